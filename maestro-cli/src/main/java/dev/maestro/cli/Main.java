@@ -1,0 +1,24 @@
+package dev.maestro.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of the {@code maestro} command. */
+@Command(name = "maestro", mixinStandardHelpOptions = true, version = "maestro 0.1.0",
+        description = "Orchestrate frozen expert models and a two-tier skill library with a learned policy.",
+        subcommands = {CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    public static int run(String... args) {
+        return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+}

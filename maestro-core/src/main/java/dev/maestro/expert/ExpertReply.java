@@ -1,0 +1,50 @@
+package dev.maestro.expert;
+
+import java.util.Optional;
+
+/**
+ * What one expert call returned.
+ *
+ * @param text            the model's response text, when one exists (BlindTest replay has none)
+ * @param answer          the answer extracted from it (or recorded with it)
+ * @param recordedCorrect the recorded correctness flag of a replayed output. This is grading data:
+ *                        the environment uses it to grade an answer committed to this call and
+ *                        never shows it to the policy.
+ * @param usage           tokens
+ * @param costUsd         usage priced by the model card
+ * @param latencyMs       wall time (recorded, simulated or measured)
+ * @param error           why the call failed, if it did
+ * @param simulated       whether this came from a simulated backend
+ */
+public record ExpertReply(
+        Optional<String> text,
+        Optional<String> answer,
+        Optional<Boolean> recordedCorrect,
+        Usage usage,
+        double costUsd,
+        double latencyMs,
+        Optional<ExpertError> error,
+        boolean simulated) {
+
+    public static ExpertReply failure(ExpertError error, double latencyMs) {
+        return new ExpertReply(Optional.empty(), Optional.empty(), Optional.empty(), Usage.NONE, 0, latencyMs,
+                Optional.of(error), false);
+    }
+
+    public static ExpertReply text(String text, Usage usage, double costUsd, double latencyMs) {
+        return new ExpertReply(Optional.of(text), Optional.empty(), Optional.empty(), usage, costUsd, latencyMs,
+                Optional.empty(), false);
+    }
+
+    public boolean ok() {
+        return error.isEmpty();
+    }
+
+    public ExpertReply withAnswer(Optional<String> a) {
+        return new ExpertReply(text, a, recordedCorrect, usage, costUsd, latencyMs, error, simulated);
+    }
+
+    public ExpertReply withLatency(double ms) {
+        return new ExpertReply(text, answer, recordedCorrect, usage, costUsd, ms, error, simulated);
+    }
+}

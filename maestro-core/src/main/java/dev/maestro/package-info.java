@@ -1,0 +1,7 @@
+/**
+ * Maestro for the JVM: orchestrates frozen expert models and a two-tier skill library with a learned policy.
+ *
+ * <p>Packages, each with one job; dependencies go one way (left needs right):
+ * {@code eval → train → policy → episode → skill → expert → protocol → task → registry}.
+ */
+package dev.maestro;

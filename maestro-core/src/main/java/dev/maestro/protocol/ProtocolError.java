@@ -1,0 +1,26 @@
+package dev.maestro.protocol;
+
+/** A typed problem with protocol text, with a message that says what would be valid. */
+public record ProtocolError(Kind kind, String message) {
+    public enum Kind {
+        NO_ACTION,
+        UNCLOSED_TAG,
+        NESTED_TAG,
+        MISSING_SEPARATOR,
+        MISSING_COLON,
+        EMPTY_MODEL,
+        EMPTY_SKILL,
+        EMPTY_INPUT,
+        INPUT_TOO_LONG,
+        UNKNOWN_MODEL,
+        UNKNOWN_SKILL,
+        PAIR_NOT_ALLOWED,
+        SEARCH_AND_ANSWER,
+        TOO_MANY_CALLS
+    }
+
+    @Override
+    public String toString() {
+        return kind.name().toLowerCase(java.util.Locale.ROOT) + ": " + message;
+    }
+}
