@@ -1,6 +1,5 @@
-package dev.maestro.policy;
+package dev.maestro.episode;
 
-import dev.maestro.episode.Observation;
 import dev.maestro.registry.Pair;
 import dev.maestro.registry.Registry;
 import dev.maestro.task.Task;
@@ -31,6 +30,12 @@ public interface EpisodeView {
 
     /** Pairs callable now: in the registry, modality-compatible with the task, within budget. */
     List<Pair> callablePairs();
+
+    /**
+     * Per-episode scratch list a policy may append to (the learned policy stores its decision records
+     * here for training); it is returned with the episode's result.
+     */
+    java.util.List<Object> memo();
 
     default boolean lastTurn() {
         return turn() >= maxTurns() - 1;

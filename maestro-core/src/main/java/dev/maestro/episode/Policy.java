@@ -1,4 +1,4 @@
-package dev.maestro.policy;
+package dev.maestro.episode;
 
 import dev.maestro.protocol.Action;
 import java.util.random.RandomGenerator;
