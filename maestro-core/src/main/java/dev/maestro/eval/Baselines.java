@@ -1,0 +1,79 @@
+package dev.maestro.eval;
+
+import dev.maestro.AtomicFiles;
+import dev.maestro.Progress;
+import dev.maestro.episode.EpisodeResult;
+import dev.maestro.episode.Environment;
+import dev.maestro.policy.FixedPairPolicy;
+import dev.maestro.policy.KeywordRouterPolicy;
+import dev.maestro.policy.MajorityVotePolicy;
+import dev.maestro.policy.RandomPairPolicy;
+import dev.maestro.registry.Pair;
+import dev.maestro.task.Task;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Fits the baselines on the training split and scores them on the evaluation split. Everything that
+ * is chosen (the best single pair, the keyword routes, the voting pairs) is chosen on training tasks
+ * only; the two upper bounds use the evaluation split's outcomes and are labelled as such.
+ */
+public final class Baselines {
+    /** How many of the best training pairs the majority vote calls. */
+    public static final int VOTERS = 5;
+
+    private Baselines() {
+    }
+
+    /** What was fitted on the training split. */
+    public record Fitted(PairMatrix train, Pair bestSingle, KeywordRouterPolicy router, List<Pair> voters,
+                         Map<String, Pair> groupRoutes) {
+    }
+
+    public static Fitted fit(Environment env, List<Task> train, Map<String, List<String>> keywords, long seed, int threads,
+                             Progress progress) {
+        PairMatrix m = PairMatrix.compute(env, train, seed, threads, progress);
+        Pair best = m.best();
+        Map<String, Pair> routes = m.bestPerLabel(t -> KeywordRouterPolicy.label(keywords, t));
+        List<Pair> ranked = m.ranked();
+        List<Pair> voters = ranked.subList(0, Math.min(VOTERS, ranked.size()));
+        Map<String, Pair> groupRoutes = m.bestPerLabel(t -> Optional.of(t.group()));
+        return new Fitted(m, best, new KeywordRouterPolicy(keywords, routes, best), List.copyOf(voters), groupRoutes);
+    }
+
+    /** Baseline systems on {@code test}: best-single, random, keyword router, majority vote, and the upper bounds. */
+    public static List<SystemResult> evaluate(Environment env, List<Task> test, Fitted f, long seed, int threads,
+                                              Progress progress) {
+        List<SystemResult> out = new ArrayList<>();
+        out.add(system(env, new FixedPairPolicy(f.bestSingle(), "best-single"), test, seed, threads, progress,
+                f.bestSingle().id(), "pair with the best training accuracy ("
+                        + pct(f.train().accuracy(f.train().pairs().indexOf(f.bestSingle()))) + " on train)"));
+        out.add(system(env, new RandomPairPolicy(), test, seed, threads, progress, null, "one uniformly random pair per task"));
+        out.add(system(env, f.router(), test, seed, threads, progress, null,
+                "keyword rules → best training pair per rule, else best-single; routes " + f.router().routes()));
+        Environment voteEnv = env.withConfig(env.config().withMaxCalls(Math.max(env.config().maxCalls(), VOTERS)));
+        out.add(system(voteEnv, new MajorityVotePolicy(f.voters()), test, seed, threads, progress, null,
+                "majority of the " + f.voters().size() + " best training pairs; falls back to the best of them when no answer text exists"));
+        PairMatrix testM = PairMatrix.compute(env, test, seed, threads, Progress.NONE);
+        out.add(testM.routed("group-router", "baseline",
+                t -> f.groupRoutes().getOrDefault(t.group(), f.bestSingle()),
+                "best training pair per true task group (uses the dataset's group label)"));
+        out.add(testM.routed("per-group-oracle", "upper-bound",
+                t -> testM.bestPerLabel(x -> Optional.of(x.group())).get(t.group()),
+                "best pair per group chosen on the evaluation split itself (hindsight)"));
+        out.add(testM.oracle("oracle", "some pair is correct (hindsight); upper bound, not a result"));
+        return out;
+    }
+
+    public static SystemResult system(Environment env, dev.maestro.episode.Policy policy, List<Task> tasks, long seed,
+                                      int threads, Progress progress, String pair, String note) {
+        List<EpisodeResult> rs = Evaluator.run(env, policy, tasks, seed, threads, progress);
+        return SystemResult.of(policy.name(), policy.kind(), pair, rs, note);
+    }
+
+    static String pct(double v) {
+        return String.format(java.util.Locale.ROOT, "%.2f%%", 100 * v);
+    }
+}

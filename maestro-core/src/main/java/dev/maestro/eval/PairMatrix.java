@@ -1,0 +1,163 @@
+package dev.maestro.eval;
+
+import dev.maestro.AtomicFiles;
+import dev.maestro.Progress;
+import dev.maestro.episode.EpisodeResult;
+import dev.maestro.episode.Environment;
+import dev.maestro.policy.FixedPairPolicy;
+import dev.maestro.registry.Pair;
+import dev.maestro.task.Task;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The outcome of every single (model, skill) pair on every task: the raw material for best-single,
+ * per-group routers and the oracle. Computed by running one fixed-pair episode per (task, pair).
+ */
+public final class PairMatrix {
+    private final List<Task> tasks;
+    private final List<Pair> pairs;
+    private final double[][] grade;
+    private final double[][] cost;
+    private final double[][] latency;
+
+    private PairMatrix(List<Task> tasks, List<Pair> pairs, double[][] grade, double[][] cost, double[][] latency) {
+        this.tasks = tasks;
+        this.pairs = pairs;
+        this.grade = grade;
+        this.cost = cost;
+        this.latency = latency;
+    }
+
+    public static PairMatrix compute(Environment env, List<Task> tasks, long seed, int threads, Progress progress) {
+        List<Pair> pairs = env.registry().pairs();
+        double[][] g = new double[tasks.size()][pairs.size()];
+        double[][] c = new double[tasks.size()][pairs.size()];
+        double[][] l = new double[tasks.size()][pairs.size()];
+        progress.start("pairs", (long) pairs.size() * tasks.size());
+        for (int p = 0; p < pairs.size(); p++) {
+            List<EpisodeResult> rs = Evaluator.run(env, new FixedPairPolicy(pairs.get(p)), tasks, seed, threads, Progress.NONE);
+            for (int t = 0; t < tasks.size(); t++) {
+                g[t][p] = rs.get(t).grade();
+                c[t][p] = rs.get(t).costUsd();
+                l[t][p] = rs.get(t).latencyMs();
+            }
+            progress.advance(tasks.size());
+        }
+        progress.finish();
+        return new PairMatrix(tasks, pairs, g, c, l);
+    }
+
+    public List<Pair> pairs() { return pairs; }
+    public List<Task> tasks() { return tasks; }
+
+    public double grade(int task, int pair) { return grade[task][pair]; }
+    public double cost(int task, int pair) { return cost[task][pair]; }
+
+    public double accuracy(int p) {
+        double s = 0;
+        for (double[] row : grade) {
+            s += row[p];
+        }
+        return tasks.isEmpty() ? 0 : s / tasks.size();
+    }
+
+    public double meanCost(int p) {
+        double s = 0;
+        for (double[] row : cost) {
+            s += row[p];
+        }
+        return tasks.isEmpty() ? 0 : s / tasks.size();
+    }
+
+    /** Pairs ordered by accuracy (ties: cheaper first, then by id). */
+    public List<Pair> ranked() {
+        List<Integer> idx = new ArrayList<>();
+        for (int p = 0; p < pairs.size(); p++) {
+            idx.add(p);
+        }
+        idx.sort(Comparator.<Integer>comparingDouble(p -> -accuracy(p)).thenComparingDouble(this::meanCost)
+                .thenComparing(p -> pairs.get(p).id()));
+        return idx.stream().map(pairs::get).toList();
+    }
+
+    public Pair best() {
+        return ranked().get(0);
+    }
+
+    public Map<String, Double> accuracyByPair() {
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (Pair p : ranked()) {
+            m.put(p.id(), Stats.round(accuracy(pairs.indexOf(p)), 4));
+        }
+        return m;
+    }
+
+    /** Best pair per label over the tasks that carry the label (labels from any function of the task). */
+    public Map<String, Pair> bestPerLabel(java.util.function.Function<Task, Optional<String>> label) {
+        Map<String, double[]> sums = new HashMap<>();
+        Map<String, double[]> costs = new HashMap<>();
+        for (int t = 0; t < tasks.size(); t++) {
+            Optional<String> l = label.apply(tasks.get(t));
+            if (l.isEmpty()) {
+                continue;
+            }
+            double[] s = sums.computeIfAbsent(l.get(), k -> new double[pairs.size()]);
+            double[] c = costs.computeIfAbsent(l.get(), k -> new double[pairs.size()]);
+            for (int p = 0; p < pairs.size(); p++) {
+                s[p] += grade[t][p];
+                c[p] += cost[t][p];
+            }
+        }
+        Map<String, Pair> out = new HashMap<>();
+        sums.forEach((k, s) -> {
+            double[] c = costs.get(k);
+            int best = 0;
+            for (int p = 1; p < pairs.size(); p++) {
+                if (s[p] > s[best] + 1e-12 || (Math.abs(s[p] - s[best]) <= 1e-12 && c[p] < c[best])) {
+                    best = p;
+                }
+            }
+            out.put(k, pairs.get(best));
+        });
+        return out;
+    }
+
+    /** Any-pair oracle: a task counts as solved when some pair solved it; cost = cheapest solving pair. */
+    public SystemResult oracle(String name, String note) {
+        List<EpisodeResult> rs = new ArrayList<>();
+        for (int t = 0; t < tasks.size(); t++) {
+            int pick = -1;
+            for (int p = 0; p < pairs.size(); p++) {
+                if (grade[t][p] >= 0.5 && (pick < 0 || cost[t][p] < cost[t][pick])) {
+                    pick = p;
+                }
+            }
+            double g = pick >= 0 ? grade[t][pick] : 0;
+            double c = pick >= 0 ? cost[t][pick] : 0;
+            double lat = pick >= 0 ? latency[t][pick] : 0;
+            rs.add(synthetic(tasks.get(t), name, g, c, lat));
+        }
+        return SystemResult.of(name, "upper-bound", null, rs, note);
+    }
+
+    /** A routing table applied to these tasks (per-label best pair), as if each task called its routed pair once. */
+    public SystemResult routed(String name, String kind, java.util.function.Function<Task, Pair> route, String note) {
+        List<EpisodeResult> rs = new ArrayList<>();
+        for (int t = 0; t < tasks.size(); t++) {
+            int p = pairs.indexOf(route.apply(tasks.get(t)));
+            rs.add(synthetic(tasks.get(t), name, grade[t][p], cost[t][p], latency[t][p]));
+        }
+        return SystemResult.of(name, kind, null, rs, note);
+    }
+
+    private static EpisodeResult synthetic(Task t, String name, double g, double c, double lat) {
+        return new EpisodeResult(t.id(), t.group(), name, 0, Optional.empty(), g, "matrix", g, 1, c, lat,
+                dev.maestro.expert.Usage.NONE, 0, 0, false, List.of(), List.of());
+    }
+}

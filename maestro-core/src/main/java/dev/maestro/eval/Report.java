@@ -1,0 +1,29 @@
+package dev.maestro.eval;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The report contract (DESIGN §4.3): one per evaluation, written as {@code report.json}.
+ *
+ * @param simulated true when any number comes from simulated experts
+ * @param grading   how answers were graded (recorded flags of replayed outputs, or our grader)
+ * @param sections  further named sections (training curves, generalization, pair table, ...)
+ */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public record Report(
+        String suite,
+        String split,
+        int tasks,
+        long seed,
+        boolean simulated,
+        String grading,
+        List<SystemResult> systems,
+        Map<String, Object> sections) {
+
+    public SystemResult system(String name) {
+        return systems.stream().filter(s -> s.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no system '" + name + "' in report"));
+    }
+}

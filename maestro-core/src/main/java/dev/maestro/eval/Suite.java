@@ -1,0 +1,77 @@
+package dev.maestro.eval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.maestro.MaestroException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A benchmark suite: a task file, the registry to solve it with, the split, grading options and the
+ * keyword rules of the keyword-router baseline. Read from {@code suite.yaml} in a dataset folder.
+ *
+ * @param name              short name used in reports ({@code mathv})
+ * @param folder            the suite folder
+ * @param tasks             task file
+ * @param registry          registry folder
+ * @param splitSalt         salt of the id-hash split
+ * @param testFraction      share of tasks in the test split
+ * @param validationFraction share of the training split carved out for validation
+ * @param relativeTolerance numeric grading tolerance (0 = exact)
+ * @param keywords          label → keywords for the keyword router (first matching label wins)
+ */
+public record Suite(
+        String name,
+        Path folder,
+        Path tasks,
+        Path registry,
+        String splitSalt,
+        double testFraction,
+        double validationFraction,
+        double relativeTolerance,
+        Map<String, List<String>> keywords) {
+
+    public static Suite load(Path folderOrFile) {
+        Path file = Files.isDirectory(folderOrFile) ? folderOrFile.resolve("suite.yaml") : folderOrFile;
+        if (!Files.isRegularFile(file)) {
+            throw new MaestroException("no suite file at " + file + " (a suite folder holds suite.yaml)");
+        }
+        Path folder = file.toAbsolutePath().getParent();
+        try {
+            JsonNode n = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+            String name = text(n, "name", folder.getFileName().toString());
+            Path tasks = inside(folder, text(n, "tasks", "tasks.jsonl"), file, "tasks");
+            Path registry = inside(folder, text(n, "registry", "registry"), file, "registry");
+            JsonNode split = n.path("split");
+            Map<String, List<String>> kw = new LinkedHashMap<>();
+            n.path("router-keywords").fields().forEachRemaining(e -> {
+                List<String> words = new ArrayList<>();
+                e.getValue().forEach(w -> words.add(w.asText()));
+                kw.put(e.getKey(), List.copyOf(words));
+            });
+            return new Suite(name, folder, tasks, registry, split.path("salt").asText("maestro-v1"),
+                    split.path("test").asDouble(0.5), split.path("validation").asDouble(0.2),
+                    n.path("grading").path("relative-tolerance").asDouble(0), kw);
+        } catch (IOException e) {
+            throw new MaestroException("cannot read suite file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String text(JsonNode n, String field, String dflt) {
+        return n.hasNonNull(field) ? n.get(field).asText() : dflt;
+    }
+
+    private static Path inside(Path folder, String rel, Path file, String field) {
+        Path p = folder.resolve(rel).normalize();
+        if (!p.startsWith(folder)) {
+            throw new MaestroException(file + ": " + field + ": path '" + rel + "' leaves the suite folder " + folder);
+        }
+        return p;
+    }
+}
