@@ -1,0 +1,90 @@
+package dev.maestro.policy;
+
+import dev.maestro.policy.embed.TextEmbedder;
+import dev.maestro.policy.nn.CandidateTable;
+import dev.maestro.registry.ModelCard;
+import dev.maestro.registry.Pair;
+import dev.maestro.registry.Registry;
+import dev.maestro.registry.SkillCard;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The static features of a registry's candidates: for each (model, skill) pair, the embedding of the
+ * model's description next to the embedding of the skill's description. This is all the policy knows
+ * about a candidate besides its numbers, which is why a model or skill added later is scored like any other.
+ */
+public final class RegistryEncoding {
+    private final List<Pair> pairs;
+    private final Map<Pair, Integer> rows;
+    private final CandidateTable table;
+
+    private RegistryEncoding(List<Pair> pairs, CandidateTable table) {
+        this.pairs = pairs;
+        this.table = table;
+        this.rows = new HashMap<>();
+        for (int i = 0; i < pairs.size(); i++) {
+            rows.put(pairs.get(i), i);
+        }
+    }
+
+    public static int staticSize(TextEmbedder embedder) {
+        return 2 * embedder.dimension();
+    }
+
+    public static RegistryEncoding of(Registry registry, DescriptionCache embeddings) {
+        return of(registry, embeddings, 0, 0);
+    }
+
+    /**
+     * With description dropout: each model's and each skill's description is replaced by an empty one with
+     * probability {@code dropout} (training only), so the policy cannot lean on any single description.
+     */
+    public static RegistryEncoding of(Registry registry, DescriptionCache embeddings, double dropout, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        Map<String, float[]> model = new HashMap<>();
+        Map<String, float[]> skill = new HashMap<>();
+        for (ModelCard m : registry.models()) {
+            model.put(m.id(), embeddings.embed(dropout > 0 && rng.nextDouble() < dropout ? "" : m.description()));
+        }
+        for (SkillCard s : registry.skills()) {
+            skill.put(s.name(), embeddings.embed(dropout > 0 && rng.nextDouble() < dropout ? "" : s.description()));
+        }
+        List<Pair> pairs = registry.pairs();
+        float[][] f = new float[pairs.size()][];
+        for (int i = 0; i < pairs.size(); i++) {
+            float[] a = model.get(pairs.get(i).model());
+            float[] b = skill.get(pairs.get(i).skill());
+            float[] row = new float[a.length + b.length];
+            System.arraycopy(a, 0, row, 0, a.length);
+            System.arraycopy(b, 0, row, a.length, b.length);
+            f[i] = row;
+        }
+        return new RegistryEncoding(pairs, CandidateTable.ofRows(f));
+    }
+
+    public List<Pair> pairs() { return pairs; }
+    public CandidateTable table() { return table; }
+
+    /** Row of a pair, or -1 when the pair is not in this registry. */
+    public int row(Pair p) {
+        Integer r = rows.get(p);
+        return r == null ? -1 : r;
+    }
+
+    /** Memoised description embeddings, shared by all encodings of one policy. */
+    public static final class DescriptionCache {
+        private final TextEmbedder embedder;
+        private final java.util.concurrent.ConcurrentHashMap<String, float[]> cache = new java.util.concurrent.ConcurrentHashMap<>();
+
+        public DescriptionCache(TextEmbedder embedder) {
+            this.embedder = embedder;
+        }
+
+        public float[] embed(String text) {
+            return cache.computeIfAbsent(text, t -> t.isEmpty() ? new float[embedder.dimension()] : embedder.embed(t));
+        }
+    }
+}

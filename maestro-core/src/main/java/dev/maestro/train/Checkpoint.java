@@ -1,0 +1,167 @@
+package dev.maestro.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.maestro.AtomicFiles;
+import dev.maestro.MaestroException;
+import dev.maestro.policy.nn.Adam;
+import dev.maestro.policy.nn.Parameters;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A versioned, checksummed policy checkpoint, written atomically.
+ *
+ * <pre>
+ *   "MAESTROCKPT" (11 bytes) · int format · int headerLength · header JSON (UTF-8)
+ *   · parameters block ({@link Parameters#write}) · boolean hasOptimizer · [Adam state]
+ *   · 32-byte SHA-256 of everything before it
+ * </pre>
+ * The header names the format version, the registry fingerprint the policy was trained on, the full
+ * config, the seed and the step, so a run can be resumed and a reader can tell what it holds.
+ */
+public final class Checkpoint {
+    public static final int FORMAT = 1;
+    static final byte[] MAGIC = "MAESTROCKPT".getBytes(StandardCharsets.US_ASCII);
+    private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules();
+
+    /**
+     * @param format              checkpoint format version
+     * @param registryName        registry trained on
+     * @param registryFingerprint its fingerprint (evaluation on another registry is allowed and reported)
+     * @param embedder            text embedder name ({@code bge-small-en-v1.5-q} or {@code hashing-384})
+     * @param projectionSeed      seed of the question projection
+     * @param config              the training config
+     * @param step                optimisation steps done
+     * @param priors              per-pair training accuracy (pair id → accuracy)
+     * @param notes               anything else worth keeping (validation scores, gate decision)
+     */
+    public record Header(int format, String registryName, String registryFingerprint, String embedder, long projectionSeed,
+                         TrainConfig config, long step, Map<String, Double> priors, Map<String, Object> notes) {
+    }
+
+    /** What a checkpoint holds. */
+    public record Contents(Header header, Parameters parameters, Optional<byte[]> optimizerState) {
+        public void restoreOptimizer(Adam adam, String source) {
+            if (optimizerState.isPresent()) {
+                try {
+                    adam.readState(new DataInputStream(new ByteArrayInputStream(optimizerState.get())), source);
+                } catch (IOException e) {
+                    throw new MaestroException(source + ": cannot read optimizer state: " + e.getMessage(), e);
+                }
+            }
+        }
+    }
+
+    private Checkpoint() {
+    }
+
+    public static byte[] encode(Header header, Parameters params, Optional<Adam> optimizer) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            DataOutputStream out = new DataOutputStream(bytes);
+            out.write(MAGIC);
+            out.writeInt(header.format());
+            byte[] h = JSON.writeValueAsBytes(header);
+            out.writeInt(h.length);
+            out.write(h);
+            params.write(out);
+            out.writeBoolean(optimizer.isPresent());
+            if (optimizer.isPresent()) {
+                optimizer.get().writeState(out);
+            }
+            out.flush();
+            byte[] body = bytes.toByteArray();
+            byte[] digest = sha256(body);
+            byte[] all = Arrays.copyOf(body, body.length + digest.length);
+            System.arraycopy(digest, 0, all, body.length, digest.length);
+            return all;
+        } catch (IOException e) {
+            throw new MaestroException("cannot encode checkpoint: " + e.getMessage(), e);
+        }
+    }
+
+    public static void write(Path file, Header header, Parameters params, Optional<Adam> optimizer) {
+        AtomicFiles.write(file, encode(header, params, optimizer));
+    }
+
+    public static Contents read(Path file) {
+        byte[] all;
+        try {
+            all = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new MaestroException("no checkpoint at " + file);
+        } catch (IOException e) {
+            throw new MaestroException("cannot read checkpoint " + file + ": " + e.getMessage(), e);
+        }
+        return decode(all, file.toString());
+    }
+
+    public static Contents decode(byte[] all, String source) {
+        if (all.length < MAGIC.length + 8 + 32 || !Arrays.equals(Arrays.copyOf(all, MAGIC.length), MAGIC)) {
+            throw new MaestroException(source + ": not a Maestro checkpoint (missing MAESTROCKPT header)");
+        }
+        try {
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(all, MAGIC.length, all.length - MAGIC.length));
+            int format = in.readInt();
+            if (format != FORMAT) {
+                throw new MaestroException(source + ": checkpoint format version " + format + " is not supported by this "
+                        + "version of Maestro (it reads format " + FORMAT + "); retrain with `maestro train`, or use the "
+                        + "Maestro release that wrote it");
+            }
+            byte[] body = Arrays.copyOf(all, all.length - 32);
+            byte[] stored = Arrays.copyOfRange(all, all.length - 32, all.length);
+            if (!MessageDigest.isEqual(sha256(body), stored)) {
+                throw new MaestroException(source + ": checkpoint checksum mismatch (file corrupted or truncated); "
+                        + "use an earlier checkpoint or retrain");
+            }
+            int hl = in.readInt();
+            if (hl < 0 || hl > all.length) {
+                throw new MaestroException(source + ": implausible header length " + hl);
+            }
+            byte[] h = in.readNBytes(hl);
+            Header header = JSON.readValue(h, Header.class);
+            Parameters params = Parameters.read(in, source);
+            boolean hasOpt = in.readBoolean();
+            Optional<byte[]> opt = Optional.empty();
+            if (hasOpt) {
+                int remaining = in.available() - 32;
+                opt = Optional.of(in.readNBytes(Math.max(0, remaining)));
+            }
+            return new Contents(header, params, opt);
+        } catch (IOException e) {
+            throw new MaestroException(source + ": malformed checkpoint: " + e.getMessage(), e);
+        }
+    }
+
+    static byte[] sha256(byte[] b) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(b);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static String hex(byte[] b) {
+        return java.util.HexFormat.of().formatHex(b);
+    }
+
+    public static String digest(Path file) {
+        try {
+            return hex(sha256(Files.readAllBytes(file)));
+        } catch (IOException e) {
+            throw new MaestroException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package dev.maestro.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.maestro.MaestroException;
+import dev.maestro.episode.Environment;
+import dev.maestro.eval.Evaluator;
+import dev.maestro.Progress;
+import dev.maestro.task.Task;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GrpoTrainerTest {
+    static final TrainConfig CFG = TrainConfig.DEFAULT.withEpochs(6).withTasksPerStep(16).withValidationEvery(5)
+            .withDescriptionDropout(0);
+
+    static double accuracy(Environment env, dev.maestro.episode.Policy p, List<Task> tasks) {
+        return Evaluator.run(env, p, tasks, 3, 1, Progress.NONE).stream().mapToDouble(r -> r.grade()).average().orElse(0);
+    }
+
+    @Test
+    void should_learn_to_route_each_group_to_its_specialist_from_outcomes_alone() {
+        // given a world where no single model is right on more than half of the tasks
+        Environment env = ToyWorld.env();
+        List<Task> all = ToyWorld.tasks(160);
+        List<Task> train = all.subList(0, 96);
+        List<Task> val = all.subList(96, 120);
+        List<Task> test = all.subList(120, 160);
+        // when
+        GrpoTrainer.Result r = GrpoTrainer.builder(env, train, CFG, new ToyWorld.BagOfWords(), "bow-32")
+                .validation(val).build().run();
+        // then the greedy policy routes by question and beats every single model on held-out tasks
+        assertThat(accuracy(env, r.policy(), test)).isGreaterThanOrEqualTo(0.9);
+        assertThat(r.curves().get("reward_mean")).isNotEmpty();
+        assertThat(r.episodesPerSecond()).isPositive();
+    }
+
+    @Test
+    void should_write_byte_identical_checkpoints_for_the_same_seed_whatever_the_thread_count(@TempDir Path dir) {
+        Environment env = ToyWorld.env();
+        List<Task> tasks = ToyWorld.tasks(48);
+        TrainConfig cfg = CFG.withEpochs(2);
+        GrpoTrainer.builder(env, tasks, cfg.withThreads(1), new ToyWorld.BagOfWords(), "bow-32").out(dir.resolve("a")).build().run();
+        GrpoTrainer.builder(env, tasks, cfg.withThreads(1), new ToyWorld.BagOfWords(), "bow-32").out(dir.resolve("b")).build().run();
+        GrpoTrainer.builder(env, tasks, cfg.withThreads(2), new ToyWorld.BagOfWords(), "bow-32").out(dir.resolve("c")).build().run();
+        String a = Checkpoint.digest(dir.resolve("a/last.ckpt"));
+        assertThat(Checkpoint.digest(dir.resolve("b/last.ckpt"))).isEqualTo(a);
+        // the thread count is part of the config header, so compare the parameters instead
+        assertThat(Checkpoint.read(dir.resolve("c/last.ckpt")).parameters().values())
+                .containsExactly(Checkpoint.read(dir.resolve("a/last.ckpt")).parameters().values());
+    }
+
+    @Test
+    void should_resume_an_interrupted_run_to_a_byte_identical_checkpoint(@TempDir Path dir) throws Exception {
+        Environment env = ToyWorld.env();
+        List<Task> tasks = ToyWorld.tasks(64);
+        TrainConfig cfg = CFG.withEpochs(4);
+        GrpoTrainer.builder(env, tasks, cfg, new ToyWorld.BagOfWords(), "bow-32").out(dir.resolve("full")).build().run();
+        // given a run stopped after 3 steps, when it is resumed, then it ends exactly where the uninterrupted one did
+        Path cut = dir.resolve("cut");
+        GrpoTrainer.builder(env, tasks, cfg, new ToyWorld.BagOfWords(), "bow-32").out(cut).stopAfter(3).build().run();
+        GrpoTrainer.builder(env, tasks, cfg, new ToyWorld.BagOfWords(), "bow-32").out(cut).resume(true).build().run();
+        assertThat(Checkpoint.digest(cut.resolve("last.ckpt"))).isEqualTo(Checkpoint.digest(dir.resolve("full/last.ckpt")));
+        assertThat(Checkpoint.digest(cut.resolve("policy.ckpt"))).isEqualTo(Checkpoint.digest(dir.resolve("full/policy.ckpt")));
+        assertThat(Files.readString(cut.resolve("train_log.jsonl")).lines().count())
+                .isEqualTo(Files.readString(dir.resolve("full/train_log.jsonl")).lines().count());
+        // and a different config is refused rather than silently mixed
+        assertThatThrownBy(() -> GrpoTrainer.builder(env, tasks, cfg.withLearningRate(0.1), new ToyWorld.BagOfWords(), "bow-32")
+                .out(cut).resume(true).build().run())
+                .isInstanceOf(MaestroException.class).hasMessageContaining("different config");
+    }
+
+    @Test
+    void should_refuse_a_corrupt_or_old_checkpoint_with_a_clear_message(@TempDir Path dir) throws Exception {
+        Environment env = ToyWorld.env();
+        GrpoTrainer.builder(env, ToyWorld.tasks(32), CFG.withEpochs(1), new ToyWorld.BagOfWords(), "bow-32")
+                .out(dir).build().run();
+        byte[] b = Files.readAllBytes(dir.resolve("policy.ckpt"));
+        b[b.length / 2] ^= 0x5A;
+        Files.write(dir.resolve("bad.ckpt"), b);
+        assertThatThrownBy(() -> Checkpoint.read(dir.resolve("bad.ckpt"))).isInstanceOf(MaestroException.class)
+                .hasMessageContaining("checksum mismatch");
+        Path old = Path.of("src/test/resources/checkpoints/format0.ckpt");
+        assertThatThrownBy(() -> Checkpoint.read(old)).isInstanceOf(MaestroException.class)
+                .hasMessageContaining("format version 0 is not supported");
+        LearnedPolicies.load(dir.resolve("policy.ckpt"), name -> new ToyWorld.BagOfWords());
+    }
+}
