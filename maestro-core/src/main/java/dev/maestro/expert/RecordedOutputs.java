@@ -3,13 +3,11 @@ package dev.maestro.expert;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import dev.maestro.MaestroException;
 import java.io.BufferedInputStream;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -75,8 +73,7 @@ public final class RecordedOutputs {
 
     private static final int MAX_PROBLEMS_KEPT = 20;
     private static final byte NO_FLAG = -1;
-    private static final JsonFactory JSON = JsonFactory.builder()
-            .enable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION).build();
+    private static final JsonFactory JSON = new JsonFactory();
     private static final Map<CacheKey, CacheEntry> CACHE = new ConcurrentHashMap<>();
 
     private final String source;
@@ -149,7 +146,7 @@ public final class RecordedOutputs {
             int b2 = raw.read();
             raw.reset();
             InputStream in = (b1 == 0x1f && b2 == 0x8b) ? new GZIPInputStream(raw, 1 << 16) : raw;
-            return read(new InputStreamReader(in, StandardCharsets.UTF_8), file.toString(), mode);
+            return read(in, file.toString(), mode);
         } catch (NoSuchFileException e) {
             throw new MaestroException("recorded outputs file not found: " + file);
         } catch (IOException e) {
@@ -157,22 +154,75 @@ public final class RecordedOutputs {
         }
     }
 
-    /** Reads rows from a reader; {@code sourceName} names the source in error messages. */
-    public static RecordedOutputs read(Reader reader, String sourceName, Mode mode) {
+    /**
+     * Reads UTF-8 rows from a stream; {@code sourceName} names the source in error messages. Lines
+     * are split on bytes and handed to Jackson as bytes: decoding to Java strings first doubled
+     * the load time.
+     */
+    public static RecordedOutputs read(InputStream in, String sourceName, Mode mode) {
         Builder b = new Builder(sourceName, mode);
-        try (BufferedReader br = reader instanceof BufferedReader r ? r : new BufferedReader(reader, 1 << 16)) {
-            String line;
-            int lineNo = 0;
-            while ((line = br.readLine()) != null) {
-                lineNo++;
-                if (!line.isBlank()) {
-                    b.addLine(line, lineNo);
+        byte[] buf = new byte[1 << 16];
+        int start = 0;
+        int end = 0;
+        int lineNo = 0;
+        try {
+            while (true) {
+                int n = in.read(buf, end, buf.length - end);
+                if (n < 0) {
+                    break;
                 }
+                end += n;
+                int i = start;
+                while (true) {
+                    int nl = indexOf(buf, (byte) '\n', i, end);
+                    if (nl < 0) {
+                        break;
+                    }
+                    lineNo++;
+                    b.addLine(buf, start, nl - start, lineNo);
+                    start = nl + 1;
+                    i = start;
+                }
+                if (start > 0) { // move the partial line to the front
+                    System.arraycopy(buf, start, buf, 0, end - start);
+                    end -= start;
+                    start = 0;
+                }
+                if (end == buf.length) { // a line longer than the buffer
+                    buf = Arrays.copyOf(buf, buf.length * 2);
+                }
+            }
+            if (end > start) {
+                b.addLine(buf, start, end - start, ++lineNo);
             }
         } catch (IOException e) {
             throw new MaestroException("cannot read recorded outputs " + sourceName + ": " + e.getMessage(), e);
         }
         return new RecordedOutputs(b);
+    }
+
+    private static int indexOf(byte[] a, byte v, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (a[i] == v) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Reads rows from text (tests, in-memory sources); {@code sourceName} names the source in error messages. */
+    public static RecordedOutputs read(Reader reader, String sourceName, Mode mode) {
+        try (BufferedReader br = reader instanceof BufferedReader r ? r : new BufferedReader(reader, 1 << 16)) {
+            StringBuilder sb = new StringBuilder();
+            char[] cbuf = new char[1 << 14];
+            int n;
+            while ((n = br.read(cbuf)) > 0) {
+                sb.append(cbuf, 0, n);
+            }
+            return read(new java.io.ByteArrayInputStream(sb.toString().getBytes(StandardCharsets.UTF_8)), sourceName, mode);
+        } catch (IOException e) {
+            throw new MaestroException("cannot read recorded outputs " + sourceName + ": " + e.getMessage(), e);
+        }
     }
 
     /** The recorded row for (task, model, skill), if there is one. */
@@ -285,9 +335,12 @@ public final class RecordedOutputs {
             this.mode = mode;
         }
 
-        void addLine(String line, int lineNo) {
+        void addLine(byte[] buf, int off, int len, int lineNo) {
+            if (isBlank(buf, off, len)) {
+                return;
+            }
             try {
-                addRow(line, lineNo);
+                addRow(buf, off, len, lineNo);
             } catch (BadRow e) {
                 String msg = source + ":" + lineNo + ": " + e.getMessage();
                 if (mode == Mode.STRICT) {
@@ -300,12 +353,22 @@ public final class RecordedOutputs {
             }
         }
 
-        private void addRow(String line, int lineNo) throws BadRow {
+        private static boolean isBlank(byte[] buf, int off, int len) {
+            for (int i = off; i < off + len; i++) {
+                byte c = buf[i];
+                if (c != ' ' && c != '\t' && c != '\r') {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private void addRow(byte[] buf, int off, int len, int lineNo) throws BadRow {
             String taskId = null, model = null, skill = null, response = null, answer = null;
             byte flag = NO_FLAG;
             long in = -1, out = -1;
             double cost = Double.NaN, latency = Double.NaN;
-            try (JsonParser p = JSON.createParser(line)) {
+            try (JsonParser p = JSON.createParser(buf, off, len)) {
                 if (p.nextToken() != JsonToken.START_OBJECT) {
                     throw new BadRow("expected a JSON object {task_id, model, skill, ...}");
                 }
