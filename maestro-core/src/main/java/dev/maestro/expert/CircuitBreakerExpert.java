@@ -1,0 +1,113 @@
+package dev.maestro.expert;
+
+import java.time.Duration;
+import java.util.function.LongSupplier;
+
+/**
+ * Stops calling an endpoint that keeps failing. After {@code failureThreshold} consecutive
+ * retryable failures (timeouts, I/O, rate limits, 5xx: the kinds that mean "the endpoint is
+ * unwell") the circuit opens and calls fail fast with CIRCUIT_OPEN, costing nothing. After
+ * {@code coolDown} it half-opens: one trial call goes through; success closes the circuit, failure
+ * opens it for another cool-down. Failures that are the caller's fault (4xx, INVALID_REQUEST) show
+ * the endpoint is answering, so they count as successes here.
+ */
+public final class CircuitBreakerExpert implements Expert {
+
+    /** Circuit states. */
+    public enum State { CLOSED, OPEN, HALF_OPEN }
+
+    private final Expert delegate;
+    private final String name;
+    private final int failureThreshold;
+    private final long coolDownNanos;
+    private final LongSupplier nanoClock;
+
+    private State state = State.CLOSED;
+    private int consecutiveFailures;
+    private long openedAt;
+    private boolean trialInFlight;
+
+    private CircuitBreakerExpert(Expert delegate, String name, int failureThreshold, Duration coolDown, LongSupplier nanoClock) {
+        if (failureThreshold < 1) {
+            throw new IllegalArgumentException("failureThreshold must be >= 1, got " + failureThreshold);
+        }
+        this.delegate = delegate;
+        this.name = name;
+        this.failureThreshold = failureThreshold;
+        this.coolDownNanos = coolDown.toNanos();
+        this.nanoClock = nanoClock;
+    }
+
+    public static CircuitBreakerExpert create(Expert delegate, String name, int failureThreshold, Duration coolDown) {
+        return new CircuitBreakerExpert(delegate, name, failureThreshold, coolDown, System::nanoTime);
+    }
+
+    /** With an injectable monotonic clock (tests). */
+    public static CircuitBreakerExpert create(Expert delegate, String name, int failureThreshold, Duration coolDown,
+                                              LongSupplier nanoClock) {
+        return new CircuitBreakerExpert(delegate, name, failureThreshold, coolDown, nanoClock);
+    }
+
+    public synchronized State state() {
+        if (state == State.OPEN && nanoClock.getAsLong() - openedAt >= coolDownNanos) {
+            return State.HALF_OPEN;
+        }
+        return state;
+    }
+
+    @Override
+    public ExpertReply call(ExpertRequest request) {
+        boolean trial;
+        synchronized (this) {
+            if (state == State.OPEN && nanoClock.getAsLong() - openedAt >= coolDownNanos) {
+                state = State.HALF_OPEN;
+            }
+            if (state == State.OPEN || (state == State.HALF_OPEN && trialInFlight)) {
+                long remainingMs = Math.max(0, (coolDownNanos - (nanoClock.getAsLong() - openedAt)) / 1_000_000);
+                return ExpertReply.failure(ExpertError.of(ExpertError.Kind.CIRCUIT_OPEN, "circuit open for " + name
+                        + " after " + consecutiveFailures + " consecutive failures; next trial in "
+                        + (state == State.HALF_OPEN ? "progress" : remainingMs + " ms")), 0);
+            }
+            trial = state == State.HALF_OPEN;
+            if (trial) {
+                trialInFlight = true;
+            }
+        }
+        ExpertReply reply;
+        try {
+            reply = delegate.call(request);
+        } catch (RuntimeException e) {
+            record(false, trial);
+            throw e;
+        }
+        boolean unwell = reply.error().map(ExpertError::retryable).orElse(false);
+        record(!unwell, trial);
+        return reply;
+    }
+
+    private synchronized void record(boolean healthy, boolean trial) {
+        if (trial) {
+            trialInFlight = false;
+        }
+        if (healthy) {
+            consecutiveFailures = 0;
+            state = State.CLOSED;
+            return;
+        }
+        consecutiveFailures++;
+        if (trial || consecutiveFailures >= failureThreshold) {
+            state = State.OPEN;
+            openedAt = nanoClock.getAsLong();
+        }
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+
+    @Override
+    public String toString() {
+        return "CircuitBreaker[" + failureThreshold + "](" + delegate + ")";
+    }
+}

@@ -1,0 +1,178 @@
+package dev.maestro.expert;
+
+import dev.maestro.MaestroException;
+import dev.maestro.registry.Backend;
+import dev.maestro.registry.ModelCard;
+import dev.maestro.registry.Registry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Wires one {@link Expert} per model of a registry, with the right backend and decorators:
+ * <ul>
+ *   <li>{@code openai}: [{@link CachingExpert} if a cache file is configured] → {@link RetryingExpert}
+ *       → {@link CircuitBreakerExpert} → {@link ConcurrencyLimitedExpert} → {@link OpenAiExpert}.
+ *       Retries sit outside the breaker so an open circuit (not retryable) ends them at once; the
+ *       limiter sits innermost so a sleeping retry does not hold a slot.</li>
+ *   <li>{@code replay}: {@link ReplayExpert} (files shared through {@link RecordedOutputs#load}).</li>
+ *   <li>{@code simulated}: the {@link ExpertFactory} given in {@link Options} (required).</li>
+ *   <li>{@code none}: an expert that answers every call with INVALID_REQUEST "tool-only model": the
+ *       skill runtime runs such skills' tools without a model.</li>
+ * </ul>
+ * A factory set with {@link Options.Builder#backend} replaces the bare backend expert (decorators
+ * still apply to {@code openai}).
+ */
+public final class Experts {
+    private Experts() {
+    }
+
+    /** The experts of every model in the registry, keyed by model id in registry order. */
+    public static Map<String, Expert> forRegistry(Registry registry, Options options) {
+        Map<String, Expert> out = new LinkedHashMap<>();
+        try {
+            for (ModelCard m : registry.models()) {
+                out.put(m.id(), forModel(m, options));
+            }
+        } catch (RuntimeException e) {
+            out.values().forEach(Expert::close);
+            throw e;
+        }
+        return Collections.unmodifiableMap(out);
+    }
+
+    /** The expert for one model card. */
+    public static Expert forModel(ModelCard m, Options o) {
+        Optional<ExpertFactory> override = Optional.ofNullable(o.factories.get(m.backend()));
+        return switch (m.backend()) {
+            case OPENAI -> {
+                Expert e = override.map(f -> f.create(m)).orElseGet(() -> OpenAiExpert.create(m, o.env));
+                e = ConcurrencyLimitedExpert.create(e, m.maxConcurrency(), m.timeout());
+                e = CircuitBreakerExpert.create(e, m.id(), o.breakerThreshold, o.breakerCoolDown);
+                e = RetryingExpert.builder(e).maxAttempts(o.retryAttempts).baseDelay(o.retryBaseDelay)
+                        .maxDelay(o.retryMaxDelay).maxRetryAfter(o.maxRetryAfter).sleeper(o.sleeper).build();
+                yield o.cache.isPresent() ? CachingExpert.open(e, o.cache.get()) : e;
+            }
+            case REPLAY -> override.map(f -> f.create(m)).orElseGet(() -> ReplayExpert.create(m, o.recordedMode));
+            case SIMULATED -> override.orElseThrow(() -> new MaestroException("model '" + m.id()
+                    + "' uses backend simulated, but no simulated ExpertFactory was given; pass one with "
+                    + "Experts.Options.builder().simulated(factory)")).create(m);
+            case NONE -> override.map(f -> f.create(m)).orElseGet(() -> toolOnly(m));
+        };
+    }
+
+    /** The expert of a {@code backend: none} model: every call is a typed INVALID_REQUEST failure. */
+    public static Expert toolOnly(ModelCard m) {
+        ExpertError error = ExpertError.of(ExpertError.Kind.INVALID_REQUEST, "tool-only model " + m.id()
+                + ": it has no model backend; only its skills' tools can run");
+        return new Expert() {
+            @Override
+            public ExpertReply call(ExpertRequest request) {
+                return ExpertReply.failure(error, 0);
+            }
+
+            @Override
+            public String toString() {
+                return "ToolOnly[" + m.id() + "]";
+            }
+        };
+    }
+
+    /** How experts are wired. Defaults: no cache, process environment, 4 attempts, breaker 5 / 30 s. */
+    public static final class Options {
+        private final Optional<Path> cache;
+        private final EnvLookup env;
+        private final Map<Backend, ExpertFactory> factories;
+        private final int retryAttempts;
+        private final Duration retryBaseDelay;
+        private final Duration retryMaxDelay;
+        private final Duration maxRetryAfter;
+        private final RetryingExpert.Sleeper sleeper;
+        private final int breakerThreshold;
+        private final Duration breakerCoolDown;
+        private final RecordedOutputs.Mode recordedMode;
+
+        private Options(Builder b) {
+            this.cache = b.cache;
+            this.env = b.env;
+            this.factories = Collections.unmodifiableMap(new EnumMap<>(b.factories));
+            this.retryAttempts = b.retryAttempts;
+            this.retryBaseDelay = b.retryBaseDelay;
+            this.retryMaxDelay = b.retryMaxDelay;
+            this.maxRetryAfter = b.maxRetryAfter;
+            this.sleeper = b.sleeper;
+            this.breakerThreshold = b.breakerThreshold;
+            this.breakerCoolDown = b.breakerCoolDown;
+            this.recordedMode = b.recordedMode;
+        }
+
+        public static Options defaults() {
+            return builder().build();
+        }
+
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        public Optional<Path> cache() { return cache; }
+        public int retryAttempts() { return retryAttempts; }
+        public int breakerThreshold() { return breakerThreshold; }
+        public Duration breakerCoolDown() { return breakerCoolDown; }
+        public RecordedOutputs.Mode recordedMode() { return recordedMode; }
+
+        /** Builder for {@link Options}. */
+        public static final class Builder {
+            private Optional<Path> cache = Optional.empty();
+            private EnvLookup env = EnvLookup.system();
+            private final Map<Backend, ExpertFactory> factories = new EnumMap<>(Backend.class);
+            private int retryAttempts = 4;
+            private Duration retryBaseDelay = Duration.ofMillis(500);
+            private Duration retryMaxDelay = Duration.ofSeconds(20);
+            private Duration maxRetryAfter = Duration.ofSeconds(60);
+            private RetryingExpert.Sleeper sleeper = RetryingExpert.Sleeper.system();
+            private int breakerThreshold = 5;
+            private Duration breakerCoolDown = Duration.ofSeconds(30);
+            private RecordedOutputs.Mode recordedMode = RecordedOutputs.Mode.STRICT;
+
+            private Builder() {
+            }
+
+            /** SQLite file for the record/replay cache of {@code openai} experts. */
+            public Builder cache(Path file) { this.cache = Optional.of(file); return this; }
+            /** Where API keys are read from (by the variable named in api-key-env). */
+            public Builder env(EnvLookup e) { this.env = e; return this; }
+            /** The factory for {@code simulated} models. */
+            public Builder simulated(ExpertFactory f) { return backend(Backend.SIMULATED, f); }
+            /** Replaces the bare expert of a backend (decorators still wrap {@code openai}). */
+            public Builder backend(Backend b, ExpertFactory f) { this.factories.put(b, f); return this; }
+            public Builder retryAttempts(int n) {
+                if (n < 1) {
+                    throw new IllegalArgumentException("retryAttempts must be >= 1, got " + n);
+                }
+                this.retryAttempts = n;
+                return this;
+            }
+            public Builder retryBaseDelay(Duration d) { this.retryBaseDelay = d; return this; }
+            public Builder retryMaxDelay(Duration d) { this.retryMaxDelay = d; return this; }
+            public Builder maxRetryAfter(Duration d) { this.maxRetryAfter = d; return this; }
+            public Builder sleeper(RetryingExpert.Sleeper s) { this.sleeper = s; return this; }
+            public Builder breakerThreshold(int n) {
+                if (n < 1) {
+                    throw new IllegalArgumentException("breakerThreshold must be >= 1, got " + n);
+                }
+                this.breakerThreshold = n;
+                return this;
+            }
+            public Builder breakerCoolDown(Duration d) { this.breakerCoolDown = d; return this; }
+            public Builder recordedMode(RecordedOutputs.Mode m) { this.recordedMode = m; return this; }
+
+            public Options build() {
+                return new Options(this);
+            }
+        }
+    }
+}

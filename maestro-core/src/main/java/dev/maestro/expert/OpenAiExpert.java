@@ -1,0 +1,257 @@
+package dev.maestro.expert;
+
+import com.fasterxml.jackson.core.JacksonException;
+import dev.langchain4j.data.image.Image;
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.Content;
+import dev.langchain4j.data.message.ImageContent;
+import dev.langchain4j.data.message.TextContent;
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.exception.HttpException;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.openai.OpenAiChatModel;
+import dev.langchain4j.model.openai.OpenAiChatRequestParameters;
+import dev.langchain4j.model.output.TokenUsage;
+import dev.maestro.MaestroException;
+import dev.maestro.registry.ModelCard;
+import java.io.IOException;
+import java.net.http.HttpTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * An expert behind any OpenAI-compatible chat-completions endpoint ({@code backend: openai}: vLLM,
+ * Ollama, OpenAI, ...), called through LangChain4j's {@link OpenAiChatModel}.
+ *
+ * <p>LangChain4j's own retries are off ({@code maxRetries(0)}): every failure comes back as an
+ * {@link ExpertReply#failure} with a typed {@link ExpertError} so that {@link RetryingExpert} and
+ * the episode see and record it. Status mapping: 429 → RATE_LIMITED, 408 and client timeouts →
+ * TIMEOUT, other non-2xx → HTTP_STATUS (message starts with the status code), connection problems →
+ * IO, an unreadable 2xx body → BAD_RESPONSE. A server's {@code Retry-After} / {@code retry-after-ms}
+ * is kept in the message in the form {@link RetryingExpert#retryAfter} reads.
+ *
+ * <p>The API key is read from the environment variable named by {@link ModelCard#apiKeyEnv()}; without
+ * one a dummy key is sent (local vLLM ignores it). The key never appears in any message: server
+ * bodies that echo it are redacted.
+ */
+public final class OpenAiExpert implements Expert {
+    /** Sent when the card names no key variable: OpenAI-compatible local servers accept any key. */
+    static final String DUMMY_KEY = "sk-no-key-required";
+    private static final int MAX_BODY_CHARS = 300;
+
+    private final ModelCard model;
+    private final OpenAiChatModel chat;
+    private final String secret;
+
+    private OpenAiExpert(ModelCard model, OpenAiChatModel chat, String secret) {
+        this.model = model;
+        this.chat = chat;
+        this.secret = secret;
+    }
+
+    /** Reads the API key from the process environment. */
+    public static OpenAiExpert create(ModelCard model) {
+        return create(model, EnvLookup.system());
+    }
+
+    /**
+     * @throws MaestroException if the card has no base URL, or names a key variable that is not set
+     */
+    public static OpenAiExpert create(ModelCard model, EnvLookup env) {
+        String baseUrl = model.baseUrl().orElseThrow(() -> new MaestroException(
+                "model '" + model.id() + "' (backend openai) needs 'base-url', e.g. http://127.0.0.1:8000/v1"));
+        String key = DUMMY_KEY;
+        if (model.apiKeyEnv().isPresent()) {
+            String var = model.apiKeyEnv().get();
+            key = env.get(var).orElseThrow(() -> new MaestroException("model '" + model.id()
+                    + "': environment variable " + var + " (api-key-env) is not set; set it or remove api-key-env"
+                    + " for endpoints without keys"));
+        }
+        OpenAiChatModel chat = OpenAiChatModel.builder()
+                .httpClientBuilder(new StatusHttpClient.Builder(model.timeout()))
+                .baseUrl(baseUrl)
+                .apiKey(key)
+                .modelName(model.modelName().orElse(model.id()))
+                .timeout(model.timeout())
+                .maxRetries(0)
+                .build();
+        return new OpenAiExpert(model, chat, key);
+    }
+
+    public ModelCard model() {
+        return model;
+    }
+
+    @Override
+    public ExpertReply call(ExpertRequest request) {
+        long start = System.nanoTime();
+        List<Content> contents = new ArrayList<>();
+        contents.add(TextContent.from(request.prompt()));
+        for (Path image : request.images()) {
+            Optional<String> mime = mimeType(image);
+            if (mime.isEmpty()) {
+                return ExpertReply.failure(ExpertError.of(ExpertError.Kind.INVALID_REQUEST, "unsupported image type: "
+                        + image.getFileName() + "; valid extensions: png, jpg, jpeg, gif, webp, bmp"), 0);
+            }
+            try {
+                String b64 = Base64.getEncoder().encodeToString(Files.readAllBytes(image));
+                contents.add(ImageContent.from(Image.builder().base64Data(b64).mimeType(mime.get()).build()));
+            } catch (NoSuchFileException e) {
+                return ExpertReply.failure(ExpertError.of(ExpertError.Kind.INVALID_REQUEST, "image not found: " + image), 0);
+            } catch (IOException e) {
+                return ExpertReply.failure(ExpertError.of(ExpertError.Kind.INVALID_REQUEST,
+                        "cannot read image " + image + ": " + e.getMessage()), 0);
+            }
+        }
+        ExpertRequest.Sampling s = request.sampling();
+        OpenAiChatRequestParameters.Builder params = OpenAiChatRequestParameters.builder()
+                .temperature(s.temperature())
+                .maxOutputTokens(s.maxTokens());
+        if (s.seed().isPresent()) {
+            long seed = s.seed().get();
+            if (seed < Integer.MIN_VALUE || seed > Integer.MAX_VALUE) {
+                return ExpertReply.failure(ExpertError.of(ExpertError.Kind.INVALID_REQUEST,
+                        "seed " + seed + " does not fit the endpoint's 32-bit seed; use a value in int range"), 0);
+            }
+            params.seed((int) seed);
+        }
+        ChatRequest chatRequest = ChatRequest.builder()
+                .messages(UserMessage.from(contents))
+                .parameters(params.build())
+                .build();
+        try {
+            ChatResponse response = chat.chat(chatRequest);
+            double ms = elapsedMs(start);
+            AiMessage ai = response.aiMessage();
+            if (ai == null || ai.text() == null) {
+                return ExpertReply.failure(ExpertError.of(ExpertError.Kind.BAD_RESPONSE,
+                        "the completion had no text content (finish reason " + response.finishReason() + ")"), ms);
+            }
+            Usage usage = usage(response.tokenUsage());
+            return ExpertReply.text(ai.text(), usage, model.price().cost(usage.inputTokens(), usage.outputTokens()), ms);
+        } catch (RuntimeException e) {
+            return ExpertReply.failure(classify(e, model.timeout(), secret), elapsedMs(start));
+        }
+    }
+
+    private static Usage usage(TokenUsage u) {
+        if (u == null) {
+            return Usage.NONE;
+        }
+        long in = u.inputTokenCount() == null ? 0 : u.inputTokenCount();
+        long out = u.outputTokenCount() == null ? 0 : u.outputTokenCount();
+        return new Usage(in, out);
+    }
+
+    /** Mime type from the file extension; images are sent as {@code data:<mime>;base64,...} URLs. */
+    static Optional<String> mimeType(Path image) {
+        String name = image.getFileName().toString().toLowerCase(Locale.ROOT);
+        int dot = name.lastIndexOf('.');
+        String ext = dot < 0 ? "" : name.substring(dot + 1);
+        return Optional.ofNullable(switch (ext) {
+            case "png" -> "image/png";
+            case "jpg", "jpeg" -> "image/jpeg";
+            case "gif" -> "image/gif";
+            case "webp" -> "image/webp";
+            case "bmp" -> "image/bmp";
+            default -> null;
+        });
+    }
+
+    /** Maps whatever LangChain4j threw to a typed error; the secret is redacted from every message. */
+    static ExpertError classify(Throwable error, Duration timeout, String secret) {
+        StatusHttpClient.StatusException status = find(error, StatusHttpClient.StatusException.class);
+        if (status != null) {
+            return statusError(status.status(), status.getMessage(), status.retryAfter(), secret);
+        }
+        HttpException http = find(error, HttpException.class);
+        if (http != null) {
+            return statusError(http.statusCode(), http.getMessage(), Optional.empty(), secret);
+        }
+        if (find(error, HttpTimeoutException.class) != null
+                || find(error, dev.langchain4j.exception.TimeoutException.class) != null
+                || find(error, java.net.SocketTimeoutException.class) != null) {
+            return ExpertError.of(ExpertError.Kind.TIMEOUT, "no response within " + timeout.toMillis() + " ms");
+        }
+        IOException io = find(error, IOException.class);
+        if (io != null && !(io instanceof JacksonException)) {
+            return ExpertError.of(ExpertError.Kind.IO, clean(io.getClass().getSimpleName() + ": " + io.getMessage(), secret));
+        }
+        Throwable root = error;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return ExpertError.of(ExpertError.Kind.BAD_RESPONSE, clean("could not read the completion: "
+                + root.getClass().getSimpleName() + ": " + root.getMessage(), secret));
+    }
+
+    private static ExpertError statusError(int status, String body, Optional<Duration> retryAfter, String secret) {
+        String ra = retryAfter.map(RetryingExpert::retryAfterNote).orElse("");
+        String text = status + " " + reason(status) + ra + ": " + clean(body, secret);
+        ExpertError.Kind kind = switch (status) {
+            case 429 -> ExpertError.Kind.RATE_LIMITED;
+            case 408 -> ExpertError.Kind.TIMEOUT;
+            default -> ExpertError.Kind.HTTP_STATUS;
+        };
+        return ExpertError.of(kind, text);
+    }
+
+    private static String reason(int status) {
+        return switch (status) {
+            case 400 -> "Bad Request";
+            case 401 -> "Unauthorized";
+            case 403 -> "Forbidden";
+            case 404 -> "Not Found";
+            case 408 -> "Request Timeout";
+            case 413 -> "Payload Too Large";
+            case 422 -> "Unprocessable Entity";
+            case 429 -> "Too Many Requests";
+            case 500 -> "Internal Server Error";
+            case 502 -> "Bad Gateway";
+            case 503 -> "Service Unavailable";
+            case 504 -> "Gateway Timeout";
+            default -> "HTTP status";
+        };
+    }
+
+    /** One line, bounded, and never the key (servers such as OpenAI echo a masked or full key back). */
+    static String clean(String text, String secret) {
+        String t = text == null ? "" : text;
+        if (!secret.isEmpty()) {
+            t = t.replace(secret, "***");
+        }
+        t = t.replaceAll("\\s+", " ").trim();
+        if (t.length() > MAX_BODY_CHARS) {
+            t = t.substring(0, MAX_BODY_CHARS) + "...";
+        }
+        return t;
+    }
+
+    private static <T extends Throwable> T find(Throwable t, Class<T> type) {
+        Throwable c = t;
+        for (int depth = 0; c != null && depth < 16; depth++) {
+            if (type.isInstance(c)) {
+                return type.cast(c);
+            }
+            c = c.getCause() == c ? null : c.getCause();
+        }
+        return null;
+    }
+
+    private static double elapsedMs(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e6;
+    }
+
+    @Override
+    public String toString() {
+        return "OpenAiExpert[" + model.id() + " @ " + model.baseUrl().orElse("?") + "]";
+    }
+}

@@ -1,0 +1,192 @@
+package dev.maestro.expert;
+
+import dev.langchain4j.exception.HttpException;
+import dev.langchain4j.exception.TimeoutException;
+import dev.langchain4j.http.client.HttpClient;
+import dev.langchain4j.http.client.HttpClientBuilder;
+import dev.langchain4j.http.client.HttpRequest;
+import dev.langchain4j.http.client.SuccessfulHttpResponse;
+import dev.langchain4j.http.client.sse.ServerSentEventListener;
+import dev.langchain4j.http.client.sse.ServerSentEventParser;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A LangChain4j {@link HttpClient} on the JDK client that keeps what LangChain4j's own JDK client
+ * drops: the {@code Retry-After} header of an error response. LangChain4j wraps the
+ * {@link StatusException} thrown here (as the cause of its RateLimitException and friends), so
+ * {@link OpenAiExpert} can walk the cause chain and find the status and the header.
+ */
+final class StatusHttpClient implements HttpClient {
+    private static final Set<String> RESTRICTED = Set.of("content-length", "host", "connection", "expect", "upgrade");
+
+    private final java.net.http.HttpClient jdk;
+    private final Duration readTimeout;
+
+    private StatusHttpClient(Duration connectTimeout, Duration readTimeout) {
+        this.jdk = java.net.http.HttpClient.newBuilder()
+                .connectTimeout(connectTimeout)
+                .version(java.net.http.HttpClient.Version.HTTP_1_1)
+                .build();
+        this.readTimeout = readTimeout;
+    }
+
+    /** An HTTP error status with the server's Retry-After (if any) already converted to a duration. */
+    static final class StatusException extends HttpException {
+        private final int status;
+        private final Optional<Duration> retryAfter;
+
+        StatusException(int status, String body, Optional<Duration> retryAfter) {
+            super(status, body);
+            this.status = status;
+            this.retryAfter = retryAfter;
+        }
+
+        int status() {
+            return status;
+        }
+
+        Optional<Duration> retryAfter() {
+            return retryAfter;
+        }
+    }
+
+    @Override
+    public SuccessfulHttpResponse execute(HttpRequest request) {
+        java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(URI.create(request.url()))
+                .timeout(readTimeout);
+        request.headers().forEach((name, values) -> {
+            if (!RESTRICTED.contains(name.toLowerCase(Locale.ROOT))) {
+                values.forEach(v -> b.header(name, v));
+            }
+        });
+        String body = request.body();
+        b.method(request.method().name(), body == null
+                ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                : java.net.http.HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        HttpResponse<byte[]> response;
+        try {
+            response = jdk.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (HttpTimeoutException e) {
+            throw new TimeoutException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UncheckedIOException(new IOException("interrupted while waiting for the response", e));
+        }
+        String text = new String(response.body(), StandardCharsets.UTF_8);
+        int status = response.statusCode();
+        if (status < 200 || status >= 300) {
+            throw new StatusException(status, text, retryAfter(response.headers().map()));
+        }
+        return SuccessfulHttpResponse.builder()
+                .statusCode(status)
+                .headers(response.headers().map())
+                .body(text)
+                .build();
+    }
+
+    @Override
+    public void execute(HttpRequest request, ServerSentEventParser parser, ServerSentEventListener listener) {
+        throw new UnsupportedOperationException("streaming is not used by OpenAiExpert");
+    }
+
+    /**
+     * {@code retry-after-ms} (milliseconds, sent by OpenAI) wins over {@code Retry-After} (seconds or
+     * an HTTP date). Unparseable values are ignored rather than guessed.
+     */
+    static Optional<Duration> retryAfter(Map<String, List<String>> headers) {
+        Optional<String> ms = header(headers, "retry-after-ms");
+        if (ms.isPresent()) {
+            try {
+                double v = Double.parseDouble(ms.get().trim());
+                if (v >= 0 && Double.isFinite(v)) {
+                    return Optional.of(Duration.ofMillis(Math.round(v)));
+                }
+            } catch (NumberFormatException ignored) {
+                // fall through to Retry-After
+            }
+        }
+        Optional<String> ra = header(headers, "retry-after");
+        if (ra.isEmpty()) {
+            return Optional.empty();
+        }
+        String v = ra.get().trim();
+        try {
+            double seconds = Double.parseDouble(v);
+            return seconds >= 0 && Double.isFinite(seconds)
+                    ? Optional.of(Duration.ofMillis(Math.round(seconds * 1000))) : Optional.empty();
+        } catch (NumberFormatException notSeconds) {
+            try {
+                ZonedDateTime at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME);
+                Duration d = Duration.between(ZonedDateTime.now(at.getZone()), at);
+                return Optional.of(d.isNegative() ? Duration.ZERO : d);
+            } catch (DateTimeParseException notDate) {
+                return Optional.empty();
+            }
+        }
+    }
+
+    private static Optional<String> header(Map<String, List<String>> headers, String name) {
+        return headers.entrySet().stream()
+                .filter(e -> e.getKey() != null && e.getKey().equalsIgnoreCase(name) && !e.getValue().isEmpty())
+                .map(e -> e.getValue().get(0))
+                .findFirst();
+    }
+
+    /** Builder handed to LangChain4j; it sets the timeouts from the model's {@code timeout(...)}. */
+    static final class Builder implements HttpClientBuilder {
+        private Duration connectTimeout;
+        private Duration readTimeout;
+
+        Builder(Duration timeout) {
+            this.connectTimeout = timeout;
+            this.readTimeout = timeout;
+        }
+
+        @Override
+        public Duration connectTimeout() {
+            return connectTimeout;
+        }
+
+        @Override
+        public HttpClientBuilder connectTimeout(Duration d) {
+            if (d != null) {
+                connectTimeout = d;
+            }
+            return this;
+        }
+
+        @Override
+        public Duration readTimeout() {
+            return readTimeout;
+        }
+
+        @Override
+        public HttpClientBuilder readTimeout(Duration d) {
+            if (d != null) {
+                readTimeout = d;
+            }
+            return this;
+        }
+
+        @Override
+        public HttpClient build() {
+            return new StatusHttpClient(connectTimeout, readTimeout);
+        }
+    }
+}
