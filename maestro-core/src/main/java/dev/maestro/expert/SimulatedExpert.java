@@ -224,7 +224,7 @@ public final class SimulatedExpert implements Expert {
         double abs = Math.abs(g.doubleValue());
         BigDecimal step = BigDecimal.ONE.movePointLeft(scale);
         double minDelta = Math.max(step.doubleValue(), scale == 0 ? Math.ceil(0.05 * abs) : 0.05 * abs);
-        double maxDelta = Math.max(minDelta * 3, scale == 0 ? Math.max(3, Math.ceil(0.2 * abs)) : 0.2 * abs);
+        double maxDelta = scale == 0 ? Math.max(minDelta + 2, Math.ceil(0.2 * abs)) : Math.max(2 * minDelta, 0.2 * abs);
         double delta = minDelta + rnd.nextDouble() * (maxDelta - minDelta);
         boolean down = rnd.nextBoolean();
         // Counts, lengths and prices are non-negative: stay on the gold's side of zero.
