@@ -218,7 +218,8 @@ public final class SimulatedExpert implements Expert {
             g = new BigDecimal(gold.trim().replace(",", ""));
         } catch (NumberFormatException e) {
             // Gold written as a fraction or expression: a plain nearby integer is still a plausible slip.
-            return String.valueOf(1 + rnd.nextInt(9)).equals(gold.trim()) ? "10" : String.valueOf(1 + rnd.nextInt(9));
+            String guess = String.valueOf(1 + rnd.nextInt(9));
+            return guess.equals(gold.trim()) ? "10" : guess;
         }
         int scale = Math.max(0, g.scale());
         double abs = Math.abs(g.doubleValue());

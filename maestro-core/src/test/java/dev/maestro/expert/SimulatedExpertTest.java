@@ -195,6 +195,18 @@ class SimulatedExpertTest {
     }
 
     @Test
+    void should_give_a_small_whole_number_when_a_numeric_gold_is_not_a_plain_number() {
+        ModelCard model = card("weak", 5, Map.of("default", -12.0));
+        SimulatedExpert expert = SimulatedExpert.create(model);
+        for (String gold : List.of("3/4", "7", "2\u221a3")) {
+            Task t = new Task("f-" + gold, "x", "q?", List.of(), List.of(gold), AnswerType.NUMBER, "geometry", List.of(),
+                    Map.of(), Map.of(), Map.of());
+            String a = expert.call(request(t, model, skill("geometry-solver"))).answer().orElseThrow();
+            assertThat(a).isNotEqualTo(gold).matches("\\d+");
+        }
+    }
+
+    @Test
     void should_end_the_text_with_an_extractable_answer_sentence() {
         ModelCard model = card("m", 8, profile());
         SimulatedExpert expert = SimulatedExpert.create(model);
