@@ -27,7 +27,8 @@ public final class ProtocolFormatter {
      * {@code <search> model@@skill: input </search>}. The input is escaped like an observation, so a
      * call can never smuggle a second action; model and skill must be writable in the protocol.
      *
-     * @throws MaestroException if the model or skill is blank or contains {@code @@}, {@code :} or a protocol tag
+     * @throws MaestroException if the model or skill is blank, has surrounding whitespace, contains {@code @@},
+     *         {@code :} or a protocol tag, or the model ends with {@code @}
      */
     public static String search(Call call) {
         checkName("model", call.model());
@@ -84,10 +85,12 @@ public final class ProtocolFormatter {
     }
 
     private static void checkName(String what, String name) {
+        // A model ending in '@' would move the first "@@" of "model@@skill" one character left.
         if (name.isBlank() || name.contains("@@") || name.contains(":") || !name.equals(name.strip())
-                || !escape(name).equals(name)) {
+                || !escape(name).equals(name) || (what.equals("model") && name.endsWith("@"))) {
             throw new MaestroException("cannot write " + what + " '" + name + "' in the protocol: a " + what
-                    + " name must be non-blank, without surrounding whitespace, '@@', ':' or protocol tags");
+                    + " name must be non-blank, without surrounding whitespace, '@@', ':' or protocol tags"
+                    + (what.equals("model") ? ", and must not end with '@'" : ""));
         }
     }
 }

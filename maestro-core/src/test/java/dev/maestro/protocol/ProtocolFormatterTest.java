@@ -64,7 +64,7 @@ class ProtocolFormatterTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", " ", "a@@b", "a:b", " a", "<search>"})
+    @ValueSource(strings = {"", " ", "a@@b", "a:b", " a", "<search>", "a@"})
     void should_refuse_model_names_the_protocol_cannot_carry(String model) {
         assertThatThrownBy(() -> ProtocolFormatter.search(new Call(model, "cot", "q")))
                 .isInstanceOf(MaestroException.class)
