@@ -16,7 +16,11 @@ public record ProtocolError(Kind kind, String message) {
         UNKNOWN_SKILL,
         PAIR_NOT_ALLOWED,
         SEARCH_AND_ANSWER,
-        TOO_MANY_CALLS
+        TOO_MANY_CALLS,
+        /** {@code <answer> </answer>} with nothing inside. */
+        EMPTY_ANSWER,
+        /** The whole turn is longer than the parser accepts (a runaway generation). */
+        TEXT_TOO_LONG
     }
 
     @Override
