@@ -165,9 +165,17 @@ public final class RegistryLoader {
 
         /** Every problem found, sorted by file and line. */
         public List<RegistryProblem> check(Path folder) {
+            return inspect(folder).problems();
+        }
+
+        /**
+         * Problems and, when there is no error, the registry, from one read of the folder. Nothing is logged
+         * and nothing is thrown (the strict option is not applied: look at the problems' severities).
+         */
+        public Inspection inspect(Path folder) {
             Run run = new Run(folder);
             run.run();
-            return run.sorted();
+            return new Inspection(run.sorted(), Optional.ofNullable(run.registry));
         }
 
         // One pass over one folder; holds the problems found so far.
@@ -1026,6 +1034,26 @@ public final class RegistryLoader {
             int errorCount() {
                 return (int) problems.stream().filter(RegistryProblem::isError).count();
             }
+        }
+    }
+
+    /**
+     * The result of {@link Reader#inspect}: every problem, and the registry when none of them is an error.
+     *
+     * @param problems errors and warnings, sorted by file and line
+     * @param registry present exactly when {@code problems} holds no error
+     */
+    public record Inspection(List<RegistryProblem> problems, Optional<Registry> registry) {
+        public Inspection {
+            problems = List.copyOf(problems);
+        }
+
+        public long errors() {
+            return problems.stream().filter(RegistryProblem::isError).count();
+        }
+
+        public long warnings() {
+            return problems.size() - errors();
         }
     }
 
