@@ -192,6 +192,25 @@ class RegistryValidationTest {
                         "skill folder has no SKILL.md"),
                 error("id with protocol delimiter", models("id: local", "id: 'loc@@al'"), M, "models[loc@@al].id",
                         "must not contain '@@', ':'"),
+                error("child listed twice", skill(ROUTER_MD, "children: [leaf]", "children: [leaf, leaf]"), ROUTER_MD,
+                        "children", "'leaf' is listed twice"),
+                error("level-2 skill with children", skill(LEAF_MD, "parent: router", "parent: router\nchildren: [solve]"),
+                        LEAF_MD, "children", "a level-2 skill cannot have children"),
+                error("child declares another parent", files -> {
+                    files.put("skills/r2/SKILL.md", ROUTER.replace("name: router", "name: r2"));
+                    return files;
+                }, "skills/r2/SKILL.md", "children", "child 'leaf' declares parent 'router', not 'r2'"),
+                new Case("base-url on a non-openai backend", models("profile: {skill: 0.5}", "base-url: http://x/v1"),
+                        Severity.WARNING, M, "models[sim-a].base-url", "base-url is ignored by the simulated backend"),
+                new Case("plain file in skills/", put("skills/README.txt", "notes"), Severity.WARNING,
+                        "skills/README.txt", "", "not a skill folder"),
+                new Case("unknown front-matter key", skill(SOLVE_MD, "level: 1", "level: 1\nauthor: me"),
+                        Severity.WARNING, SOLVE_MD, "author", "unknown key ignored"),
+                new Case("template never shows the task", skill(SOLVE_MD, "Solve: {question}", "Solve it."),
+                        Severity.WARNING, SOLVE_MD, "template", "uses neither {question} nor {input}"),
+                new Case("model without a callable pair", models("modalities: [text]", "modalities: [text]\n    skills: [router]")
+                        .andThen(models("    skills: [solve]\n", ""))::apply, Severity.WARNING, M, "models[local]",
+                        "model has no callable pair"),
                 error("defaults set id", models("timeout: 30s\n", "timeout: 30s\n  id: x\n"), M, "defaults.id",
                         "defaults cannot set id"));
     }
