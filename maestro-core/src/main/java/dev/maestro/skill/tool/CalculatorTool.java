@@ -4,9 +4,13 @@ import com.ezylang.evalex.BaseException;
 import com.ezylang.evalex.Expression;
 import com.ezylang.evalex.config.ExpressionConfiguration;
 import com.ezylang.evalex.data.EvaluationValue;
+import com.ezylang.evalex.functions.FunctionParameter;
+import com.ezylang.evalex.functions.basic.FactFunction;
+import com.ezylang.evalex.parser.Token;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -28,11 +32,31 @@ final class CalculatorTool extends BaseTool {
     /** Shown digits: enough for any benchmark answer, few enough to hide binary-decimal noise. */
     private static final MathContext SHOWN = new MathContext(15);
 
+    /** Largest factorial argument: FACT(10^6) already takes seconds of CPU that a timeout cannot reclaim. */
+    static final int MAX_FACTORIAL = 10_000;
+
     private static final ExpressionConfiguration CONFIG = ExpressionConfiguration.builder()
             .mathContext(new MathContext(34))
             .arraysAllowed(false)
             .structuresAllowed(false)
-            .build();
+            .build()
+            .withAdditionalFunctions(Map.entry("FACT", new CappedFactorial()));
+
+    /**
+     * EvalEx's factorial with an argument cap. The evaluation timeout stops waiting but cannot stop a
+     * BigDecimal loop in its thread, so the one unbounded built-in loop is refused up front.
+     */
+    @FunctionParameter(name = "base")
+    static final class CappedFactorial extends FactFunction {
+        @Override
+        public EvaluationValue evaluate(Expression expression, Token functionToken, EvaluationValue... parameterValues) {
+            BigDecimal n = parameterValues[0].getNumberValue();
+            if (n.compareTo(BigDecimal.valueOf(MAX_FACTORIAL)) > 0) {
+                throw new ArithmeticException("FACT(" + n.toPlainString() + ") is too large; the limit is FACT(" + MAX_FACTORIAL + ")");
+            }
+            return super.evaluate(expression, functionToken, parameterValues);
+        }
+    }
 
     // Daemon threads: a runaway evaluation must not keep the JVM alive.
     private static final ExecutorService EXECUTOR = Executors.newCachedThreadPool(r -> {
@@ -95,6 +119,7 @@ final class CalculatorTool extends BaseTool {
         if (v.isBooleanValue()) {
             return v.getBooleanValue().toString();
         }
-        return v.getStringValue();
+        throw new ToolException("the result is not a number but " + v.getDataType().name().toLowerCase(java.util.Locale.ROOT)
+                + " '" + v.getStringValue() + "'; give an arithmetic expression");
     }
 }
