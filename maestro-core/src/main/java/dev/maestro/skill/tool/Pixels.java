@@ -95,13 +95,16 @@ final class Pixels {
 
     private static Path outputDir;
 
-    /** Writes a PNG into this JVM's tool output folder (a temp folder) and returns its path. */
+    /** Writes a PNG into this JVM's tool output folder (a temp folder, removed at exit) and returns its path. */
     static synchronized Path writePng(BufferedImage img, String prefix) {
         try {
             if (outputDir == null || !Files.isDirectory(outputDir)) {
                 outputDir = Files.createTempDirectory("maestro-tools-");
+                outputDir.toFile().deleteOnExit();
             }
             Path file = Files.createTempFile(outputDir, prefix + "-", ".png");
+            // Outputs must outlive the call (an expert reads them later in the episode) but not the JVM.
+            file.toFile().deleteOnExit();
             if (!ImageIO.write(img, "png", file.toFile())) {
                 throw new ToolException("no PNG writer available");
             }
