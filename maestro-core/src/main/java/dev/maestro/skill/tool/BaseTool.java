@@ -42,7 +42,7 @@ abstract class BaseTool implements Tool {
     abstract Outcome execute(ToolInput in);
 
     /** The single image of the input, or a ToolException saying how many are needed. */
-    static Path oneImage(ToolInput in, String toolName) {
+    static Path oneImage(ToolInput in) {
         if (in.images().isEmpty()) {
             throw new ToolException("needs one image, the task has none");
         }

@@ -41,6 +41,6 @@ public record ToolInput(List<Path> images, String argument, String question) {
 
     /** The argument if not blank, else the question: where tools look for a shape or variant word. */
     String argumentOrQuestion() {
-        return argument.isBlank() ? question : argument + " " + question;
+        return argument.isBlank() ? question : argument;
     }
 }

@@ -97,6 +97,9 @@ class BlindToolsTest {
         assertThat(answer("touching-circles", img, "Are the two circles overlapping? Answer with Yes/No."))
                 .isEqualTo(overlapping);
         assertThat(tools.run("touching-circles", ToolInput.image(img, "prompt-2")).answer()).contains(overlapping);
+        // an explicit argument wins over the question's wording
+        assertThat(tools.run("touching-circles", new ToolInput(java.util.List.of(img), "touching", "overlapping?")).answer())
+                .contains(touching);
     }
 
     @Test
