@@ -1,0 +1,20 @@
+package dev.maestro.skill.tool;
+
+/**
+ * A Level-2 tool: a deterministic program run on a task's images and a text argument.
+ *
+ * <p>Implementations must not throw for bad input or failed work: they return {@link ToolResult#failure}
+ * with a message naming the problem and what would be valid, because a tool's output becomes an
+ * observation the policy reads.
+ */
+public interface Tool {
+
+    /** Unique dash-case name, as written in {@code SKILL.md} ({@code {tool:NAME}}) and in calls. */
+    String name();
+
+    /** One honest line on what the tool does and what argument it takes; the policy may read it. */
+    String description();
+
+    /** Runs the tool; never throws for bad input (returns a failure result instead). */
+    ToolResult run(ToolInput in);
+}
