@@ -21,7 +21,7 @@ public final class AnswerExtractor {
     static final int MAX_RESPONSE_CHARS = 20_000;
 
     private static final Pattern ANSWER_IS = Pattern.compile(
-            "(?:final\\s+answer|the\\s+answer|answer)\\s*(?:is|:|：|=)\\s*(?:\\*\\*)?\\s*(.+)",
+            "(?:final\\s+answer|the\\s+answer|answer)\\s*(?:is\\s*[:：]?|:|：|=)\\s*(?:\\*\\*)?\\s*(.+)",
             Pattern.CASE_INSENSITIVE);
     private static final Pattern CURLY = Pattern.compile("(?<![\\\\a-zA-Z^_}])\\{([^{}\\n]{1,40})\\}");
     private static final Pattern LETTER_MARKED = Pattern.compile(

@@ -44,8 +44,11 @@ final class AnswerText {
     private static final Pattern PAIR_XY = Pattern.compile("^(\\d+)\\s*(?:x|×|\\*|\\\\times|by)\\s*(\\d+)$", Pattern.CASE_INSENSITIVE);
     private static final Pattern TIME = Pattern.compile("(?<![\\d.])(?:\\d{2}:\\d{2}|\\d:[0-5]0)(?!\\d)");
     private static final Pattern INT = Pattern.compile("\\d+");
-    private static final Pattern ROWS = Pattern.compile("rows?\\s*[=:]?\\s*\\{?\\s*(\\d+)|(\\d+)\\s*\\}?\\s*rows?", Pattern.CASE_INSENSITIVE);
-    private static final Pattern COLS = Pattern.compile("columns?\\s*[=:]?\\s*\\{?\\s*(\\d+)|(\\d+)\\s*\\}?\\s*columns?", Pattern.CASE_INSENSITIVE);
+    private static final Pattern ROWS_THEN_N = Pattern.compile("rows?\\s*[=:]?\\s*\\{?\\s*(\\d+)", Pattern.CASE_INSENSITIVE);
+    private static final Pattern COLS_THEN_N = Pattern.compile("columns?\\s*[=:]?\\s*\\{?\\s*(\\d+)", Pattern.CASE_INSENSITIVE);
+    private static final Pattern N_THEN_ROWS = Pattern.compile("(\\d+)\\s*\\}?\\s*rows?", Pattern.CASE_INSENSITIVE);
+    private static final Pattern N_THEN_COLS = Pattern.compile("(\\d+)\\s*\\}?\\s*columns?", Pattern.CASE_INSENSITIVE);
+    private static final Pattern PAREN_PAIR = Pattern.compile("\\(\\s*(\\d+)\\s*,\\s*(\\d+)\\s*\\)");
 
     private AnswerText() {
     }
@@ -188,10 +191,16 @@ final class AnswerText {
         if (xy.matches()) {
             return pair(xy.group(1), xy.group(2));
         }
-        Matcher r = ROWS.matcher(s);
-        Matcher c = COLS.matcher(s);
+        // "rows={5} columns={6}" before "5 rows and 6 columns": in the first form the 5 also precedes "columns".
+        Matcher r = ROWS_THEN_N.matcher(s);
+        Matcher c = COLS_THEN_N.matcher(s);
         if (r.find() && c.find()) {
-            return pair(r.group(1) != null ? r.group(1) : r.group(2), c.group(1) != null ? c.group(1) : c.group(2));
+            return pair(r.group(1), c.group(1));
+        }
+        r = N_THEN_ROWS.matcher(s);
+        c = N_THEN_COLS.matcher(s);
+        if (r.find() && c.find()) {
+            return pair(r.group(1), c.group(1));
         }
         if (s.length() <= 40) {
             Matcher ints = INT.matcher(s);
@@ -209,6 +218,14 @@ final class AnswerText {
             if (n == 2 && s.replaceAll("[\\d\\s(),\\[\\]{}x×;]", "").isEmpty()) {
                 return pair(a, b);
             }
+        }
+        Matcher paren = PAREN_PAIR.matcher(s);
+        String[] last = null;
+        while (paren.find()) {
+            last = new String[] {paren.group(1), paren.group(2)};
+        }
+        if (last != null) {
+            return pair(last[0], last[1]); // "(row, column)" as the second BlindTest prompt asks
         }
         return Optional.empty();
     }
