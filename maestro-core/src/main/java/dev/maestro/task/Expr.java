@@ -55,7 +55,7 @@ final class Expr {
     /** Parses a cleaned answer (see {@link AnswerText#clean}); empty unless the whole string is arithmetic. */
     static Optional<Value> evaluate(String text) {
         String t = text.replace("\\cdot", "*").replace("\\times", "*").replace("×", "*").replace("\\div", "/")
-                .replace("÷", "/").replace("\\pi", "π").replace("\\sqrt", "√").replace("\\frac", "ƒ")
+                .replace("÷", "/").replace("\\pi", "π").replace("\\sqrt", "√").replace("sqrt", "√").replace("\\frac", "ƒ")
                 .replaceAll("\\s+", "");
         if (t.isEmpty() || t.length() > MAX_CHARS || t.chars().filter(c -> c == ':').count() > 1) {
             return Optional.empty();

@@ -133,6 +133,9 @@ class AnswerGraderTest {
         "5\\sqrt{5}-10           | $5(\\sqrt{5}-2)$ | 1",
         "\\sqrt{\\frac{4}{\\pi}} | $\\frac{2}{\\sqrt{\\pi}}$ | 1",
         "1:2                     | \\frac{1}{2} | 1",
+        "10sqrt(2)               | $10 \\sqrt{2}$ | 1",
+        "8+2sqrt(2)              | $8+2 \\sqrt{2}$ | 1",
+        "8+3sqrt(2)              | $8+2 \\sqrt{2}$ | 0",
         "\\frac{1}{3}            | $\\frac{3^{1008}-1}{3^{1009}}$ | 0",
     })
     void should_grade_text_pairs_and_expressions(String answer, String gold, int expected) {
