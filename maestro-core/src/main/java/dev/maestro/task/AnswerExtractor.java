@@ -24,9 +24,11 @@ public final class AnswerExtractor {
             "(?:final\\s+answer|the\\s+answer|answer)\\s*(?:is\\s*[:：]?|:|：|=)\\s*(?:\\*\\*)?\\s*(.+)",
             Pattern.CASE_INSENSITIVE);
     private static final Pattern CURLY = Pattern.compile("(?<![\\\\a-zA-Z^_}])\\{([^{}\\n]{1,40})\\}");
+    // Lower-case letters count only when marked ("(b)", "b)", "option b", a lone "b"): a bare "e." is usually "e.g.".
     private static final Pattern LETTER_MARKED = Pattern.compile(
-            "\\(([A-Z])\\)|\\b(?:option|choice)\\s*\\(?([A-Z])\\b|(?<![A-Za-z])([A-Z])\\)|\\b([A-Z])[.:](?=\\s|$)|^\\s*([A-Z])\\s*$",
-            Pattern.CASE_INSENSITIVE | Pattern.MULTILINE);
+            "(?i:\\(([A-Z])\\))|(?i:\\b(?:option|choice)\\s*\\(?([A-Z])\\b)|(?<![A-Za-z])(?i:([A-Z]))\\)"
+                    + "|\\b([A-Z])[.:](?=\\s|$)|^\\s*(?i:([A-Z]))\\s*$",
+            Pattern.MULTILINE);
     private static final Pattern NUMBER = Pattern.compile(
             "-?\\\\frac\\s*\\{\\s*-?\\d+(?:\\.\\d+)?\\s*\\}\\s*\\{\\s*\\d+(?:\\.\\d+)?\\s*\\}|-?\\d+(?:\\.\\d+)?\\s*/\\s*\\d+(?:\\.\\d+)?|-?\\d{1,3}(?:,\\d{3})+(?:\\.\\d+)?|-?\\d+(?:\\.\\d+)?|-?\\.\\d+");
     private static final Pattern LEADING_LETTER = Pattern.compile(

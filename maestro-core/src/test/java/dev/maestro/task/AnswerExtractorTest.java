@@ -7,6 +7,9 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
 class AnswerExtractorTest {
@@ -50,9 +53,40 @@ class AnswerExtractorTest {
         "e                                                            | E",
         "b) is right                                                  | B",
         "\\boxed{B}                                                   | B",
+        "I pick B. Other shapes, e.g. circles, do not fit             | B",
     })
     void should_extract_option_letters(String response, String expected) {
         assertThat(AnswerExtractor.extract(response, CHOICE)).contains(expected.strip());
+    }
+
+    @Property
+    void extracted_numbers_grade_correct_whatever_the_wording(@ForAll @IntRange(min = -100_000, max = 100_000) int n,
+                                                              @ForAll @IntRange(min = 0, max = 5) int form) {
+        // given
+        String response = switch (form) {
+            case 0 -> "Step 1: add 3 and 4. Step 2: so the total is \\boxed{" + n + "}";
+            case 1 -> "We compute 12 then 7. The answer is " + n + ".";
+            case 2 -> "Counting carefully, I get {" + n + "}";
+            case 3 -> "After 2 steps the value becomes " + n;
+            case 4 -> "Answer: $" + n + "$";
+            default -> "Final answer: **" + n + "**";
+        };
+        Task task = new Task("p", "ours", "How many?", List.of(), List.of(Integer.toString(n)), AnswerType.NUMBER, "g",
+                List.of(), Map.of(), Map.of(), Map.of());
+
+        // when
+        Optional<String> got = AnswerExtractor.extract(response, task);
+
+        // then
+        assertThat(got).isPresent();
+        assertThat(AnswerGrader.create().grade(task, got.get())).isOne();
+    }
+
+    @Property
+    void extraction_never_throws_on_arbitrary_text(@ForAll String response) {
+        assertThat(AnswerExtractor.extract(response, CHOICE)).isNotNull();
+        assertThat(AnswerExtractor.extract(response, ROWS)).isNotNull();
+        assertThat(AnswerExtractor.extract(response, NUMBER)).isNotNull();
     }
 
     @Test
