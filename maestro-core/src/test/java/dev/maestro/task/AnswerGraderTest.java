@@ -180,6 +180,17 @@ class AnswerGraderTest {
         assertThat(grader.grade(task, "a")).isZero();
     }
 
+    @Test
+    void should_grade_hostile_megabyte_answers_quickly() {
+        String huge = "{".repeat(300_000) + "1".repeat(300_000) + "\\frac{".repeat(50_000);
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5), () -> {
+            assertThat(grader.grade(of(AnswerType.NUMBER, "60"), huge)).isZero();
+            assertThat(grader.grade(of(AnswerType.TEXT, "5x6"), huge)).isZero();
+            assertThat(grader.grade(choice("A", "1", "2"), huge)).isZero();
+            assertThat(AnswerExtractor.extract(huge, choice("A", "1", "2"))).isNotNull();
+        });
+    }
+
     // ---- properties ----
 
     @Property
