@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -201,8 +200,7 @@ public final class TaskReader {
         Map<String, String> slotOf = new LinkedHashMap<>();
         Map<String, String> metadata = new LinkedHashMap<>();
         int slot = 0;
-        for (Iterator<Map.Entry<String, JsonNode>> it = variantsNode.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : variantsNode.properties()) {
             if (!e.getValue().isTextual() || e.getValue().asText().isBlank()) {
                 throw new RowException("task '" + id + "': question_variants." + e.getKey() + " must be a non-empty string");
             }
@@ -219,8 +217,7 @@ public final class TaskReader {
             if (!byVariantNode.isObject()) {
                 throw new RowException("task '" + id + "': answer_by_variant must be an object");
             }
-            for (Iterator<Map.Entry<String, JsonNode>> it = byVariantNode.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : byVariantNode.properties()) {
                 String key = slotOf.get(e.getKey());
                 if (key == null) {
                     throw new RowException("task '" + id + "': answer_by_variant." + e.getKey()
@@ -350,8 +347,7 @@ public final class TaskReader {
             throw new RowException("task '" + id + "': '" + field + "' must be an object");
         }
         Map<String, String> out = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : v.properties()) {
             out.put(e.getKey(), e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString());
         }
         return out;
