@@ -58,6 +58,19 @@ class MlpTest {
     }
 
     @Test
+    void should_compute_tanh_to_double_precision_in_absolute_terms() {
+        double worst = 0;
+        for (double x = -30; x <= 30; x += 0.001) {
+            worst = Math.max(worst, Math.abs(Activation.tanh(x) - Math.tanh(x)));
+        }
+        assertThat(worst).isLessThan(1e-15);
+        assertThat(Activation.tanh(1e-300)).isEqualTo(0.0, offset(1e-299));
+        assertThat(Activation.tanh(Double.MAX_VALUE)).isEqualTo(1.0);
+        assertThat(Activation.tanh(-Double.MAX_VALUE)).isEqualTo(-1.0);
+        assertThat(Activation.TANH.apply(0.5)).isEqualTo(Activation.tanh(0.5));
+    }
+
+    @Test
     void should_initialise_identically_from_the_same_seed_and_differently_from_another() {
         Mlp a = Mlp.builder().contextSize(10).candidateSize(4).hidden(8, 4).activation(Activation.RELU).seed(42).build();
         Mlp b = Mlp.builder().contextSize(10).candidateSize(4).hidden(8, 4).activation(Activation.RELU).seed(42).build();
