@@ -59,6 +59,28 @@ public final class PairMatrix {
     public double grade(int task, int pair) { return grade[task][pair]; }
     public double cost(int task, int pair) { return cost[task][pair]; }
 
+    /** Per pair, its grade on each task (in task order). */
+    public Map<Pair, double[]> gradesByPair() {
+        Map<Pair, double[]> out = new LinkedHashMap<>();
+        for (int p = 0; p < pairs.size(); p++) {
+            double[] g = new double[tasks.size()];
+            for (int t = 0; t < tasks.size(); t++) {
+                g[t] = grade[t][p];
+            }
+            out.put(pairs.get(p), g);
+        }
+        return out;
+    }
+
+    /** Per pair, its accuracy over these tasks. */
+    public Map<Pair, Double> accuracies() {
+        Map<Pair, Double> out = new LinkedHashMap<>();
+        for (int p = 0; p < pairs.size(); p++) {
+            out.put(pairs.get(p), accuracy(p));
+        }
+        return out;
+    }
+
     public double accuracy(int p) {
         double s = 0;
         for (double[] row : grade) {

@@ -29,7 +29,7 @@ import java.util.random.RandomGenerator;
  */
 public final class LearnedPolicy implements Policy {
     /** Dynamic features per candidate (see {@link #featurize}). */
-    public static final int CANDIDATE_FEATURES = 18;
+    public static final int CANDIDATE_FEATURES = 22;
 
     private final String name;
     private final PolicyNetwork network;
@@ -40,6 +40,8 @@ public final class LearnedPolicy implements Policy {
     private final ThreadLocal<Scratch> scratch;
     private volatile Map<Pair, Double> priors = Map.of();
     private volatile double priorMean = 0;
+    private volatile java.util.Optional<PairHistory> history = java.util.Optional.empty();
+    private volatile java.util.Set<String> hidden = java.util.Set.of();
 
     public LearnedPolicy(String name, PolicyNetwork network, QuestionEncoder questions,
                          RegistryEncoding.DescriptionCache descriptions, boolean sample) {
@@ -60,11 +62,17 @@ public final class LearnedPolicy implements Policy {
 
     /** The same network, sampling (for rollouts) or greedy (for evaluation). */
     public LearnedPolicy sampling(boolean s) {
-        return new LearnedPolicy(name, network, questions, descriptions, s, encodings).priors(priors);
+        LearnedPolicy p = new LearnedPolicy(name, network, questions, descriptions, s, encodings).priors(priors);
+        p.history = history;
+        p.hidden = hidden;
+        return p;
     }
 
     public LearnedPolicy named(String n) {
-        return new LearnedPolicy(n, network, questions, descriptions, sample, encodings).priors(priors);
+        LearnedPolicy p = new LearnedPolicy(n, network, questions, descriptions, sample, encodings).priors(priors);
+        p.history = history;
+        p.hidden = hidden;
+        return p;
     }
 
     /**
@@ -78,6 +86,25 @@ public final class LearnedPolicy implements Policy {
     }
 
     public Map<Pair, Double> priors() { return priors; }
+
+    /** Neighbourhood outcomes from the training split (see {@link PairHistory}). */
+    public LearnedPolicy history(PairHistory h) {
+        this.history = java.util.Optional.of(h);
+        return this;
+    }
+
+    public java.util.Optional<PairHistory> history() { return history; }
+
+    /**
+     * Treats these models as if they had no history (training: so the policy also learns to choose from
+     * descriptions alone, which is all it has for a model added after training).
+     */
+    public LearnedPolicy hideHistory(java.util.Set<String> models) {
+        LearnedPolicy p = new LearnedPolicy(name, network, questions, descriptions, sample, encodings).priors(priors);
+        p.history = history;
+        p.hidden = java.util.Set.copyOf(models);
+        return p;
+    }
 
     public PolicyNetwork network() { return network; }
     public QuestionEncoder questions() { return questions; }
@@ -161,6 +188,13 @@ public final class LearnedPolicy implements Policy {
             maxShare = Math.max(maxShare, b.size() / (double) Math.max(1, answered));
         }
         Registry reg = view.registry();
+        float[] q = questions.raw(view.task());
+        if (s.simTask != view.task() || s.simEncoding != enc) {
+            s.sims = enc.similarities(q);
+            s.simTask = view.task();
+            s.simEncoding = enc;
+            s.near = history.map(h -> h.forTask(view.task(), q)).orElse(Map.of());
+        }
         if (!last && view.callsLeft() > 0) {
             for (Pair p : view.callablePairs()) {
                 int row = enc.row(p);
@@ -182,7 +216,7 @@ public final class LearnedPolicy implements Policy {
                 f[o + 9] = maxShare;
                 f[o + 13] = reg.skill(p.skill()).map(sk -> sk.isRouter() ? 1.0 : 0.0).orElse(0.0);
                 f[o + 15] = errors / 4.0;
-                prior(f, o, p);
+                prior(f, o, p, s, row);
             }
         }
         for (List<Observation> b : bins.values()) {
@@ -207,14 +241,20 @@ public final class LearnedPolicy implements Policy {
             f[o + 12] = first.answer().filter(a -> !a.isBlank()).isPresent() ? 1 : 0;
             f[o + 14] = last ? 1 : 0;
             f[o + 15] = errors / 4.0;
-            prior(f, o, first.call().pair());
+            prior(f, o, first.call().pair(), s, row);
         }
     }
 
-    private void prior(double[] f, int o, Pair p) {
-        Double v = priors.get(p);
+    private void prior(double[] f, int o, Pair p, Scratch s, int row) {
+        boolean hide = hidden.contains(p.model());
+        Double v = hide ? null : priors.get(p);
         f[o + 16] = v == null ? priorMean : v;
         f[o + 17] = v == null ? 1 : 0;
+        Double near = hide ? null : s.near.get(p);
+        f[o + 18] = near == null ? priorMean : near;
+        f[o + 19] = near == null ? 1 : 0;
+        f[o + 20] = s.sims[2 * row];
+        f[o + 21] = s.sims[2 * row + 1];
     }
 
     private static boolean calledBefore(List<Observation> obs, Pair p) {
@@ -245,6 +285,10 @@ public final class LearnedPolicy implements Policy {
         Observation[] answerObs = new Observation[64];
         boolean[] maskBuf = new boolean[64];
         int k;
+        Object simTask;
+        Object simEncoding;
+        double[] sims = new double[0];
+        Map<Pair, Double> near = Map.of();
 
         Scratch(PolicyNetwork network) {
             this.ws = network.newWorkspace(64);

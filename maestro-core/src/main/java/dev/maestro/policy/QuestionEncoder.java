@@ -19,6 +19,7 @@ public final class QuestionEncoder {
     private final int projected;
     private final double[] projection; // projected x dim, rows orthonormal
     private final ConcurrentHashMap<String, double[]> cache = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, float[]> raw = new ConcurrentHashMap<>();
 
     public QuestionEncoder(TextEmbedder embedder, int projected, long seed) {
         this.embedder = embedder;
@@ -42,8 +43,13 @@ public final class QuestionEncoder {
         return cache.computeIfAbsent(task.source() + "\u0000" + task.id(), k -> compute(task));
     }
 
+    /** The question's unit-length sentence embedding (cached per task). */
+    public float[] raw(Task task) {
+        return raw.computeIfAbsent(task.source() + "\u0000" + task.id(), k -> PairHistory.unit(embedder.embed(task.question())));
+    }
+
     private double[] compute(Task task) {
-        float[] e = embedder.embed(task.question());
+        float[] e = raw(task);
         int dim = e.length;
         double[] out = new double[size()];
         for (int r = 0; r < projected; r++) {

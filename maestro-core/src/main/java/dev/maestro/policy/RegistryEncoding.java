@@ -20,10 +20,14 @@ public final class RegistryEncoding {
     private final List<Pair> pairs;
     private final Map<Pair, Integer> rows;
     private final CandidateTable table;
+    private final float[][] modelText;
+    private final float[][] skillText;
 
-    private RegistryEncoding(List<Pair> pairs, CandidateTable table) {
+    private RegistryEncoding(List<Pair> pairs, CandidateTable table, float[][] modelText, float[][] skillText) {
         this.pairs = pairs;
         this.table = table;
+        this.modelText = modelText;
+        this.skillText = skillText;
         this.rows = new HashMap<>();
         for (int i = 0; i < pairs.size(); i++) {
             rows.put(pairs.get(i), i);
@@ -54,19 +58,55 @@ public final class RegistryEncoding {
         }
         List<Pair> pairs = registry.pairs();
         float[][] f = new float[pairs.size()][];
+        float[][] mt = new float[pairs.size()][];
+        float[][] st = new float[pairs.size()][];
         for (int i = 0; i < pairs.size(); i++) {
             float[] a = model.get(pairs.get(i).model());
             float[] b = skill.get(pairs.get(i).skill());
+            mt[i] = PairHistory.unit(a);
+            st[i] = PairHistory.unit(b);
             float[] row = new float[a.length + b.length];
             System.arraycopy(a, 0, row, 0, a.length);
             System.arraycopy(b, 0, row, a.length, b.length);
             f[i] = row;
         }
-        return new RegistryEncoding(pairs, CandidateTable.ofRows(f));
+        return new RegistryEncoding(pairs, CandidateTable.ofRows(f), mt, st);
     }
 
     public List<Pair> pairs() { return pairs; }
     public CandidateTable table() { return table; }
+
+    /**
+     * Cosine similarity of the question with each row's model and skill description, centred over the rows and
+     * scaled: [row*2] model, [row*2+1] skill. This is how the policy reads descriptions against the question.
+     */
+    public double[] similarities(float[] question) {
+        int n = pairs.size();
+        double[] out = new double[2 * n];
+        double mm = 0;
+        double ms = 0;
+        for (int i = 0; i < n; i++) {
+            out[2 * i] = dot(modelText[i], question);
+            out[2 * i + 1] = dot(skillText[i], question);
+            mm += out[2 * i];
+            ms += out[2 * i + 1];
+        }
+        mm /= Math.max(1, n);
+        ms /= Math.max(1, n);
+        for (int i = 0; i < n; i++) {
+            out[2 * i] = 10 * (out[2 * i] - mm);
+            out[2 * i + 1] = 10 * (out[2 * i + 1] - ms);
+        }
+        return out;
+    }
+
+    private static double dot(float[] a, float[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += a[i] * b[i];
+        }
+        return s;
+    }
 
     /** Row of a pair, or -1 when the pair is not in this registry. */
     public int row(Pair p) {

@@ -25,7 +25,8 @@ import java.util.Optional;
  *
  * <pre>
  *   "MAESTROCKPT" (11 bytes) · int format · int headerLength · header JSON (UTF-8)
- *   · parameters block ({@link Parameters#write}) · boolean hasOptimizer · [Adam state]
+ *   · parameters block ({@link Parameters#write}) · int length + Adam state (−1 if absent)
+ *   · int length + training-split pair history (−1 if absent)
  *   · 32-byte SHA-256 of everything before it
  * </pre>
  * The header names the format version, the registry fingerprint the policy was trained on, the full
@@ -52,7 +53,8 @@ public final class Checkpoint {
     }
 
     /** What a checkpoint holds. */
-    public record Contents(Header header, Parameters parameters, Optional<byte[]> optimizerState) {
+    public record Contents(Header header, Parameters parameters, Optional<byte[]> optimizerState,
+                           Optional<dev.maestro.policy.PairHistory> history) {
         public void restoreOptimizer(Adam adam, String source) {
             if (optimizerState.isPresent()) {
                 try {
@@ -68,6 +70,11 @@ public final class Checkpoint {
     }
 
     public static byte[] encode(Header header, Parameters params, Optional<Adam> optimizer) {
+        return encode(header, params, optimizer, Optional.empty());
+    }
+
+    public static byte[] encode(Header header, Parameters params, Optional<Adam> optimizer,
+                                Optional<dev.maestro.policy.PairHistory> history) {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             DataOutputStream out = new DataOutputStream(bytes);
@@ -77,10 +84,8 @@ public final class Checkpoint {
             out.writeInt(h.length);
             out.write(h);
             params.write(out);
-            out.writeBoolean(optimizer.isPresent());
-            if (optimizer.isPresent()) {
-                optimizer.get().writeState(out);
-            }
+            writeBlock(out, optimizer.map(o -> (IoWriter) o::writeState));
+            writeBlock(out, history.map(ph -> (IoWriter) ph::write));
             out.flush();
             byte[] body = bytes.toByteArray();
             byte[] digest = sha256(body);
@@ -94,6 +99,40 @@ public final class Checkpoint {
 
     public static void write(Path file, Header header, Parameters params, Optional<Adam> optimizer) {
         AtomicFiles.write(file, encode(header, params, optimizer));
+    }
+
+    public static void write(Path file, Header header, Parameters params, Optional<Adam> optimizer,
+                             Optional<dev.maestro.policy.PairHistory> history) {
+        AtomicFiles.write(file, encode(header, params, optimizer, history));
+    }
+
+    private interface IoWriter {
+        void write(DataOutputStream out) throws IOException;
+    }
+
+    /** A length-prefixed optional block (-1 = absent), so readers can skip what they do not need. */
+    private static void writeBlock(DataOutputStream out, Optional<IoWriter> w) throws IOException {
+        if (w.isEmpty()) {
+            out.writeInt(-1);
+            return;
+        }
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        DataOutputStream d = new DataOutputStream(b);
+        w.get().write(d);
+        d.flush();
+        out.writeInt(b.size());
+        b.writeTo(out);
+    }
+
+    private static Optional<byte[]> readBlock(DataInputStream in, String source) throws IOException {
+        int n = in.readInt();
+        if (n == -1) {
+            return Optional.empty();
+        }
+        if (n < 0 || n > in.available()) {
+            throw new MaestroException(source + ": malformed checkpoint: block length " + n);
+        }
+        return Optional.of(in.readNBytes(n));
     }
 
     public static Contents read(Path file) {
@@ -133,13 +172,11 @@ public final class Checkpoint {
             byte[] h = in.readNBytes(hl);
             Header header = JSON.readValue(h, Header.class);
             Parameters params = Parameters.read(in, source);
-            boolean hasOpt = in.readBoolean();
-            Optional<byte[]> opt = Optional.empty();
-            if (hasOpt) {
-                int remaining = in.available() - 32;
-                opt = Optional.of(in.readNBytes(Math.max(0, remaining)));
-            }
-            return new Contents(header, params, opt);
+            Optional<byte[]> opt = readBlock(in, source);
+            Optional<byte[]> hist = readBlock(in, source);
+            Optional<dev.maestro.policy.PairHistory> history = hist.isEmpty() ? Optional.empty()
+                    : Optional.of(dev.maestro.policy.PairHistory.read(new DataInputStream(new ByteArrayInputStream(hist.get())), source));
+            return new Contents(header, params, opt, history);
         } catch (IOException e) {
             throw new MaestroException(source + ": malformed checkpoint: " + e.getMessage(), e);
         }

@@ -70,6 +70,7 @@ public final class GrpoTrainer {
     private final dev.maestro.policy.embed.TextEmbedder embedder;
     private final String embedderName;
     private final Map<Pair, Double> priors;
+    private final Optional<dev.maestro.policy.PairHistory> history;
     private final Map<String, Pair> bestPerGroup;
     private final Optional<Path> out;
     private final boolean resume;
@@ -86,6 +87,7 @@ public final class GrpoTrainer {
         this.embedder = b.embedder;
         this.embedderName = b.embedderName;
         this.priors = Map.copyOf(b.priors);
+        this.history = b.history;
         this.bestPerGroup = Map.copyOf(b.bestPerGroup);
         this.out = b.out;
         this.resume = b.resume;
@@ -103,6 +105,7 @@ public final class GrpoTrainer {
 
     public Result run() {
         LearnedPolicy policy = LearnedPolicies.create(cfg, embedder, priors);
+        history.ifPresent(policy::history);
         PolicyNetwork net = policy.network();
         Parameters params = net.parameters();
         Adam adam = Adam.builder().learningRate(cfg.learningRate()).clipNorm(1.0).build();
@@ -167,7 +170,7 @@ public final class GrpoTrainer {
                 // 1. the registry this step sees: a random subset of models, descriptions partly blanked
                 Registry reg = stepRegistry(stepSeed);
                 Environment stepEnv = env.withRegistry(reg, Map.of());
-                LearnedPolicy sampler = policy.sampling(true);
+                LearnedPolicy sampler = policy.hideHistory(hiddenHistory(reg, stepSeed)).sampling(true);
                 sampler.encode(reg, RegistryEncoding.of(reg, policy.descriptions(), cfg.descriptionDropout(), stepSeed ^ 0x5DEECE66DL));
 
                 // 2. rollouts: G episodes per task, each with its own seed
@@ -271,7 +274,7 @@ public final class GrpoTrainer {
                         best = params.copy();
                         if (out.isPresent()) {
                             Checkpoint.write(out.get().resolve("best.ckpt"), header(step + 1, bestAcc, bestStep, initialAcc),
-                                    best, Optional.empty());
+                                    best, Optional.empty(), history);
                         }
                     }
                 }
@@ -279,10 +282,10 @@ public final class GrpoTrainer {
                 if (out.isPresent() && ((step + 1) % cfg.checkpointEvery() == 0 || step + 1 == total)) {
                     if (bestStep == 0 && !Files.exists(out.get().resolve("best.ckpt"))) {
                         Checkpoint.write(out.get().resolve("best.ckpt"), header(step + 1, bestAcc, bestStep, initialAcc),
-                                best, Optional.empty());
+                                best, Optional.empty(), history);
                     }
                     Checkpoint.write(out.get().resolve("last.ckpt"), header(step + 1, bestAcc, bestStep, initialAcc), params,
-                            Optional.of(adam));
+                            Optional.of(adam), history);
                 }
                 progress.advance(1);
             }
@@ -295,7 +298,7 @@ public final class GrpoTrainer {
         params.markChanged();
         if (out.isPresent()) {
             Checkpoint.write(out.get().resolve("policy.ckpt"), header(total, bestAcc, bestStep, initialAcc), params,
-                    Optional.empty());
+                    Optional.empty(), history);
         }
         double seconds = rolloutNanos / 1e9;
         return new Result(policy.sampling(false), total, bestAcc, bestStep, initialAcc, curves(),
@@ -308,6 +311,20 @@ public final class GrpoTrainer {
         for (int j = 0; j < d.k(); j++) {
             dLogits[j] += cfg.klCoefficient() * (Math.exp(logits[j] - lse) - Math.exp(d.oldLogProbs()[j]));
         }
+    }
+
+    private java.util.Set<String> hiddenHistory(Registry reg, long stepSeed) {
+        if (cfg.historyDropout() <= 0) {
+            return java.util.Set.of();
+        }
+        SplittableRandom rng = new SplittableRandom(stepSeed ^ 0x61C8864680B583EBL);
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (ModelCard m : reg.models()) {
+            if (rng.nextDouble() < cfg.historyDropout()) {
+                out.add(m.id());
+            }
+        }
+        return out;
     }
 
     private Registry stepRegistry(long stepSeed) {
@@ -525,6 +542,7 @@ public final class GrpoTrainer {
         private final String embedderName;
         private List<Task> validation = List.of();
         private Map<Pair, Double> priors = Map.of();
+        private Optional<dev.maestro.policy.PairHistory> history = Optional.empty();
         private Map<String, Pair> bestPerGroup = Map.of();
         private Optional<Path> out = Optional.empty();
         private boolean resume;
@@ -542,6 +560,8 @@ public final class GrpoTrainer {
 
         public Builder validation(List<Task> v) { this.validation = v; return this; }
         public Builder priors(Map<Pair, Double> v) { this.priors = v; return this; }
+        /** Training-split outcomes of each pair on similar questions (a policy feature, see PairHistory). */
+        public Builder history(dev.maestro.policy.PairHistory v) { this.history = Optional.of(v); return this; }
         /** Per-group best training pairs, for the routing-collapse alarm. */
         public Builder bestPerGroup(Map<String, Pair> v) { this.bestPerGroup = v; return this; }
         public Builder out(Path v) { this.out = Optional.of(v); return this; }

@@ -54,7 +54,9 @@ public final class LearnedPolicies {
     static LearnedPolicy fromContents(Checkpoint.Contents c, EmbedderResolver embedders, String source) {
         TextEmbedder e = embedders.resolve(c.header().embedder());
         try {
-            return build(c.header().config(), e, c.parameters(), priors(c.header().priors()));
+            LearnedPolicy p = build(c.header().config(), e, c.parameters(), priors(c.header().priors()));
+            c.history().ifPresent(p::history);
+            return p;
         } catch (MaestroException ex) {
             throw new MaestroException(source + ": checkpoint does not fit this network: " + ex.getMessage(), ex);
         }

@@ -25,6 +25,8 @@ import java.util.List;
  * @param projection         dimensions the question embedding is projected to
  * @param registryDropout    probability of hiding each model for one step (so the policy cannot rely on one)
  * @param descriptionDropout probability of blanking each description for one step (so it learns to read them)
+ * @param historyDropout     probability of hiding each model's training-split history for one step (so it also
+ *                           learns to choose from descriptions alone, as it must for models added later)
  * @param validationEvery    steps between validation evaluations (best validation checkpoint is kept)
  * @param checkpointEvery    steps between checkpoints
  * @param threads            rollout threads (updates are single-threaded and ordered, so results do not depend on it)
@@ -47,12 +49,13 @@ public record TrainConfig(
         int projection,
         double registryDropout,
         double descriptionDropout,
+        double historyDropout,
         int validationEvery,
         int checkpointEvery,
         int threads) {
 
     public static final TrainConfig DEFAULT = new TrainConfig(8, 32, 4, 2, 0.2, 0.003, 0.01, 0.0, 1.0, 0.005, 4, 4, 7,
-            List.of(64, 32), 64, 0.0, 0.1, 10, 25, 2);
+            List.of(64, 32), 64, 0.0, 0.0, 0.25, 10, 25, 2);
 
     public TrainConfig {
         hidden = List.copyOf(hidden);
@@ -64,7 +67,8 @@ public record TrainConfig(
             throw new MaestroException("invalid training config: " + this);
         }
         if (!(learningRate > 0) || !(clipEpsilon > 0 && clipEpsilon < 1) || entropyCoefficient < 0 || klCoefficient < 0
-                || registryDropout < 0 || registryDropout >= 1 || descriptionDropout < 0 || descriptionDropout >= 1) {
+                || registryDropout < 0 || registryDropout >= 1 || descriptionDropout < 0 || descriptionDropout >= 1
+                || historyDropout < 0 || historyDropout > 1) {
             throw new MaestroException("invalid training config values: " + this);
         }
     }
@@ -74,11 +78,14 @@ public record TrainConfig(
     public TrainConfig withThreads(int v) { return copy(b -> b.threads = v); }
     public TrainConfig withRegistryDropout(double v) { return copy(b -> b.registryDropout = v); }
     public TrainConfig withDescriptionDropout(double v) { return copy(b -> b.descriptionDropout = v); }
+    public TrainConfig withHistoryDropout(double v) { return copy(b -> b.historyDropout = v); }
     public TrainConfig withTasksPerStep(int v) { return copy(b -> b.tasksPerStep = v); }
     public TrainConfig withGroupSize(int v) { return copy(b -> b.groupSize = v); }
     public TrainConfig withLambdas(double cost, double call) { return copy(b -> { b.lambdaCost = cost; b.lambdaCall = call; }); }
     public TrainConfig withLearningRate(double v) { return copy(b -> b.learningRate = v); }
     public TrainConfig withMaxCalls(int v) { return copy(b -> b.maxCalls = v); }
+    public TrainConfig withEntropy(double v) { return copy(b -> b.entropyCoefficient = v); }
+    public TrainConfig withHidden(List<Integer> v) { return copy(b -> b.hidden = v); }
     public TrainConfig withValidationEvery(int v) { return copy(b -> b.validationEvery = v); }
 
     private TrainConfig copy(java.util.function.Consumer<Mutable> f) {
@@ -89,7 +96,7 @@ public record TrainConfig(
 
     private static final class Mutable {
         int groupSize, tasksPerStep, epochs, innerEpochs, maxTurns, maxCalls, projection, validationEvery, checkpointEvery, threads;
-        double clipEpsilon, learningRate, entropyCoefficient, klCoefficient, lambdaCost, lambdaCall, registryDropout, descriptionDropout;
+        double clipEpsilon, learningRate, entropyCoefficient, klCoefficient, lambdaCost, lambdaCall, registryDropout, descriptionDropout, historyDropout;
         long seed;
         List<Integer> hidden;
 
@@ -98,14 +105,14 @@ public record TrainConfig(
             clipEpsilon = c.clipEpsilon; learningRate = c.learningRate; entropyCoefficient = c.entropyCoefficient;
             klCoefficient = c.klCoefficient; lambdaCost = c.lambdaCost; lambdaCall = c.lambdaCall; maxTurns = c.maxTurns;
             maxCalls = c.maxCalls; seed = c.seed; hidden = c.hidden; projection = c.projection;
-            registryDropout = c.registryDropout; descriptionDropout = c.descriptionDropout;
+            registryDropout = c.registryDropout; descriptionDropout = c.descriptionDropout; historyDropout = c.historyDropout;
             validationEvery = c.validationEvery; checkpointEvery = c.checkpointEvery; threads = c.threads;
         }
 
         TrainConfig build() {
             return new TrainConfig(groupSize, tasksPerStep, epochs, innerEpochs, clipEpsilon, learningRate, entropyCoefficient,
                     klCoefficient, lambdaCost, lambdaCall, maxTurns, maxCalls, seed, hidden, projection, registryDropout,
-                    descriptionDropout, validationEvery, checkpointEvery, threads);
+                    descriptionDropout, historyDropout, validationEvery, checkpointEvery, threads);
         }
     }
 }

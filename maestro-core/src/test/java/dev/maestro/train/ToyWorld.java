@@ -46,6 +46,11 @@ final class ToyWorld {
         public int dimension() {
             return 32;
         }
+
+        @Override
+        public String name() {
+            return "bow-32";
+        }
     }
 
     static ModelCard model(String id, String desc, double price) {

@@ -1,0 +1,183 @@
+package dev.maestro.policy;
+
+import dev.maestro.policy.embed.TextEmbedder;
+import dev.maestro.registry.Pair;
+import dev.maestro.task.Task;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * How each pair did on training questions like this one: for a question, the shrunk mean outcome of each
+ * pair over its k nearest training questions (cosine over sentence embeddings), leaving the question itself
+ * out. It is a number about a candidate given the question — like its price — that the policy learns how far
+ * to trust; pairs with no history (models added after training) get none and are flagged unknown.
+ */
+public final class PairHistory {
+    public static final int K = 24;
+    /** Pseudo-count pulling a neighbourhood mean toward the pair's global mean. */
+    public static final double SHRINK = 4.0;
+
+    private final List<String> ids;
+    private final float[][] embeddings; // unit vectors
+    private final Map<Pair, float[]> grades;
+    private final Map<Pair, Double> global;
+    private final ConcurrentHashMap<String, Map<Pair, Double>> cache = new ConcurrentHashMap<>();
+
+    private PairHistory(List<String> ids, float[][] embeddings, Map<Pair, float[]> grades) {
+        this.ids = List.copyOf(ids);
+        this.embeddings = embeddings;
+        this.grades = grades;
+        this.global = new HashMap<>();
+        grades.forEach((p, g) -> {
+            double s = 0;
+            for (float v : g) {
+                s += v;
+            }
+            global.put(p, g.length == 0 ? 0 : s / g.length);
+        });
+    }
+
+    /**
+     * @param tasks  training tasks
+     * @param grades per pair, the outcome on each task (same order as {@code tasks})
+     */
+    public static PairHistory build(List<Task> tasks, Map<Pair, double[]> grades, TextEmbedder embedder) {
+        List<String> ids = new ArrayList<>();
+        float[][] e = new float[tasks.size()][];
+        List<String> texts = tasks.stream().map(Task::question).toList();
+        List<float[]> vs = embedder.embedAll(texts);
+        for (int i = 0; i < tasks.size(); i++) {
+            ids.add(key(tasks.get(i)));
+            e[i] = unit(vs.get(i));
+        }
+        Map<Pair, float[]> g = new LinkedHashMap<>();
+        grades.forEach((p, v) -> {
+            float[] f = new float[v.length];
+            for (int i = 0; i < v.length; i++) {
+                f[i] = (float) v[i];
+            }
+            g.put(p, f);
+        });
+        return new PairHistory(ids, e, g);
+    }
+
+    static String key(Task t) {
+        return t.source() + "\u0000" + t.id();
+    }
+
+    static float[] unit(float[] v) {
+        double n = 0;
+        for (float x : v) {
+            n += x * x;
+        }
+        n = Math.sqrt(n);
+        float[] out = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = n == 0 ? 0 : (float) (v[i] / n);
+        }
+        return out;
+    }
+
+    public int size() {
+        return ids.size();
+    }
+
+    public Map<Pair, Double> global() {
+        return global;
+    }
+
+    /** Per pair with history: its shrunk neighbourhood mean for this task. Computed once per task. */
+    public Map<Pair, Double> forTask(Task task, float[] questionEmbedding) {
+        return cache.computeIfAbsent(key(task), k -> compute(k, unit(questionEmbedding)));
+    }
+
+    private Map<Pair, Double> compute(String self, float[] q) {
+        int n = embeddings.length;
+        int k = Math.min(K, Math.max(0, n - 1));
+        int[] best = new int[k];
+        double[] bestSim = new double[k];
+        java.util.Arrays.fill(bestSim, Double.NEGATIVE_INFINITY);
+        for (int i = 0; i < n; i++) {
+            if (ids.get(i).equals(self)) {
+                continue; // leave the question itself out, or training would see its own outcome
+            }
+            float[] e = embeddings[i];
+            double s = 0;
+            for (int j = 0; j < e.length; j++) {
+                s += e[j] * q[j];
+            }
+            if (k > 0 && s > bestSim[k - 1]) {
+                int pos = k - 1;
+                while (pos > 0 && bestSim[pos - 1] < s) {
+                    bestSim[pos] = bestSim[pos - 1];
+                    best[pos] = best[pos - 1];
+                    pos--;
+                }
+                bestSim[pos] = s;
+                best[pos] = i;
+            }
+        }
+        Map<Pair, Double> out = new HashMap<>();
+        grades.forEach((p, g) -> {
+            double s = 0;
+            for (int i = 0; i < k; i++) {
+                s += g[best[i]];
+            }
+            out.put(p, (s + SHRINK * global.get(p)) / (k + SHRINK));
+        });
+        return out;
+    }
+
+    public void write(DataOutputStream out) throws IOException {
+        out.writeInt(ids.size());
+        int dim = embeddings.length == 0 ? 0 : embeddings[0].length;
+        out.writeInt(dim);
+        for (int i = 0; i < ids.size(); i++) {
+            out.writeUTF(ids.get(i));
+            for (float v : embeddings[i]) {
+                out.writeFloat(v);
+            }
+        }
+        out.writeInt(grades.size());
+        for (Map.Entry<Pair, float[]> e : grades.entrySet()) {
+            out.writeUTF(e.getKey().id());
+            for (float v : e.getValue()) {
+                out.writeFloat(v);
+            }
+        }
+    }
+
+    public static PairHistory read(DataInputStream in, String source) throws IOException {
+        int n = in.readInt();
+        int dim = in.readInt();
+        if (n < 0 || n > 10_000_000 || dim < 0 || dim > 100_000) {
+            throw new dev.maestro.MaestroException(source + ": implausible history size " + n + "x" + dim);
+        }
+        List<String> ids = new ArrayList<>(n);
+        float[][] e = new float[n][dim];
+        for (int i = 0; i < n; i++) {
+            ids.add(in.readUTF());
+            for (int j = 0; j < dim; j++) {
+                e[i][j] = in.readFloat();
+            }
+        }
+        int pairs = in.readInt();
+        Map<Pair, float[]> g = new LinkedHashMap<>();
+        for (int p = 0; p < pairs; p++) {
+            Pair pair = Pair.parse(in.readUTF());
+            float[] v = new float[n];
+            for (int i = 0; i < n; i++) {
+                v[i] = in.readFloat();
+            }
+            g.put(pair, v);
+        }
+        return new PairHistory(ids, e, g);
+    }
+}
