@@ -261,11 +261,8 @@ public final class Environment implements AutoCloseable {
                 grade = flag.get() ? 1 : 0;
                 gradedBy = "recorded-flag";
             } else if (s.task.hasGold() && !answer.get().isBlank()) {
-                Task t = s.task;
-                if (!t.answerByVariant().isEmpty() && src.isPresent()) {
-                    t = taskWithGold(t, t.goldFor(src.get().call().skill()).orElse(""));
-                }
-                grade = grader.grade(t, answer.get());
+                grade = src.isPresent() ? grader.grade(s.task, src.get().call().skill(), answer.get())
+                        : grader.grade(s.task, answer.get());
                 gradedBy = "grader";
             }
         }
@@ -275,11 +272,6 @@ public final class Environment implements AutoCloseable {
                 Collections.unmodifiableList(s.memo));
         trace.accept(r);
         return r;
-    }
-
-    private static Task taskWithGold(Task t, String gold) {
-        return new Task(t.id(), t.source(), t.question(), t.options(), List.of(gold), t.answerType(), t.group(), t.images(),
-                t.variants(), Map.of(), t.metadata());
     }
 
     static String abbreviate(String s) {

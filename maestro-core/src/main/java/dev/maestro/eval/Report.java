@@ -22,6 +22,9 @@ public record Report(
         List<SystemResult> systems,
         Map<String, Object> sections) {
 
+    /** How answers are graded in every report of this version. */
+    public static final String GRADING = "recorded flag when the answer is a replayed output's, else the suite grader";
+
     public SystemResult system(String name) {
         return systems.stream().filter(s -> s.name().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no system '" + name + "' in report"));

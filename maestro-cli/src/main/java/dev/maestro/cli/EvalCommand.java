@@ -1,0 +1,145 @@
+package dev.maestro.cli;
+
+import dev.maestro.MaestroException;
+import dev.maestro.episode.EpisodeResult;
+import dev.maestro.eval.Baselines;
+import dev.maestro.eval.Evaluator;
+import dev.maestro.eval.Report;
+import dev.maestro.eval.ReportWriter;
+import dev.maestro.eval.SystemResult;
+import dev.maestro.eval.Workbench;
+import dev.maestro.policy.FixedPairPolicy;
+import dev.maestro.policy.LearnedPolicy;
+import dev.maestro.registry.Pair;
+import dev.maestro.task.Split;
+import dev.maestro.task.Task;
+import dev.maestro.train.LearnedPolicies;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Evaluates policies (baselines and/or a checkpoint) on a split of a suite or of any registry + task file. */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = {"Evaluates policies on a split and writes report.json, report.html and plots.",
+                "Baselines are fitted on the training split; upper bounds are labelled as such."})
+final class EvalCommand implements Callable<Integer> {
+    @Option(names = "--suite", description = "Suite name (mathv, blind, paper-sim) or folder with suite.yaml.")
+    Optional<String> suite;
+
+    @Option(names = "--registry", description = "Registry name or folder (overrides the suite's).")
+    Optional<String> registry;
+
+    @Option(names = "--tasks", description = "Task JSONL file (overrides the suite's).")
+    Optional<Path> tasks;
+
+    @Option(names = "--split", description = "train, validation, test or all (default: ${DEFAULT-VALUE}).", defaultValue = "test")
+    String split;
+
+    @Option(names = "--policy", split = ",", description = {"Policies: baselines (all), best-single, random, keyword-router,",
+            "majority-vote, oracle, fixed:MODEL@@SKILL, or a checkpoint file (default: ${DEFAULT-VALUE})."},
+            defaultValue = "baselines")
+    List<String> policies;
+
+    @Option(names = "--out", description = "Output folder (default: ${DEFAULT-VALUE}).", defaultValue = "runs/eval")
+    Path out;
+
+    @Option(names = "--seed", defaultValue = "7", description = "Seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--threads", description = "Worker threads (default: number of cores).")
+    Optional<Integer> threads;
+
+    @Option(names = "--cache", description = "SQLite record/replay cache for live (openai) experts.")
+    Optional<Path> cache;
+
+    @Option(names = "--traces", description = "Write one JSONL line per episode to this file.")
+    Optional<Path> traces;
+
+    @Option(names = "--no-progress", description = "No progress bars.")
+    boolean noProgress;
+
+    @Override
+    public Integer call() throws Exception {
+        Workbench.Options wo = Workbench.Options.defaults();
+        if (cache.isPresent()) {
+            wo = wo.withCache(cache.get());
+        }
+        TraceFile traceFile = traces.map(TraceFile::open).orElse(null);
+        if (traceFile != null) {
+            wo = wo.withTrace(traceFile);
+        }
+        int n = threads.orElse(Runtime.getRuntime().availableProcessors());
+        CliProgress progress = new CliProgress(!noProgress);
+        try (Workbench wb = open(wo)) {
+            List<Task> evalTasks = switch (split.toLowerCase(Locale.ROOT)) {
+                case "test" -> wb.part(Split.Part.TEST);
+                case "train" -> wb.part(Split.Part.TRAIN);
+                case "validation" -> wb.part(Split.Part.VALIDATION);
+                case "all" -> wb.tasks();
+                default -> throw new MaestroException("unknown split '" + split + "'; valid: train, validation, test, all");
+            };
+            List<Task> fitTasks = split.equals("test") ? wb.trainAll() : wb.part(Split.Part.TRAIN);
+            List<SystemResult> systems = new ArrayList<>();
+            Baselines.Fitted fitted = null;
+            for (String p : policies) {
+                if (Files.isRegularFile(Path.of(p))) {
+                    LearnedPolicy lp = LearnedPolicies.load(Path.of(p), name -> Embedders.open(name));
+                    List<EpisodeResult> rs = Evaluator.run(wb.env(), lp, evalTasks, seed, n, progress);
+                    systems.add(SystemResult.of("maestro", "learned", null, rs, "checkpoint " + p));
+                    continue;
+                }
+                if (p.startsWith("fixed:")) {
+                    Pair pair = Pair.parse(p.substring(6));
+                    if (!wb.registry().hasPair(pair)) {
+                        throw new MaestroException("pair " + pair + " is not in registry " + wb.registry().name()
+                                + "; valid pairs: " + wb.registry().pairs());
+                    }
+                    systems.add(Baselines.system(wb.env(), new FixedPairPolicy(pair), evalTasks, seed, n, progress,
+                            pair.id(), "fixed pair"));
+                    continue;
+                }
+                if (fitted == null) {
+                    fitted = Baselines.fit(wb.env(), fitTasks, wb.keywords(), seed, n, progress);
+                }
+                List<SystemResult> all = Baselines.evaluate(wb.env(), evalTasks, fitted, seed, n, progress);
+                if (p.equals("baselines")) {
+                    systems.addAll(all);
+                } else {
+                    String want = p;
+                    systems.add(all.stream().filter(s -> s.name().equals(want)).findFirst().orElseThrow(() ->
+                            new MaestroException("unknown policy '" + want + "'; valid: baselines, best-single, random, "
+                                    + "keyword-router, majority-vote, group-router, per-group-oracle, oracle, "
+                                    + "fixed:MODEL@@SKILL, or a checkpoint file")));
+                }
+            }
+            Map<String, Object> sections = new LinkedHashMap<>();
+            if (fitted != null) {
+                sections.put("pair_accuracy_on_fit_split", fitted.train().accuracyByPair());
+            }
+            Report r = new Report(wb.name(), split, evalTasks.size(), seed, wb.simulated(),
+                    Report.GRADING,
+                    systems, sections);
+            ReportWriter.write(r, out);
+            System.out.println(ReportWriter.table(r));
+            System.out.println("Report: " + out.resolve("report.html").toAbsolutePath());
+        } finally {
+            if (traceFile != null) {
+                traceFile.close();
+            }
+        }
+        return 0;
+    }
+
+    private Workbench open(Workbench.Options wo) {
+        return EvalCommandSupport.open(suite, registry, tasks, wo);
+    }
+
+}

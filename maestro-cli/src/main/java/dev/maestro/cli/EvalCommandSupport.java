@@ -1,0 +1,30 @@
+package dev.maestro.cli;
+
+import dev.maestro.MaestroException;
+import dev.maestro.eval.Suite;
+import dev.maestro.eval.Workbench;
+import dev.maestro.task.Split;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** Opens a workbench from the --suite / --registry / --tasks options shared by several commands. */
+final class EvalCommandSupport {
+    private EvalCommandSupport() {
+    }
+
+    static Workbench open(Optional<String> suite, Optional<String> registry, Optional<Path> tasks, Workbench.Options wo) {
+        if (suite.isPresent()) {
+            Suite s = Suite.load(Home.suite(suite.get()));
+            if (registry.isEmpty() && tasks.isEmpty()) {
+                return Workbench.open(s, wo);
+            }
+            return Workbench.open(s.name(), registry.map(Home::registry).orElse(s.registry()), tasks.orElse(s.tasks()),
+                    Split.of(s.splitSalt(), s.testFraction(), s.validationFraction()), s.relativeTolerance(), Optional.of(s), wo);
+        }
+        if (registry.isEmpty() || tasks.isEmpty()) {
+            throw new MaestroException("give --suite NAME, or both --registry and --tasks");
+        }
+        return Workbench.open(tasks.get().getFileName().toString(), Home.registry(registry.get()), tasks.get(),
+                Split.standard(), 0, Optional.empty(), wo);
+    }
+}

@@ -1,0 +1,64 @@
+package dev.maestro.cli;
+
+import dev.maestro.MaestroException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Where the shipped data lives ({@code $MAESTRO_HOME}, set by the {@code ./maestro} launcher; else the
+ * current folder), and the short names of the shipped suites and registries.
+ */
+final class Home {
+    static final Map<String, String> SUITES = new LinkedHashMap<>();
+    static final Map<String, String> REGISTRIES = new LinkedHashMap<>();
+
+    static {
+        SUITES.put("mathv", "data/mathv");
+        SUITES.put("blind", "data/blind");
+        SUITES.put("paper-sim", "data/paper-sim");
+        REGISTRIES.put("mathv-replay", "data/mathv/registry");
+        REGISTRIES.put("blind-replay", "data/blind/registry");
+        REGISTRIES.put("paper-simulated", "data/paper-sim/registry");
+        REGISTRIES.put("maestro-paper", "registries/maestro-paper");
+    }
+
+    private Home() {
+    }
+
+    static Path dir() {
+        String env = System.getenv("MAESTRO_HOME");
+        return Path.of(env == null || env.isBlank() ? "." : env).toAbsolutePath().normalize();
+    }
+
+    static Path suite(String nameOrPath) {
+        return resolve(nameOrPath, SUITES, "suite");
+    }
+
+    static Path registry(String nameOrPath) {
+        return resolve(nameOrPath, REGISTRIES, "registry");
+    }
+
+    private static Path resolve(String nameOrPath, Map<String, String> names, String what) {
+        Path direct = Path.of(nameOrPath);
+        if (Files.exists(direct)) {
+            return direct.toAbsolutePath().normalize();
+        }
+        String rel = names.get(nameOrPath);
+        if (rel != null) {
+            Path p = dir().resolve(rel);
+            if (Files.exists(p)) {
+                return p;
+            }
+            throw new MaestroException("the shipped " + what + " '" + nameOrPath + "' is not at " + p
+                    + "; run from the repository root or set MAESTRO_HOME");
+        }
+        throw new MaestroException("no " + what + " '" + nameOrPath + "': not a path, and not one of the shipped "
+                + what + " names " + names.keySet());
+    }
+
+    static Path cacheDir() {
+        return dir().resolve(".cache");
+    }
+}

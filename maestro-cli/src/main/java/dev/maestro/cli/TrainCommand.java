@@ -1,0 +1,107 @@
+package dev.maestro.cli;
+
+import dev.maestro.MaestroException;
+import dev.maestro.eval.PairMatrix;
+import dev.maestro.eval.Workbench;
+import dev.maestro.Progress;
+import dev.maestro.policy.embed.CachingEmbedder;
+import dev.maestro.policy.PairHistory;
+import dev.maestro.task.Split;
+import dev.maestro.task.Task;
+import dev.maestro.train.GrpoTrainer;
+import dev.maestro.train.TrainConfig;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Trains the learned policy with GRPO on a suite's training split. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = {"Trains the lightweight policy with GRPO on the training split (minus the validation split,",
+                "used to keep the best checkpoint). Writes policy.ckpt, best.ckpt, last.ckpt and train_log.jsonl.",
+                "A killed run continues with --resume and ends exactly where an uninterrupted one would."})
+final class TrainCommand implements Callable<Integer> {
+    @Option(names = "--suite", description = "Suite name (mathv, blind, paper-sim) or folder with suite.yaml.")
+    Optional<String> suite;
+
+    @Option(names = "--registry", description = "Registry name or folder (overrides the suite's).")
+    Optional<String> registry;
+
+    @Option(names = "--tasks", description = "Task JSONL file (overrides the suite's).")
+    Optional<Path> tasks;
+
+    @Option(names = "--split", defaultValue = "train", description = "Split to train on (only 'train' is allowed: "
+            + "test tasks are never trained on).")
+    String split;
+
+    @Option(names = "--out", required = true, description = "Run folder for checkpoints and logs.")
+    Path out;
+
+    @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint.")
+    boolean resume;
+
+    @Option(names = "--epochs", description = "Passes over the training tasks (default: 4).")
+    Optional<Integer> epochs;
+
+    @Option(names = "--group-size", description = "G, episodes per task per step (default: 8).")
+    Optional<Integer> groupSize;
+
+    @Option(names = "--lr", description = "Adam learning rate (default: 0.003).")
+    Optional<Double> lr;
+
+    @Option(names = "--lambda-cost", description = "Reward penalty per dollar (default: 1.0).")
+    Optional<Double> lambdaCost;
+
+    @Option(names = "--lambda-call", description = "Reward penalty per call (default: 0.005).")
+    Optional<Double> lambdaCall;
+
+    @Option(names = "--registry-dropout", description = "Probability of hiding each model per step (default: 0).")
+    Optional<Double> registryDropout;
+
+    @Option(names = "--seed", defaultValue = "7", description = "Seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--threads", description = "Rollout threads (default: number of cores).")
+    Optional<Integer> threads;
+
+    @Option(names = "--embedder", defaultValue = Embedders.DEFAULT, description = "Embedder (default: ${DEFAULT-VALUE}).")
+    String embedder;
+
+    @Option(names = "--no-progress", description = "No progress bars.")
+    boolean noProgress;
+
+    @Override
+    public Integer call() {
+        if (!split.equals("train")) {
+            throw new MaestroException("--split must be 'train' (got '" + split + "'): the policy never trains on validation or test tasks");
+        }
+        TrainConfig cfg = TrainConfig.DEFAULT.withSeed(seed).withThreads(threads.orElse(Runtime.getRuntime().availableProcessors()));
+        if (epochs.isPresent()) cfg = cfg.withEpochs(epochs.get());
+        if (groupSize.isPresent()) cfg = cfg.withGroupSize(groupSize.get());
+        if (lr.isPresent()) cfg = cfg.withLearningRate(lr.get());
+        if (lambdaCost.isPresent() || lambdaCall.isPresent()) {
+            cfg = cfg.withLambdas(lambdaCost.orElse(cfg.lambdaCost()), lambdaCall.orElse(cfg.lambdaCall()));
+        }
+        if (registryDropout.isPresent()) cfg = cfg.withRegistryDropout(registryDropout.get());
+        CliProgress progress = new CliProgress(!noProgress);
+        try (Workbench wb = EvalCommandSupport.open(suite, registry, tasks, Workbench.Options.defaults());
+             CachingEmbedder emb = Embedders.open(embedder)) {
+            List<Task> train = wb.part(Split.Part.TRAIN);
+            List<Task> val = wb.part(Split.Part.VALIDATION);
+            PairMatrix m = PairMatrix.compute(wb.env(), train, seed, cfg.threads(), Progress.NONE);
+            GrpoTrainer.Result r = GrpoTrainer.builder(wb.env(), train, cfg, emb, emb.name()).validation(val)
+                    .priors(m.accuracies()).history(PairHistory.build(train, m.gradesByPair(), emb))
+                    .bestPerGroup(m.bestPerLabel(t -> Optional.of(t.group()))).out(out).resume(resume).progress(progress)
+                    .build().run();
+            emb.save();
+            System.out.printf(java.util.Locale.ROOT,
+                    "trained %d steps (%d episodes, %.0f episodes/s in rollouts); validation accuracy %.2f%% at step %d "
+                            + "(initial %.2f%%)%npolicy: %s%n", r.steps(), r.episodes(), r.episodesPerSecond(),
+                    100 * r.bestValidationAccuracy(), r.bestStep(), 100 * r.initialValidationAccuracy(),
+                    out.resolve("policy.ckpt").toAbsolutePath());
+        }
+        return 0;
+    }
+}

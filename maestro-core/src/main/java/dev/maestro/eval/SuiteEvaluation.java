@@ -1,0 +1,121 @@
+package dev.maestro.eval;
+
+import dev.maestro.Progress;
+import dev.maestro.episode.EpisodeResult;
+import dev.maestro.episode.Environment;
+import dev.maestro.policy.LearnedPolicy;
+import dev.maestro.policy.PairHistory;
+import dev.maestro.policy.embed.TextEmbedder;
+import dev.maestro.registry.Pair;
+import dev.maestro.task.Split;
+import dev.maestro.task.Task;
+import dev.maestro.train.GrpoTrainer;
+import dev.maestro.train.TrainConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The main job for one suite: fit the baselines on the training split, train the learned policy on the
+ * training split minus a validation split (used for early stopping), and score everything on the test split.
+ */
+public final class SuiteEvaluation {
+    /** What to run. */
+    public record Options(long seed, int threads, Optional<TrainConfig> train, Optional<TextEmbedder> embedder,
+                          Optional<Path> out, Progress progress) {
+        public static Options baselinesOnly(long seed, int threads, Progress progress) {
+            return new Options(seed, threads, Optional.empty(), Optional.empty(), Optional.empty(), progress);
+        }
+    }
+
+    /** A report plus the trained policy, when one was trained. */
+    public record Outcome(Report report, Optional<LearnedPolicy> policy, Optional<GrpoTrainer.Result> training) {
+    }
+
+    private SuiteEvaluation() {
+    }
+
+    public static Outcome run(Workbench wb, Options o) {
+        Environment env = wb.env();
+        List<Task> trainAll = wb.trainAll();
+        List<Task> trainOnly = wb.part(Split.Part.TRAIN);
+        List<Task> validation = wb.part(Split.Part.VALIDATION);
+        List<Task> test = wb.part(Split.Part.TEST);
+        Baselines.Fitted fitted = Baselines.fit(env, trainAll, wb.keywords(), o.seed(), o.threads(), o.progress());
+        List<SystemResult> systems = new ArrayList<>();
+        Map<String, Object> sections = new LinkedHashMap<>();
+        sections.put("split", Map.of("train", trainOnly.size(), "validation", validation.size(), "test", test.size(),
+                "rule", "SHA-256(salt:id) → uniform u; u < test fraction → test; else validation/train (docs/splits.md)"));
+        sections.put("pair_accuracy_on_train_split", fitted.train().accuracyByPair());
+
+        Optional<LearnedPolicy> learned = Optional.empty();
+        Optional<GrpoTrainer.Result> training = Optional.empty();
+        List<EpisodeResult> learnedResults = List.of();
+        if (o.train().isPresent() && o.embedder().isPresent()) {
+            PairMatrix trainMatrix = PairMatrix.compute(env, trainOnly, o.seed(), o.threads(), Progress.NONE);
+            GrpoTrainer.Builder tb = GrpoTrainer.builder(env, trainOnly, o.train().get(), o.embedder().get(),
+                            o.embedder().get().name())
+                    .validation(validation).priors(trainMatrix.accuracies())
+                    .history(PairHistory.build(trainOnly, trainMatrix.gradesByPair(), o.embedder().get()))
+                    .bestPerGroup(trainMatrix.bestPerLabel(t -> Optional.of(t.group()))).progress(o.progress());
+            o.out().ifPresent(d -> tb.out(d.resolve("training")));
+            GrpoTrainer.Result r = tb.build().run();
+            training = Optional.of(r);
+            learned = Optional.of(r.policy());
+            learnedResults = Evaluator.run(env, r.policy(), test, o.seed(), o.threads(), o.progress());
+            systems.add(SystemResult.of("maestro", "learned", null, learnedResults, String.format(java.util.Locale.ROOT,
+                    "GRPO policy; validation accuracy %.2f%% at step %d (initial %.2f%%); %.0f episodes/s in rollouts",
+                    100 * r.bestValidationAccuracy(), r.bestStep(), 100 * r.initialValidationAccuracy(), r.episodesPerSecond())));
+            Map<String, Object> tr = new LinkedHashMap<>();
+            tr.put("x", "step");
+            tr.put("curves", r.curves());
+            tr.put("best_step", r.bestStep());
+            tr.put("steps", r.steps());
+            tr.put("episodes", r.episodes());
+            tr.put("episodes_per_s", Math.round(r.episodesPerSecond()));
+            tr.put("config", o.train().get());
+            sections.put("training", tr);
+        }
+        List<SystemResult> base = Baselines.evaluate(env, test, fitted, o.seed(), o.threads(), o.progress());
+        systems.addAll(base);
+        if (!learnedResults.isEmpty()) {
+            List<EpisodeResult> best = Evaluator.run(env, new dev.maestro.policy.FixedPairPolicy(fitted.bestSingle()), test,
+                    o.seed(), o.threads(), Progress.NONE);
+            double[] a = learnedResults.stream().mapToDouble(EpisodeResult::grade).toArray();
+            double[] b = best.stream().mapToDouble(EpisodeResult::grade).toArray();
+            double[] d = Stats.pairedDiff95(a, b);
+            Map<String, Object> cmp = new LinkedHashMap<>();
+            cmp.put("difference_points", Stats.round(100 * d[0], 2));
+            cmp.put("ci95_points", List.of(Stats.round(100 * d[1], 2), Stats.round(100 * d[2], 2)));
+            cmp.put("best_single", fitted.bestSingle().id());
+            cmp.put("call_share_on_test", callShare(learnedResults));
+            sections.put("maestro_vs_best_single", cmp);
+        }
+        String grading = Report.GRADING;
+        Report report = new Report(wb.name(), "test", test.size(), o.seed(), wb.simulated(), grading, systems, sections);
+        o.out().ifPresent(d -> ReportWriter.write(report, d));
+        return new Outcome(report, learned, training);
+    }
+
+    static Map<String, Double> callShare(List<EpisodeResult> results) {
+        Map<String, Integer> n = new HashMap<>();
+        int total = 0;
+        for (EpisodeResult r : results) {
+            for (var s : r.steps()) {
+                for (var o : s.observations()) {
+                    n.merge(o.call().pair().id(), 1, Integer::sum);
+                    total++;
+                }
+            }
+        }
+        Map<String, Double> out = new LinkedHashMap<>();
+        int t = Math.max(1, total);
+        n.entrySet().stream().sorted((x, y) -> y.getValue() - x.getValue())
+                .forEach(e -> out.put(e.getKey(), Stats.round(e.getValue() / (double) t, 4)));
+        return out;
+    }
+}

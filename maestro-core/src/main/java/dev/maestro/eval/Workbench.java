@@ -1,0 +1,114 @@
+package dev.maestro.eval;
+
+import dev.maestro.MaestroException;
+import dev.maestro.episode.EpisodeConfig;
+import dev.maestro.episode.Environment;
+import dev.maestro.episode.TraceSink;
+import dev.maestro.expert.Expert;
+import dev.maestro.expert.Experts;
+import dev.maestro.expert.SimulatedExpert;
+import dev.maestro.registry.Registry;
+import dev.maestro.registry.RegistryLoader;
+import dev.maestro.task.AnswerGrader;
+import dev.maestro.task.Split;
+import dev.maestro.task.Task;
+import dev.maestro.task.TaskReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Everything an evaluation or a training run needs, loaded from files: the registry, the tasks, the
+ * split, the experts wired with their decorators, the grader and the episode environment.
+ */
+public final class Workbench implements AutoCloseable {
+    private final String name;
+    private final Registry registry;
+    private final List<Task> tasks;
+    private final Split split;
+    private final Environment env;
+    private final Optional<Suite> suite;
+    private final ExecutorService pool;
+
+    private Workbench(String name, Registry registry, List<Task> tasks, Split split, Environment env, Optional<Suite> suite,
+                      ExecutorService pool) {
+        this.name = name;
+        this.registry = registry;
+        this.tasks = tasks;
+        this.split = split;
+        this.env = env;
+        this.suite = suite;
+        this.pool = pool;
+    }
+
+    /** Options shared by the commands that open a workbench. */
+    public record Options(Optional<Path> cache, EpisodeConfig episode, TraceSink trace) {
+        public static Options defaults() {
+            return new Options(Optional.empty(), EpisodeConfig.DEFAULT, TraceSink.NONE);
+        }
+
+        public Options withCache(Path p) { return new Options(Optional.of(p), episode, trace); }
+        public Options withEpisode(EpisodeConfig c) { return new Options(cache, c, trace); }
+        public Options withTrace(TraceSink t) { return new Options(cache, episode, t); }
+    }
+
+    public static Workbench open(Suite suite, Options options) {
+        return open(suite.name(), suite.registry(), suite.tasks(), Split.of(suite.splitSalt(), suite.testFraction(),
+                suite.validationFraction()), suite.relativeTolerance(), Optional.of(suite), options);
+    }
+
+    public static Workbench open(String name, Path registryDir, Path tasksFile, Split split, double tolerance,
+                                 Optional<Suite> suite, Options options) {
+        if (!Files.isDirectory(registryDir)) {
+            throw new MaestroException("no registry folder at " + registryDir + " (a registry folder holds models.yaml and skills/)");
+        }
+        Registry registry = RegistryLoader.load(registryDir);
+        List<Task> tasks = TaskReader.read(tasksFile);
+        Experts.Options.Builder eo = Experts.Options.builder().simulated(SimulatedExpert::create);
+        options.cache().ifPresent(eo::cache);
+        Map<String, Expert> experts = Experts.forRegistry(registry, eo.build());
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(2, Math.min(16, registry.models().size())), r -> {
+            Thread t = new Thread(r, "maestro-calls");
+            t.setDaemon(true);
+            return t;
+        });
+        Environment env = Environment.builder(registry, experts,
+                        AnswerGrader.builder().defaultTolerance(tolerance).build())
+                .config(options.episode()).pool(pool).trace(options.trace()).build();
+        return new Workbench(name, registry, tasks, split, env, suite, pool);
+    }
+
+    public String name() { return name; }
+    public Registry registry() { return registry; }
+    public List<Task> tasks() { return tasks; }
+    public Split split() { return split; }
+    public Environment env() { return env; }
+    public Optional<Suite> suite() { return suite; }
+
+    public Map<String, List<String>> keywords() {
+        return suite.map(Suite::keywords).orElse(Map.of());
+    }
+
+    public List<Task> part(Split.Part part) {
+        return split.filter(tasks, part);
+    }
+
+    /** The whole training split: training tasks plus the validation tasks carved from it. */
+    public List<Task> trainAll() {
+        return tasks.stream().filter(t -> split.assign(t) != Split.Part.TEST).toList();
+    }
+
+    public boolean simulated() {
+        return registry.simulated();
+    }
+
+    @Override
+    public void close() {
+        env.close();
+        pool.shutdownNow();
+    }
+}
