@@ -123,6 +123,11 @@ public final class MaestroServer implements AutoCloseable {
         return metrics;
     }
 
+    /** Trajectories the verl-tool bridge holds state for (0 when the bridge is off). */
+    public int verlLiveTrajectories() {
+        return verl.map(VerlBridge::liveTrajectories).orElse(0);
+    }
+
     public boolean authRequired() {
         return authRequired;
     }

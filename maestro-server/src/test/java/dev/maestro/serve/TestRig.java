@@ -22,6 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** An in-code registry with fake experts: deterministic answers, token counts and costs, optional delay. */
 final class TestRig {
     final AtomicInteger calls = new AtomicInteger();
+    final java.util.concurrent.atomic.AtomicReference<String> lastPrompt = new java.util.concurrent.atomic.AtomicReference<>("");
+    final java.util.concurrent.atomic.AtomicInteger lastImages = new java.util.concurrent.atomic.AtomicInteger();
     final Registry registry;
     final Environment environment;
     final Orchestrator orchestrator;
@@ -35,6 +37,8 @@ final class TestRig {
                         SkillCard.simple("cot", "think step by step", "{input}")));
         Expert chart = req -> {
             calls.incrementAndGet();
+            lastPrompt.set(req.prompt());
+            lastImages.set(req.images().size());
             if (delayMs > 0) {
                 try {
                     Thread.sleep(delayMs);
