@@ -18,7 +18,7 @@ public final class Metrics {
     /** Expert latency buckets in seconds. */
     static final double[] EXPERT_BUCKETS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120};
     /** Request duration buckets in seconds (orchestration overhead lives in the smallest ones). */
-    static final double[] REQUEST_BUCKETS = {0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
+    static final double[] REQUEST_BUCKETS = {0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
 
     private final ConcurrentHashMap<String, LongAdder> expertCalls = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> expertErrors = new ConcurrentHashMap<>();
