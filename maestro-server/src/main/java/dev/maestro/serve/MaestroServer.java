@@ -63,7 +63,8 @@ public final class MaestroServer implements AutoCloseable {
         this.orchestrator = b.orchestrator;
         this.cfg = b;
         this.keys = b.keys;
-        this.authRequired = b.requireAuth.orElseGet(() -> !isLoopback(b.host));
+        // Keys given means they are meant to be checked; beyond loopback they are mandatory.
+        this.authRequired = b.requireAuth.orElseGet(() -> !b.keys.isEmpty() || !isLoopback(b.host));
         if (authRequired && keys.isEmpty()) {
             throw new IllegalStateException("authentication is required (host " + b.host + " is not loopback) but no API keys"
                     + " were given; pass keys (--keys-env/--keys-file) or bind to 127.0.0.1");
@@ -590,7 +591,7 @@ public final class MaestroServer implements AutoCloseable {
         /** 0 picks a free port (see {@link MaestroServer#port()}). */
         public Builder port(int v) { this.port = v; return this; }
         public Builder keys(ApiKeys v) { this.keys = Objects.requireNonNull(v); return this; }
-        /** Default: required unless bound to a loopback address. */
+        /** Default: required when keys are given or the host is not a loopback address. */
         public Builder requireAuth(boolean v) { this.requireAuth = Optional.of(v); return this; }
         public Builder maxBodyBytes(long v) { this.maxBodyBytes = positive(v, "maxBodyBytes"); return this; }
         /** Requests served at once (chat); more get 429 immediately. */
