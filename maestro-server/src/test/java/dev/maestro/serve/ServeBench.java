@@ -27,12 +27,9 @@ public final class ServeBench {
         try (MaestroServer s = MaestroServer.builder(fast.orchestrator).port(0).maxConcurrent(256).verl(false).build().start()) {
             System.out.println("== phase 1: zero-latency expert, " + Runtime.getRuntime().availableProcessors() + " cores");
             load(loadCp, s.url(), 3000, 16, "warm-up");
-            load(loadCp, s.url(), 1000, 1, "overhead, concurrency 1");
-            load(loadCp, s.url(), 1000, 16, "throughput, concurrency 16");
-            load(loadCp, s.url(), 10000, 16, "throughput, concurrency 16, 10k requests");
-            System.out.println("server-side request duration histogram (chat):");
-            s.metrics().render().lines().filter(l -> l.startsWith("maestro_request_duration_seconds_bucket{endpoint=\"/v1/chat/completions\""))
-                    .limit(7).forEach(l -> System.out.println("  " + l));
+            phase(s, loadCp, 1000, 1, "overhead, concurrency 1");
+            phase(s, loadCp, 1000, 16, "throughput, concurrency 16");
+            phase(s, loadCp, 10000, 16, "throughput, concurrency 16, 10k requests");
         }
 
         TestRig slow = TestRig.slow(slowMs);
@@ -58,6 +55,36 @@ public final class ServeBench {
             }
         }
         System.exit(0);
+    }
+
+    /** Runs one load and prints the server-side duration distribution of just that load (bucket counts diffed). */
+    private static void phase(MaestroServer s, String cp, int n, int c, String label) throws Exception {
+        java.util.LinkedHashMap<String, Long> before = buckets(s);
+        load(cp, s.url(), n, c, label);
+        java.util.LinkedHashMap<String, Long> after = buckets(s);
+        long total = after.get("+Inf") - before.getOrDefault("+Inf", 0L);
+        StringBuilder sb = new StringBuilder("  server-side handler time (this load, " + total + " requests): ");
+        String p99 = null;
+        for (var e : after.entrySet()) {
+            long k = e.getValue() - before.getOrDefault(e.getKey(), 0L);
+            if (p99 == null && k >= Math.ceil(0.99 * total)) {
+                p99 = e.getKey();
+            }
+            if (List.of("1.0E-4", "2.5E-4", "5.0E-4", "0.001", "0.002", "0.005").contains(e.getKey())) {
+                sb.append(String.format("<=%ss %.1f%%  ", e.getKey(), 100.0 * k / total));
+            }
+        }
+        System.out.println(sb + "=> p99 <= " + p99 + " s");
+    }
+
+    private static java.util.LinkedHashMap<String, Long> buckets(MaestroServer s) {
+        java.util.LinkedHashMap<String, Long> m = new java.util.LinkedHashMap<>();
+        String prefix = "maestro_request_duration_seconds_bucket{endpoint=\"/v1/chat/completions\",le=\"";
+        s.metrics().render().lines().filter(l -> l.startsWith(prefix)).forEach(l -> {
+            String le = l.substring(prefix.length(), l.indexOf('"', prefix.length()));
+            m.put(le, Long.parseLong(l.substring(l.lastIndexOf(' ') + 1)));
+        });
+        return m;
     }
 
     private static void load(String cp, String url, int n, int c, String label) throws Exception {
