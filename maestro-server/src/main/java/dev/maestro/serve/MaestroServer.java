@@ -99,6 +99,14 @@ public final class MaestroServer implements AutoCloseable {
             config.routes.get("/traces/{id}", this::traceOne);
             config.routes.get("/viewer", ctx -> ctx.contentType("text/html; charset=utf-8").result(viewerHtml()));
             config.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e));
+            // Unknown paths: OpenAI-shaped 404 too, unless a handler already answered (e.g. model_not_found).
+            config.routes.error(404, ctx -> {
+                String r = ctx.result();
+                if (r == null || r.isEmpty() || !r.startsWith("{\"error\"")) {
+                    error(ctx, ApiError.notFound("not_found", "no such endpoint: " + ctx.method() + " "
+                            + ImageInputs.abbreviate(ctx.path())));
+                }
+            });
             config.routes.exception(Exception.class, (e, ctx) -> {
                 // Logged with its stack trace for the operator; the client only learns that it failed.
                 LOG.error("internal error on {} {}", ctx.method(), ctx.path(), e);

@@ -212,6 +212,14 @@ class ChatApiTest {
     }
 
     @Test
+    void should_answer_404_in_openai_shape_for_an_unknown_path() throws Exception {
+        HttpResponse<String> r = get("/v1/nope", KEY);
+
+        assertError(r, 404, "invalid_request_error", "not_found");
+        assertThat(M.readTree(r.body()).at("/error/message").asText()).contains("/v1/nope");
+    }
+
+    @Test
     void should_answer_413_for_a_body_over_the_limit() throws Exception {
         String big = chatBody("x".repeat(100 * 1024));
 
