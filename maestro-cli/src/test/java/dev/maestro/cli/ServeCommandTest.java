@@ -1,0 +1,95 @@
+package dev.maestro.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.maestro.MaestroException;
+import dev.maestro.policy.FixedPairPolicy;
+import dev.maestro.registry.Pair;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class ServeCommandTest {
+    static final Path PAPER_SIM = Path.of("..", "data", "paper-sim", "registry");
+
+    static ServeCommand parse(ServeCommand c, String... args) {
+        new CommandLine(c).parseArgs(args);
+        return c;
+    }
+
+    @Test
+    void should_serve_a_simulated_registry_with_keys_from_a_file_and_traces(@TempDir Path dir) throws Exception {
+        Path keys = dir.resolve("keys");
+        Files.writeString(keys, "sk-serve-test\n");
+        ServeCommand c = parse(new ServeCommand(), "--registry", PAPER_SIM.toString(), "--port", "0", "--keys-file", keys.toString(),
+                "--traces", dir.resolve("t.db").toString(), "--host", "127.0.0.1");
+        try (ServeCommand.Started s = c.start()) {
+            HttpClient http = HttpClient.newHttpClient();
+            String body = "{\"model\":\"maestro\",\"messages\":[{\"role\":\"user\",\"content\":\"What is 2+2?\"}]}";
+            HttpResponse<String> noKey = http.send(HttpRequest.newBuilder(URI.create(s.server().url() + "/v1/chat/completions"))
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> ok = http.send(HttpRequest.newBuilder(URI.create(s.server().url() + "/v1/chat/completions"))
+                    .header("Authorization", "Bearer sk-serve-test").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            assertThat(s.server().authRequired()).as("keys given: required even on loopback").isTrue();
+            assertThat(noKey.statusCode()).isEqualTo(401);
+            assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+            JsonNode n = new ObjectMapper().readTree(ok.body());
+            String first = s.registry().pairs().get(0).id();
+            assertThat(n.at("/maestro/policy").asText()).isEqualTo("fixed:" + first);
+            assertThat(n.at("/maestro/calls/0/model").asText() + "@@" + n.at("/maestro/calls/0/skill").asText()).isEqualTo(first);
+            s.traces().orElseThrow().flush();
+            assertThat(s.traces().orElseThrow().recent(5)).hasSize(1);
+        }
+    }
+
+    @Test
+    void should_resolve_a_registry_by_name_and_a_fixed_policy() {
+        ServeCommand c = parse(new ServeCommand(), "--registry", PAPER_SIM.toString(), "--policy", "fixed:nope@@cot");
+        var reg = dev.maestro.registry.RegistryLoader.load(PAPER_SIM);
+        Pair p = reg.pairs().get(1);
+
+        assertThatThrownBy(() -> c.resolvePolicy(reg)).isInstanceOf(MaestroException.class).hasMessageContaining("pair not in registry");
+        assertThat(parse(new ServeCommand(), "--registry", "x", "--policy", "fixed:" + p.id()).resolvePolicy(reg))
+                .isInstanceOfSatisfying(FixedPairPolicy.class, f -> assertThat(f.pair()).isEqualTo(p));
+        assertThatThrownBy(() -> ServeCommand.resolveRegistry("no-such-registry")).isInstanceOf(MaestroException.class)
+                .hasMessageContaining("no-such-registry");
+    }
+
+    @Test
+    void should_hand_other_policy_specs_to_the_resolver_hook() {
+        var reg = dev.maestro.registry.RegistryLoader.load(PAPER_SIM);
+        FixedPairPolicy stub = new FixedPairPolicy(reg.pairs().get(0), "from-checkpoint");
+
+        ServeCommand wired = parse(ServeCommand.withResolver(spec -> spec.equals("runs/ckpt.bin") ? stub : null),
+                "--registry", "x", "--policy", "runs/ckpt.bin");
+        ServeCommand unwired = parse(new ServeCommand(), "--registry", "x", "--policy", "runs/ckpt.bin");
+
+        assertThat(wired.resolvePolicy(reg)).isSameAs(stub);
+        assertThatThrownBy(() -> unwired.resolvePolicy(reg)).isInstanceOf(MaestroException.class).hasMessageContaining("fixed:MODEL@@SKILL");
+    }
+
+    @Test
+    void should_refuse_to_bind_beyond_loopback_without_keys() {
+        ServeCommand c = parse(new ServeCommand(), "--registry", PAPER_SIM.toString(), "--host", "0.0.0.0", "--port", "0",
+                "--keys-env", "MAESTRO_TEST_UNSET_VAR_42");
+        java.io.StringWriter err = new java.io.StringWriter();
+        CommandLine cl = new CommandLine(c);
+        cl.setErr(new java.io.PrintWriter(err));
+
+        int exit = cl.execute("--registry", PAPER_SIM.toString(), "--host", "0.0.0.0", "--port", "0", "--keys-env", "MAESTRO_TEST_UNSET_VAR_42");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("no API keys");
+    }
+}

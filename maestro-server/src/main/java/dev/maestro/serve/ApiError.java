@@ -1,0 +1,47 @@
+package dev.maestro.serve;
+
+/**
+ * An error answered in OpenAI's shape {@code {"error":{"message","type","code"}}}. Thrown from handlers and
+ * turned into a response by the server; the message is written for the client and must never hold secrets.
+ */
+public final class ApiError extends RuntimeException {
+    private final int status;
+    private final String type;
+    private final String code;
+
+    public ApiError(int status, String type, String code, String message) {
+        super(message, null, false, false); // no stack trace: this is a normal outcome, not a bug
+        this.status = status;
+        this.type = type;
+        this.code = code;
+    }
+
+    public int status() { return status; }
+    public String type() { return type; }
+    public String code() { return code; }
+
+    public static ApiError badRequest(String code, String message) {
+        return new ApiError(400, "invalid_request_error", code, message);
+    }
+
+    public static ApiError unauthorized(String message) {
+        return new ApiError(401, "authentication_error", "invalid_api_key", message);
+    }
+
+    public static ApiError notFound(String code, String message) {
+        return new ApiError(404, "invalid_request_error", code, message);
+    }
+
+    public static ApiError tooLarge(long limit) {
+        return new ApiError(413, "invalid_request_error", "request_too_large",
+                "request body exceeds the limit of " + limit + " bytes");
+    }
+
+    public static ApiError overloaded(String message) {
+        return new ApiError(429, "rate_limit_error", "overloaded", message);
+    }
+
+    public static ApiError rateLimited(String message) {
+        return new ApiError(429, "rate_limit_error", "rate_limit_exceeded", message);
+    }
+}

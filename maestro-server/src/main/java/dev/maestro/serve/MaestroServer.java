@@ -1,0 +1,629 @@
+package dev.maestro.serve;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.maestro.episode.EpisodeConfig;
+import dev.maestro.episode.EpisodeResult;
+import dev.maestro.episode.Environment;
+import dev.maestro.episode.Policy;
+import dev.maestro.task.AnswerType;
+import dev.maestro.task.Task;
+import io.javalin.Javalin;
+import io.javalin.compression.CompressionStrategy;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP server: an OpenAI-compatible {@code POST /v1/chat/completions} backed by one {@link Orchestrator},
+ * {@code GET /v1/models}, {@code GET /health}, {@code GET /metrics}, the verl-tool bridge
+ * {@code POST /get_observation} and the trace endpoints and viewer. See docs/serve.md.
+ *
+ * <p>Overload protection is a semaphore taken with {@code tryAcquire}: when every slot is busy the request gets
+ * 429 at once instead of queueing, so clients back off and latency stays bounded.
+ */
+public final class MaestroServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MaestroServer.class);
+    private static final SecureRandom IDS = new SecureRandom();
+    static final String CHAT = "/v1/chat/completions";
+
+    private final Orchestrator orchestrator;
+    private final Builder cfg;
+    private final ApiKeys keys;
+    private final boolean authRequired;
+    private final Semaphore slots;
+    private final Optional<RateLimiter> rate;
+    private final Metrics metrics;
+    private final ImageInputs images;
+    private final Optional<TraceStore> traces;
+    private final Optional<VerlBridge> verl;
+    private final AtomicLong seeds = new AtomicLong(IDS.nextLong());
+    private final long created = System.currentTimeMillis() / 1000;
+    private Javalin app;
+
+    private MaestroServer(Builder b) {
+        this.orchestrator = b.orchestrator;
+        this.cfg = b;
+        this.keys = b.keys;
+        // Keys given means they are meant to be checked; beyond loopback they are mandatory.
+        this.authRequired = b.requireAuth.orElseGet(() -> !b.keys.isEmpty() || !isLoopback(b.host));
+        if (authRequired && keys.isEmpty()) {
+            throw new IllegalStateException("authentication is required (host " + b.host + " is not loopback) but no API keys"
+                    + " were given; pass keys (--keys-env/--keys-file) or bind to 127.0.0.1");
+        }
+        this.slots = new Semaphore(b.maxConcurrent);
+        this.rate = b.ratePerMinute > 0 ? Optional.of(new RateLimiter(b.ratePerMinute, b.rateBurst, System::nanoTime)) : Optional.empty();
+        this.metrics = b.metrics;
+        this.images = new ImageInputs(b.imageHosts, b.maxBodyBytes);
+        this.traces = b.traces;
+        this.verl = b.verl ? Optional.of(new VerlBridge(orchestrator.environment(), b.verlOptions, metrics)) : Optional.empty();
+    }
+
+    public static Builder builder(Orchestrator orchestrator) {
+        return new Builder(orchestrator);
+    }
+
+    public MaestroServer start() {
+        app = Javalin.create(config -> {
+            config.http.maxRequestSize = cfg.maxBodyBytes + 1;
+            config.http.compressionStrategy = CompressionStrategy.NONE;
+            config.startup.showJavalinBanner = false;
+            config.jetty.host = cfg.host;
+            config.jetty.port = cfg.port;
+            config.routes.before(this::before);
+            config.routes.after(this::after);
+            config.routes.get("/health", ctx -> json(ctx, 200, health()));
+            config.routes.get("/v1/models", this::models);
+            config.routes.post(CHAT, this::chat);
+            config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.render()));
+            config.routes.post("/get_observation", this::observation);
+            config.routes.get("/traces", this::traceList);
+            config.routes.get("/traces/{id}", this::traceOne);
+            config.routes.get("/viewer", ctx -> ctx.contentType("text/html; charset=utf-8").result(viewerHtml()));
+            config.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e));
+            // Unknown paths: OpenAI-shaped 404 too, unless a handler already answered (e.g. model_not_found).
+            config.routes.error(404, ctx -> {
+                String r = ctx.result();
+                if (r == null || r.isEmpty() || !r.startsWith("{\"error\"")) {
+                    error(ctx, ApiError.notFound("not_found", "no such endpoint: " + ctx.method() + " "
+                            + ImageInputs.abbreviate(ctx.path())));
+                }
+            });
+            config.routes.exception(Exception.class, (e, ctx) -> {
+                // Logged with its stack trace for the operator; the client only learns that it failed.
+                LOG.error("internal error on {} {}", ctx.method(), ctx.path(), e);
+                error(ctx, new ApiError(500, "server_error", "internal_error", "internal server error"));
+            });
+        });
+        app.start();
+        LOG.info("maestro server on http://{}:{} serving model '{}' (auth {}, {} keys, max {} concurrent)", cfg.host, app.port(),
+                orchestrator.name(), authRequired ? "required" : "off", keys.size(), cfg.maxConcurrent);
+        return this;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    public String url() {
+        String h = cfg.host.contains(":") ? "[" + cfg.host + "]" : cfg.host;
+        return "http://" + h + ":" + port();
+    }
+
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    /** Trajectories the verl-tool bridge holds state for (0 when the bridge is off). */
+    public int verlLiveTrajectories() {
+        return verl.map(VerlBridge::liveTrajectories).orElse(0);
+    }
+
+    public boolean authRequired() {
+        return authRequired;
+    }
+
+    @Override
+    public void close() {
+        if (app != null) {
+            app.stop();
+        }
+        verl.ifPresent(VerlBridge::close);
+    }
+
+    // ---- filters ----
+
+    private static final String T0 = "maestro.t0";
+    private static final String KEY_ID = "maestro.key";
+
+    private void before(Context ctx) {
+        ctx.attribute(T0, System.nanoTime());
+        String path = ctx.path();
+        if (path.equals("/health") || path.equals("/viewer")) {
+            return; // liveness probes and the static viewer page carry no data
+        }
+        if (authRequired) {
+            String h = ctx.header("Authorization");
+            if (h == null || !h.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                throw ApiError.unauthorized("missing API key: send the header 'Authorization: Bearer <key>'");
+            }
+            Optional<String> id = keys.check(h.substring(7).strip());
+            if (id.isEmpty()) {
+                throw ApiError.unauthorized("invalid API key");
+            }
+            ctx.attribute(KEY_ID, id.get());
+        }
+        String len = ctx.header("Content-Length");
+        if (len != null) {
+            try {
+                if (Long.parseLong(len.strip()) > cfg.maxBodyBytes) {
+                    throw ApiError.tooLarge(cfg.maxBodyBytes);
+                }
+            } catch (NumberFormatException e) {
+                throw ApiError.badRequest("invalid_content_length", "Content-Length is not a number");
+            }
+        }
+        if (rate.isPresent() && (path.equals(CHAT) || path.equals("/get_observation"))) {
+            String id = ctx.attribute(KEY_ID);
+            if (!rate.get().tryAcquire(id == null ? ctx.ip() : id)) {
+                throw ApiError.rateLimited("rate limit of " + cfg.ratePerMinute + " requests per minute exceeded; retry later");
+            }
+        }
+    }
+
+    private void after(Context ctx) {
+        Long t0 = ctx.attribute(T0);
+        if (t0 != null) {
+            metrics.request(endpointLabel(ctx.path()), ctx.statusCode(), System.nanoTime() - t0);
+        }
+    }
+
+    private static String endpointLabel(String path) {
+        return switch (path) {
+            case CHAT, "/v1/models", "/health", "/metrics", "/get_observation", "/traces", "/viewer" -> path;
+            default -> path.startsWith("/traces/") ? "/traces/{id}" : "other";
+        };
+    }
+
+    // ---- endpoints ----
+
+    private ObjectNode health() {
+        ObjectNode n = EpisodeJson.MAPPER.createObjectNode();
+        n.put("status", "ok");
+        n.put("model", orchestrator.name());
+        n.put("registry", orchestrator.environment().registry().name());
+        n.put("in_flight", cfg.maxConcurrent - slots.availablePermits());
+        return n;
+    }
+
+    private void models(Context ctx) {
+        ObjectNode n = EpisodeJson.MAPPER.createObjectNode();
+        n.put("object", "list");
+        ObjectNode m = n.putArray("data").addObject();
+        m.put("id", orchestrator.name());
+        m.put("object", "model");
+        m.put("created", created);
+        m.put("owned_by", "maestro");
+        ObjectNode meta = m.putObject("maestro");
+        meta.put("policy", orchestrator.policy().name());
+        meta.put("registry", orchestrator.environment().registry().name());
+        meta.put("pairs", orchestrator.environment().registry().pairs().size());
+        json(ctx, 200, n);
+    }
+
+    private void chat(Context ctx) throws IOException {
+        JsonNode body = readJson(ctx);
+        String model = text(body, "model").orElseThrow(() -> ApiError.badRequest("missing_model", "field 'model' is required"));
+        if (!model.equals(orchestrator.name())) {
+            throw ApiError.notFound("model_not_found", "The model '" + ImageInputs.abbreviate(model) + "' does not exist; available: "
+                    + orchestrator.name());
+        }
+        boolean stream = body.path("stream").asBoolean(false);
+        EpisodeConfig budget = budget(body.path("maestro"));
+        try (ImageInputs.Batch imgs = images.batch()) {
+            String question = question(body.path("messages"), imgs);
+            if (!slots.tryAcquire()) {
+                throw ApiError.overloaded("server is at its limit of " + cfg.maxConcurrent + " concurrent requests; retry later");
+            }
+            metrics.inFlight().incrementAndGet();
+            try {
+                String id = "chatcmpl-" + HexFormat.of().formatHex(randomBytes(12));
+                Task task = new Task(id, "chat", question, List.of(), List.of(), AnswerType.UNKNOWN, "chat", imgs.files(),
+                        Map.of(), Map.of(), Map.of());
+                Environment env = budget.equals(orchestrator.defaults()) ? orchestrator.environment()
+                        : orchestrator.environment().withConfig(budget);
+                long seed = body.path("seed").canConvertToLong() ? body.path("seed").asLong() : seeds.incrementAndGet();
+                if (stream) {
+                    stream(ctx, id, task, env, seed);
+                } else {
+                    EpisodeResult r = env.run(task, orchestrator.policy(), seed);
+                    finished(id, task, r);
+                    json(ctx, 200, completion(id, r));
+                }
+            } finally {
+                metrics.inFlight().decrementAndGet();
+                slots.release();
+            }
+        }
+    }
+
+    private void finished(String id, Task task, EpisodeResult r) {
+        metrics.episode(r);
+        traces.ifPresent(t -> t.record(id, task, r));
+    }
+
+    private ObjectNode completion(String id, EpisodeResult r) {
+        ObjectNode n = EpisodeJson.MAPPER.createObjectNode();
+        n.put("id", id);
+        n.put("object", "chat.completion");
+        n.put("created", System.currentTimeMillis() / 1000);
+        n.put("model", orchestrator.name());
+        ObjectNode choice = n.putArray("choices").addObject();
+        choice.put("index", 0);
+        ObjectNode msg = choice.putObject("message");
+        msg.put("role", "assistant");
+        msg.put("content", r.answer().orElse(""));
+        choice.put("finish_reason", r.answer().isPresent() ? "stop" : "length");
+        n.set("usage", usage(r));
+        n.set("maestro", EpisodeJson.maestro(id, r));
+        return n;
+    }
+
+    private static ObjectNode usage(EpisodeResult r) {
+        ObjectNode u = EpisodeJson.MAPPER.createObjectNode();
+        u.put("prompt_tokens", r.usage().inputTokens());
+        u.put("completion_tokens", r.usage().outputTokens());
+        u.put("total_tokens", r.usage().total());
+        return u;
+    }
+
+    /** Server-sent events: one chunk per step as it finishes, then the answer, then the totals, then [DONE]. */
+    private void stream(Context ctx, String id, Task task, Environment env, long seed) throws IOException {
+        ctx.res().setStatus(200);
+        ctx.res().setContentType("text/event-stream; charset=utf-8");
+        ctx.res().setHeader("Cache-Control", "no-cache");
+        ctx.res().setHeader("X-Accel-Buffering", "no");
+        OutputStream out = ctx.res().getOutputStream();
+        long createdAt = System.currentTimeMillis() / 1000;
+        Sse sse = new Sse(out);
+        ObjectNode first = chunk(id, createdAt);
+        first.withArray("choices").addObject().put("index", 0).putNull("finish_reason").putObject("delta").put("role", "assistant").put("content", "");
+        sse.send(first);
+        StepStreamer streamer = new StepStreamer(orchestrator.policy(), step -> {
+            ObjectNode c = chunk(id, createdAt);
+            c.withArray("choices").addObject().put("index", 0).putNull("finish_reason").putObject("delta");
+            c.putObject("maestro").set("step", step);
+            sse.send(c);
+        });
+        EpisodeResult r = env.run(task, streamer, seed);
+        streamer.finish(r);
+        finished(id, task, r);
+        ObjectNode answer = chunk(id, createdAt);
+        answer.withArray("choices").addObject().put("index", 0).putNull("finish_reason").putObject("delta")
+                .put("content", r.answer().orElse(""));
+        sse.send(answer);
+        ObjectNode last = chunk(id, createdAt);
+        last.withArray("choices").addObject().put("index", 0).put("finish_reason", r.answer().isPresent() ? "stop" : "length")
+                .putObject("delta");
+        last.set("usage", usage(r));
+        ObjectNode m = EpisodeJson.MAPPER.createObjectNode();
+        m.put("episode_id", id);
+        m.put("policy", r.policy());
+        m.set("calls", EpisodeJson.calls(r));
+        m.set("totals", EpisodeJson.totals(r));
+        last.set("maestro", m);
+        sse.send(last);
+        sse.done();
+    }
+
+    private ObjectNode chunk(String id, long createdAt) {
+        ObjectNode c = EpisodeJson.MAPPER.createObjectNode();
+        c.put("id", id);
+        c.put("object", "chat.completion.chunk");
+        c.put("created", createdAt);
+        c.put("model", orchestrator.name());
+        c.putArray("choices");
+        return c;
+    }
+
+    /** Writes SSE frames; after the client went away it stops writing (the episode still finishes and is traced). */
+    private static final class Sse {
+        private final OutputStream out;
+        private boolean broken;
+
+        Sse(OutputStream out) {
+            this.out = out;
+        }
+
+        synchronized void send(JsonNode n) {
+            try {
+                write("data: " + EpisodeJson.MAPPER.writeValueAsString(n) + "\n\n");
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        synchronized void done() {
+            write("data: [DONE]\n\n");
+        }
+
+        private void write(String s) {
+            if (broken) {
+                return;
+            }
+            try {
+                out.write(s.getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            } catch (IOException e) {
+                broken = true;
+            }
+        }
+    }
+
+    private EpisodeConfig budget(JsonNode m) {
+        EpisodeConfig c = orchestrator.defaults();
+        if (m.isMissingNode() || m.isNull()) {
+            return c;
+        }
+        if (!m.isObject()) {
+            throw ApiError.badRequest("invalid_budget", "'maestro' must be an object like {\"max_calls\": 4, \"max_cost_usd\": 0.05}");
+        }
+        JsonNode calls = m.path("max_calls");
+        if (!calls.isMissingNode()) {
+            if (!calls.canConvertToInt() || !calls.isIntegralNumber() || calls.asInt() < 0 || calls.asInt() > cfg.maxCallsCap) {
+                throw ApiError.badRequest("invalid_budget", "maestro.max_calls must be an integer in [0, " + cfg.maxCallsCap + "]");
+            }
+            c = c.withMaxCalls(calls.asInt());
+        }
+        JsonNode cost = m.path("max_cost_usd");
+        if (!cost.isMissingNode()) {
+            if (!cost.isNumber() || !(cost.asDouble() >= 0) || cost.asDouble() > cfg.maxCostCap) {
+                throw ApiError.badRequest("invalid_budget", "maestro.max_cost_usd must be a number in [0, " + cfg.maxCostCap + "]");
+            }
+            c = c.withMaxCost(cost.asDouble());
+        }
+        JsonNode turns = m.path("max_turns");
+        if (!turns.isMissingNode()) {
+            if (!turns.isIntegralNumber() || turns.asInt() < 1 || turns.asInt() > 16) {
+                throw ApiError.badRequest("invalid_budget", "maestro.max_turns must be an integer in [1, 16]");
+            }
+            c = c.withMaxTurns(turns.asInt());
+        }
+        return c;
+    }
+
+    /** The text of the last user message; images of every message are added to {@code imgs}. */
+    private static String question(JsonNode messages, ImageInputs.Batch imgs) {
+        if (!messages.isArray() || messages.isEmpty()) {
+            throw ApiError.badRequest("invalid_messages", "'messages' must be a non-empty array of {role, content}");
+        }
+        String question = null;
+        for (int i = 0; i < messages.size(); i++) {
+            JsonNode m = messages.get(i);
+            String role = m.path("role").asText("");
+            if (role.isEmpty()) {
+                throw ApiError.badRequest("invalid_messages", "messages[" + i + "].role is required");
+            }
+            JsonNode content = m.path("content");
+            StringBuilder text = new StringBuilder();
+            if (content.isTextual()) {
+                text.append(content.asText());
+            } else if (content.isArray()) {
+                for (int j = 0; j < content.size(); j++) {
+                    JsonNode part = content.get(j);
+                    String field = "messages[" + i + "].content[" + j + "]";
+                    String type = part.path("type").asText("");
+                    if (type.equals("text")) {
+                        if (text.length() > 0) {
+                            text.append('\n');
+                        }
+                        text.append(part.path("text").asText(""));
+                    } else if (type.equals("image_url")) {
+                        JsonNode u = part.path("image_url");
+                        String url = u.isTextual() ? u.asText() : u.path("url").asText("");
+                        if (url.isEmpty()) {
+                            throw ApiError.badRequest("invalid_image_url", field + ".image_url.url is required");
+                        }
+                        imgs.add(url, field);
+                    } else {
+                        throw ApiError.badRequest("unsupported_content", field + ": content part type '" + ImageInputs.abbreviate(type)
+                                + "' is not supported; use 'text' or 'image_url'");
+                    }
+                }
+            } else if (!content.isNull() && !content.isMissingNode()) {
+                throw ApiError.badRequest("invalid_messages", "messages[" + i + "].content must be a string or an array of parts");
+            }
+            if (role.equals("user")) {
+                question = text.toString();
+            }
+        }
+        if (question == null || question.isBlank()) {
+            throw ApiError.badRequest("invalid_messages", "no user message with text: the last user message is the question");
+        }
+        return question;
+    }
+
+    private void observation(Context ctx) throws IOException {
+        if (verl.isEmpty()) {
+            throw ApiError.notFound("not_found", "the verl-tool bridge is not enabled on this server");
+        }
+        byte[] body = readBody(ctx);
+        VerlBridge.Reply reply = verl.get().handle(body);
+        ctx.status(reply.status());
+        ctx.header("X-Process-Time", Double.toString(reply.processingMs() / 1000.0));
+        ctx.contentType("application/json");
+        ctx.result(reply.json());
+    }
+
+    private void traceList(Context ctx) {
+        TraceStore t = traces.orElseThrow(() -> ApiError.notFound("not_found", "no trace store configured (--traces FILE)"));
+        int limit = 50;
+        String q = ctx.queryParam("limit");
+        if (q != null) {
+            try {
+                limit = Math.max(1, Math.min(1000, Integer.parseInt(q)));
+            } catch (NumberFormatException e) {
+                throw ApiError.badRequest("invalid_limit", "limit must be an integer");
+            }
+        }
+        json(ctx, 200, t.recent(limit));
+    }
+
+    private void traceOne(Context ctx) {
+        TraceStore t = traces.orElseThrow(() -> ApiError.notFound("not_found", "no trace store configured (--traces FILE)"));
+        String id = ctx.pathParam("id");
+        json(ctx, 200, t.get(id).orElseThrow(() -> ApiError.notFound("trace_not_found", "no trace with id '"
+                + ImageInputs.abbreviate(id) + "'")));
+    }
+
+    private static volatile byte[] viewer;
+
+    static byte[] viewerHtml() throws IOException {
+        byte[] v = viewer;
+        if (v == null) {
+            try (InputStream in = MaestroServer.class.getResourceAsStream("viewer.html")) {
+                v = Objects.requireNonNull(in, "viewer.html missing from the jar").readAllBytes();
+            }
+            viewer = v;
+        }
+        return v;
+    }
+
+    // ---- helpers ----
+
+    private byte[] readBody(Context ctx) throws IOException {
+        try (InputStream in = ctx.req().getInputStream()) {
+            byte[] b = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, cfg.maxBodyBytes + 1));
+            if (b.length > cfg.maxBodyBytes) {
+                throw ApiError.tooLarge(cfg.maxBodyBytes);
+            }
+            return b;
+        }
+    }
+
+    private JsonNode readJson(Context ctx) throws IOException {
+        byte[] b = readBody(ctx);
+        try {
+            JsonNode n = EpisodeJson.MAPPER.readTree(b);
+            if (n == null || !n.isObject()) {
+                throw ApiError.badRequest("invalid_json", "request body must be a JSON object");
+            }
+            return n;
+        } catch (JsonProcessingException e) {
+            throw ApiError.badRequest("invalid_json", "request body is not valid JSON (line " + e.getLocation().getLineNr()
+                    + ", column " + e.getLocation().getColumnNr() + ")");
+        }
+    }
+
+    private static Optional<String> text(JsonNode n, String field) {
+        JsonNode v = n.path(field);
+        return v.isTextual() ? Optional.of(v.asText()) : Optional.empty();
+    }
+
+    private static void json(Context ctx, int status, JsonNode n) {
+        try {
+            ctx.status(status).contentType("application/json").result(EpisodeJson.MAPPER.writeValueAsBytes(n));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void error(Context ctx, ApiError e) {
+        ObjectNode n = EpisodeJson.MAPPER.createObjectNode();
+        ObjectNode err = n.putObject("error");
+        err.put("message", e.getMessage());
+        err.put("type", e.type());
+        err.put("code", e.code());
+        if (e.status() == 429) {
+            ctx.header("Retry-After", "1");
+        }
+        json(ctx, e.status(), n);
+    }
+
+    private static byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
+        IDS.nextBytes(b);
+        return b;
+    }
+
+    static boolean isLoopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /** Configuration; every limit has a default suited to a single-host deployment. */
+    public static final class Builder {
+        private final Orchestrator orchestrator;
+        private String host = "127.0.0.1";
+        private int port = 8080;
+        private ApiKeys keys = ApiKeys.none();
+        private Optional<Boolean> requireAuth = Optional.empty();
+        private long maxBodyBytes = 20L << 20;
+        private int maxConcurrent = 64;
+        private int ratePerMinute = 0;
+        private int rateBurst = 60;
+        private int maxCallsCap = 64;
+        private double maxCostCap = 100;
+        private Set<String> imageHosts = Set.of();
+        private Optional<TraceStore> traces = Optional.empty();
+        private boolean verl = true;
+        private VerlBridge.Options verlOptions = VerlBridge.Options.DEFAULT;
+        private Metrics metrics = new Metrics();
+
+        private Builder(Orchestrator orchestrator) {
+            this.orchestrator = Objects.requireNonNull(orchestrator);
+        }
+
+        public Builder host(String v) { this.host = Objects.requireNonNull(v); return this; }
+        /** 0 picks a free port (see {@link MaestroServer#port()}). */
+        public Builder port(int v) { this.port = v; return this; }
+        public Builder keys(ApiKeys v) { this.keys = Objects.requireNonNull(v); return this; }
+        /** Default: required when keys are given or the host is not a loopback address. */
+        public Builder requireAuth(boolean v) { this.requireAuth = Optional.of(v); return this; }
+        public Builder maxBodyBytes(long v) { this.maxBodyBytes = positive(v, "maxBodyBytes"); return this; }
+        /** Requests served at once (chat); more get 429 immediately. */
+        public Builder maxConcurrent(int v) { this.maxConcurrent = (int) positive(v, "maxConcurrent"); return this; }
+        /** Per-key requests per minute with a burst allowance; 0 (default) turns rate limiting off. */
+        public Builder rateLimit(int perMinute, int burst) { this.ratePerMinute = perMinute; this.rateBurst = burst; return this; }
+        /** Upper bounds a request may ask for in {@code maestro.max_calls} / {@code max_cost_usd}. */
+        public Builder budgetCaps(int maxCalls, double maxCostUsd) { this.maxCallsCap = maxCalls; this.maxCostCap = maxCostUsd; return this; }
+        /** Hosts whose http(s) image URLs may be fetched; empty (default) refuses every remote URL. */
+        public Builder imageHosts(Set<String> v) { this.imageHosts = Set.copyOf(v); return this; }
+        public Builder traces(TraceStore v) { this.traces = Optional.of(v); return this; }
+        public Builder verl(boolean enabled) { this.verl = enabled; return this; }
+        public Builder verlOptions(VerlBridge.Options v) { this.verlOptions = Objects.requireNonNull(v); return this; }
+        public Builder metrics(Metrics v) { this.metrics = Objects.requireNonNull(v); return this; }
+
+        public MaestroServer build() {
+            return new MaestroServer(this);
+        }
+
+        private static long positive(long v, String name) {
+            if (v <= 0) {
+                throw new IllegalArgumentException(name + " must be > 0, got " + v);
+            }
+            return v;
+        }
+    }
+}

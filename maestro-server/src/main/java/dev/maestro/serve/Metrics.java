@@ -1,0 +1,151 @@
+package dev.maestro.serve;
+
+import dev.maestro.episode.EpisodeResult;
+import dev.maestro.episode.Observation;
+import dev.maestro.episode.Step;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.DoubleAdder;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counters and histograms in Prometheus text exposition format (version 0.0.4), written by hand so the
+ * server needs no metrics library. All updates are lock-free adders; {@link #render} is a consistent-enough snapshot.
+ */
+public final class Metrics {
+    /** Expert latency buckets in seconds. */
+    static final double[] EXPERT_BUCKETS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120};
+    /** Request duration buckets in seconds (orchestration overhead lives in the smallest ones). */
+    static final double[] REQUEST_BUCKETS = {0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
+
+    private final ConcurrentHashMap<String, LongAdder> expertCalls = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> expertErrors = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, DoubleAdder> expertCost = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> expertTokens = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Histogram> expertLatency = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> requests = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Histogram> requestDuration = new ConcurrentHashMap<>();
+    private final LongAdder episodes = new LongAdder();
+    private final DoubleAdder episodeCost = new DoubleAdder();
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    public void episode(EpisodeResult r) {
+        episodes.increment();
+        episodeCost.add(r.costUsd());
+        for (Step s : r.steps()) {
+            for (Observation o : s.observations()) {
+                expertCall(o);
+            }
+        }
+    }
+
+    public void expertCall(Observation o) {
+        String model = o.call().model();
+        String ms = "model=\"" + esc(model) + "\",skill=\"" + esc(o.call().skill()) + "\"";
+        expertCalls.computeIfAbsent(ms, k -> new LongAdder()).increment();
+        String m = "model=\"" + esc(model) + "\"";
+        if (o.error().isPresent()) {
+            String ek = m + ",kind=\"" + o.error().get().kind().name().toLowerCase(java.util.Locale.ROOT) + "\"";
+            expertErrors.computeIfAbsent(ek, k -> new LongAdder()).increment();
+        }
+        expertCost.computeIfAbsent(m, k -> new DoubleAdder()).add(o.costUsd());
+        expertTokens.computeIfAbsent(m + ",direction=\"input\"", k -> new LongAdder()).add(o.usage().inputTokens());
+        expertTokens.computeIfAbsent(m + ",direction=\"output\"", k -> new LongAdder()).add(o.usage().outputTokens());
+        expertLatency.computeIfAbsent(m, k -> new Histogram(EXPERT_BUCKETS)).observe(o.latencyMs() / 1000.0);
+    }
+
+    public void request(String endpoint, int status, long nanos) {
+        requests.computeIfAbsent("endpoint=\"" + endpoint + "\",status=\"" + status + "\"", k -> new LongAdder()).increment();
+        requestDuration.computeIfAbsent("endpoint=\"" + endpoint + "\"", k -> new Histogram(REQUEST_BUCKETS)).observe(nanos / 1e9);
+    }
+
+    public AtomicInteger inFlight() {
+        return inFlight;
+    }
+
+    public long requestCount(String endpoint, int status) {
+        LongAdder a = requests.get("endpoint=\"" + endpoint + "\",status=\"" + status + "\"");
+        return a == null ? 0 : a.sum();
+    }
+
+    public String render() {
+        StringBuilder sb = new StringBuilder(4096);
+        counter(sb, "maestro_requests_total", "HTTP requests by endpoint and status", requests);
+        histogram(sb, "maestro_request_duration_seconds", "HTTP request duration", requestDuration);
+        sb.append("# HELP maestro_requests_in_flight Chat requests being served\n# TYPE maestro_requests_in_flight gauge\n")
+                .append("maestro_requests_in_flight ").append(inFlight.get()).append('\n');
+        sb.append("# HELP maestro_episodes_total Episodes run\n# TYPE maestro_episodes_total counter\n")
+                .append("maestro_episodes_total ").append(episodes.sum()).append('\n');
+        sb.append("# HELP maestro_episode_cost_usd_total Dollars spent by episodes\n# TYPE maestro_episode_cost_usd_total counter\n")
+                .append("maestro_episode_cost_usd_total ").append(num(episodeCost.sum())).append('\n');
+        counter(sb, "maestro_expert_calls_total", "Expert calls by model and skill", expertCalls);
+        counter(sb, "maestro_expert_errors_total", "Failed expert calls by model and error kind", expertErrors);
+        counter(sb, "maestro_expert_tokens_total", "Expert tokens by model and direction", expertTokens);
+        doubleCounter(sb, "maestro_expert_cost_usd_total", "Expert cost in dollars by model", expertCost);
+        histogram(sb, "maestro_expert_latency_seconds", "Expert call latency by model", expertLatency);
+        return sb.toString();
+    }
+
+    private static void counter(StringBuilder sb, String name, String help, Map<String, LongAdder> m) {
+        sb.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(" counter\n");
+        new TreeMap<>(m).forEach((k, v) -> sb.append(name).append('{').append(k).append("} ").append(v.sum()).append('\n'));
+    }
+
+    private static void doubleCounter(StringBuilder sb, String name, String help, Map<String, DoubleAdder> m) {
+        sb.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(" counter\n");
+        new TreeMap<>(m).forEach((k, v) -> sb.append(name).append('{').append(k).append("} ").append(num(v.sum())).append('\n'));
+    }
+
+    private static void histogram(StringBuilder sb, String name, String help, Map<String, Histogram> m) {
+        sb.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(" histogram\n");
+        new TreeMap<>(m).forEach((labels, h) -> {
+            long cumulative = 0;
+            for (int i = 0; i < h.bounds.length; i++) {
+                cumulative += h.counts[i].sum();
+                sb.append(name).append("_bucket{").append(labels).append(",le=\"").append(num(h.bounds[i])).append("\"} ")
+                        .append(cumulative).append('\n');
+            }
+            cumulative += h.counts[h.bounds.length].sum();
+            sb.append(name).append("_bucket{").append(labels).append(",le=\"+Inf\"} ").append(cumulative).append('\n');
+            sb.append(name).append("_sum{").append(labels).append("} ").append(num(h.sum.sum())).append('\n');
+            sb.append(name).append("_count{").append(labels).append("} ").append(cumulative).append('\n');
+        });
+    }
+
+    static String num(double v) {
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+            return Long.toString((long) v);
+        }
+        return Double.toString(v);
+    }
+
+    /** Label value escaping per the exposition format: backslash, quote and newline. */
+    static String esc(String s) {
+        return s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
+
+    private static final class Histogram {
+        final double[] bounds;
+        final LongAdder[] counts;
+        final DoubleAdder sum = new DoubleAdder();
+
+        Histogram(double[] bounds) {
+            this.bounds = bounds;
+            this.counts = new LongAdder[bounds.length + 1];
+            for (int i = 0; i < counts.length; i++) {
+                counts[i] = new LongAdder();
+            }
+        }
+
+        void observe(double v) {
+            int i = 0;
+            while (i < bounds.length && v > bounds[i]) {
+                i++;
+            }
+            counts[i].increment();
+            sum.add(v);
+        }
+    }
+}
