@@ -14,7 +14,10 @@ public final class Main implements Runnable {
     }
 
     public static int run(String... args) {
-        return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        CommandLine cl = new CommandLine(new Main());
+        // serve takes its policy resolver by constructor, so it is added here rather than in the annotation.
+        cl.addSubcommand("serve", new ServeCommand(PolicySpecs::resolve));
+        return cl.setCaseInsensitiveEnumValuesAllowed(true).execute(args);
     }
 
     @Override

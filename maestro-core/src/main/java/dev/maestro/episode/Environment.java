@@ -340,9 +340,6 @@ public final class Environment implements AutoCloseable {
             } else {
                 List<Pair> out = new ArrayList<>();
                 for (Pair p : registry.pairs()) {
-                    if (!task.variants().isEmpty() && !task.variants().containsKey(p.skill())) {
-                        continue;
-                    }
                     ModelCard m = registry.model(p.model()).orElseThrow();
                     if (task.hasImages() && m.backend() != Backend.REPLAY && m.backend() != Backend.NONE
                             && !m.modalities().contains(Modality.IMAGE)) {
