@@ -56,6 +56,9 @@ public final class LlmPolicy implements Policy {
     /** The stop sequences of the paper's protocol: generation ends right after one action block. */
     public static final List<String> STOP = List.of("</search>", "</answer>");
 
+    /** Expert outputs longer than this are cut to their tail by default. */
+    public static final int DEFAULT_MAX_OBSERVATION_CHARS = 4_000;
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int ERROR_BODY_CHARS = 200;
 
@@ -219,17 +222,25 @@ public final class LlmPolicy implements Policy {
         return sb.toString();
     }
 
-    /** One observation as the model sees it: which call, then the expert's text (its tail, if long) or the error. */
-    String render(Observation o) {
+    private String render(Observation o) {
+        return observationText(o, maxObservationChars);
+    }
+
+    /**
+     * One observation as an orchestrator sees it (before escaping and wrapping in {@code <information>}):
+     * which call, then the expert's text (its last {@code maxChars} characters, if longer) and the extracted
+     * answer, or the error.
+     */
+    public static String observationText(Observation o, int maxChars) {
         String head = o.call().model() + "@@" + o.call().skill();
         if (o.error().isPresent()) {
             return head + " failed (" + o.error().get().kind().name().toLowerCase(Locale.ROOT) + "): " + o.error().get().message();
         }
         StringBuilder sb = new StringBuilder(head).append(": ");
         String text = o.text().orElse("").strip();
-        if (text.length() > maxObservationChars) {
+        if (text.length() > maxChars) {
             // Keep the tail, as the paper's loop does: the conclusion and final answer are at the end.
-            text = "…" + text.substring(text.length() - maxObservationChars);
+            text = "…" + text.substring(text.length() - maxChars);
         }
         sb.append(text);
         if (o.answer().isPresent() && !text.endsWith(o.answer().get())) {
@@ -467,7 +478,7 @@ public final class LlmPolicy implements Policy {
         private Duration retryBackoff = Duration.ofMillis(500);
         private Duration maxRetryWait = Duration.ofSeconds(30);
         private boolean sendImages = true;
-        private int maxObservationChars = 4_000;
+        private int maxObservationChars = DEFAULT_MAX_OBSERVATION_CHARS;
 
         private Builder(String baseUrl, String modelName) {
             this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl").strip();
