@@ -27,6 +27,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -35,16 +36,20 @@ import java.util.Map;
  * <p><b>Tasks → Parquet</b>, one row per task, through DuckDB (no Parquet writer of our own):
  * <pre>
  *   data_source  VARCHAR                                   task source, e.g. math-v
- *   prompt       STRUCT(role VARCHAR, content VARCHAR)[]   [system prompt from SystemPrompts, user question]
+ *   prompt       STRUCT(role VARCHAR, content VARCHAR)[]   [system prompt from SystemPrompts, user message]
  *   images       STRUCT(bytes BLOB, path VARCHAR)[]        image bytes and their path as given in the task
  *   ability      VARCHAR                                   task group (subject), else the source
  *   reward_model STRUCT(style VARCHAR, ground_truth VARCHAR)  style 'rule', first gold answer ('' when unknown)
- *   extra_info   STRUCT(answer VARCHAR[], index BIGINT, question VARCHAR, split VARCHAR, task_id VARCHAR)
+ *   extra_info   STRUCT(answer VARCHAR[], index BIGINT, question VARCHAR, split VARCHAR,
+ *                       task_id VARCHAR, options VARCHAR[], answer_type VARCHAR, group VARCHAR)
  * </pre>
- * The user message starts with one {@code <image>} per image, as verl's multimodal datasets expect,
- * and {@code extra_info.question} is that same message. {@code task_id} is our addition (verl passes
- * {@code extra_info} to the tool server, which needs the id to find a task's recorded outputs);
- * {@code split} is the task's {@code split} metadata, else {@code train}.
+ * The user message is {@link SystemPrompts#userMessage} with one {@code <image>} per image first, as
+ * verl's multimodal datasets expect. {@code extra_info.question} is the plain question. {@code index}
+ * is the task id when every id is a distinct integer (Maestro's data uses integer indices), else the row
+ * number. {@code task_id}, {@code options}, {@code answer_type} and {@code group} are our additions
+ * (verl passes {@code extra_info} to the tool server as a dict, which needs the id to find a task's
+ * recorded outputs; {@code ParquetTaskReader} reads the others back). {@code split} is the task's
+ * {@code split} metadata, else null.
  *
  * <p><b>Episodes → JSONL</b>, one line per episode, in the multi-turn message form SFT and RL tooling
  * reads: {@code {"messages":[system, user, assistant, user(<information>…), …, assistant(answer)],
@@ -88,24 +93,38 @@ public final class VerlExport {
         int images = 0;
         try (Connection db = DriverManager.getConnection("jdbc:duckdb:")) {
             try (Statement st = db.createStatement()) {
-                st.execute("CREATE TEMP TABLE rows_(idx BIGINT, task_id VARCHAR, data_source VARCHAR, ability VARCHAR, "
-                        + "ground_truth VARCHAR, usr VARCHAR, split VARCHAR)");
+                st.execute("CREATE TEMP TABLE rows_(idx BIGINT, task_index BIGINT, task_id VARCHAR, data_source VARCHAR, "
+                        + "ability VARCHAR, ground_truth VARCHAR, usr VARCHAR, question VARCHAR, split VARCHAR, "
+                        + "answer_type VARCHAR, grp VARCHAR)");
+                st.execute("CREATE TEMP TABLE options_(idx BIGINT, pos INTEGER, opt_text VARCHAR)");
                 st.execute("CREATE TEMP TABLE answers_(idx BIGINT, pos INTEGER, answer VARCHAR)");
                 st.execute("CREATE TEMP TABLE images_(idx BIGINT, pos INTEGER, bytes BLOB, path VARCHAR)");
             }
-            try (PreparedStatement row = db.prepareStatement("INSERT INTO rows_ VALUES (?, ?, ?, ?, ?, ?, ?)");
+            boolean numericIds = numericUniqueIds(tasks);
+            try (PreparedStatement row = db.prepareStatement("INSERT INTO rows_ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
                  PreparedStatement ans = db.prepareStatement("INSERT INTO answers_ VALUES (?, ?, ?)");
+                 PreparedStatement opt = db.prepareStatement("INSERT INTO options_ VALUES (?, ?, ?)");
                  PreparedStatement img = db.prepareStatement("INSERT INTO images_ VALUES (?, ?, ?, ?)")) {
                 for (int i = 0; i < tasks.size(); i++) {
                     Task t = tasks.get(i);
                     row.setLong(1, i);
-                    row.setString(2, t.id());
-                    row.setString(3, t.source());
-                    row.setString(4, t.group().isBlank() ? t.source() : t.group());
-                    row.setString(5, t.answers().isEmpty() ? "" : t.answers().get(0));
-                    row.setString(6, SystemPrompts.userMessage(t, true));
-                    row.setString(7, t.metadata().getOrDefault("split", "train"));
+                    row.setLong(2, numericIds ? Long.parseLong(t.id().strip()) : i);
+                    row.setString(3, t.id());
+                    row.setString(4, t.source());
+                    row.setString(5, t.group().isBlank() ? t.source() : t.group());
+                    row.setString(6, t.answers().isEmpty() ? "" : t.answers().get(0));
+                    row.setString(7, SystemPrompts.userMessage(t, true));
+                    row.setString(8, t.question());
+                    row.setString(9, t.metadata().get("split"));
+                    row.setString(10, t.answerType().name().toLowerCase(Locale.ROOT));
+                    row.setString(11, t.group());
                     row.execute();
+                    for (int k = 0; k < t.options().size(); k++) {
+                        opt.setLong(1, i);
+                        opt.setInt(2, k);
+                        opt.setString(3, t.options().get(k));
+                        opt.execute();
+                    }
                     for (int k = 0; k < t.answers().size(); k++) {
                         ans.setLong(1, i);
                         ans.setInt(2, k);
@@ -139,10 +158,13 @@ public final class VerlExport {
                         + " coalesce(i.images, CAST([] AS STRUCT(bytes BLOB, path VARCHAR)[])) AS images,"
                         + " r.ability,"
                         + " struct_pack(style := 'rule', ground_truth := r.ground_truth) AS reward_model,"
-                        + " struct_pack(answer := coalesce(a.answers, CAST([] AS VARCHAR[])), \"index\" := r.idx,"
-                        + "   question := r.usr, split := r.split, task_id := r.task_id) AS extra_info"
+                        + " struct_pack(answer := coalesce(a.answers, CAST([] AS VARCHAR[])), \"index\" := r.task_index,"
+                        + "   question := r.question, split := r.split, task_id := r.task_id,"
+                        + "   options := coalesce(o.options, CAST([] AS VARCHAR[])), answer_type := r.answer_type,"
+                        + "   \"group\" := r.grp) AS extra_info"
                         + " FROM rows_ r CROSS JOIN system_ s"
                         + " LEFT JOIN (SELECT idx, list(answer ORDER BY pos) AS answers FROM answers_ GROUP BY idx) a USING (idx)"
+                        + " LEFT JOIN (SELECT idx, list(opt_text ORDER BY pos) AS options FROM options_ GROUP BY idx) o USING (idx)"
                         + " LEFT JOIN (SELECT idx, list(struct_pack(bytes := bytes, path := path) ORDER BY pos) AS images"
                         + "   FROM images_ GROUP BY idx) i USING (idx)"
                         + " ORDER BY r.idx) TO '" + tmp.toString().replace("'", "''") + "' (FORMAT PARQUET)");
@@ -230,6 +252,21 @@ public final class VerlExport {
             }
         }
         return out;
+    }
+
+    /** Whether every id is an integer and no two are equal: then they are the rows' {@code index}, as in Maestro's data. */
+    static boolean numericUniqueIds(List<Task> tasks) {
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        for (Task t : tasks) {
+            try {
+                if (!seen.add(Long.parseLong(t.id().strip()))) {
+                    return false;
+                }
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void deleteQuietly(Path p) {

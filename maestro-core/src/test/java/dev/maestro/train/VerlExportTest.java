@@ -20,6 +20,7 @@ import dev.maestro.registry.Price;
 import dev.maestro.registry.Registry;
 import dev.maestro.registry.SkillCard;
 import dev.maestro.task.AnswerType;
+import dev.maestro.task.ParquetTaskReader;
 import dev.maestro.task.Task;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,7 +84,8 @@ class VerlExportTest {
                         "images STRUCT(bytes BLOB, path VARCHAR)[]",
                         "ability VARCHAR",
                         "reward_model STRUCT(style VARCHAR, ground_truth VARCHAR)",
-                        "extra_info STRUCT(answer VARCHAR[], index BIGINT, question VARCHAR, split VARCHAR, task_id VARCHAR)");
+                        "extra_info STRUCT(answer VARCHAR[], index BIGINT, question VARCHAR, split VARCHAR, task_id VARCHAR,"
+                                + " options VARCHAR[], answer_type VARCHAR, group VARCHAR)");
             }
             try (PreparedStatement st = db.prepareStatement("SELECT data_source, len(prompt), prompt[1].role, prompt[1].content,"
                     + " prompt[2].role, prompt[2].content, len(images), ability, reward_model.style, reward_model.ground_truth,"
@@ -108,8 +110,8 @@ class VerlExportTest {
                         Object[] answers = (Object[]) rs.getArray(11).getArray();
                         assertThat(answers).containsExactly(t.answers().get(0), "alt" + i);
                         assertThat(rs.getLong(12)).isEqualTo(i);
-                        assertThat(rs.getString(13)).isEqualTo(rs.getString(6));
-                        assertThat(rs.getString(14)).isEqualTo(i == 3 ? "test" : "train");
+                        assertThat(rs.getString(13)).isEqualTo(t.question());
+                        assertThat(rs.getString(14)).isEqualTo(i == 3 ? "test" : null);
                         assertThat(rs.getString(15)).isEqualTo("q" + i);
                         if (i == 2) {
                             assertThat(rs.getString(6)).startsWith("<image>Question: Question 2");
@@ -127,6 +129,45 @@ class VerlExportTest {
         try (var files = Files.list(out.getParent())) {
             assertThat(files.map(p -> p.getFileName().toString()).toList()).containsExactly("train.parquet");
         }
+    }
+
+    @Test
+    void should_round_trip_through_the_parquet_task_reader(@TempDir Path dir) throws Exception {
+        // given tasks with integer ids (as in MATH-V), options, several golds and one image
+        Path image = dir.resolve("img.png");
+        Files.write(image, new byte[] {1, 2, 3});
+        List<Task> tasks = new ArrayList<>();
+        for (Task t : tasks(image)) {
+            tasks.add(new Task(String.valueOf(100 + tasks.size()), t.source(), t.question(), t.options(), t.answers(),
+                    t.answerType(), t.group(), t.images(), t.variants(), t.answerByVariant(), t.metadata()));
+        }
+        Path out = dir.resolve("rt.parquet");
+        // when
+        VerlExport.tasksToParquet(tasks, REG, out);
+        List<Task> back = ParquetTaskReader.read(out, dir.resolve("imgs"));
+        // then ids, questions, options, first gold, types and image bytes survive
+        assertThat(back).hasSize(5);
+        for (int i = 0; i < 5; i++) {
+            Task a = tasks.get(i);
+            Task b = back.get(i);
+            assertThat(b.id()).isEqualTo(a.id());
+            assertThat(b.question()).isEqualTo(a.question());
+            assertThat(b.options()).isEqualTo(a.options());
+            assertThat(b.answers().get(0)).isEqualTo(a.answers().get(0));
+            assertThat(b.answerType()).isEqualTo(a.answerType());
+            assertThat(b.metadata().get("system-prompt")).isEqualTo(SystemPrompts.forRegistry(REG));
+            assertThat(b.images()).hasSize(a.images().size());
+        }
+        assertThat(Files.readAllBytes(back.get(2).images().get(0))).containsExactly(1, 2, 3);
+    }
+
+    @Test
+    void should_use_row_numbers_as_index_unless_ids_are_distinct_integers() {
+        Task a = Task.text("7", "q", "1", "g");
+        Task b = Task.text("x", "q", "1", "g");
+        assertThat(VerlExport.numericUniqueIds(List.of(a, Task.text("8", "q", "1", "g")))).isTrue();
+        assertThat(VerlExport.numericUniqueIds(List.of(a, b))).isFalse();
+        assertThat(VerlExport.numericUniqueIds(List.of(a, a))).isFalse();
     }
 
     @Test
