@@ -29,6 +29,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Writes training data for the LLM orchestrator in the shape Maestro's verl recipe reads.
@@ -78,6 +80,15 @@ public final class VerlExport {
 
     /** Exports {@code tasks} as Maestro/verl Parquet rows (see the class comment) to {@code out}. */
     public static Written tasksToParquet(List<Task> tasks, Registry registry, EpisodeConfig config, Path out) {
+        return tasksToParquet(tasks, registry, config, out, t -> Optional.ofNullable(t.metadata().get("split")));
+    }
+
+    /**
+     * Exports {@code tasks} with {@code extra_info.split} from {@code splitOf} (e.g. the project's id-hash
+     * {@link dev.maestro.task.Split}) instead of the tasks' own {@code split} metadata.
+     */
+    public static Written tasksToParquet(List<Task> tasks, Registry registry, EpisodeConfig config, Path out,
+                                         Function<Task, Optional<String>> splitOf) {
         String system = SystemPrompts.forRegistry(registry, config);
         Path target = out.toAbsolutePath();
         Path dir = target.getParent();
@@ -115,7 +126,7 @@ public final class VerlExport {
                     row.setString(6, t.answers().isEmpty() ? "" : t.answers().get(0));
                     row.setString(7, SystemPrompts.userMessage(t, true));
                     row.setString(8, t.question());
-                    row.setString(9, t.metadata().get("split"));
+                    row.setString(9, splitOf.apply(t).orElse(null));
                     row.setString(10, t.answerType().name().toLowerCase(Locale.ROOT));
                     row.setString(11, t.group());
                     row.execute();
