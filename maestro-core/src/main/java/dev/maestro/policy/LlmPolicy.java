@@ -76,6 +76,7 @@ public final class LlmPolicy implements Policy {
     private final Duration maxRetryWait;
     private final boolean sendImages;
     private final int maxObservationChars;
+    private final boolean turnStatus;
     private final HttpClient http;
 
     private LlmPolicy(Builder b) {
@@ -101,6 +102,7 @@ public final class LlmPolicy implements Policy {
         this.maxRetryWait = b.maxRetryWait;
         this.sendImages = b.sendImages;
         this.maxObservationChars = b.maxObservationChars;
+        this.turnStatus = b.turnStatus;
         this.http = HttpClient.newBuilder()
                 .connectTimeout(b.timeout)
                 .version(HttpClient.Version.HTTP_1_1)
@@ -214,6 +216,9 @@ public final class LlmPolicy implements Policy {
             return "";
         }
         StringBuilder sb = new StringBuilder(String.join("\n", blocks));
+        if (!turnStatus) {
+            return sb.toString();
+        }
         sb.append("\nTurn ").append(view.turn() + 1).append(" of ").append(view.maxTurns())
                 .append("; expert calls left: ").append(view.callsLeft()).append('.');
         if (view.lastTurn() || view.callsLeft() == 0) {
@@ -479,6 +484,7 @@ public final class LlmPolicy implements Policy {
         private Duration maxRetryWait = Duration.ofSeconds(30);
         private boolean sendImages = true;
         private int maxObservationChars = DEFAULT_MAX_OBSERVATION_CHARS;
+        private boolean turnStatus = true;
 
         private Builder(String baseUrl, String modelName) {
             this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl").strip();
@@ -511,6 +517,13 @@ public final class LlmPolicy implements Policy {
         public Builder sendImages(boolean v) { this.sendImages = v; return this; }
         /** Longer expert outputs are cut to their last this-many characters; default 4,000. */
         public Builder maxObservationChars(int v) { this.maxObservationChars = (int) check("max observation chars", v, 1, 1 << 24); return this; }
+
+        /**
+         * Whether each observation message ends with "Turn k of T; expert calls left: n." (and "Answer now" on
+         * the last turn); default true. Turn it off to match a model trained without it (verl-tool's loop
+         * sends only the {@code <information>} blocks).
+         */
+        public Builder turnStatus(boolean v) { this.turnStatus = v; return this; }
 
         public LlmPolicy build() {
             return new LlmPolicy(this);

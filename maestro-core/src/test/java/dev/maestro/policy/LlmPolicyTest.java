@@ -252,6 +252,17 @@ class LlmPolicyTest {
     }
 
     @Test
+    void should_send_only_information_blocks_without_turn_status() {
+        // given
+        server.thenAssistant("<search> Solver-A@@direct: add </search>", "<answer> 4 </answer>");
+        // when
+        env.run(TASK, policy().turnStatus(false).build(), 1);
+        // then
+        assertThat(server.received().get(1).lastMessage())
+                .isEqualTo("<information> Solver-A@@direct: I computed 2+2. The answer is 4.\nAnswer: 4 </information>");
+    }
+
+    @Test
     void should_retry_a_server_error_and_go_on() {
         // given one 500 (with Retry-After 0) before a good reply
         server.then(ScriptedChatServer.Reply.status(500, "{\"error\":\"overloaded\"}").withHeader("Retry-After", "0"))
