@@ -5,6 +5,8 @@ import dev.maestro.policy.embed.BgeSmallEmbedder;
 import dev.maestro.policy.embed.CachingEmbedder;
 import dev.maestro.policy.embed.HashingEmbedder;
 import dev.maestro.policy.embed.TextEmbedder;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Text embedders by name, with a persistent cache so each text is embedded once per machine. */
@@ -21,6 +23,16 @@ final class Embedders {
             default -> throw new MaestroException("unknown embedder '" + name + "'; valid: " + BgeSmallEmbedder.NAME + ", hashing-384");
         };
         Path file = Home.cacheDir().resolve("embeddings-" + name + ".bin");
+        Path shipped = Home.dir().resolve("data/embeddings/" + name + ".bin");
+        if (!Files.exists(file) && Files.exists(shipped)) {
+            // Seed the writable cache with the shipped embeddings of the shipped suites (see data/embeddings/README.md).
+            try {
+                Files.createDirectories(file.getParent());
+                Files.copy(shipped, file);
+            } catch (IOException e) {
+                throw new MaestroException("cannot seed the embedding cache " + file + ": " + e.getMessage(), e);
+            }
+        }
         return CachingEmbedder.open(base, file);
     }
 }

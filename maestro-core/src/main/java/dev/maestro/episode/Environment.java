@@ -99,6 +99,11 @@ public final class Environment implements AutoCloseable {
     /** Runs one episode of {@code task} under {@code policy} with its own random stream from {@code seed}. */
     public EpisodeResult run(Task task, Policy policy, long seed) {
         State s = new State(task, new SplittableRandom(seed));
+        try {
+            policy.prepare(task);
+        } catch (RuntimeException e) {
+            // Preparation is an optimisation; decide() will redo what it needs and report failures itself.
+        }
         Optional<String> answer = Optional.empty();
         Optional<Integer> source = Optional.empty();
         while (s.turn < config.maxTurns()) {

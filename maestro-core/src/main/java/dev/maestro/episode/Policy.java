@@ -17,4 +17,12 @@ public interface Policy {
     }
 
     Action decide(EpisodeView view, RandomGenerator rng);
+
+    /**
+     * Once-per-task work done before the first decision (e.g. looking up the question's embedding and its
+     * neighbours). The engine calls it outside the decision timer, so reported decision latency is the
+     * per-turn cost only; the default does nothing.
+     */
+    default void prepare(dev.maestro.task.Task task) {
+    }
 }

@@ -30,6 +30,11 @@ import java.util.random.RandomGenerator;
 public final class LearnedPolicy implements Policy {
     /** Dynamic features per candidate (see {@link #featurize}). */
     public static final int CANDIDATE_FEATURES = 22;
+    static final double PRIOR_SCALE = 20;
+    /** Index of the candidate's (scaled) training-split accuracy among the candidate features. */
+    public static final int PRIOR_FEATURE = 16;
+    /** Index of the candidate's (scaled) accuracy on similar training questions. */
+    public static final int HISTORY_FEATURE = 18;
 
     private final String name;
     private final PolicyNetwork network;
@@ -132,6 +137,13 @@ public final class LearnedPolicy implements Policy {
     @Override
     public String kind() {
         return "learned";
+    }
+
+    @Override
+    public void prepare(dev.maestro.task.Task task) {
+        float[] q = questions.raw(task);
+        questions.encode(task);
+        history.ifPresent(h -> h.forTask(task, q));
     }
 
     @Override
@@ -248,10 +260,11 @@ public final class LearnedPolicy implements Policy {
     private void prior(double[] f, int o, Pair p, Scratch s, int row) {
         boolean hide = hidden.contains(p.model());
         Double v = hide ? null : priors.get(p);
-        f[o + 16] = v == null ? priorMean : v;
+        // Accuracies differ between good pairs by a few points; scaled so that such a gap is O(1) for the network.
+        f[o + 16] = PRIOR_SCALE * (v == null ? priorMean : v);
         f[o + 17] = v == null ? 1 : 0;
         Double near = hide ? null : s.near.get(p);
-        f[o + 18] = near == null ? priorMean : near;
+        f[o + 18] = PRIOR_SCALE * (near == null ? priorMean : near);
         f[o + 19] = near == null ? 1 : 0;
         f[o + 20] = s.sims[2 * row];
         f[o + 21] = s.sims[2 * row + 1];

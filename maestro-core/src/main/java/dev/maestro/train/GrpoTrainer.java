@@ -111,7 +111,9 @@ public final class GrpoTrainer {
         Adam adam = Adam.builder().learningRate(cfg.learningRate()).clipNorm(1.0).build();
         GrpoLoss loss = new GrpoLoss(new GrpoLoss.Config(cfg.clipEpsilon(), cfg.entropyCoefficient()));
         int stepsPerEpoch = (train.size() + cfg.tasksPerStep() - 1) / cfg.tasksPerStep();
-        long total = (long) stepsPerEpoch * cfg.epochs();
+        // Small training sets get more passes, so every suite gets at least minSteps updates.
+        int epochs = Math.max(cfg.epochs(), (cfg.minSteps() + stepsPerEpoch - 1) / stepsPerEpoch);
+        long total = (long) stepsPerEpoch * epochs;
 
         long start = 0;
         Parameters best = params.copy();
@@ -210,7 +212,7 @@ public final class GrpoTrainer {
                     double std = Math.sqrt(var / g);
                     spread += std;
                     for (int j = 0; j < g; j++) {
-                        adv[i * g + j] = std < 1e-9 ? 0 : (results[i * g + j].reward() - mean) / (std + 1e-6);
+                        adv[i * g + j] = std < 1e-12 ? 0 : (results[i * g + j].reward() - mean) / (std + cfg.advantageEpsilon());
                     }
                 }
 

@@ -25,7 +25,13 @@ public final class LearnedPolicies {
     }
 
     public static LearnedPolicy create(TrainConfig cfg, TextEmbedder embedder, Map<Pair, Double> priors) {
-        return build(cfg, embedder, null, priors);
+        LearnedPolicy p = build(cfg, embedder, null, priors);
+        Parameters params = p.network().parameters();
+        int skip = params.view("skip.w").offset();
+        params.values()[skip + LearnedPolicy.PRIOR_FEATURE] = cfg.priorWeight();
+        params.values()[skip + LearnedPolicy.HISTORY_FEATURE] = cfg.historyWeight();
+        params.markChanged();
+        return p;
     }
 
     static LearnedPolicy build(TrainConfig cfg, TextEmbedder embedder, Parameters params, Map<Pair, Double> priors) {

@@ -42,6 +42,7 @@ public final class Mlp implements PolicyNetwork {
     private final int[] offW; // offW[l] for l >= 1: weights of layer l+1 (H(l-1) x Hl); offW[0] unused
     private final int[] offB;
     private final int offOut;
+    private final int offSkip;
     private final int maxHidden;
 
     /** Tables that hold gradient not yet multiplied into static.W (see {@link #flushGradients()}). */
@@ -76,6 +77,7 @@ public final class Mlp implements PolicyNetwork {
             offB[l] = params.view("l" + (l + 1) + ".b").offset();
         }
         offOut = params.view("out.w").offset();
+        offSkip = params.view("skip.w").offset();
         maxHidden = Arrays.stream(hidden).max().orElse(0);
     }
 
@@ -96,6 +98,9 @@ public final class Mlp implements PolicyNetwork {
             pb.bias("l" + (l + 1) + ".b", hidden[l]);
         }
         pb.matrix("out.w", 1, hidden[hidden.length - 1]);
+        // A linear path from the candidate features straight to the score ("wide and deep"): numeric evidence
+        // such as a pair's past accuracy then moves the score at once, without waiting for the deep path to learn it.
+        pb.matrix("skip.w", 1, d);
         return pb.build();
     }
 
@@ -271,7 +276,7 @@ public final class Mlp implements PolicyNetwork {
         int hl = hidden[hidden.length - 1];
         double[] last = ws.act[hidden.length - 1];
         for (int i = 0; i < k; i++) {
-            scores[i] = dot(v, offOut, last, i * hl, hl);
+            scores[i] = dot(v, offOut, last, i * hl, hl) + dot(v, offSkip, candidates, i * d, d);
         }
     }
 
@@ -402,6 +407,15 @@ public final class Mlp implements PolicyNetwork {
         int hl = hidden[layers - 1];
         double[] last = ws.act[layers - 1];
         double[] delta = ws.delta;
+
+        // Skip path: ds/dskip = x.
+        for (int i = 0; i < k; i++) {
+            double ds = dScores[i];
+            int xo = i * d;
+            for (int j = 0; j < d; j++) {
+                g[offSkip + j] += ds * ws.x[xo + j];
+            }
+        }
 
         // Output layer: ds/dwout = hL; dL/dhL = dS · wout, then through the activation.
         for (int i = 0; i < k; i++) {
