@@ -57,7 +57,7 @@ final class DemoCommand implements Callable<Integer> {
                     System.err.println("== " + suite.name() + ": " + wb.registry() + ", " + wb.tasks().size() + " tasks");
                     SuiteEvaluation.Options o = new SuiteEvaluation.Options(seed, n,
                             noTrain ? Optional.empty() : Optional.of(TrainConfig.DEFAULT.withSeed(seed).withThreads(n)),
-                            Optional.ofNullable(emb), Optional.of(out.resolve(suite.name())), progress);
+                            Optional.ofNullable(emb), Optional.of(out.resolve(suite.name())), progress, !noTrain);
                     Report r = SuiteEvaluation.run(wb, o).report();
                     reports.add(r);
                     System.out.println(ReportWriter.table(r));

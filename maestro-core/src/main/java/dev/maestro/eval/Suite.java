@@ -25,6 +25,8 @@ import java.util.Map;
  * @param validationFraction share of the training split carved out for validation
  * @param relativeTolerance numeric grading tolerance (0 = exact)
  * @param keywords          label → keywords for the keyword router (first matching label wins)
+ * @param leaveOneOut       experts for the leave-one-out generalization experiment (may be empty)
+ * @param unseenModels      a file of extra models (a {@code models:} list) never seen in training
  */
 public record Suite(
         String name,
@@ -35,7 +37,9 @@ public record Suite(
         double testFraction,
         double validationFraction,
         double relativeTolerance,
-        Map<String, List<String>> keywords) {
+        Map<String, List<String>> keywords,
+        List<String> leaveOneOut,
+        java.util.Optional<Path> unseenModels) {
 
     public static Suite load(Path folderOrFile) {
         Path file = Files.isDirectory(folderOrFile) ? folderOrFile.resolve("suite.yaml") : folderOrFile;
@@ -55,9 +59,15 @@ public record Suite(
                 e.getValue().forEach(w -> words.add(w.asText()));
                 kw.put(e.getKey(), List.copyOf(words));
             });
+            JsonNode gen = n.path("generalization");
+            List<String> loo = new ArrayList<>();
+            gen.path("leave-one-out").forEach(x -> loo.add(x.asText()));
+            java.util.Optional<Path> unseen = gen.hasNonNull("unseen-models")
+                    ? java.util.Optional.of(inside(folder, gen.get("unseen-models").asText(), file, "generalization.unseen-models"))
+                    : java.util.Optional.empty();
             return new Suite(name, folder, tasks, registry, split.path("salt").asText("maestro-v1"),
                     split.path("test").asDouble(0.5), split.path("validation").asDouble(0.2),
-                    n.path("grading").path("relative-tolerance").asDouble(0), kw);
+                    n.path("grading").path("relative-tolerance").asDouble(0), kw, List.copyOf(loo), unseen);
         } catch (IOException e) {
             throw new MaestroException("cannot read suite file " + file + ": " + e.getMessage(), e);
         }

@@ -26,9 +26,9 @@ import java.util.Optional;
 public final class SuiteEvaluation {
     /** What to run. */
     public record Options(long seed, int threads, Optional<TrainConfig> train, Optional<TextEmbedder> embedder,
-                          Optional<Path> out, Progress progress) {
+                          Optional<Path> out, Progress progress, boolean generalize) {
         public static Options baselinesOnly(long seed, int threads, Progress progress) {
-            return new Options(seed, threads, Optional.empty(), Optional.empty(), Optional.empty(), progress);
+            return new Options(seed, threads, Optional.empty(), Optional.empty(), Optional.empty(), progress, false);
         }
     }
 
@@ -80,6 +80,9 @@ public final class SuiteEvaluation {
             tr.put("config", o.train().get());
             sections.put("training", tr);
         }
+        if (o.generalize() && learned.isPresent() && wb.suite().isPresent()) {
+            sections.put("generalization", generalization(wb, learned.get(), o));
+        }
         List<SystemResult> base = Baselines.evaluate(env, test, fitted, o.seed(), o.threads(), o.progress());
         systems.addAll(base);
         if (!learnedResults.isEmpty()) {
@@ -99,6 +102,23 @@ public final class SuiteEvaluation {
         Report report = new Report(wb.name(), "test", test.size(), o.seed(), wb.simulated(), grading, systems, sections);
         o.out().ifPresent(d -> ReportWriter.write(report, d));
         return new Outcome(report, learned, training);
+    }
+
+    private static Map<String, Object> generalization(Workbench wb, LearnedPolicy policy, Options o) {
+        Suite suite = wb.suite().orElseThrow();
+        Map<String, Object> g = new LinkedHashMap<>();
+        g.put("note", "no retraining at evaluation time; leave-one-out policies are trained with random registry subsets "
+                + "(p=0.2 per model) and description dropout (p=0.1)" + (wb.simulated() ? "; SIMULATED experts" : ""));
+        if (suite.unseenModels().isPresent()) {
+            var extra = Generalization.loadExtraModels(suite.registry(), suite.unseenModels().get());
+            g.put("unseen_specialists", Generalization.unseen(wb, policy, extra, o.seed(), o.threads()));
+        }
+        if (!suite.leaveOneOut().isEmpty()) {
+            g.put("leave_one_out", Generalization.leaveOneOut(wb, suite.leaveOneOut(), policy,
+                    Generalization.generalizing(o.train().orElseThrow()), o.embedder().orElseThrow(), o.seed(),
+                    o.threads(), o.progress()));
+        }
+        return g;
     }
 
     static Map<String, Double> callShare(List<EpisodeResult> results) {
