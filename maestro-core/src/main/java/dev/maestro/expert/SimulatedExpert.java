@@ -169,13 +169,16 @@ public final class SimulatedExpert implements Expert {
         }
 
         long samplingSeed = request.sampling().seed().orElse(0L);
-        // The outcome stream ignores the prompt: see the class comment.
-        SplittableRandom outcome = new SplittableRandom(mix(seed, hash(model.id()), hash(skill), hash(task.id()),
+        // The outcome stream ignores the prompt: see the class comment. It is keyed by the level-1 skill the
+        // policy called: a level-2 skill reached through its router's rules draws the router's random number
+        // (with its own probability), so adding rule routing to a router does not reshuffle simulated outcomes.
+        String drawn = request.skill().level() == 2 ? request.skill().parent().orElse(skill) : skill;
+        SplittableRandom outcome = new SplittableRandom(mix(seed, hash(model.id()), hash(drawn), hash(task.id()),
                 samplingSeed));
         boolean correct = outcome.nextDouble() < p;
         String answer = correct ? gold.get() : wrongAnswer(task, gold.get(), outcome);
 
-        SplittableRandom noise = new SplittableRandom(mix(seed ^ 0x5DEECE66DL, hash(model.id()), hash(skill),
+        SplittableRandom noise = new SplittableRandom(mix(seed ^ 0x5DEECE66DL, hash(model.id()), hash(drawn),
                 hash(task.id()), samplingSeed, hash(request.prompt())));
         String text = LEADS[noise.nextInt(LEADS.length)] + " " + MIDDLES[noise.nextInt(MIDDLES.length)]
                 + " The answer is " + answer + ".";
