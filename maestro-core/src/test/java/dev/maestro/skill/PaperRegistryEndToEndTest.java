@@ -37,7 +37,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -238,24 +237,6 @@ class PaperRegistryEndToEndTest {
             assertThat(r.imageWidth()).as(skill).isEqualTo(960);
             assertThat(r.prompt()).as(skill).contains("How many red dots are there?").contains("enlarged 2x");
             assertThat(r.reply().text().orElseThrow()).as(skill).startsWith("[zoom] ");
-        }
-    }
-
-    @Test
-    void should_keep_the_paper_and_paper_sim_skill_folders_identical() throws IOException {
-        Path a = REPO.resolve("registries/maestro-paper/skills");
-        Path b = REPO.resolve("data/paper-sim/registry/skills");
-        List<String> filesA = relativeFiles(a);
-
-        assertThat(relativeFiles(b)).isEqualTo(filesA);
-        for (String f : filesA) {
-            assertThat(Files.readString(b.resolve(f))).as(f).isEqualTo(Files.readString(a.resolve(f)));
-        }
-    }
-
-    static List<String> relativeFiles(Path root) throws IOException {
-        try (Stream<Path> s = Files.walk(root)) {
-            return s.filter(Files::isRegularFile).map(p -> root.relativize(p).toString().replace('\\', '/')).sorted().toList();
         }
     }
 }
