@@ -35,7 +35,7 @@ import java.util.TreeSet;
  * default 1000), {@code latency-sigma} and {@code output-tokens-sigma} (log-scale spread, default 0.35).
  *
  * <p>Determinism: the outcome (correct or not, and which wrong answer) is a pure function of
- * (seed, model id, skill name, task id, sampling seed), so a frozen model asked the same task with
+ * (seed, model id, skill name — a level-2 skill's parent router's —, task id, sampling seed), so a frozen model asked the same task with
  * the same skill answers the same way however the policy words its input — like a recorded
  * dataset. The text wording, token counts and latency additionally depend on the prompt, so the
  * same call gives the same reply, byte for byte, on any thread and in any order.
