@@ -51,12 +51,26 @@ public final class WorkflowSkillRunner implements SkillRunner {
     private final Optional<Registry> registry;
     private final PromptSkillRunner prompt;
     private final Map<String, Pattern> patterns = new ConcurrentHashMap<>();
+    /** Results of earlier tool runs; empty map when memoisation is off. */
+    private final Map<ToolKey, ToolResult> memo;
+    private final int memoSize;
+
+    /** What a tool's result depends on (tools are deterministic programs, see {@link Tool}). */
+    private record ToolKey(String tool, List<Path> images, String argument, String question) {
+    }
 
     private WorkflowSkillRunner(Builder b) {
         this.tools = b.tools;
         this.sampling = b.sampling;
         this.registry = b.registry;
         this.prompt = new PromptSkillRunner(b.sampling);
+        this.memoSize = b.memoSize;
+        this.memo = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<ToolKey, ToolResult> eldest) {
+                return size() > memoSize;
+            }
+        });
         Map<String, SkillImplementation> impls = new LinkedHashMap<>();
         List<SkillImplementation> found = new ArrayList<>(b.implementations);
         if (b.serviceLoader) {
@@ -227,7 +241,7 @@ public final class WorkflowSkillRunner implements SkillRunner {
                         continue;
                     }
                     String arg = PromptTemplate.render(step.argument(), task, skill.name(), input, outputs);
-                    ToolResult r = tool.get().run(new ToolInput(images, arg, question));
+                    ToolResult r = runTool(tool.get(), images, arg, question);
                     toolMs += r.millis();
                     results.put(step.target(), r);
                     if (r.ok()) {
@@ -283,6 +297,27 @@ public final class WorkflowSkillRunner implements SkillRunner {
                 r.latencyMs() + toolMs, r.error(), r.simulated());
     }
 
+    /**
+     * Runs a tool, or returns its earlier result for the same images, argument and question. Training replays
+     * each task many times; the images do not change, so neither does the tool's output. A remembered result
+     * keeps the time its first run took, so the reported latency stays what computing it costs.
+     */
+    private ToolResult runTool(Tool tool, List<Path> images, String argument, String question) {
+        if (memoSize == 0) {
+            return tool.run(new ToolInput(images, argument, question));
+        }
+        ToolKey key = new ToolKey(tool.name(), images, argument, question);
+        ToolResult known = memo.get(key);
+        if (known != null) {
+            return known;
+        }
+        ToolResult r = tool.run(new ToolInput(images, argument, question));
+        if (r.ok()) {
+            memo.put(key, r); // failures may be transient (a missing program installed meanwhile): never remembered
+        }
+        return r;
+    }
+
     private static void line(StringBuilder sb, String step, String what) {
         sb.append('[').append(step).append("] ").append(what.strip()).append('\n');
     }
@@ -294,8 +329,21 @@ public final class WorkflowSkillRunner implements SkillRunner {
         private final List<SkillImplementation> implementations = new ArrayList<>();
         private boolean serviceLoader = true;
         private Optional<Registry> registry = Optional.empty();
+        private int memoSize = 10_000;
 
         private Builder() {
+        }
+
+        /**
+         * How many tool results to remember (least recently used are dropped; default 10,000; 0 = run every
+         * tool every time). Turn it off for tools that are not deterministic.
+         */
+        public Builder memoizeTools(int entries) {
+            if (entries < 0) {
+                throw new MaestroException("memoizeTools: entries must be >= 0, got " + entries);
+            }
+            this.memoSize = entries;
+            return this;
         }
 
         public Builder tools(Tools v) { this.tools = Objects.requireNonNull(v); return this; }

@@ -276,4 +276,25 @@ class WorkflowSkillRunnerTest {
 
         assertThat(r.error()).map(ExpertError::message).contains("implementation 'java:boom' failed: IllegalStateException: bug");
     }
+
+    @Test
+    void should_remember_tool_results_for_the_same_images_and_argument_unless_told_not_to() {
+        // given a tool-only skill called twice on the same task
+        SkillCard s = skill("counter", "", List.of("count"), steps(Step.tool("count", "{input}"), Step.answerFromTool("count")));
+        WorkflowSkillRunner memo = runner();
+        WorkflowSkillRunner fresh = WorkflowSkillRunner.builder().tools(tools).memoizeTools(0).build();
+
+        // when
+        ExpertReply a = memo.run(TASK, MODEL, s, "x", expert);
+        ExpertReply b = memo.run(TASK, MODEL, s, "x", expert);
+        memo.run(TASK, MODEL, s, "other argument", expert);
+        int memoRuns = log.size();
+        fresh.run(TASK, MODEL, s, "x", expert);
+        fresh.run(TASK, MODEL, s, "x", expert);
+
+        // then the remembered result is identical (time included), and only a new argument reruns the tool
+        assertThat(b).isEqualTo(a);
+        assertThat(memoRuns).isEqualTo(2);
+        assertThat(log).hasSize(4);
+    }
 }
