@@ -31,7 +31,7 @@ import picocli.CommandLine.Option;
         description = {"Evaluates policies on a split and writes report.json, report.html and plots.",
                 "Baselines are fitted on the training split; upper bounds are labelled as such."})
 final class EvalCommand implements Callable<Integer> {
-    @Option(names = "--suite", description = "Suite name (mathv, blind, paper-sim) or folder with suite.yaml.")
+    @Option(names = "--suite", description = "Suite name (mathv, blind, blind-tools, paper-sim) or folder or file with suite.yaml.")
     Optional<String> suite;
 
     @Option(names = "--registry", description = "Registry name or folder (overrides the suite's).")

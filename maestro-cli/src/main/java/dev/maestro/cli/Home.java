@@ -18,8 +18,10 @@ final class Home {
         SUITES.put("mathv", "data/mathv");
         SUITES.put("blind", "data/blind");
         SUITES.put("paper-sim", "data/paper-sim");
+        SUITES.put("blind-tools", "data/blind/suite-tools.yaml");
         REGISTRIES.put("mathv-replay", "data/mathv/registry");
         REGISTRIES.put("blind-replay", "data/blind/registry");
+        REGISTRIES.put("blind-tools", "data/blind/registry-tools");
         REGISTRIES.put("paper-simulated", "data/paper-sim/registry");
         REGISTRIES.put("maestro-paper", "registries/maestro-paper");
     }

@@ -175,7 +175,8 @@ public final class ServeCommand implements Callable<Integer> {
             config = config.withMaxCost(maxCost.get());
         }
         Environment env = Environment.builder(reg, Experts.forRegistry(reg, Experts.Options.builder().simulated(SimulatedExpert::create).build()),
-                (task, answer) -> 0).config(config).build(); // requests have no gold: nothing to grade
+                (task, answer) -> 0).skills(dev.maestro.skill.WorkflowSkillRunner.forRegistry(reg).validate(reg))
+                .config(config).build(); // requests have no gold: nothing to grade
         Optional<TraceStore> store = traces.map(TraceStore::open);
         MaestroServer.Builder b = MaestroServer.builder(new Orchestrator(name, env, p)).host(host).port(port).keys(keys)
                 .maxConcurrent(maxConcurrent).maxBodyBytes((long) maxBodyMb << 20).imageHosts(Set.copyOf(imageHosts)).verl(!noVerl);

@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
                 "used to keep the best checkpoint). Writes policy.ckpt, best.ckpt, last.ckpt and train_log.jsonl.",
                 "A killed run continues with --resume and ends exactly where an uninterrupted one would."})
 final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--suite", description = "Suite name (mathv, blind, paper-sim) or folder with suite.yaml.")
+    @Option(names = "--suite", description = "Suite name (mathv, blind, blind-tools, paper-sim) or folder or file with suite.yaml.")
     Optional<String> suite;
 
     @Option(names = "--registry", description = "Registry name or folder (overrides the suite's).")

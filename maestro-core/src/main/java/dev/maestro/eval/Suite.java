@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import dev.maestro.task.Task;
 
 /**
  * A benchmark suite: a task file, the registry to solve it with, the split, grading options and the
@@ -27,6 +29,7 @@ import java.util.Map;
  * @param keywords          label → keywords for the keyword router (first matching label wins)
  * @param leaveOneOut       experts for the leave-one-out generalization experiment (may be empty)
  * @param unseenModels      a file of extra models (a {@code models:} list) never seen in training
+ * @param filter            which tasks of the task file belong to the suite ({@code filter: {has-images: true}})
  */
 public record Suite(
         String name,
@@ -39,7 +42,43 @@ public record Suite(
         double relativeTolerance,
         Map<String, List<String>> keywords,
         List<String> leaveOneOut,
-        java.util.Optional<Path> unseenModels) {
+        java.util.Optional<Path> unseenModels,
+        Filter filter) {
+
+    public Suite {
+        keywords = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(keywords));
+        java.util.Objects.requireNonNull(filter);
+    }
+
+    /** A suite over every task of its file (the shape before {@code filter:} existed). */
+    public Suite(String name, Path folder, Path tasks, Path registry, String splitSalt, double testFraction,
+                 double validationFraction, double relativeTolerance, Map<String, List<String>> keywords) {
+        this(name, folder, tasks, registry, splitSalt, testFraction, validationFraction, relativeTolerance, keywords,
+                List.of(), Optional.empty(), Filter.ALL);
+    }
+
+    /**
+     * Which tasks of the task file the suite keeps. The split is still the id-hash split, so a task lands in the
+     * same part whether or not a filter is applied.
+     *
+     * @param hasImages keep only tasks with (true) or without (false) images; empty = either
+     */
+    public record Filter(Optional<Boolean> hasImages) {
+        public static final Filter ALL = new Filter(Optional.empty());
+
+        public Filter {
+            java.util.Objects.requireNonNull(hasImages);
+        }
+
+        public boolean test(Task t) {
+            return hasImages.map(h -> h == t.hasImages()).orElse(true);
+        }
+
+        @Override
+        public String toString() {
+            return hasImages.map(h -> "{has-images: " + h + "}").orElse("{}");
+        }
+    }
 
     public static Suite load(Path folderOrFile) {
         Path file = Files.isDirectory(folderOrFile) ? folderOrFile.resolve("suite.yaml") : folderOrFile;
@@ -67,10 +106,33 @@ public record Suite(
                     : java.util.Optional.empty();
             return new Suite(name, folder, tasks, registry, split.path("salt").asText("maestro-v1"),
                     split.path("test").asDouble(0.5), split.path("validation").asDouble(0.2),
-                    n.path("grading").path("relative-tolerance").asDouble(0), kw, List.copyOf(loo), unseen);
+                    n.path("grading").path("relative-tolerance").asDouble(0), kw, List.copyOf(loo), unseen,
+                    filter(n.path("filter"), file));
         } catch (IOException e) {
             throw new MaestroException("cannot read suite file " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    private static Filter filter(JsonNode f, Path file) {
+        if (f.isMissingNode() || f.isNull()) {
+            return Filter.ALL;
+        }
+        if (!f.isObject()) {
+            throw new MaestroException(file + ": filter: must be a mapping such as {has-images: true}, got " + f);
+        }
+        Optional<Boolean> images = Optional.empty();
+        var it = f.fields();
+        while (it.hasNext()) {
+            var e = it.next();
+            if (!e.getKey().equals("has-images")) {
+                throw new MaestroException(file + ": filter." + e.getKey() + ": unknown filter key; valid: has-images");
+            }
+            if (!e.getValue().isBoolean()) {
+                throw new MaestroException(file + ": filter.has-images: must be true or false, got " + e.getValue());
+            }
+            images = Optional.of(e.getValue().asBoolean());
+        }
+        return new Filter(images);
     }
 
     private static String text(JsonNode n, String field, String dflt) {

@@ -9,6 +9,7 @@ import dev.maestro.expert.Experts;
 import dev.maestro.expert.SimulatedExpert;
 import dev.maestro.registry.Registry;
 import dev.maestro.registry.RegistryLoader;
+import dev.maestro.skill.WorkflowSkillRunner;
 import dev.maestro.task.AnswerGrader;
 import dev.maestro.task.Split;
 import dev.maestro.task.Task;
@@ -68,6 +69,13 @@ public final class Workbench implements AutoCloseable {
         }
         Registry registry = RegistryLoader.load(registryDir);
         List<Task> tasks = TaskReader.read(tasksFile);
+        if (suite.isPresent()) {
+            tasks = tasks.stream().filter(suite.get().filter()::test).toList();
+            if (tasks.isEmpty()) {
+                throw new MaestroException("suite '" + name + "': no task of " + tasksFile + " passes its filter "
+                        + suite.get().filter());
+            }
+        }
         Experts.Options.Builder eo = Experts.Options.builder().simulated(SimulatedExpert::create);
         options.cache().ifPresent(eo::cache);
         Map<String, Expert> experts = Experts.forRegistry(registry, eo.build());
@@ -76,9 +84,11 @@ public final class Workbench implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        // Workflow skills (steps, rule routing, Java implementations); plain prompt skills run exactly as before.
+        WorkflowSkillRunner runner = WorkflowSkillRunner.forRegistry(registry).validate(registry);
         Environment env = Environment.builder(registry, experts,
                         AnswerGrader.builder().defaultTolerance(tolerance).build())
-                .config(options.episode()).pool(pool).trace(options.trace()).build();
+                .skills(runner).config(options.episode()).pool(pool).trace(options.trace()).build();
         return new Workbench(name, registry, tasks, split, env, suite, pool);
     }
 

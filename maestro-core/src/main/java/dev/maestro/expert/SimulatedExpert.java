@@ -35,7 +35,7 @@ import java.util.TreeSet;
  * default 1000), {@code latency-sigma} and {@code output-tokens-sigma} (log-scale spread, default 0.35).
  *
  * <p>Determinism: the outcome (correct or not, and which wrong answer) is a pure function of
- * (seed, model id, skill name, task id, sampling seed), so a frozen model asked the same task with
+ * (seed, model id, skill name — a level-2 skill's parent router's —, task id, sampling seed), so a frozen model asked the same task with
  * the same skill answers the same way however the policy words its input — like a recorded
  * dataset. The text wording, token counts and latency additionally depend on the prompt, so the
  * same call gives the same reply, byte for byte, on any thread and in any order.
@@ -169,13 +169,16 @@ public final class SimulatedExpert implements Expert {
         }
 
         long samplingSeed = request.sampling().seed().orElse(0L);
-        // The outcome stream ignores the prompt: see the class comment.
-        SplittableRandom outcome = new SplittableRandom(mix(seed, hash(model.id()), hash(skill), hash(task.id()),
+        // The outcome stream ignores the prompt: see the class comment. It is keyed by the level-1 skill the
+        // policy called: a level-2 skill reached through its router's rules draws the router's random number
+        // (with its own probability), so adding rule routing to a router does not reshuffle simulated outcomes.
+        String drawn = request.skill().level() == 2 ? request.skill().parent().orElse(skill) : skill;
+        SplittableRandom outcome = new SplittableRandom(mix(seed, hash(model.id()), hash(drawn), hash(task.id()),
                 samplingSeed));
         boolean correct = outcome.nextDouble() < p;
         String answer = correct ? gold.get() : wrongAnswer(task, gold.get(), outcome);
 
-        SplittableRandom noise = new SplittableRandom(mix(seed ^ 0x5DEECE66DL, hash(model.id()), hash(skill),
+        SplittableRandom noise = new SplittableRandom(mix(seed ^ 0x5DEECE66DL, hash(model.id()), hash(drawn),
                 hash(task.id()), samplingSeed, hash(request.prompt())));
         String text = LEADS[noise.nextInt(LEADS.length)] + " " + MIDDLES[noise.nextInt(MIDDLES.length)]
                 + " The answer is " + answer + ".";

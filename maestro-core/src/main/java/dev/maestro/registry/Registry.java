@@ -55,7 +55,10 @@ public final class Registry {
         return new Registry(name, Optional.of(folder), models, skills);
     }
 
-    /** A model may be paired with the level-1 skills it lists (or all), where modalities overlap. */
+    /**
+     * A model may be paired with the level-1 skills it lists (or all), where modalities overlap; a router with
+     * {@code expose-children: true} also pairs the model with the router's level-2 children.
+     */
     private static List<Pair> computePairs(Map<String, ModelCard> models, Map<String, SkillCard> skills) {
         List<Pair> out = new ArrayList<>();
         for (ModelCard m : models.values()) {
@@ -69,6 +72,20 @@ public final class Registry {
                     continue;
                 }
                 out.add(new Pair(m.id(), s.name()));
+                if (s.workflow().exposeChildren()) {
+                    // An exposed router's children become pairs of the router's models (same modality rule), so
+                    // the policy can call a fine-grained solver directly instead of going through rule routing.
+                    for (String cn : s.children()) {
+                        SkillCard c = skills.get(cn);
+                        if (c == null || (m.backend() != Backend.NONE && Collections.disjoint(m.modalities(), c.modalities()))) {
+                            continue;
+                        }
+                        Pair p = new Pair(m.id(), c.name());
+                        if (!out.contains(p)) {
+                            out.add(p);
+                        }
+                    }
+                }
             }
         }
         return out;

@@ -10,6 +10,8 @@ import java.util.Set;
  * <p>Level-1 skills are coarse workflows or routers the policy calls; level-2 skills are
  * fine-grained solvers or tools a level-1 router dispatches to. The template may use
  * {@code {question}}, {@code {input}}, {@code {options}} and {@code {tool:NAME}} placeholders.
+ * {@link #workflow()} holds the executable front matter ({@code steps}, {@code route}, {@code implementation},
+ * {@code expose-children}); see docs/skills.md.
  */
 public record SkillCard(
         String name,
@@ -20,12 +22,25 @@ public record SkillCard(
         List<String> tools,
         Set<Modality> modalities,
         String template,
-        Optional<String> source) {
+        Optional<String> source,
+        SkillWorkflow workflow) {
 
     public SkillCard {
         children = List.copyOf(children);
         tools = List.copyOf(tools);
         modalities = Set.copyOf(modalities);
+        java.util.Objects.requireNonNull(workflow);
+    }
+
+    /** A skill without an executable workflow (the shape before {@code steps:} existed). */
+    public SkillCard(String name, int level, String description, Optional<String> parent, List<String> children,
+                     List<String> tools, Set<Modality> modalities, String template, Optional<String> source) {
+        this(name, level, description, parent, children, tools, modalities, template, source, SkillWorkflow.NONE);
+    }
+
+    /** This card with another workflow. */
+    public SkillCard withWorkflow(SkillWorkflow w) {
+        return new SkillCard(name, level, description, parent, children, tools, modalities, template, source, w);
     }
 
     public boolean isRouter() {

@@ -42,7 +42,8 @@ class ExampleRegistriesTest {
     static final RegistryLoader.Reader READER = RegistryLoader.builder().env(Map.of()).build();
 
     @ParameterizedTest
-    @ValueSource(strings = {"registries/maestro-paper", "data/mathv/registry", "data/blind/registry"})
+    @ValueSource(strings = {"registries/maestro-paper", "data/mathv/registry", "data/blind/registry",
+            "data/blind/registry-tools"})
     void should_load_each_shipped_registry_without_errors(String folder) {
         List<RegistryProblem> problems = READER.check(REPO.resolve(folder));
 
@@ -106,6 +107,34 @@ class ExampleRegistriesTest {
         assertThat(r.pairs()).hasSize(8);
         assertThat(r.skills()).allSatisfy(s -> assertThat(s.template()).isEqualTo("{question}"));
         assertThat(r.model("GPT-4o").orElseThrow().price()).isEqualTo(new Price(5.0, 15.0));
+    }
+
+    @Test
+    void should_extend_blind_replay_with_a_tool_only_model_in_the_blind_tools_registry() {
+        Registry replay = READER.load(REPO.resolve("data/blind/registry"));
+        Registry tools = READER.load(REPO.resolve("data/blind/registry-tools"));
+
+        // the recorded models are the same cards (id, description, price, modalities, recorded file)
+        for (ModelCard m : replay.models()) {
+            ModelCard t = tools.model(m.id()).orElseThrow();
+            assertThat(List.of(t.backend(), t.description(), t.price(), t.modalities(), t.skills(), t.settings()))
+                    .as(m.id()).isEqualTo(List.of(m.backend(), m.description(), m.price(), m.modalities(),
+                            List.of("prompt-1", "prompt-2"), m.settings()));
+        }
+        assertThat(tools.skill("prompt-1").orElseThrow().template()).isEqualTo(replay.skill("prompt-1").orElseThrow().template());
+        ModelCard program = tools.model("image-tools").orElseThrow();
+        assertThat(program.backend()).isEqualTo(Backend.NONE);
+        assertThat(program.description()).startsWith("deterministic image-analysis program, no model");
+        assertThat(tools.pairs()).hasSize(8 + 5);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"registries/maestro-paper", "data/paper-sim/registry", "data/blind/registry-tools"})
+    void should_use_only_tools_the_runtime_provides(String folder) {
+        RegistryLoader.Reader strict = RegistryLoader.builder().env(Map.of())
+                .knownTools(Set.copyOf(dev.maestro.skill.tool.Tools.defaults().names())).build();
+
+        assertThat(strict.check(REPO.resolve(folder))).filteredOn(RegistryProblem::isError).isEmpty();
     }
 
     @Test

@@ -28,6 +28,11 @@ import java.util.concurrent.TimeoutException;
 final class CalculatorTool extends BaseTool {
 
     static final int MAX_LENGTH = 500;
+
+    @Override
+    public boolean readsImages() {
+        return false;
+    }
     static final long TIMEOUT_MS = 2_000;
     /** Shown digits: enough for any benchmark answer, few enough to hide binary-decimal noise. */
     private static final MathContext SHOWN = new MathContext(15);

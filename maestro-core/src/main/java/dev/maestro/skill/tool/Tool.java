@@ -17,4 +17,12 @@ public interface Tool {
 
     /** Runs the tool; never throws for bad input (returns a failure result instead). */
     ToolResult run(ToolInput in);
+
+    /**
+     * Whether the tool works on the task's images. A workflow skips such a step on a task without images
+     * (instead of recording a failure), so image steps cost nothing on text-only tasks.
+     */
+    default boolean readsImages() {
+        return true;
+    }
 }
