@@ -25,7 +25,7 @@ final class DemoCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--suites", split = ",", description = "Suites to run (default: ${DEFAULT-VALUE}).",
-            defaultValue = "mathv,blind,paper-sim")
+            defaultValue = "mathv,blind,blind-tools,paper-sim")
     List<String> suites;
 
     @Option(names = "--seed", description = "Seed (default: ${DEFAULT-VALUE}).", defaultValue = "7")
