@@ -58,9 +58,11 @@ final class DemoCommand implements Callable<Integer> {
                     SuiteEvaluation.Options o = new SuiteEvaluation.Options(seed, n,
                             noTrain ? Optional.empty() : Optional.of(TrainConfig.DEFAULT.withSeed(seed).withThreads(n)),
                             Optional.ofNullable(emb), Optional.of(out.resolve(suite.name())), progress, !noTrain);
+                    long s0 = System.nanoTime();
                     Report r = SuiteEvaluation.run(wb, o).report();
                     reports.add(r);
                     System.out.println(ReportWriter.table(r));
+                    System.out.printf(java.util.Locale.ROOT, "  (%s: %.1f s)%n%n", suite.name(), (System.nanoTime() - s0) / 1e9);
                     if (emb != null) {
                         emb.save();
                     }

@@ -56,6 +56,9 @@ public final class Baselines {
         Environment voteEnv = env.withConfig(env.config().withMaxCalls(Math.max(env.config().maxCalls(), VOTERS)));
         out.add(system(voteEnv, new MajorityVotePolicy(f.voters()), test, seed, threads, progress, null,
                 "majority of the " + f.voters().size() + " best training pairs; falls back to the best of them when no answer text exists"));
+        mostExpensive(env, f).ifPresent(pair -> out.add(system(env, new FixedPairPolicy(pair, "most-expensive-expert"), test,
+                seed, threads, Progress.NONE, pair.id(), "always the highest-priced model, with its best training skill "
+                        + "(the cost yardstick)")));
         PairMatrix testM = PairMatrix.compute(env, test, seed, threads, Progress.NONE);
         out.add(testM.routed("group-router", "baseline",
                 t -> f.groupRoutes().getOrDefault(t.group(), f.bestSingle()),
@@ -65,6 +68,14 @@ public final class Baselines {
                 "best pair per group chosen on the evaluation split itself (hindsight)"));
         out.add(testM.oracle("oracle", "some pair is correct (hindsight); upper bound, not a result"));
         return out;
+    }
+
+    /** The highest-priced model (input + output price) with the skill that did best for it on training tasks. */
+    static java.util.Optional<Pair> mostExpensive(Environment env, Fitted f) {
+        return env.registry().models().stream()
+                .filter(m -> m.price().inputPerMillion() + m.price().outputPerMillion() > 0)
+                .max(java.util.Comparator.comparingDouble(m -> m.price().inputPerMillion() + m.price().outputPerMillion()))
+                .flatMap(m -> f.train().ranked().stream().filter(p -> p.model().equals(m.id())).findFirst());
     }
 
     public static SystemResult system(Environment env, dev.maestro.episode.Policy policy, List<Task> tasks, long seed,

@@ -96,6 +96,9 @@ public final class SuiteEvaluation {
             cmp.put("ci95_points", List.of(Stats.round(100 * d[1], 2), Stats.round(100 * d[2], 2)));
             cmp.put("best_single", fitted.bestSingle().id());
             cmp.put("call_share_on_test", callShare(learnedResults));
+            double learnedCost = learnedResults.stream().mapToDouble(EpisodeResult::costUsd).average().orElse(0);
+            base.stream().filter(x -> x.name().equals("most-expensive-expert") && x.mean_cost_usd() > 0).findFirst()
+                    .ifPresent(x -> cmp.put("cost_ratio_to_most_expensive_expert", Stats.round(learnedCost / x.mean_cost_usd(), 3)));
             sections.put("maestro_vs_best_single", cmp);
         }
         String grading = Report.GRADING;
