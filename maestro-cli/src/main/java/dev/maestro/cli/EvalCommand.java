@@ -44,7 +44,8 @@ final class EvalCommand implements Callable<Integer> {
     String split;
 
     @Option(names = "--policy", split = ",", description = {"Policies: baselines (all), best-single, random, keyword-router,",
-            "majority-vote, oracle, fixed:MODEL@@SKILL, or a checkpoint file (default: ${DEFAULT-VALUE})."},
+            "majority-vote, oracle, fixed:MODEL@@SKILL, llm:MODEL@BASE_URL, or a checkpoint file",
+            "(default: ${DEFAULT-VALUE})."},
             defaultValue = "baselines")
     List<String> policies;
 
@@ -94,6 +95,12 @@ final class EvalCommand implements Callable<Integer> {
                     LearnedPolicy lp = LearnedPolicies.load(Path.of(p), name -> Embedders.open(name));
                     List<EpisodeResult> rs = Evaluator.run(wb.env(), lp, evalTasks, seed, n, progress);
                     systems.add(SystemResult.of("maestro", "learned", null, rs, "checkpoint " + p));
+                    continue;
+                }
+                if (p.startsWith("llm:")) {
+                    dev.maestro.episode.Policy llm = PolicySpecs.llm(p).orElseThrow();
+                    List<EpisodeResult> rs = Evaluator.run(wb.env(), llm, evalTasks, seed, n, progress);
+                    systems.add(SystemResult.of(llm.name(), "llm", null, rs, "LLM orchestrator " + p.substring(4)));
                     continue;
                 }
                 if (p.startsWith("fixed:")) {
