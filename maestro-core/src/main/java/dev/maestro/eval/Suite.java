@@ -85,7 +85,7 @@ public record Suite(
         if (!Files.isRegularFile(file)) {
             throw new MaestroException("no suite file at " + file + " (a suite folder holds suite.yaml)");
         }
-        Path folder = file.toAbsolutePath().getParent();
+        Path folder = file.toAbsolutePath().normalize().getParent();
         try {
             JsonNode n = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
             String name = text(n, "name", folder.getFileName().toString());

@@ -1,0 +1,49 @@
+package dev.maestro.eval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.maestro.Progress;
+import dev.maestro.expert.RecordedOutputs;
+import dev.maestro.task.Split;
+import dev.maestro.task.Task;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SuiteEvaluationTest {
+    static final Path DATA = Path.of("..", "data");
+
+    @Test
+    void should_reproduce_the_recorded_accuracy_of_the_best_single_pair_on_the_mathv_test_split() {
+        // given the shipped MATH-V suite
+        try (Workbench wb = Workbench.open(Suite.load(DATA.resolve("mathv")), Workbench.Options.defaults())) {
+            // when the baselines are fitted on the training split and scored on the test split
+            Report r = SuiteEvaluation.run(wb, SuiteEvaluation.Options.baselinesOnly(7, 2, Progress.NONE)).report();
+            // then best-single is the pair with the best training accuracy, and its test accuracy is exactly the
+            // share of test problems whose recorded output for that pair is flagged correct
+            SystemResult best = r.system("best-single");
+            String[] pair = best.pair().split("@@");
+            RecordedOutputs rec = RecordedOutputs.load(DATA.resolve("mathv/recorded.jsonl.gz"));
+            List<Task> test = wb.part(Split.Part.TEST);
+            long correct = test.stream().filter(t -> rec.find(t.id(), pair[0], pair[1])
+                    .flatMap(RecordedOutputs.Row::correct).orElse(false)).count();
+            assertThat(best.accuracy()).isCloseTo(correct / (double) test.size(), org.assertj.core.data.Offset.offset(1e-4));
+            assertThat(best.pair()).isEqualTo("Gemini-Pro@@direct");
+            assertThat(r.tasks()).isEqualTo(test.size());
+            assertThat(r.simulated()).isFalse();
+            // and the oracles are labelled upper bounds, above every system
+            assertThat(r.system("oracle").kind()).isEqualTo("upper-bound");
+            assertThat(r.system("per-group-oracle").kind()).isEqualTo("upper-bound");
+            assertThat(r.system("oracle").accuracy()).isGreaterThan(r.system("majority-vote").accuracy());
+        }
+    }
+
+    @Test
+    void should_label_simulated_reports() {
+        try (Workbench wb = Workbench.open(Suite.load(DATA.resolve("paper-sim")), Workbench.Options.defaults())) {
+            Report r = SuiteEvaluation.run(wb, SuiteEvaluation.Options.baselinesOnly(7, 2, Progress.NONE)).report();
+            assertThat(r.simulated()).isTrue();
+            assertThat(r.system("per-group-oracle").accuracy() - r.system("best-single").accuracy()).isGreaterThan(0.10);
+        }
+    }
+}
