@@ -14,6 +14,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
+import java.util.stream.IntStream;
 
 /**
  * The outcome of every single (model, skill) pair on every task: the raw material for best-single,
@@ -39,15 +42,31 @@ public final class PairMatrix {
         double[][] g = new double[tasks.size()][pairs.size()];
         double[][] c = new double[tasks.size()][pairs.size()];
         double[][] l = new double[tasks.size()][pairs.size()];
+        List<FixedPairPolicy> policies = pairs.stream().map(FixedPairPolicy::new).toList();
         progress.start("pairs", (long) pairs.size() * tasks.size());
-        for (int p = 0; p < pairs.size(); p++) {
-            List<EpisodeResult> rs = Evaluator.run(env, new FixedPairPolicy(pairs.get(p)), tasks, seed, threads, Progress.NONE);
-            for (int t = 0; t < tasks.size(); t++) {
-                g[t][p] = rs.get(t).grade();
-                c[t][p] = rs.get(t).costUsd();
-                l[t][p] = rs.get(t).latencyMs();
+        // Task-major: all pairs of one task run together, so per-task work (an image decoded for several tools)
+        // is reused while it is hot. Seeds are per task, as in Evaluator, so the numbers do not depend on order.
+        Runnable body = () -> IntStream.range(0, tasks.size()).parallel().forEach(t -> {
+            Task task = tasks.get(t);
+            long s = Evaluator.taskSeed(seed, task.id());
+            for (int p = 0; p < pairs.size(); p++) {
+                EpisodeResult r = env.run(task, policies.get(p), s);
+                g[t][p] = r.grade();
+                c[t][p] = r.costUsd();
+                l[t][p] = r.latencyMs();
             }
-            progress.advance(tasks.size());
+            progress.advance(pairs.size());
+        });
+        ForkJoinPool pool = new ForkJoinPool(Math.max(1, threads));
+        try {
+            pool.submit(body).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("pair evaluation interrupted", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("pair evaluation failed: " + e.getCause(), e.getCause());
+        } finally {
+            pool.shutdown();
         }
         progress.finish();
         return new PairMatrix(tasks, pairs, g, c, l);

@@ -35,7 +35,7 @@ final class CountShapesTool extends BaseTool {
     @Override
     Outcome execute(ToolInput in) {
         String shape = in.argumentOrQuestion().toLowerCase(Locale.ROOT).contains("pentagon") ? "pentagons" : "circles";
-        Pixels p = Pixels.of(Pixels.read(oneImage(in)));
+        Pixels p = Pixels.load(oneImage(in));
         double[] top = new double[p.width];
         double[] bottom = new double[p.width];
         int minY = Integer.MAX_VALUE, maxY = -1;

@@ -18,7 +18,7 @@ final class GridSizeTool extends BaseTool {
 
     @Override
     Outcome execute(ToolInput in) {
-        Pixels p = Pixels.of(Pixels.read(oneImage(in)));
+        Pixels p = Pixels.load(oneImage(in));
         int[] rowDark = new int[p.height];
         int[] colDark = new int[p.width];
         for (int y = 0; y < p.height; y++) {

@@ -18,7 +18,7 @@ final class LineIntersectionsTool extends BaseTool {
 
     @Override
     Outcome execute(ToolInput in) {
-        Pixels p = Pixels.of(Pixels.read(oneImage(in)));
+        Pixels p = Pixels.load(oneImage(in));
         double[] blue = new double[p.width];
         double[] red = new double[p.width];
         int blueColumns = 0;

@@ -16,7 +16,7 @@ final class NestedSquaresTool extends BaseTool {
 
     @Override
     Outcome execute(ToolInput in) {
-        Pixels p = Pixels.of(Pixels.read(oneImage(in)));
+        Pixels p = Pixels.load(oneImage(in));
         int[] sizes = Components.sizes(p, p::dark);
         int count = 0;
         for (int s : sizes) {

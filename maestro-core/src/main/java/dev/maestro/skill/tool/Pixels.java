@@ -44,6 +44,38 @@ final class Pixels {
         return new Pixels(w, h, flat.getRGB(0, 0, w, h, null, 0, w));
     }
 
+    /**
+     * Decoded pixels of an image file, shared by the analysis tools: they never write to them, and decoding a
+     * PNG costs about as much as one analysis, so the few most recent images are kept (keyed by path, size and
+     * modification time, so a changed file is decoded again).
+     */
+    static Pixels load(Path file) {
+        String key;
+        try {
+            key = file.toAbsolutePath() + "|" + Files.size(file) + "|" + Files.getLastModifiedTime(file).toMillis();
+        } catch (IOException e) {
+            return of(read(file)); // read() reports the problem with the usual message
+        }
+        synchronized (RECENT) {
+            Pixels p = RECENT.get(key);
+            if (p != null) {
+                return p;
+            }
+        }
+        Pixels p = of(read(file));
+        synchronized (RECENT) {
+            RECENT.put(key, p);
+        }
+        return p;
+    }
+
+    private static final java.util.Map<String, Pixels> RECENT = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, Pixels> e) {
+            return size() > 8;
+        }
+    };
+
     /** Reads an image, refusing missing, unreadable or over-large files with a clear message. */
     static BufferedImage read(Path file) {
         if (!Files.isRegularFile(file)) {

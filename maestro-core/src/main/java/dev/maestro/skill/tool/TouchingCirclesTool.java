@@ -34,7 +34,7 @@ final class TouchingCirclesTool extends BaseTool {
     @Override
     Outcome execute(ToolInput in) {
         boolean overlapping = wantsOverlap(in.argumentOrQuestion());
-        Pixels p = Pixels.of(Pixels.read(oneImage(in)));
+        Pixels p = Pixels.load(oneImage(in));
         int n = p.width * p.height;
         // Strong colours only: anti-aliased edge pixels are mixtures with white and would blur the two modes.
         Map<Integer, Integer> histogram = new HashMap<>();
