@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Evaluates policies (baselines and/or a checkpoint) on a split of a suite or of any registry + task file. */
@@ -31,14 +32,8 @@ import picocli.CommandLine.Option;
         description = {"Evaluates policies on a split and writes report.json, report.html and plots.",
                 "Baselines are fitted on the training split; upper bounds are labelled as such."})
 final class EvalCommand implements Callable<Integer> {
-    @Option(names = "--suite", description = "Suite name (mathv, blind, blind-tools, paper-sim) or folder or file with suite.yaml.")
-    Optional<String> suite;
-
-    @Option(names = "--registry", description = "Registry name or folder (overrides the suite's).")
-    Optional<String> registry;
-
-    @Option(names = "--tasks", description = "Task JSONL file (overrides the suite's).")
-    Optional<Path> tasks;
+    @Mixin
+    EvalCommandSupport where;
 
     @Option(names = "--split", description = "train, validation, test or all (default: ${DEFAULT-VALUE}).", defaultValue = "test")
     String split;
@@ -146,7 +141,7 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     private Workbench open(Workbench.Options wo) {
-        return EvalCommandSupport.open(suite, registry, tasks, wo);
+        return where.open(wo);
     }
 
 }

@@ -6,10 +6,21 @@ import dev.maestro.eval.Workbench;
 import dev.maestro.task.Split;
 import java.nio.file.Path;
 import java.util.Optional;
+import picocli.CommandLine.Option;
 
-/** Opens a workbench from the --suite / --registry / --tasks options shared by several commands. */
+/** The --suite / --registry / --tasks options shared by eval and train (a picocli mixin), and opening them. */
 final class EvalCommandSupport {
-    private EvalCommandSupport() {
+    @Option(names = "--suite", description = "Suite name (mathv, blind, blind-tools, paper-sim) or folder or file with suite.yaml.")
+    Optional<String> suite;
+
+    @Option(names = "--registry", description = "Registry name or folder (overrides the suite's).")
+    Optional<String> registry;
+
+    @Option(names = "--tasks", description = "Task JSONL file (overrides the suite's).")
+    Optional<Path> tasks;
+
+    Workbench open(Workbench.Options wo) {
+        return open(suite, registry, tasks, wo);
     }
 
     static Workbench open(Optional<String> suite, Optional<String> registry, Optional<Path> tasks, Workbench.Options wo) {

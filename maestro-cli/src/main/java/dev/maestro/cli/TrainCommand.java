@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Trains the learned policy with GRPO on a suite's training split. */
@@ -23,14 +24,8 @@ import picocli.CommandLine.Option;
                 "used to keep the best checkpoint). Writes policy.ckpt, best.ckpt, last.ckpt and train_log.jsonl.",
                 "A killed run continues with --resume and ends exactly where an uninterrupted one would."})
 final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--suite", description = "Suite name (mathv, blind, blind-tools, paper-sim) or folder or file with suite.yaml.")
-    Optional<String> suite;
-
-    @Option(names = "--registry", description = "Registry name or folder (overrides the suite's).")
-    Optional<String> registry;
-
-    @Option(names = "--tasks", description = "Task JSONL file (overrides the suite's).")
-    Optional<Path> tasks;
+    @Mixin
+    EvalCommandSupport where;
 
     @Option(names = "--split", defaultValue = "train", description = "Split to train on (only 'train' is allowed: "
             + "test tasks are never trained on).")
@@ -86,7 +81,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (registryDropout.isPresent()) cfg = cfg.withRegistryDropout(registryDropout.get());
         CliProgress progress = new CliProgress(!noProgress);
-        try (Workbench wb = EvalCommandSupport.open(suite, registry, tasks, Workbench.Options.defaults());
+        try (Workbench wb = where.open(Workbench.Options.defaults());
              CachingEmbedder emb = Embedders.open(embedder)) {
             List<Task> train = wb.part(Split.Part.TRAIN);
             List<Task> val = wb.part(Split.Part.VALIDATION);
