@@ -30,6 +30,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -37,7 +38,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One decision of the learned policy as the episode engine makes it, on a registry the size of the paper's
- * (5 models × 7 level-1 skills = 35 pairs), with the default network ([64, 32], 64-d question projection).
+ * (5 models × 7 level-1 skills = 35 pairs; {@code pairs} restricts how many are callable, to match the
+ * BlindTest (8) and MATH-V (15) registries), with the default network ([64, 32], 64-d question projection).
  * The once-per-task work (question embedding, neighbour search) is done in setup, as the engine does it in
  * {@code Policy.prepare} outside the decision timer. Two cases: the first turn (35 call candidates) and the
  * second turn (34 calls + 1 answer, one observation to summarise).
@@ -51,6 +53,10 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
 public class DecisionBench {
+    /** Callable pairs: 8 (BlindTest registry), 15 (MATH-V), 35 (the paper's 5 models × 7 skills). */
+    @Param({"8", "15", "35"})
+    public int pairs;
+
     LearnedPolicy policy;
     View first;
     View second;
@@ -90,10 +96,10 @@ public class DecisionBench {
         Task task = Task.text("q", "A bar chart shows quarterly revenue: Q1 46.8, Q2 51.2, Q3 39.9, Q4 44.0. Which quarter was highest?",
                 "Q2", "chart");
         policy.prepare(task);
-        first = new View(task, reg, 0, List.of());
+        first = new View(task, reg, 0, List.of(), pairs);
         Observation o = new Observation(0, 0, Call.of(reg.pairs().get(3), task.question()), Optional.of("The answer is Q2."),
                 Optional.of("Q2"), Optional.empty(), new Usage(300, 40), 0.0001, 900);
-        second = new View(task, reg, 1, List.of(o));
+        second = new View(task, reg, 1, List.of(o), pairs);
         policy.decide(first, rng);
     }
 
@@ -107,11 +113,11 @@ public class DecisionBench {
         return policy.decide(second, rng);
     }
 
-    record View(Task task, Registry registry, int turn, List<Observation> observations) implements EpisodeView {
+    record View(Task task, Registry registry, int turn, List<Observation> observations, int pairs) implements EpisodeView {
         @Override public int maxTurns() { return 4; }
         @Override public int callsLeft() { return 4 - observations.size(); }
         @Override public double costLeft() { return 1.0; }
-        @Override public List<Pair> callablePairs() { return registry.pairs(); }
+        @Override public List<Pair> callablePairs() { return registry.pairs().subList(0, pairs); }
         @Override public List<Object> memo() { return new ArrayList<>(); }
     }
 }
