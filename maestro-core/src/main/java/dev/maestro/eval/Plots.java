@@ -37,7 +37,7 @@ final class Plots {
                     x[i] = i + 1;
                     y[i] = ys.get(i).doubleValue();
                 }
-                chart.addSeries(String.valueOf(c.getKey()), x, y);
+                chart.addSeries(String.valueOf(c.getKey()), x, y).setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
             }
             String file = e.getKey().replaceAll("[^A-Za-z0-9]+", "_").toLowerCase(java.util.Locale.ROOT) + ".png";
             AtomicFiles.write(dir.resolve(file), ReportWriter.png(chart));

@@ -79,6 +79,7 @@ public final class SuiteEvaluation {
             tr.put("episodes_per_s", Math.round(r.episodesPerSecond()));
             tr.put("config", o.train().get());
             sections.put("training", tr);
+            sections.put("training call share", Map.of("x", "step", "curves", r.callShares()));
         }
         if (o.generalize() && learned.isPresent() && wb.suite().isPresent()) {
             sections.put("generalization", generalization(wb, learned.get(), o));

@@ -60,7 +60,7 @@ public final class GrpoTrainer {
     /** What a training run produced. */
     public record Result(LearnedPolicy policy, long steps, double bestValidationAccuracy, long bestStep,
                          double initialValidationAccuracy, Map<String, List<Double>> curves, double episodesPerSecond,
-                         long episodes) {
+                         long episodes, Map<String, List<Double>> callShares) {
     }
 
     private final Environment env;
@@ -161,7 +161,8 @@ public final class GrpoTrainer {
             for (long step = start; step < total; step++) {
                 if (step >= stopAfter) {
                     // An interrupted run: what is on disk is exactly what a kill after this step leaves.
-                    return new Result(policy.sampling(false), step, bestAcc, bestStep, initialAcc, curves(), 0, episodes);
+                    return new Result(policy.sampling(false), step, bestAcc, bestStep, initialAcc, curves(), 0, episodes,
+                            callShareCurves(curvesMemory));
                 }
                 int epoch = (int) (step / stepsPerEpoch);
                 int[] perm = permutation(train.size(), mix(cfg.seed(), 1_000_003L + epoch));
@@ -304,7 +305,7 @@ public final class GrpoTrainer {
         }
         double seconds = rolloutNanos / 1e9;
         return new Result(policy.sampling(false), total, bestAcc, bestStep, initialAcc, curves(),
-                seconds > 0 ? (episodes) / seconds : 0, episodes);
+                seconds > 0 ? (episodes) / seconds : 0, episodes, callShareCurves(curvesMemory));
     }
 
     private void addKlGradient(double[] logits, Decision d, boolean[] mask, double[] dLogits) {
@@ -492,15 +493,42 @@ public final class GrpoTrainer {
         Map<String, List<Double>> c = new LinkedHashMap<>();
         for (String k : List.of("reward_mean", "accuracy", "validation_accuracy", "calls_per_episode", "entropy", "clip_fraction")) {
             List<Double> v = new ArrayList<>();
+            Double last = null;
             for (Map<String, Object> m : curvesMemory) {
                 Object x = m.get(k);
                 if (x instanceof Number num) {
-                    v.add(num.doubleValue());
+                    last = num.doubleValue();
+                }
+                // Validation is measured every few steps: carry the last value so every curve has one point per step.
+                if (last != null) {
+                    v.add(last);
                 }
             }
             c.put(k, v);
         }
         return c;
+    }
+
+    /** Per step, the share of calls of the pairs that were most called at the end (at most 6). */
+    @SuppressWarnings("unchecked")
+    public static Map<String, List<Double>> callShareCurves(List<Map<String, Object>> log) {
+        if (log.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, Number> lastShares = (Map<String, Number>) log.get(log.size() - 1).get("call_share");
+        List<String> top = lastShares.entrySet().stream()
+                .sorted((a, b) -> Double.compare(b.getValue().doubleValue(), a.getValue().doubleValue()))
+                .limit(6).map(Map.Entry::getKey).toList();
+        Map<String, List<Double>> out = new LinkedHashMap<>();
+        for (String pair : top) {
+            List<Double> v = new ArrayList<>();
+            for (Map<String, Object> m : log) {
+                Object share = ((Map<String, Object>) m.get("call_share")).get(pair);
+                v.add(share instanceof Number n ? n.doubleValue() : 0.0);
+            }
+            out.put(pair, v);
+        }
+        return out;
     }
 
     /** Top call shares of the last step (for reports). */
