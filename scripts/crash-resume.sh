@@ -58,8 +58,11 @@ t0=$(date +%s.%N)
 t1=$(date +%s.%N)
 printf "   %.1f s, %s log lines\n" "$(awk -v a="$t0" -v b="$t1" "BEGIN{print b-a}")" "$(wc -l <"$TMP/ref/train_log.jsonl")"
 
-fail=0; done_kills=0; mid_step=0; finished_early=0; torn=0; bad_ckpt=0
+fail=0; done_kills=0; mid_step=0; at_ckpt=0; in_startup=0; finished_early=0; torn=0; bad_ckpt=0
 for i in $(seq 1 "$KILLS"); do
+    # Log lines carry timings, so a step done (or redone) by this start writes a line that was not in the log
+    # before it (a resume may also truncate the log, which alone is not progress).
+    cp "$TMP/run/train_log.jsonl" "$TMP/log.before" 2>/dev/null || : >"$TMP/log.before"
     ./maestro "${ARGS[@]}" --out "$TMP/run" --resume >>"$TMP/run.out" 2>&1 &
     pid=$!   # ./maestro execs java, so this is the JVM's pid
     delay=$(awk -v s="$RANDOM" -v m="$MAX_SLEEP" 'BEGIN { srand(s); printf "%.2f", 0.5 + rand() * (m - 0.5) }')
@@ -87,8 +90,14 @@ for i in $(seq 1 "$KILLS"); do
         if [ "$b" != 0 ]; then echo "   FAIL: $b torn line(s) in train_log.jsonl after kill $i"; torn=$((torn + b)); fail=1; fi
         logstep=$(last_step "$TMP/run/train_log.jsonl")
     fi
-    # Mid-step: the log is ahead of last.ckpt, so the resume must drop those lines and redo those steps.
-    [ "$logstep" -gt "$ckstep" ] && mid_step=$((mid_step + 1))
+    # Where the kill landed: before the first new step (JVM start, loading, resume), mid-step (the log is ahead
+    # of last.ckpt, so the resume must drop those lines and redo those steps), or right after a checkpoint.
+    after=$(tail -n 1 "$TMP/run/train_log.jsonl" 2>/dev/null || true)
+    if [ "$note" = killed ]; then
+        if [ -z "$after" ] || grep -Fxq -- "$after" "$TMP/log.before"; then in_startup=$((in_startup + 1)); note="$note before its first step"
+        elif [ "$logstep" -gt "$ckstep" ]; then mid_step=$((mid_step + 1)); note="$note mid-step"
+        else at_ckpt=$((at_ckpt + 1)); note="$note at a checkpoint"; fi
+    fi
     printf '   run %2d: %s after %5s s; last.ckpt step %s, log step %s\n' "$i" "$note" "$delay" "$ckstep" "$logstep"
 done
 
@@ -117,7 +126,8 @@ else
     echo "   refused (byte $off flipped): $msg"
 fi
 
-echo "== kills done $done_kills of $KILLS (runs that finished before the kill: $finished_early); mid-step kills $mid_step;"
+echo "== kills done $done_kills of $KILLS (runs that finished before the kill: $finished_early): mid-step $mid_step,"
+echo "   right after a checkpoint $at_ckpt, before the run's first step $in_startup;"
 echo "   unreadable checkpoints $bad_ckpt; torn log lines $torn"
 if [ "$fail" = 0 ]; then
     echo "PASS (work folder $TMP)"; rm -rf "$TMP"; exit 0
