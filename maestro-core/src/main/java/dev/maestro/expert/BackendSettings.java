@@ -38,23 +38,30 @@ final class BackendSettings {
         if (v == null) {
             return Optional.empty();
         }
-        double d;
-        if (v instanceof Number n) {
-            d = n.doubleValue();
-        } else if (v instanceof String s) {
-            try {
-                d = Double.parseDouble(s.trim());
-            } catch (NumberFormatException e) {
-                throw new MaestroException("model '" + model.id() + "': setting '" + key + "' must be a number >= 0, got '"
-                        + s + "'");
-            }
-        } else {
+        java.util.OptionalDouble parsed = asDouble(v);
+        if (parsed.isEmpty()) {
             throw new MaestroException("model '" + model.id() + "': setting '" + key + "' must be a number >= 0, got "
-                    + v.getClass().getSimpleName());
+                    + (v instanceof String s ? "'" + s + "'" : v.getClass().getSimpleName()));
         }
+        double d = parsed.getAsDouble();
         if (!Double.isFinite(d) || d < 0) {
             throw new MaestroException("model '" + model.id() + "': setting '" + key + "' must be a number >= 0, got " + d);
         }
         return Optional.of(d);
+    }
+
+    /** A YAML scalar as a double: numbers as they are, strings parsed; empty for anything else. */
+    static java.util.OptionalDouble asDouble(Object v) {
+        if (v instanceof Number n) {
+            return java.util.OptionalDouble.of(n.doubleValue());
+        }
+        if (v instanceof String s) {
+            try {
+                return java.util.OptionalDouble.of(Double.parseDouble(s.trim()));
+            } catch (NumberFormatException e) {
+                return java.util.OptionalDouble.empty();
+            }
+        }
+        return java.util.OptionalDouble.empty();
     }
 }

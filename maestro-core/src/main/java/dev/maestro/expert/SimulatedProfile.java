@@ -114,18 +114,12 @@ public record SimulatedProfile(
     }
 
     static double number(String where, String field, Object v) {
-        double d;
-        if (v instanceof Number n) {
-            d = n.doubleValue();
-        } else if (v instanceof String s) {
-            try {
-                d = Double.parseDouble(s.trim());
-            } catch (NumberFormatException e) {
-                throw new MaestroException(where + ": '" + field + "' must be a number, got '" + s + "'");
-            }
-        } else {
-            throw new MaestroException(where + ": '" + field + "' must be a number, got " + describe(v));
+        java.util.OptionalDouble parsed = BackendSettings.asDouble(v);
+        if (parsed.isEmpty()) {
+            throw new MaestroException(where + ": '" + field + "' must be a number, got "
+                    + (v instanceof String s ? "'" + s + "'" : describe(v)));
         }
+        double d = parsed.getAsDouble();
         if (!Double.isFinite(d)) {
             throw new MaestroException(where + ": '" + field + "' must be finite, got " + d);
         }
