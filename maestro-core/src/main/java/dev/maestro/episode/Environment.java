@@ -70,30 +70,29 @@ public final class Environment implements AutoCloseable {
 
     /** A copy using another registry (e.g. with models added or removed), sharing the experts that still exist. */
     public Environment withRegistry(Registry other, Map<String, Expert> extraExperts) {
-        Builder b = new Builder(other, merge(experts, extraExperts), grader);
-        b.skills = skills;
-        b.config = config;
-        b.pool = pool;
-        b.trace = trace;
+        Map<String, Expert> all = new java.util.HashMap<>(experts);
+        all.putAll(extraExperts);
         Map<String, Expert> kept = new java.util.HashMap<>();
-        other.models().forEach(m -> kept.put(m.id(), b.experts.get(m.id())));
-        b.experts = kept;
-        return new Environment(b);
+        // Only the experts the new registry names; a model without one is reported by the constructor.
+        other.models().forEach(m -> {
+            if (all.containsKey(m.id())) {
+                kept.put(m.id(), all.get(m.id()));
+            }
+        });
+        return copy(other, kept, config);
     }
 
     public Environment withConfig(EpisodeConfig c) {
-        Builder b = new Builder(registry, experts, grader);
+        return copy(registry, experts, c);
+    }
+
+    private Environment copy(Registry r, Map<String, Expert> e, EpisodeConfig c) {
+        Builder b = new Builder(r, e, grader);
         b.skills = skills;
         b.config = c;
         b.pool = pool;
         b.trace = trace;
         return new Environment(b);
-    }
-
-    private static Map<String, Expert> merge(Map<String, Expert> a, Map<String, Expert> b) {
-        Map<String, Expert> m = new java.util.HashMap<>(a);
-        m.putAll(b);
-        return m;
     }
 
     /** Runs one episode of {@code task} under {@code policy} with its own random stream from {@code seed}. */
