@@ -3,6 +3,7 @@ package dev.maestro.cli;
 import dev.maestro.MaestroException;
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.eval.Baselines;
+import dev.maestro.eval.Calibration;
 import dev.maestro.eval.Evaluator;
 import dev.maestro.eval.Report;
 import dev.maestro.eval.ReportWriter;
@@ -62,6 +63,13 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bars.")
     boolean noProgress;
 
+    @Option(names = "--calibrate", paramLabel = "N", defaultValue = "0", description = {
+            "For a checkpoint policy: first call every pair it has no training numbers for (models added after",
+            "training) on N questions of the training split, so the policy can weigh them (no retraining; the calls",
+            "and their cost are in the report). 0 = off, the policy then knows new models by description only",
+            "(default: ${DEFAULT-VALUE}; the generalization experiments use " + Calibration.DEFAULT_SAMPLE + ")."})
+    int calibrate;
+
     @Override
     public Integer call() throws Exception {
         Workbench.Options wo = Workbench.Options.defaults();
@@ -83,13 +91,27 @@ final class EvalCommand implements Callable<Integer> {
                 default -> throw new MaestroException("unknown split '" + split + "'; valid: train, validation, test, all");
             };
             List<Task> fitTasks = split.equals("test") ? wb.trainAll() : wb.part(Split.Part.TRAIN);
+            if (calibrate < 0) {
+                throw new MaestroException("--calibrate must be 0 (off) or a number of training questions, got " + calibrate);
+            }
             List<SystemResult> systems = new ArrayList<>();
+            Map<String, Object> sections = new LinkedHashMap<>();
             Baselines.Fitted fitted = null;
             for (String p : policies) {
                 if (Files.isRegularFile(Path.of(p))) {
                     LearnedPolicy lp = LearnedPolicies.load(Path.of(p), name -> Embedders.open(name));
+                    String note = "checkpoint " + p;
+                    if (calibrate > 0) {
+                        Calibration.Result cal = Calibration.run(wb.env(), lp, wb.part(Split.Part.TRAIN), calibrate, seed, n);
+                        lp = cal.policy();
+                        sections.put("calibration", Map.of("models", cal.models(), "pairs", cal.pairs(),
+                                "sample_questions", cal.tasks(), "calls", cal.calls(), "cost_usd", cal.costUsd(),
+                                "accuracy_on_sample", cal.accuracy()));
+                        note += cal.models().isEmpty() ? "; --calibrate: no new models to calibrate"
+                                : "; calibrated " + cal.models() + " on " + cal.tasks() + " training questions (" + cal.calls() + " calls)";
+                    }
                     List<EpisodeResult> rs = Evaluator.run(wb.env(), lp, evalTasks, seed, n, progress);
-                    systems.add(SystemResult.of("maestro", "learned", null, rs, "checkpoint " + p));
+                    systems.add(SystemResult.of("maestro", "learned", null, rs, note));
                     continue;
                 }
                 if (p.startsWith("llm:")) {
@@ -122,7 +144,6 @@ final class EvalCommand implements Callable<Integer> {
                                     + "fixed:MODEL@@SKILL, or a checkpoint file")));
                 }
             }
-            Map<String, Object> sections = new LinkedHashMap<>();
             if (fitted != null) {
                 sections.put("pair_accuracy_on_fit_split", fitted.train().accuracyByPair());
             }

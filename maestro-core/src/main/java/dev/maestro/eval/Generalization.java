@@ -53,17 +53,30 @@ public final class Generalization {
      * @param accuracyWithout  policy trained without X, evaluated without X
      * @param accuracyAdded    the same policy with X added to the registry (no retraining)
      * @param shareAdded       share of that policy's calls that went to X
+     * @param accuracyAddedCalibrated the same, after calibrating X on a sample of training questions ({@link Calibration})
+     * @param shareAddedCalibrated    share of that policy's calls that went to X
+     * @param calibrationCalls        expert calls the calibration made
      * @param accuracyTrainedWith policy trained with X, evaluated with X (reference)
      * @param shareTrainedWith share of the reference policy's calls that went to X
      */
     public record LeaveOneOut(String model, double accuracyWithout, double accuracyAdded, double shareAdded,
+                              double accuracyAddedCalibrated, double shareAddedCalibrated, long calibrationCalls,
                               double accuracyTrainedWith, double shareTrainedWith) {
     }
 
-    /** Per added model: how often it was called overall and per group, and accuracy before/after adding. */
+    /**
+     * Per added model: how often it was called overall and per group, and accuracy before/after adding —
+     * from descriptions alone ("after") and after calibrating the added models ({@link Calibration}).
+     */
     public record Unseen(List<String> added, double accuracyBefore, double accuracyAfter, Map<String, Double> shareByModel,
                          Map<String, Map<String, Double>> shareByGroup, Map<String, Double> accuracyByGroupBefore,
-                         Map<String, Double> accuracyByGroupAfter) {
+                         Map<String, Double> accuracyByGroupAfter, Calibrated calibrated) {
+    }
+
+    /** The unseen-models experiment after calibration: same fields, plus what the calibration cost. */
+    public record Calibrated(int sampleQuestions, long calls, double costUsd, Map<String, Double> sampleAccuracy,
+                             double accuracyAfter, Map<String, Double> shareByModel,
+                             Map<String, Map<String, Double>> shareByGroup, Map<String, Double> accuracyByGroupAfter) {
     }
 
     public static List<LeaveOneOut> leaveOneOut(Workbench wb, List<String> models, LearnedPolicy reference, TrainConfig cfg,
@@ -88,7 +101,10 @@ public final class Generalization {
             LearnedPolicy p = r.policy();
             List<EpisodeResult> before = Evaluator.run(envWithout, p, test, seed, threads, Progress.NONE);
             List<EpisodeResult> after = Evaluator.run(full, p, test, seed, threads, Progress.NONE);
-            out.add(new LeaveOneOut(x, accuracy(before), accuracy(after), share(after, x), accuracy(ref), share(ref, x)));
+            Calibration.Result cal = Calibration.run(full, p, train, Calibration.DEFAULT_SAMPLE, seed, threads);
+            List<EpisodeResult> afterCal = Evaluator.run(full, cal.policy(), test, seed, threads, Progress.NONE);
+            out.add(new LeaveOneOut(x, accuracy(before), accuracy(after), share(after, x), accuracy(afterCal),
+                    share(afterCal, x), cal.calls(), accuracy(ref), share(ref, x)));
         }
         return out;
     }
@@ -102,20 +118,35 @@ public final class Generalization {
         }
         Registry plus = wb.registry().withModels(extra);
         List<EpisodeResult> before = Evaluator.run(wb.env(), policy, test, seed, threads, Progress.NONE);
-        List<EpisodeResult> after = Evaluator.run(wb.env().withRegistry(plus, experts), policy, test, seed, threads,
-                Progress.NONE);
-        Map<String, Double> shares = new LinkedHashMap<>();
-        Map<String, Map<String, Double>> byGroup = new TreeMap<>();
-        for (ModelCard c : extra) {
-            shares.put(c.id(), Stats.round(share(after, c.id()), 4));
-            Map<String, List<EpisodeResult>> groups = new TreeMap<>();
-            after.forEach(r -> groups.computeIfAbsent(r.group(), k -> new ArrayList<>()).add(r));
+        Environment envPlus = wb.env().withRegistry(plus, experts);
+        List<EpisodeResult> after = Evaluator.run(envPlus, policy, test, seed, threads, Progress.NONE);
+        Calibration.Result cal = Calibration.run(envPlus, policy, wb.part(Split.Part.TRAIN), Calibration.DEFAULT_SAMPLE,
+                seed, threads);
+        List<EpisodeResult> afterCal = Evaluator.run(envPlus, cal.policy(), test, seed, threads, Progress.NONE);
+        Calibrated c = new Calibrated(cal.tasks(), cal.calls(), Stats.round(cal.costUsd(), 6), new TreeMap<>(cal.accuracy()),
+                Stats.round(accuracy(afterCal), 4), shares(afterCal, extra), sharesByGroup(afterCal, extra),
+                byGroupAccuracy(afterCal));
+        return new Unseen(extra.stream().map(ModelCard::id).toList(), Stats.round(accuracy(before), 4),
+                Stats.round(accuracy(after), 4), shares(after, extra), sharesByGroup(after, extra), byGroupAccuracy(before),
+                byGroupAccuracy(after), c);
+    }
+
+    private static Map<String, Double> shares(List<EpisodeResult> rs, List<ModelCard> models) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        models.forEach(c -> out.put(c.id(), Stats.round(share(rs, c.id()), 4)));
+        return out;
+    }
+
+    private static Map<String, Map<String, Double>> sharesByGroup(List<EpisodeResult> rs, List<ModelCard> models) {
+        Map<String, List<EpisodeResult>> groups = new TreeMap<>();
+        rs.forEach(r -> groups.computeIfAbsent(r.group(), k -> new ArrayList<>()).add(r));
+        Map<String, Map<String, Double>> out = new TreeMap<>();
+        for (ModelCard c : models) {
             Map<String, Double> g = new TreeMap<>();
             groups.forEach((k, v) -> g.put(k, Stats.round(share(v, c.id()), 4)));
-            byGroup.put(c.id(), g);
+            out.put(c.id(), g);
         }
-        return new Unseen(extra.stream().map(ModelCard::id).toList(), Stats.round(accuracy(before), 4),
-                Stats.round(accuracy(after), 4), shares, byGroup, byGroupAccuracy(before), byGroupAccuracy(after));
+        return out;
     }
 
     /**

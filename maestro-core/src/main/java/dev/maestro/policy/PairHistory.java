@@ -28,12 +28,23 @@ public final class PairHistory {
     private final float[][] embeddings; // unit vectors
     private final Map<Pair, float[]> grades;
     private final Map<Pair, Double> global;
+    /** Pairs measured on a sample of training questions only (experts added after training, see {@link #calibrated}). */
+    private final Map<Pair, Sample> sampled;
     private final ConcurrentHashMap<String, Map<Pair, Double>> cache = new ConcurrentHashMap<>();
 
+    /** A pair's outcomes on a few training questions (unit question embeddings, grades). */
+    private record Sample(float[][] embeddings, float[] grades, int k, double mean) {
+    }
+
     private PairHistory(List<String> ids, float[][] embeddings, Map<Pair, float[]> grades) {
+        this(ids, embeddings, grades, Map.of());
+    }
+
+    private PairHistory(List<String> ids, float[][] embeddings, Map<Pair, float[]> grades, Map<Pair, Sample> sampled) {
         this.ids = List.copyOf(ids);
         this.embeddings = embeddings;
         this.grades = grades;
+        this.sampled = Map.copyOf(sampled);
         this.global = new HashMap<>();
         grades.forEach((p, g) -> {
             double s = 0;
@@ -42,6 +53,50 @@ public final class PairHistory {
             }
             global.put(p, g.length == 0 ? 0 : s / g.length);
         });
+        this.sampled.forEach((p, smp) -> global.put(p, smp.mean()));
+    }
+
+    /**
+     * This history plus pairs measured on a sample of training questions (a calibration of experts added after
+     * training: the network is unchanged, only the numbers it reads about those candidates are filled in). A
+     * sampled pair's neighbourhood is its k nearest sampled questions, with k scaled by the sample's share of
+     * the training questions so that it covers about the same region of question space as a full pair's
+     * {@link #K} neighbours (and the pull toward its mean scaled alike). In memory only: checkpoints keep the training history.
+     *
+     * @param tasks  the sample of training questions
+     * @param grades per added pair, its outcome on each task of {@code tasks} (same order)
+     */
+    public PairHistory calibrated(List<Task> tasks, Map<Pair, double[]> grades, TextEmbedder embedder) {
+        if (tasks.isEmpty() || grades.isEmpty()) {
+            return this;
+        }
+        List<float[]> vs = embedder.embedAll(tasks.stream().map(Task::question).toList());
+        float[][] e = new float[tasks.size()][];
+        for (int i = 0; i < e.length; i++) {
+            e[i] = unit(vs.get(i));
+        }
+        int k = (int) Math.round(K * tasks.size() / (double) Math.max(1, ids.size()));
+        k = Math.max(3, Math.min(K, Math.min(k, tasks.size())));
+        Map<Pair, Sample> more = new LinkedHashMap<>(sampled);
+        for (Map.Entry<Pair, double[]> en : grades.entrySet()) {
+            double[] v = en.getValue();
+            if (v.length != tasks.size()) {
+                throw new IllegalArgumentException("pair " + en.getKey().id() + ": " + v.length + " grades for " + tasks.size() + " tasks");
+            }
+            float[] f = new float[v.length];
+            double sum = 0;
+            for (int i = 0; i < v.length; i++) {
+                f[i] = (float) v[i];
+                sum += v[i];
+            }
+            more.put(en.getKey(), new Sample(e, f, k, sum / v.length));
+        }
+        return new PairHistory(ids, embeddings, this.grades, more);
+    }
+
+    /** Pairs known only from a calibration sample (empty for a history built in training). */
+    public java.util.Set<Pair> sampledPairs() {
+        return sampled.keySet();
     }
 
     /**
@@ -132,7 +187,39 @@ public final class PairHistory {
             }
             out.put(p, (s + SHRINK * global.get(p)) / (k + SHRINK));
         });
+        sampled.forEach((p, smp) -> out.put(p, sampleMean(smp, q)));
         return out;
+    }
+
+    private static double sampleMean(Sample smp, float[] q) {
+        float[][] e = smp.embeddings();
+        int k = smp.k();
+        double[] bestSim = new double[k];
+        double[] bestGrade = new double[k];
+        java.util.Arrays.fill(bestSim, Double.NEGATIVE_INFINITY);
+        for (int i = 0; i < e.length; i++) {
+            double s = 0;
+            for (int j = 0; j < q.length; j++) {
+                s += e[i][j] * q[j];
+            }
+            if (s > bestSim[k - 1]) {
+                int pos = k - 1;
+                while (pos > 0 && bestSim[pos - 1] < s) {
+                    bestSim[pos] = bestSim[pos - 1];
+                    bestGrade[pos] = bestGrade[pos - 1];
+                    pos--;
+                }
+                bestSim[pos] = s;
+                bestGrade[pos] = smp.grades()[i];
+            }
+        }
+        double s = 0;
+        for (double g : bestGrade) {
+            s += g;
+        }
+        // The pseudo-count shrinks by the same share of the neighbourhood as for a full pair (SHRINK of K).
+        double shrink = SHRINK * k / K;
+        return (s + shrink * smp.mean()) / (k + shrink);
     }
 
     public void write(DataOutputStream out) throws IOException {
