@@ -216,7 +216,11 @@ public final class Parameters {
             int rows = in.readInt();
             int cols = in.readInt();
             boolean decayed = in.readBoolean();
-            b.add(name, rows, cols, decayed);
+            try {
+                b.add(name, rows, cols, decayed);
+            } catch (MaestroException e) {
+                throw new MaestroException(source + ": " + e.getMessage(), e);
+            }
         }
         // a forged shape must not allocate beyond the bytes that are there (8 per value plus the count and CRC);
         // parameters are read from a byte array, so available() is what remains
