@@ -98,6 +98,14 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--image-host", paramLabel = "HOST", description = "host whose http(s) image URLs may be fetched (repeatable)")
     List<String> imageHosts = new ArrayList<>();
 
+    @Option(names = "--image-address", paramLabel = "IP", description = "private IP an allowed image host may resolve to "
+            + "(repeatable; by default hosts resolving to loopback/private/link-local addresses are refused)")
+    List<String> imageAddresses = new ArrayList<>();
+
+    @Option(names = "--image-allow-private", description = "fetch allowed image hosts even when they resolve to "
+            + "loopback/private/link-local addresses (an internal image server)")
+    boolean imageAllowPrivate;
+
     @Option(names = "--max-calls", description = "default expert calls per request (default: the episode default)")
     Optional<Integer> maxCalls = Optional.empty();
 
@@ -179,7 +187,8 @@ public final class ServeCommand implements Callable<Integer> {
                 .config(config).build(); // requests have no gold: nothing to grade
         Optional<TraceStore> store = traces.map(TraceStore::open);
         MaestroServer.Builder b = MaestroServer.builder(new Orchestrator(name, env, p)).host(host).port(port).keys(keys)
-                .maxConcurrent(maxConcurrent).maxBodyBytes((long) maxBodyMb << 20).imageHosts(Set.copyOf(imageHosts)).verl(!noVerl);
+                .maxConcurrent(maxConcurrent).maxBodyBytes((long) maxBodyMb << 20).imageHosts(Set.copyOf(imageHosts))
+                .imageAddresses(Set.copyOf(imageAddresses)).imagePrivateAddresses(imageAllowPrivate).verl(!noVerl);
         if (rateLimit > 0) {
             b.rateLimit(rateLimit, Math.max(1, rateLimit / 6));
         }

@@ -247,6 +247,13 @@ public final class PairHistory {
         if (n < 0 || n > 10_000_000 || dim < 0 || dim > 100_000) {
             throw new dev.maestro.MaestroException(source + ": implausible history size " + n + "x" + dim);
         }
+        // a forged size must not allocate more than the bytes that are actually there (each row is at least a
+        // 2-byte id length and dim floats); the stream is a byte array, so available() is what remains
+        long rowBytes = 2L + 4L * dim;
+        if ((long) n * rowBytes > in.available()) {
+            throw new dev.maestro.MaestroException(source + ": history claims " + n + "x" + dim
+                    + " embeddings but only " + in.available() + " bytes remain");
+        }
         List<String> ids = new ArrayList<>(n);
         float[][] e = new float[n][dim];
         for (int i = 0; i < n; i++) {
@@ -256,9 +263,19 @@ public final class PairHistory {
             }
         }
         int pairs = in.readInt();
+        if (pairs < 0 || (long) pairs * (2L + 4L * n) > in.available()) {
+            throw new dev.maestro.MaestroException(source + ": history claims " + pairs + " pairs of " + n
+                    + " grades but only " + in.available() + " bytes remain");
+        }
         Map<Pair, float[]> g = new LinkedHashMap<>();
         for (int p = 0; p < pairs; p++) {
-            Pair pair = Pair.parse(in.readUTF());
+            String id = in.readUTF();
+            Pair pair;
+            try {
+                pair = Pair.parse(id);
+            } catch (IllegalArgumentException bad) {
+                throw new dev.maestro.MaestroException(source + ": malformed history: " + bad.getMessage());
+            }
             float[] v = new float[n];
             for (int i = 0; i < n; i++) {
                 v[i] = in.readFloat();

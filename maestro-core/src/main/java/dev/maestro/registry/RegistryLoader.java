@@ -274,6 +274,13 @@ public final class RegistryLoader {
                         brokenSkills.add(folderName);
                         continue;
                     }
+                    if (!realInside(file)) {
+                        // a symlinked skill folder or SKILL.md must not pull text from outside the suite folder
+                        error(relDir + "/" + SKILL_FILE, 0, "", SKILL_FILE + " escapes the registry's parent folder '"
+                                + base.getFileName() + "' through a symbolic link; registry files must stay within it");
+                        brokenSkills.add(folderName);
+                        continue;
+                    }
                     Optional<ParsedSkill> parsed = parseSkill(file, relDir + "/" + SKILL_FILE, folderName);
                     if (parsed.isEmpty()) {
                         brokenSkills.add(folderName);
@@ -289,6 +296,15 @@ public final class RegistryLoader {
                     });
                 }
                 return out;
+            }
+
+            /** Whether an existing file, every symbolic link followed, lies inside the (real) suite folder. */
+            boolean realInside(Path file) {
+                try {
+                    return file.toRealPath().startsWith(base.toRealPath());
+                } catch (IOException | SecurityException e) {
+                    return false;
+                }
             }
 
             Optional<ParsedSkill> parseSkill(Path path, String file, String folderName) {

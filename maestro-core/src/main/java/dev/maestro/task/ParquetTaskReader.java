@@ -207,6 +207,11 @@ public final class ParquetTaskReader {
         if (!Files.isRegularFile(resolved)) {
             throw new MaestroException(file + ": row " + row + ": image file '" + path + "' not found");
         }
+        // a symlink inside the folder must not lead outside it either
+        if (!TaskReader.realPathInside(resolved, folder)) {
+            throw new MaestroException(file + ": row " + row + ": image path '" + path + "' escapes the folder " + folder
+                    + " through a symbolic link");
+        }
         return resolved;
     }
 

@@ -298,7 +298,21 @@ public final class TaskReader {
         if (!Files.isRegularFile(resolved)) {
             throw new RowException("task '" + id + "': image file '" + relative + "' not found in " + folder);
         }
+        // a symlink inside the folder must not lead outside it either
+        if (!realPathInside(resolved, folder)) {
+            throw new RowException("task '" + id + "': image path '" + relative + "' escapes the folder " + folder
+                    + " through a symbolic link");
+        }
         return resolved;
+    }
+
+    /** Whether {@code file}, with every symbolic link followed, still lies inside {@code folder} (also followed). */
+    static boolean realPathInside(Path file, Path folder) {
+        try {
+            return file.toRealPath().startsWith(folder.toRealPath());
+        } catch (IOException | SecurityException e) {
+            return false;
+        }
     }
 
     private static String required(JsonNode row, String field, String id) throws RowException {

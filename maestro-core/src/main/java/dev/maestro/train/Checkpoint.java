@@ -170,7 +170,7 @@ public final class Checkpoint {
                 throw new MaestroException(source + ": implausible header length " + hl);
             }
             byte[] h = in.readNBytes(hl);
-            Header header = JSON.readValue(h, Header.class);
+            Header header = checked(JSON.readValue(h, Header.class), source);
             Parameters params = Parameters.read(in, source);
             Optional<byte[]> opt = readBlock(in, source);
             Optional<byte[]> hist = readBlock(in, source);
@@ -180,6 +180,20 @@ public final class Checkpoint {
         } catch (IOException e) {
             throw new MaestroException(source + ": malformed checkpoint: " + e.getMessage(), e);
         }
+    }
+
+    /** A header JSON may parse yet lack fields every reader relies on; refuse it here, not with a later NPE. */
+    private static Header checked(Header h, String source) {
+        if (h == null || h.registryName() == null || h.registryFingerprint() == null || h.embedder() == null
+                || h.config() == null) {
+            throw new MaestroException(source + ": malformed checkpoint: the header must hold registryName, "
+                    + "registryFingerprint, embedder and config");
+        }
+        if (h.priors() != null && h.notes() != null) {
+            return h;
+        }
+        return new Header(h.format(), h.registryName(), h.registryFingerprint(), h.embedder(), h.projectionSeed(),
+                h.config(), h.step(), h.priors() == null ? Map.of() : h.priors(), h.notes() == null ? Map.of() : h.notes());
     }
 
     static byte[] sha256(byte[] b) {

@@ -146,6 +146,23 @@ class ParquetTaskReaderTest {
                 .hasMessageContaining("escapes the folder");
     }
 
+    @Test
+    void should_refuse_absolute_and_symlinked_image_paths_that_leave_the_folder(@TempDir Path outside) throws Exception {
+        // given: an absolute path to an existing file outside, and a symlink inside that points outside
+        Path secret = Files.write(outside.resolve("secret.png"), new byte[] {1});
+        Files.createSymbolicLink(dir.resolve("link.png"), secret);
+        Path absolute = dir.resolve("absolute.parquet");
+        Path linked = dir.resolve("linked.parquet");
+        writePathOnly(absolute, secret.toString());
+        writePathOnly(linked, "link.png");
+
+        // then
+        assertThatThrownBy(() -> ParquetTaskReader.read(absolute, dir)).isInstanceOf(MaestroException.class)
+                .hasMessageContaining("escapes the folder");
+        assertThatThrownBy(() -> ParquetTaskReader.read(linked, dir)).isInstanceOf(MaestroException.class)
+                .hasMessageContaining("image path 'link.png' escapes the folder").hasMessageContaining("symbolic link");
+    }
+
     private static void writePathOnly(Path out, String path) throws Exception {
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
             s.execute("COPY (SELECT 'x' AS data_source, [{'role': 'user', 'content': 'q'}] AS prompt, "

@@ -204,6 +204,32 @@ class TaskReaderTest {
                 .hasMessageContaining("cannot read tasks file").hasMessageContaining("none.jsonl");
     }
 
+    @Test
+    void should_refuse_an_image_symlink_that_leads_outside_the_folder(@TempDir Path outside) throws IOException {
+        // given: suite/img/q.png -> a file in another folder
+        Path secret = Files.writeString(outside.resolve("secret.png"), "x");
+        Path file = write("suite/tasks.jsonl", "{\"id\":\"a\",\"source\":\"ours\",\"question\":\"q\",\"images\":[\"img/q.png\"]}");
+        Files.createDirectories(dir.resolve("suite/img"));
+        Files.createSymbolicLink(dir.resolve("suite/img/q.png"), secret);
+
+        // when / then
+        assertThatThrownBy(() -> TaskReader.read(file)).isInstanceOf(MaestroException.class)
+                .hasMessageContaining("tasks.jsonl:1").hasMessageContaining("image path 'img/q.png' escapes the folder")
+                .hasMessageContaining("symbolic link");
+    }
+
+    @Test
+    void should_accept_an_image_symlink_that_stays_inside_the_folder() throws IOException {
+        // given: suite/img/q.png -> suite/real/q.png
+        Path real = write("suite/real/q.png", "x");
+        Path file = write("suite/tasks.jsonl", "{\"id\":\"a\",\"source\":\"ours\",\"question\":\"q\",\"images\":[\"img/q.png\"]}");
+        Files.createDirectories(dir.resolve("suite/img"));
+        Files.createSymbolicLink(dir.resolve("suite/img/q.png"), real);
+
+        // when / then
+        assertThat(TaskReader.read(file).get(0).images()).containsExactly(dir.resolve("suite/img/q.png"));
+    }
+
     private Path write(String name, String content) throws IOException {
         Path p = dir.resolve(name);
         Files.createDirectories(p.getParent());

@@ -53,6 +53,7 @@ public final class MaestroServer implements AutoCloseable {
     private final Optional<RateLimiter> rate;
     private final Metrics metrics;
     private final ImageInputs images;
+    private final ChatRequest.Limits chatLimits;
     private final Optional<TraceStore> traces;
     private final Optional<VerlBridge> verl;
     private final AtomicLong seeds = new AtomicLong(IDS.nextLong());
@@ -72,7 +73,10 @@ public final class MaestroServer implements AutoCloseable {
         this.slots = new Semaphore(b.maxConcurrent);
         this.rate = b.ratePerMinute > 0 ? Optional.of(new RateLimiter(b.ratePerMinute, b.rateBurst, System::nanoTime)) : Optional.empty();
         this.metrics = b.metrics;
-        this.images = new ImageInputs(b.imageHosts, b.maxBodyBytes);
+        this.images = ImageInputs.builder().allowedHosts(b.imageHosts).maxImageBytes(b.maxBodyBytes)
+                .maxPixels(b.maxImagePixels).allowPrivateAddresses(b.imagePrivateAddresses)
+                .allowedAddresses(b.imageAddresses).build();
+        this.chatLimits = new ChatRequest.Limits(orchestrator.name(), orchestrator.defaults(), b.maxCallsCap, b.maxCostCap);
         this.traces = b.traces;
         this.verl = b.verl ? Optional.of(new VerlBridge(orchestrator.environment(), b.verlOptions, metrics)) : Optional.empty();
     }
@@ -230,16 +234,12 @@ public final class MaestroServer implements AutoCloseable {
     }
 
     private void chat(Context ctx) throws IOException {
-        JsonNode body = readJson(ctx);
-        String model = text(body, "model").orElseThrow(() -> ApiError.badRequest("missing_model", "field 'model' is required"));
-        if (!model.equals(orchestrator.name())) {
-            throw ApiError.notFound("model_not_found", "The model '" + ImageInputs.abbreviate(model) + "' does not exist; available: "
-                    + orchestrator.name());
-        }
-        boolean stream = body.path("stream").asBoolean(false);
-        EpisodeConfig budget = budget(body.path("maestro"));
+        byte[] body = readBody(ctx);
         try (ImageInputs.Batch imgs = images.batch()) {
-            String question = question(body.path("messages"), imgs);
+            ChatRequest req = ChatRequest.parse(body, chatLimits, imgs);
+            boolean stream = req.stream();
+            EpisodeConfig budget = req.budget();
+            String question = req.question();
             if (!slots.tryAcquire()) {
                 throw ApiError.overloaded("server is at its limit of " + cfg.maxConcurrent + " concurrent requests; retry later");
             }
@@ -250,7 +250,7 @@ public final class MaestroServer implements AutoCloseable {
                         Map.of(), Map.of(), Map.of());
                 Environment env = budget.equals(orchestrator.defaults()) ? orchestrator.environment()
                         : orchestrator.environment().withConfig(budget);
-                long seed = body.path("seed").canConvertToLong() ? body.path("seed").asLong() : seeds.incrementAndGet();
+                long seed = req.seed().orElseGet(seeds::incrementAndGet);
                 if (stream) {
                     stream(ctx, id, task, env, seed);
                 } else {
@@ -378,89 +378,6 @@ public final class MaestroServer implements AutoCloseable {
         }
     }
 
-    private EpisodeConfig budget(JsonNode m) {
-        EpisodeConfig c = orchestrator.defaults();
-        if (m.isMissingNode() || m.isNull()) {
-            return c;
-        }
-        if (!m.isObject()) {
-            throw ApiError.badRequest("invalid_budget", "'maestro' must be an object like {\"max_calls\": 4, \"max_cost_usd\": 0.05}");
-        }
-        JsonNode calls = m.path("max_calls");
-        if (!calls.isMissingNode()) {
-            if (!calls.canConvertToInt() || !calls.isIntegralNumber() || calls.asInt() < 0 || calls.asInt() > cfg.maxCallsCap) {
-                throw ApiError.badRequest("invalid_budget", "maestro.max_calls must be an integer in [0, " + cfg.maxCallsCap + "]");
-            }
-            c = c.withMaxCalls(calls.asInt());
-        }
-        JsonNode cost = m.path("max_cost_usd");
-        if (!cost.isMissingNode()) {
-            if (!cost.isNumber() || !(cost.asDouble() >= 0) || cost.asDouble() > cfg.maxCostCap) {
-                throw ApiError.badRequest("invalid_budget", "maestro.max_cost_usd must be a number in [0, " + cfg.maxCostCap + "]");
-            }
-            c = c.withMaxCost(cost.asDouble());
-        }
-        JsonNode turns = m.path("max_turns");
-        if (!turns.isMissingNode()) {
-            if (!turns.isIntegralNumber() || turns.asInt() < 1 || turns.asInt() > 16) {
-                throw ApiError.badRequest("invalid_budget", "maestro.max_turns must be an integer in [1, 16]");
-            }
-            c = c.withMaxTurns(turns.asInt());
-        }
-        return c;
-    }
-
-    /** The text of the last user message; images of every message are added to {@code imgs}. */
-    private static String question(JsonNode messages, ImageInputs.Batch imgs) {
-        if (!messages.isArray() || messages.isEmpty()) {
-            throw ApiError.badRequest("invalid_messages", "'messages' must be a non-empty array of {role, content}");
-        }
-        String question = null;
-        for (int i = 0; i < messages.size(); i++) {
-            JsonNode m = messages.get(i);
-            String role = m.path("role").asText("");
-            if (role.isEmpty()) {
-                throw ApiError.badRequest("invalid_messages", "messages[" + i + "].role is required");
-            }
-            JsonNode content = m.path("content");
-            StringBuilder text = new StringBuilder();
-            if (content.isTextual()) {
-                text.append(content.asText());
-            } else if (content.isArray()) {
-                for (int j = 0; j < content.size(); j++) {
-                    JsonNode part = content.get(j);
-                    String field = "messages[" + i + "].content[" + j + "]";
-                    String type = part.path("type").asText("");
-                    if (type.equals("text")) {
-                        if (text.length() > 0) {
-                            text.append('\n');
-                        }
-                        text.append(part.path("text").asText(""));
-                    } else if (type.equals("image_url")) {
-                        JsonNode u = part.path("image_url");
-                        String url = u.isTextual() ? u.asText() : u.path("url").asText("");
-                        if (url.isEmpty()) {
-                            throw ApiError.badRequest("invalid_image_url", field + ".image_url.url is required");
-                        }
-                        imgs.add(url, field);
-                    } else {
-                        throw ApiError.badRequest("unsupported_content", field + ": content part type '" + ImageInputs.abbreviate(type)
-                                + "' is not supported; use 'text' or 'image_url'");
-                    }
-                }
-            } else if (!content.isNull() && !content.isMissingNode()) {
-                throw ApiError.badRequest("invalid_messages", "messages[" + i + "].content must be a string or an array of parts");
-            }
-            if (role.equals("user")) {
-                question = text.toString();
-            }
-        }
-        if (question == null || question.isBlank()) {
-            throw ApiError.badRequest("invalid_messages", "no user message with text: the last user message is the question");
-        }
-        return question;
-    }
-
     private void observation(Context ctx) throws IOException {
         if (verl.isEmpty()) {
             throw ApiError.notFound("not_found", "the verl-tool bridge is not enabled on this server");
@@ -519,25 +436,6 @@ public final class MaestroServer implements AutoCloseable {
         }
     }
 
-    private JsonNode readJson(Context ctx) throws IOException {
-        byte[] b = readBody(ctx);
-        try {
-            JsonNode n = EpisodeJson.MAPPER.readTree(b);
-            if (n == null || !n.isObject()) {
-                throw ApiError.badRequest("invalid_json", "request body must be a JSON object");
-            }
-            return n;
-        } catch (JsonProcessingException e) {
-            throw ApiError.badRequest("invalid_json", "request body is not valid JSON (line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr() + ")");
-        }
-    }
-
-    private static Optional<String> text(JsonNode n, String field) {
-        JsonNode v = n.path(field);
-        return v.isTextual() ? Optional.of(v.asText()) : Optional.empty();
-    }
-
     private static void json(Context ctx, int status, JsonNode n) {
         try {
             ctx.status(status).contentType("application/json").result(EpisodeJson.MAPPER.writeValueAsBytes(n));
@@ -586,6 +484,9 @@ public final class MaestroServer implements AutoCloseable {
         private int maxCallsCap = 64;
         private double maxCostCap = 100;
         private Set<String> imageHosts = Set.of();
+        private long maxImagePixels = ImageInputs.DEFAULT_MAX_PIXELS;
+        private boolean imagePrivateAddresses;
+        private Set<String> imageAddresses = Set.of();
         private Optional<TraceStore> traces = Optional.empty();
         private boolean verl = true;
         private VerlBridge.Options verlOptions = VerlBridge.Options.DEFAULT;
@@ -610,6 +511,12 @@ public final class MaestroServer implements AutoCloseable {
         public Builder budgetCaps(int maxCalls, double maxCostUsd) { this.maxCallsCap = maxCalls; this.maxCostCap = maxCostUsd; return this; }
         /** Hosts whose http(s) image URLs may be fetched; empty (default) refuses every remote URL. */
         public Builder imageHosts(Set<String> v) { this.imageHosts = Set.copyOf(v); return this; }
+        /** Largest image (width x height, read from its header) accepted in a request; default 40 MP. */
+        public Builder maxImagePixels(long v) { this.maxImagePixels = positive(v, "maxImagePixels"); return this; }
+        /** Fetch allow-listed image hosts even when they resolve to private/loopback addresses (off by default). */
+        public Builder imagePrivateAddresses(boolean v) { this.imagePrivateAddresses = v; return this; }
+        /** Private IP literals that allow-listed image hosts may resolve to (e.g. an internal image server). */
+        public Builder imageAddresses(Set<String> ips) { this.imageAddresses = Set.copyOf(ips); return this; }
         public Builder traces(TraceStore v) { this.traces = Optional.of(v); return this; }
         public Builder verl(boolean enabled) { this.verl = enabled; return this; }
         public Builder verlOptions(VerlBridge.Options v) { this.verlOptions = Objects.requireNonNull(v); return this; }

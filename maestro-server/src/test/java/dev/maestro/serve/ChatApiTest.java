@@ -173,7 +173,7 @@ class ChatApiTest {
 
     @Test
     void should_accept_a_data_url_image_part() throws Exception {
-        String png = "data:image/png;base64," + Base64.getEncoder().encodeToString(new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3});
+        String png = "data:image/png;base64," + Base64.getEncoder().encodeToString(ImageBombs.png(4, 3));
         String body = "{\"model\":\"maestro\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"read it\"},"
                 + "{\"type\":\"image_url\",\"image_url\":{\"url\":\"" + png + "\"}}]}]}";
 
@@ -181,6 +181,33 @@ class ChatApiTest {
 
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(M.readTree(r.body()).at("/choices/0/message/content").asText()).isEqualTo("Go-Jek");
+    }
+
+    @Test
+    void should_refuse_a_decompression_bomb_at_the_door_with_400_naming_the_limit() throws Exception {
+        // given: a valid 8000x6000 PNG of zero rows, tens of kilobytes, far under the 20 MB body limit
+        String png = "data:image/png;base64," + Base64.getEncoder().encodeToString(ImageBombs.pngZeroRows(8_000, 6_000));
+        String body = "{\"model\":\"maestro\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"read it\"},"
+                + "{\"type\":\"image_url\",\"image_url\":{\"url\":\"" + png + "\"}}]}]}";
+        int before = rig.calls.get();
+
+        // when
+        HttpResponse<String> r = post(MaestroServer.CHAT, body, KEY);
+
+        // then: refused before any expert saw it
+        assertError(r, 400, "invalid_request_error", "image_too_large");
+        assertThat(M.readTree(r.body()).at("/error/message").asText()).contains("8000x6000").contains("the limit is 40 MP");
+        assertThat(rig.calls.get()).isEqualTo(before);
+    }
+
+    @Test
+    void should_answer_400_not_500_for_json_nested_beyond_the_parser_limit() throws Exception {
+        String body = "{\"model\":\"maestro\",\"messages\":" + "[".repeat(3000) + "]".repeat(3000) + "}";
+
+        HttpResponse<String> r = post(MaestroServer.CHAT, body, KEY);
+
+        assertError(r, 400, "invalid_request_error", "invalid_json");
+        assertThat(r.body()).doesNotContain("Exception");
     }
 
     @Test

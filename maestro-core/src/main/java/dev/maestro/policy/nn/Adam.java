@@ -117,6 +117,12 @@ public final class Adam implements Optimizer {
         if (n < 0) {
             throw new MaestroException(source + ": negative Adam state size " + n);
         }
+        // two doubles per value: a forged size must not allocate beyond the bytes that are there
+        // (state is read from a byte array, so available() is what remains)
+        if (16L * n > in.available()) {
+            throw new MaestroException(source + ": Adam state claims " + n + " values but only " + in.available()
+                    + " bytes remain (truncated or corrupted)");
+        }
         double[] mm = new double[n];
         double[] vv = new double[n];
         for (int i = 0; i < n; i++) {

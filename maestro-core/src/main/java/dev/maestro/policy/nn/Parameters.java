@@ -190,7 +190,11 @@ public final class Parameters {
         out.writeLong(crc.getValue());
     }
 
-    /** Reads what {@link #write} wrote; {@code source} names the origin in error messages. */
+    /**
+     * Reads what {@link #write} wrote; {@code source} names the origin in error messages. {@code in} must be
+     * backed by the whole remaining input (a byte array, as {@link dev.maestro.train.Checkpoint} does): its
+     * {@code available()} bounds what the declared shapes may allocate.
+     */
     public static Parameters read(DataInputStream in, String source) throws IOException {
         int magic = in.readInt();
         if (magic != MAGIC) {
@@ -212,7 +216,17 @@ public final class Parameters {
             int rows = in.readInt();
             int cols = in.readInt();
             boolean decayed = in.readBoolean();
-            b.add(name, rows, cols, decayed);
+            try {
+                b.add(name, rows, cols, decayed);
+            } catch (MaestroException e) {
+                throw new MaestroException(source + ": " + e.getMessage(), e);
+            }
+        }
+        // a forged shape must not allocate beyond the bytes that are there (8 per value plus the count and CRC);
+        // parameters are read from a byte array, so available() is what remains
+        if (8L * b.size + 12L > in.available()) {
+            throw new MaestroException(source + ": views declare " + b.size + " values but only " + in.available()
+                    + " bytes remain (truncated or corrupted)");
         }
         Parameters p = b.build();
         int count = in.readInt();

@@ -94,6 +94,14 @@ final class Pixels {
                 reader.setInput(in, true, true);
                 long w = reader.getWidth(0);
                 long h = reader.getHeight(0);
+                if ("gif".equalsIgnoreCase(reader.getFormatName())) {
+                    // a decoder may allocate the GIF logical screen, which a tiny frame can claim to be 65535x65535
+                    long[] screen = gifScreen(file);
+                    if (screen[0] * screen[1] > w * h) {
+                        w = screen[0];
+                        h = screen[1];
+                    }
+                }
                 // Check the header before decoding so a huge image cannot exhaust the heap.
                 if (w * h > MAX_PIXELS) {
                     throw new ToolException("image " + file.getFileName() + " is " + w + "x" + h + " = "
@@ -105,6 +113,17 @@ final class Pixels {
             }
         } catch (IOException e) {
             throw new ToolException("cannot read image " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** Width and height of a GIF's logical screen (bytes 6..9, little-endian), or 0x0 when the file is shorter. */
+    private static long[] gifScreen(Path file) throws IOException {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            byte[] b = in.readNBytes(10);
+            if (b.length < 10) {
+                return new long[] {0, 0};
+            }
+            return new long[] {(b[6] & 0xffL) | (b[7] & 0xffL) << 8, (b[8] & 0xffL) | (b[9] & 0xffL) << 8};
         }
     }
 
