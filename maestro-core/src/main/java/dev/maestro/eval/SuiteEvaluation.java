@@ -111,7 +111,8 @@ public final class SuiteEvaluation {
     private static Map<String, Object> generalization(Workbench wb, LearnedPolicy policy, Options o) {
         Suite suite = wb.suite().orElseThrow();
         Map<String, Object> g = new LinkedHashMap<>();
-        g.put("note", "no retraining at evaluation time; leave-one-out policies are trained with random registry subsets "
+        g.put("note", "no retraining at evaluation time; 'calibrated' = each new pair first called on "
+                + Calibration.DEFAULT_SAMPLE + " training questions to fill its accuracy numbers (see docs/policy.md); leave-one-out policies are trained with random registry subsets "
                 + "(p=0.2 per model) and description dropout (p=0.1)" + (wb.simulated() ? "; SIMULATED experts" : ""));
         if (suite.unseenModels().isPresent()) {
             var extra = Generalization.loadExtraModels(suite.registry(), suite.unseenModels().get());
