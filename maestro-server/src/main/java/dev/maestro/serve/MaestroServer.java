@@ -256,7 +256,7 @@ public final class MaestroServer implements AutoCloseable {
                 } else {
                     EpisodeResult r = env.run(task, orchestrator.policy(), seed);
                     finished(id, task, r);
-                    json(ctx, 200, completion(id, r));
+                    writeJson(ctx, completion(id, r));
                 }
             } finally {
                 metrics.inFlight().decrementAndGet();
@@ -511,6 +511,16 @@ public final class MaestroServer implements AutoCloseable {
 
     private byte[] readBody(Context ctx) throws IOException {
         try (InputStream in = ctx.req().getInputStream()) {
+            long declared = ctx.req().getContentLengthLong(); // checked against maxBodyBytes in before()
+            if (declared >= 0 && declared <= cfg.maxBodyBytes) {
+                // Exactly the declared size: readNBytes(max) would allocate an 8 KB buffer and a copy per request.
+                byte[] b = new byte[(int) declared];
+                int n = in.readNBytes(b, 0, b.length);
+                if (n < b.length) {
+                    throw ApiError.badRequest("incomplete_body", "request body ended after " + n + " of " + b.length + " bytes");
+                }
+                return b;
+            }
             byte[] b = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, cfg.maxBodyBytes + 1));
             if (b.length > cfg.maxBodyBytes) {
                 throw ApiError.tooLarge(cfg.maxBodyBytes);
@@ -544,6 +554,20 @@ public final class MaestroServer implements AutoCloseable {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * A 200 JSON response written straight to the servlet stream with its length. {@code ctx.result(bytes)} would make
+     * Javalin copy it through a fresh 32 KB buffer per request, the largest single allocation of a chat request.
+     * Only for successful responses: error responses keep going through {@code ctx.result} because the 404 handler
+     * reads it to tell a handler's own 404 from an unknown path.
+     */
+    private static void writeJson(Context ctx, JsonNode n) throws IOException {
+        byte[] b = EpisodeJson.MAPPER.writeValueAsBytes(n);
+        ctx.status(200);
+        ctx.res().setContentType("application/json");
+        ctx.res().setContentLength(b.length);
+        ctx.res().getOutputStream().write(b);
     }
 
     private static void error(Context ctx, ApiError e) {
