@@ -55,6 +55,7 @@ public final class ServeBench {
                 load(loadCp, javalinFloor.url(), 10000, 16, 0, "Javalin floor warm-up (not measured)");
             }
             List<String> table = new ArrayList<>();
+            List<String> costs = new ArrayList<>();
             for (int c : levels) {
                 if (floors) {
                     // Controls right before the real thing, so all three see the same machine load.
@@ -63,18 +64,27 @@ public final class ServeBench {
                     table.add(row("floor javalin c=" + c, load(loadCp, javalinFloor.url(), requests, c, warmup, "Javalin floor, concurrency " + c),
                             new long[0]));
                 }
+                JvmStats before = JvmStats.now();
                 String r = load(loadCp, s.url(), requests, c, warmup, "overhead, concurrency " + c + " (after " + warmup
                         + " unmeasured warm-up requests)");
                 table.add(row("maestro c=" + c, r, server.last(requests)));
+                costs.add(JvmStats.now().minus(before, "maestro c=" + c, requests + warmup));
             }
+            JvmStats before = JvmStats.now();
             String r = load(loadCp, s.url(), throughputRequests, throughputConcurrency, warmup, "throughput, concurrency "
                     + throughputConcurrency);
             table.add(row("maestro thru c=" + throughputConcurrency, r, server.last(throughputRequests)));
+            costs.add(JvmStats.now().minus(before, "maestro thru c=" + throughputConcurrency, throughputRequests + warmup));
             System.out.println("== summary (ms; client = observed by the load generator, server = handler time before->after filter;"
                     + " floor = constant-answer control servers)");
             System.out.printf("%-18s %8s | %7s %7s %7s %8s %8s | %7s %7s %7s %8s %8s%n", "load", "req/s", "cl p50", "cl p90", "cl p99",
                     "cl p99.9", "cl max", "sv p50", "sv p90", "sv p99", "sv p99.9", "sv max");
             table.forEach(System.out::println);
+            System.out.println("== server JVM per request (warm-up + measured requests of each load): heap allocated, young/old GC"
+                    + " pauses, CPU time and time runnable but waiting for a CPU (/proc schedstat, all server threads)");
+            System.out.printf("%-18s %10s %6s %9s %11s %12s  %s%n", "load", "alloc KB", "GCs", "GC ms", "cpu us/req", "wait us/req",
+                    "load average");
+            costs.forEach(System.out::println);
         }
         if (!slowPhase) {
             System.exit(0);
@@ -125,6 +135,51 @@ public final class ServeBench {
         }
         int idx = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
         return sorted[Math.max(0, Math.min(sorted.length - 1, idx))] / 1e6;
+    }
+
+    /** Cumulative counters of this JVM: allocated bytes (live threads), GC count and time, CPU and run-queue wait. */
+    private record JvmStats(long allocated, long gcs, long gcMillis, long cpuNanos, long waitNanos) {
+        static JvmStats now() {
+            var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+            long alloc = 0;
+            for (long a : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
+                alloc += Math.max(0, a);
+            }
+            long gcs = 0;
+            long gcMs = 0;
+            for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+                gcs += Math.max(0, gc.getCollectionCount());
+                gcMs += Math.max(0, gc.getCollectionTime());
+            }
+            long cpu = 0;
+            long wait = 0;
+            // Linux: /proc/self/task/<tid>/schedstat = "ns on CPU, ns runnable waiting for a CPU, timeslices".
+            try (var tasks = java.nio.file.Files.list(Path.of("/proc/self/task"))) {
+                for (Path t : tasks.toList()) {
+                    try {
+                        String[] f = java.nio.file.Files.readString(t.resolve("schedstat")).trim().split("\\s+");
+                        cpu += Long.parseLong(f[0]);
+                        wait += Long.parseLong(f[1]);
+                    } catch (java.io.IOException | RuntimeException e) {
+                        // thread ended meanwhile, or not Linux
+                    }
+                }
+            } catch (java.io.IOException e) {
+                // not Linux: cpu and wait stay 0
+            }
+            return new JvmStats(alloc, gcs, gcMs, cpu, wait);
+        }
+
+        String minus(JvmStats b, String label, int requests) {
+            String load = "?";
+            try {
+                load = java.nio.file.Files.readString(Path.of("/proc/loadavg")).trim();
+            } catch (java.io.IOException e) {
+                // not Linux
+            }
+            return String.format("%-18s %10.1f %6d %9d %11.1f %12.1f  %s", label, (allocated - b.allocated) / 1024.0 / requests, gcs - b.gcs,
+                    gcMillis - b.gcMillis, (cpuNanos - b.cpuNanos) / 1e3 / requests, (waitNanos - b.waitNanos) / 1e3 / requests, load);
+        }
     }
 
     /** Exact server-side chat durations in arrival order; {@link #last} returns those of the most recent load. */
