@@ -5,6 +5,7 @@
 # overload phase. Usage (from anywhere; offline Maven):
 #   scripts/bench-serve.sh [-Dserve.levels=1,2,4] [-Dserve.requests=5000] [-Dserve.slow.phase=false] ...
 #   SERVE_JAVA_OPTS='-Xmx1g -XX:+UseParallelGC' scripts/bench-serve.sh     (server JVM options)
+# See docs/serve.md "Load benchmark" for the method and the figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -q -o -pl maestro-server,maestro-bench -am test-compile

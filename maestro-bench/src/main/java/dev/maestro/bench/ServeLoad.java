@@ -83,7 +83,9 @@ public final class ServeLoad {
             Run w = run(senders, warmup, deadline, ids);
             System.out.printf("warm-up: %d requests in %.3f s (not measured)%n", w.completed, w.seconds);
         }
+        long[] sched0 = schedstat();
         Run r = run(senders, n, deadline, ids);
+        long[] sched1 = schedstat();
         long[] lat = Arrays.stream(r.latencies).filter(x -> x > 0).sorted().toArray();
         Map<String, Long> counts = new TreeMap<>();
         r.statuses.forEach((k, v) -> counts.put(k, v.sum()));
@@ -92,6 +94,9 @@ public final class ServeLoad {
         System.out.printf("throughput %.1f req/s%n", rps);
         System.out.printf("latency ms: p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f%n", pct(lat, 50), pct(lat, 90), pct(lat, 99),
                 pct(lat, 99.9), pct(lat, 100));
+        double cpuUs = (sched1[0] - sched0[0]) / 1e3 / Math.max(1, r.completed);
+        double waitUs = (sched1[1] - sched0[1]) / 1e3 / Math.max(1, r.completed);
+        System.out.printf("client JVM per request: cpu %.1f us, runnable but waiting for a CPU %.1f us (/proc schedstat)%n", cpuUs, waitUs);
         System.out.println("status " + counts);
         for (String st : counts.keySet()) {
             long[] l = java.util.stream.IntStream.range(0, n).filter(i -> st.equals(r.statusOf[i])).mapToLong(i -> r.latencies[i]).sorted().toArray();
@@ -117,6 +122,8 @@ public final class ServeLoad {
                 .append(",\"p99_ms\":").append(String.format("%.3f", pct(lat, 99)))
                 .append(",\"p999_ms\":").append(String.format("%.3f", pct(lat, 99.9)))
                 .append(",\"max_ms\":").append(String.format("%.3f", pct(lat, 100)))
+                .append(",\"client_cpu_us\":").append(String.format("%.1f", cpuUs))
+                .append(",\"client_wait_us\":").append(String.format("%.1f", waitUs))
                 .append(",\"duplicates\":").append(r.duplicates.sum()).append(",\"status\":{");
         counts.forEach((k, v) -> json.append('"').append(k).append("\":").append(v).append(','));
         if (!counts.isEmpty()) {
@@ -187,6 +194,25 @@ public final class ServeLoad {
             w.join();
         }
         return new Run(latencies, statusOf, statuses, duplicates, done.get(), (System.nanoTime() - start) / 1e9);
+    }
+
+    /** Sum over this JVM's threads of ns on a CPU and ns runnable but waiting for one (Linux; zeros elsewhere). */
+    static long[] schedstat() {
+        long[] sum = new long[2];
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path t : tasks.toList()) {
+                try {
+                    String[] f = Files.readString(t.resolve("schedstat")).trim().split("\\s+");
+                    sum[0] += Long.parseLong(f[0]);
+                    sum[1] += Long.parseLong(f[1]);
+                } catch (java.io.IOException | RuntimeException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (java.io.IOException e) {
+            // not Linux
+        }
+        return sum;
     }
 
     static double pct(long[] sorted, double p) {

@@ -75,10 +75,11 @@ public final class ServeBench {
                     + throughputConcurrency);
             table.add(row("maestro thru c=" + throughputConcurrency, r, server.last(throughputRequests)));
             costs.add(JvmStats.now().minus(before, "maestro thru c=" + throughputConcurrency, throughputRequests + warmup));
-            System.out.println("== summary (ms; client = observed by the load generator, server = handler time before->after filter;"
-                    + " floor = constant-answer control servers)");
-            System.out.printf("%-18s %8s | %7s %7s %7s %8s %8s | %7s %7s %7s %8s %8s%n", "load", "req/s", "cl p50", "cl p90", "cl p99",
-                    "cl p99.9", "cl max", "sv p50", "sv p90", "sv p99", "sv p99.9", "sv max");
+            System.out.println("== summary (ms; cl = observed by the load generator, cl wait = us per request its threads were runnable"
+                    + " but waiting for a CPU; sv = exact server handler time, before-filter to response ready; floor = constant-answer"
+                    + " control servers)");
+            System.out.printf("%-18s %8s | %7s %7s %7s %8s %8s %7s | %7s %7s %7s %8s %8s%n", "load", "req/s", "cl p50", "cl p90", "cl p99",
+                    "cl p99.9", "cl max", "cl wait", "sv p50", "sv p90", "sv p99", "sv p99.9", "sv max");
             table.forEach(System.out::println);
             System.out.println("== server JVM per request (warm-up + measured requests of each load): heap allocated, young/old GC"
                     + " pauses, CPU time and time runnable but waiting for a CPU (/proc schedstat, all server threads)");
@@ -118,8 +119,9 @@ public final class ServeBench {
     /** One summary line: throughput and client percentiles from ServeLoad's RESULT json, server ones from the tap. */
     private static String row(String label, String result, long[] server) {
         Arrays.sort(server);
-        String client = String.format("%-18s %8s | %7s %7s %7s %8s %8s |", label, field(result, "rps"), field(result, "p50_ms"),
-                field(result, "p90_ms"), field(result, "p99_ms"), field(result, "p999_ms"), field(result, "max_ms"));
+        String client = String.format("%-18s %8s | %7s %7s %7s %8s %8s %7s |", label, field(result, "rps"), field(result, "p50_ms"),
+                field(result, "p90_ms"), field(result, "p99_ms"), field(result, "p999_ms"), field(result, "max_ms"),
+                field(result, "client_wait_us"));
         return server.length == 0 ? client : client + String.format(" %7.3f %7.3f %7.3f %8.3f %8.3f", pct(server, 50), pct(server, 90),
                 pct(server, 99), pct(server, 99.9), pct(server, 100));
     }
