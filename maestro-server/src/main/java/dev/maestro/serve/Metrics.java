@@ -18,7 +18,8 @@ public final class Metrics {
     /** Expert latency buckets in seconds. */
     static final double[] EXPERT_BUCKETS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120};
     /** Request duration buckets in seconds (orchestration overhead lives in the smallest ones). */
-    static final double[] REQUEST_BUCKETS = {0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
+    static final double[] REQUEST_BUCKETS = {0.0001, 0.00025, 0.0005, 0.00075, 0.001, 0.0015, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.025,
+            0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
 
     private final ConcurrentHashMap<String, LongAdder> expertCalls = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> expertErrors = new ConcurrentHashMap<>();
@@ -30,6 +31,8 @@ public final class Metrics {
     private final LongAdder episodes = new LongAdder();
     private final DoubleAdder episodeCost = new DoubleAdder();
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Exact chat request durations for the serving benchmark (ServeBench); no-op otherwise. */
+    private volatile java.util.function.LongConsumer chatTap = nanos -> { };
 
     public void episode(EpisodeResult r) {
         episodes.increment();
@@ -59,6 +62,14 @@ public final class Metrics {
     public void request(String endpoint, int status, long nanos) {
         requests.computeIfAbsent("endpoint=\"" + endpoint + "\",status=\"" + status + "\"", k -> new LongAdder()).increment();
         requestDuration.computeIfAbsent("endpoint=\"" + endpoint + "\"", k -> new Histogram(REQUEST_BUCKETS)).observe(nanos / 1e9);
+        if (endpoint.equals(MaestroServer.CHAT)) {
+            chatTap.accept(nanos);
+        }
+    }
+
+    /** Also hands every chat request's exact duration in nanoseconds to {@code tap} (benchmarks: histograms are too coarse). */
+    void tapChatDurations(java.util.function.LongConsumer tap) {
+        this.chatTap = java.util.Objects.requireNonNull(tap);
     }
 
     public AtomicInteger inFlight() {

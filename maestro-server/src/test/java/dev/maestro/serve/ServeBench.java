@@ -1,15 +1,27 @@
 package dev.maestro.serve;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Serving benchmark, two processes: this JVM runs {@link MaestroServer} with in-code fake experts, and
  * {@code dev.maestro.bench.ServeLoad} runs in a child JVM as the client. Phase 1 measures orchestration overhead
- * (zero-latency expert): latency at concurrency 1 and throughput at concurrency 16, after a warm-up. Phase 2 sends
+ * (zero-latency expert): after a server warm-up, client-observed and exact server-side latency percentiles at
+ * concurrency 1, 2, 4, 8, 16 (each load warms its own client JVM first, unmeasured), then throughput at 16. Properties:
+ * {@code serve.levels}, {@code serve.requests}, {@code serve.warmup}, {@code serve.throughput.requests},
+ * {@code serve.throughput.concurrency}, {@code serve.client} (raw|jdk), {@code serve.load.jvm} (client JVM options),
+ * {@code serve.slow.phase} (false skips phase 2), {@code serve.floor} (false skips the control servers of
+ * {@link FloorServer}, which run at each concurrency right before the Maestro server). Phase 2 sends
  * 1,000 simultaneous requests against a slow expert and a 64-slot server: the excess must get fast 429s, memory is
  * reported before and after, and no request may be answered twice (expert calls = 200 responses, unique ids).
  *
@@ -22,14 +34,61 @@ public final class ServeBench {
     public static void main(String[] args) throws Exception {
         String loadCp = System.getProperty("serve.load.cp", Path.of("maestro-bench", "target", "classes").toString());
         int slowMs = Integer.getInteger("serve.slow.ms", 500);
+        int requests = Integer.getInteger("serve.requests", 5000);
+        int warmup = Integer.getInteger("serve.warmup", 2000);
+        int throughputRequests = Integer.getInteger("serve.throughput.requests", 20000);
+        int throughputConcurrency = Integer.getInteger("serve.throughput.concurrency", 16);
+        int[] levels = Arrays.stream(System.getProperty("serve.levels", "1,2,4,8,16").split(",")).mapToInt(x -> Integer.parseInt(x.strip())).toArray();
+        boolean slowPhase = Boolean.parseBoolean(System.getProperty("serve.slow.phase", "true"));
 
+        boolean floors = Boolean.parseBoolean(System.getProperty("serve.floor", "true"));
         TestRig fast = TestRig.fast();
-        try (MaestroServer s = MaestroServer.builder(fast.orchestrator).port(0).maxConcurrent(256).verl(false).build().start()) {
-            System.out.println("== phase 1: zero-latency expert, " + Runtime.getRuntime().availableProcessors() + " cores");
-            load(loadCp, s.url(), 3000, 16, "warm-up");
-            phase(s, loadCp, 1000, 1, "overhead, concurrency 1");
-            phase(s, loadCp, 1000, 16, "throughput, concurrency 16");
-            phase(s, loadCp, 10000, 16, "throughput, concurrency 16, 10k requests");
+        try (MaestroServer s = MaestroServer.builder(fast.orchestrator).port(0).maxConcurrent(256).verl(false).build().start();
+             FloorServer socketFloor = FloorServer.socket(); FloorServer javalinFloor = FloorServer.javalin()) {
+            Durations server = new Durations(1 << 20);
+            s.metrics().tapChatDurations(server::add);
+            System.out.println("== phase 1: zero-latency expert, " + Runtime.getRuntime().availableProcessors() + " cores, JVM "
+                    + ManagementFactory.getRuntimeMXBean().getInputArguments());
+            // Server JIT warm-up; every measured load below also warms its own client JVM and connections first.
+            load(loadCp, s.url(), 10000, 16, 0, "server warm-up (not measured)");
+            if (floors) {
+                load(loadCp, javalinFloor.url(), 10000, 16, 0, "Javalin floor warm-up (not measured)");
+            }
+            List<String> table = new ArrayList<>();
+            List<String> costs = new ArrayList<>();
+            for (int c : levels) {
+                if (floors) {
+                    // Controls right before the real thing, so all three see the same machine load.
+                    table.add(row("floor socket c=" + c, load(loadCp, socketFloor.url(), requests, c, warmup, "socket floor, concurrency " + c),
+                            new long[0]));
+                    table.add(row("floor javalin c=" + c, load(loadCp, javalinFloor.url(), requests, c, warmup, "Javalin floor, concurrency " + c),
+                            new long[0]));
+                }
+                JvmStats before = JvmStats.now();
+                String r = load(loadCp, s.url(), requests, c, warmup, "overhead, concurrency " + c + " (after " + warmup
+                        + " unmeasured warm-up requests)");
+                table.add(row("maestro c=" + c, r, server.last(requests)));
+                costs.add(JvmStats.now().minus(before, "maestro c=" + c, requests + warmup));
+            }
+            JvmStats before = JvmStats.now();
+            String r = load(loadCp, s.url(), throughputRequests, throughputConcurrency, warmup, "throughput, concurrency "
+                    + throughputConcurrency);
+            table.add(row("maestro thru c=" + throughputConcurrency, r, server.last(throughputRequests)));
+            costs.add(JvmStats.now().minus(before, "maestro thru c=" + throughputConcurrency, throughputRequests + warmup));
+            System.out.println("== summary (ms; cl = observed by the load generator, cl wait = us per request its threads were runnable"
+                    + " but waiting for a CPU; sv = exact server handler time, before-filter to response ready; floor = constant-answer"
+                    + " control servers)");
+            System.out.printf("%-18s %8s | %7s %7s %7s %8s %8s %7s | %7s %7s %7s %8s %8s%n", "load", "req/s", "cl p50", "cl p90", "cl p99",
+                    "cl p99.9", "cl max", "cl wait", "sv p50", "sv p90", "sv p99", "sv p99.9", "sv max");
+            table.forEach(System.out::println);
+            System.out.println("== server JVM per request (warm-up + measured requests of each load): heap allocated, young/old GC"
+                    + " pauses, CPU time and time runnable but waiting for a CPU (/proc schedstat, all server threads)");
+            System.out.printf("%-18s %10s %6s %9s %11s %12s  %s%n", "load", "alloc KB", "GCs", "GC ms", "cpu us/req", "wait us/req",
+                    "load average");
+            costs.forEach(System.out::println);
+        }
+        if (!slowPhase) {
+            System.exit(0);
         }
 
         TestRig slow = TestRig.slow(slowMs);
@@ -39,7 +98,7 @@ public final class ServeBench {
             System.gc();
             long before = mem.getHeapMemoryUsage().getUsed();
             int threadsBefore = Thread.activeCount();
-            load(loadCp, s.url(), 1000, 1000, "1000 concurrent");
+            load(loadCp, s.url(), 1000, 1000, 0, "1000 concurrent");
             long peakThreads = ManagementFactory.getThreadMXBean().getPeakThreadCount();
             long afterNoGc = mem.getHeapMemoryUsage().getUsed();
             System.gc();
@@ -57,45 +116,129 @@ public final class ServeBench {
         System.exit(0);
     }
 
-    /** Runs one load and prints the server-side duration distribution of just that load (bucket counts diffed). */
-    private static void phase(MaestroServer s, String cp, int n, int c, String label) throws Exception {
-        java.util.LinkedHashMap<String, Long> before = buckets(s);
-        load(cp, s.url(), n, c, label);
-        java.util.LinkedHashMap<String, Long> after = buckets(s);
-        long total = after.get("+Inf") - before.getOrDefault("+Inf", 0L);
-        StringBuilder sb = new StringBuilder("  server-side handler time (this load, " + total + " requests): ");
-        String p99 = null;
-        for (var e : after.entrySet()) {
-            long k = e.getValue() - before.getOrDefault(e.getKey(), 0L);
-            if (p99 == null && k >= Math.ceil(0.99 * total)) {
-                p99 = e.getKey();
-            }
-            if (List.of("1.0E-4", "2.5E-4", "5.0E-4", "0.001", "0.002", "0.005").contains(e.getKey())) {
-                sb.append(String.format("<=%ss %.1f%%  ", e.getKey(), 100.0 * k / total));
-            }
+    /** One summary line: throughput and client percentiles from ServeLoad's RESULT json, server ones from the tap. */
+    private static String row(String label, String result, long[] server) {
+        Arrays.sort(server);
+        String client = String.format("%-18s %8s | %7s %7s %7s %8s %8s %7s |", label, field(result, "rps"), field(result, "p50_ms"),
+                field(result, "p90_ms"), field(result, "p99_ms"), field(result, "p999_ms"), field(result, "max_ms"),
+                field(result, "client_wait_us"));
+        return server.length == 0 ? client : client + String.format(" %7.3f %7.3f %7.3f %8.3f %8.3f", pct(server, 50), pct(server, 90),
+                pct(server, 99), pct(server, 99.9), pct(server, 100));
+    }
+
+    private static String field(String json, String name) {
+        Matcher m = Pattern.compile("\"" + name + "\":([0-9.]+)").matcher(json);
+        return m.find() ? m.group(1) : "?";
+    }
+
+    static double pct(long[] sorted, double p) {
+        if (sorted.length == 0) {
+            return 0;
         }
-        System.out.println(sb + "=> p99 <= " + p99 + " s");
+        int idx = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, idx))] / 1e6;
     }
 
-    private static java.util.LinkedHashMap<String, Long> buckets(MaestroServer s) {
-        java.util.LinkedHashMap<String, Long> m = new java.util.LinkedHashMap<>();
-        String prefix = "maestro_request_duration_seconds_bucket{endpoint=\"/v1/chat/completions\",le=\"";
-        s.metrics().render().lines().filter(l -> l.startsWith(prefix)).forEach(l -> {
-            String le = l.substring(prefix.length(), l.indexOf('"', prefix.length()));
-            m.put(le, Long.parseLong(l.substring(l.lastIndexOf(' ') + 1)));
-        });
-        return m;
+    /** Cumulative counters of this JVM: allocated bytes (live threads), GC count and time, CPU and run-queue wait. */
+    private record JvmStats(long allocated, long gcs, long gcMillis, long cpuNanos, long waitNanos) {
+        static JvmStats now() {
+            var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+            long alloc = 0;
+            for (long a : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
+                alloc += Math.max(0, a);
+            }
+            long gcs = 0;
+            long gcMs = 0;
+            for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+                gcs += Math.max(0, gc.getCollectionCount());
+                gcMs += Math.max(0, gc.getCollectionTime());
+            }
+            long cpu = 0;
+            long wait = 0;
+            // Linux: /proc/self/task/<tid>/schedstat = "ns on CPU, ns runnable waiting for a CPU, timeslices".
+            try (var tasks = java.nio.file.Files.list(Path.of("/proc/self/task"))) {
+                for (Path t : tasks.toList()) {
+                    try {
+                        String[] f = java.nio.file.Files.readString(t.resolve("schedstat")).trim().split("\\s+");
+                        cpu += Long.parseLong(f[0]);
+                        wait += Long.parseLong(f[1]);
+                    } catch (java.io.IOException | RuntimeException e) {
+                        // thread ended meanwhile, or not Linux
+                    }
+                }
+            } catch (java.io.IOException e) {
+                // not Linux: cpu and wait stay 0
+            }
+            return new JvmStats(alloc, gcs, gcMs, cpu, wait);
+        }
+
+        String minus(JvmStats b, String label, int requests) {
+            String load = "?";
+            try {
+                load = java.nio.file.Files.readString(Path.of("/proc/loadavg")).trim();
+            } catch (java.io.IOException e) {
+                // not Linux
+            }
+            return String.format("%-18s %10.1f %6d %9d %11.1f %12.1f  %s", label, (allocated - b.allocated) / 1024.0 / requests, gcs - b.gcs,
+                    gcMillis - b.gcMillis, (cpuNanos - b.cpuNanos) / 1e3 / requests, (waitNanos - b.waitNanos) / 1e3 / requests, load);
+        }
     }
 
-    private static void load(String cp, String url, int n, int c, String label) throws Exception {
+    /** Exact server-side chat durations in arrival order; {@link #last} returns those of the most recent load. */
+    private static final class Durations {
+        private final long[] ring;
+        private final AtomicLong count = new AtomicLong();
+
+        Durations(int capacity) {
+            ring = new long[capacity];
+        }
+
+        void add(long nanos) {
+            long i = count.getAndIncrement();
+            ring[(int) (i % ring.length)] = nanos;
+        }
+
+        /**
+         * The last {@code n} durations. A load's warm-up requests all finish before its measured ones start (the load
+         * generator joins its threads in between), and the server records a duration before it sends the response, so
+         * the last n recorded are exactly the n measured requests.
+         */
+        long[] last(int n) {
+            long end = count.get();
+            int k = (int) Math.min(n, Math.min(end, ring.length));
+            long[] out = new long[k];
+            for (int j = 0; j < k; j++) {
+                out[j] = ring[(int) ((end - k + j) % ring.length)];
+            }
+            return out;
+        }
+    }
+
+    /** Runs ServeLoad in a child JVM, echoes its output and returns its RESULT json. */
+    private static String load(String cp, String url, int n, int c, int warmup, String label) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xss256k", "-cp", cp, "dev.maestro.bench.ServeLoad", "--url", url,
-                "--requests", Integer.toString(n), "--concurrency", Integer.toString(c), "--max-seconds", "120"));
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xss256k"));
+        String clientOpts = System.getProperty("serve.load.jvm", "");
+        if (!clientOpts.isBlank()) {
+            cmd.addAll(Arrays.asList(clientOpts.strip().split("\\s+")));
+        }
+        cmd.addAll(List.of("-cp", cp, "dev.maestro.bench.ServeLoad", "--url", url, "--requests", Integer.toString(n),
+                "--concurrency", Integer.toString(c), "--warmup", Integer.toString(warmup), "--max-seconds", "120",
+                "--client", System.getProperty("serve.client", "raw")));
         System.out.println("-- " + label);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        p.getInputStream().transferTo(System.out);
+        String result = "";
+        try (var r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line = r.readLine(); line != null; line = r.readLine()) {
+                System.out.println("   " + line);
+                if (line.startsWith("RESULT ")) {
+                    result = line.substring(7);
+                }
+            }
+        }
         if (p.waitFor() != 0) {
             throw new IllegalStateException("load generator failed with exit code " + p.exitValue());
         }
+        return result;
     }
 }
