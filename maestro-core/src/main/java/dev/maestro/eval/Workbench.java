@@ -4,6 +4,7 @@ import dev.maestro.MaestroException;
 import dev.maestro.episode.EpisodeConfig;
 import dev.maestro.episode.Environment;
 import dev.maestro.episode.TraceSink;
+import dev.maestro.expert.EnvLookup;
 import dev.maestro.expert.Expert;
 import dev.maestro.expert.Experts;
 import dev.maestro.expert.SimulatedExpert;
@@ -46,15 +47,26 @@ public final class Workbench implements AutoCloseable {
         this.pool = pool;
     }
 
-    /** Options shared by the commands that open a workbench. */
-    public record Options(Optional<Path> cache, EpisodeConfig episode, TraceSink trace) {
-        public static Options defaults() {
-            return new Options(Optional.empty(), EpisodeConfig.DEFAULT, TraceSink.NONE);
+    /**
+     * Options shared by the commands that open a workbench.
+     *
+     * @param env the environment variables for {@code ${VAR}} in models.yaml and for {@code api-key-env}
+     *            (default: the process environment); a seam so a caller (or an in-process test) can supply keys
+     *            without touching the process environment
+     */
+    public record Options(Optional<Path> cache, EpisodeConfig episode, TraceSink trace, Map<String, String> env) {
+        public Options {
+            env = Map.copyOf(env);
         }
 
-        public Options withCache(Path p) { return new Options(Optional.of(p), episode, trace); }
-        public Options withEpisode(EpisodeConfig c) { return new Options(cache, c, trace); }
-        public Options withTrace(TraceSink t) { return new Options(cache, episode, t); }
+        public static Options defaults() {
+            return new Options(Optional.empty(), EpisodeConfig.DEFAULT, TraceSink.NONE, System.getenv());
+        }
+
+        public Options withCache(Path p) { return new Options(Optional.of(p), episode, trace, env); }
+        public Options withEpisode(EpisodeConfig c) { return new Options(cache, c, trace, env); }
+        public Options withTrace(TraceSink t) { return new Options(cache, episode, t, env); }
+        public Options withEnv(Map<String, String> e) { return new Options(cache, episode, trace, e); }
     }
 
     public static Workbench open(Suite suite, Options options) {
@@ -67,7 +79,7 @@ public final class Workbench implements AutoCloseable {
         if (!Files.isDirectory(registryDir)) {
             throw new MaestroException("no registry folder at " + registryDir + " (a registry folder holds models.yaml and skills/)");
         }
-        Registry registry = RegistryLoader.load(registryDir);
+        Registry registry = RegistryLoader.builder().env(options.env()).build().load(registryDir);
         List<Task> tasks = TaskReader.read(tasksFile);
         if (suite.isPresent()) {
             tasks = tasks.stream().filter(suite.get().filter()::test).toList();
@@ -76,7 +88,8 @@ public final class Workbench implements AutoCloseable {
                         + suite.get().filter());
             }
         }
-        Experts.Options.Builder eo = Experts.Options.builder().simulated(SimulatedExpert::create);
+        Experts.Options.Builder eo = Experts.Options.builder().simulated(SimulatedExpert::create)
+                .env(EnvLookup.of(options.env()));
         options.cache().ifPresent(eo::cache);
         Map<String, Expert> experts = Experts.forRegistry(registry, eo.build());
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(2, Math.min(16, registry.models().size())), r -> {
