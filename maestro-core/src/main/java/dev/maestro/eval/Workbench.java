@@ -53,20 +53,25 @@ public final class Workbench implements AutoCloseable {
      * @param env the environment variables for {@code ${VAR}} in models.yaml and for {@code api-key-env}
      *            (default: the process environment); a seam so a caller (or an in-process test) can supply keys
      *            without touching the process environment
+     * @param done episodes an interrupted run already finished ({@code eval --resume})
      */
-    public record Options(Optional<Path> cache, EpisodeConfig episode, TraceSink trace, Map<String, String> env) {
+    public record Options(Optional<Path> cache, EpisodeConfig episode, TraceSink trace, Map<String, String> env,
+                          Environment.EpisodeMemory done) {
         public Options {
             env = Map.copyOf(env);
         }
 
         public static Options defaults() {
-            return new Options(Optional.empty(), EpisodeConfig.DEFAULT, TraceSink.NONE, System.getenv());
+            return new Options(Optional.empty(), EpisodeConfig.DEFAULT, TraceSink.NONE, System.getenv(),
+                    Environment.EpisodeMemory.NONE);
         }
 
-        public Options withCache(Path p) { return new Options(Optional.of(p), episode, trace, env); }
-        public Options withEpisode(EpisodeConfig c) { return new Options(cache, c, trace, env); }
-        public Options withTrace(TraceSink t) { return new Options(cache, episode, t, env); }
-        public Options withEnv(Map<String, String> e) { return new Options(cache, episode, trace, e); }
+        public Options withCache(Path p) { return new Options(Optional.of(p), episode, trace, env, done); }
+        public Options withEpisode(EpisodeConfig c) { return new Options(cache, c, trace, env, done); }
+        public Options withTrace(TraceSink t) { return new Options(cache, episode, t, env, done); }
+        public Options withEnv(Map<String, String> e) { return new Options(cache, episode, trace, e, done); }
+        /** Episodes an interrupted run already finished; they are returned as recorded, not rerun. */
+        public Options withResume(Environment.EpisodeMemory d) { return new Options(cache, episode, trace, env, d); }
     }
 
     public static Workbench open(Suite suite, Options options) {
@@ -101,7 +106,7 @@ public final class Workbench implements AutoCloseable {
         WorkflowSkillRunner runner = WorkflowSkillRunner.forRegistry(registry).validate(registry);
         Environment env = Environment.builder(registry, experts,
                         AnswerGrader.builder().defaultTolerance(tolerance).build())
-                .skills(runner).config(options.episode()).pool(pool).trace(options.trace()).build();
+                .skills(runner).config(options.episode()).pool(pool).trace(options.trace()).resumeFrom(options.done()).build();
         return new Workbench(name, registry, tasks, split, env, suite, pool);
     }
 
