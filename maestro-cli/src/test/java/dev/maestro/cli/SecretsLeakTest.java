@@ -286,10 +286,6 @@ class SecretsLeakTest {
         }
         String console = captured.toString(StandardCharsets.UTF_8);
         assertThat(runs).as("console tail: %s", console.substring(Math.max(0, console.length() - 3000))).allSatisfy(r -> assertThat(r.exit()).as("exit of %s", r.args()).isZero());
-        String traces = Files.readString(outDir.resolve("traces.jsonl"));
-        // (500s are retried and then answered, so they reach the traces only as latency; 401s are final)
-        assertThat(traces.contains("401 Unauthorized: {\\\"error\\\":{\\\"message\\\":\\\"Incorrect API key provided: ***."))
-                .as("the echoed key reached the traces redacted").isTrue();
         assertThat(console).as("the registry was checked").contains("registry planted-key: 2 models");
 
         // nothing printed, logged or written anywhere under the temporary folder holds the key
@@ -319,5 +315,9 @@ class SecretsLeakTest {
         System.out.printf("secrets: %d log lines at DEBUG%n", logLines.size());
         assertThat(logLines).as("the log file captured the marker").anyMatch(l -> l.contains("planted-key test: commands start"));
         assertThat(found).as("places where the key leaked").isEmpty();
+        String traces = Files.readString(outDir.resolve("traces.jsonl"));
+        // (500s are retried and then answered, so they reach the traces only as latency; 401s are final)
+        assertThat(traces.contains("401 Unauthorized: {\\\"error\\\":{\\\"message\\\":\\\"Incorrect API key provided: ***."))
+                .as("the echoed key reached the traces redacted").isTrue();
     }
 }
