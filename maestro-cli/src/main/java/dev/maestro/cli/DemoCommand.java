@@ -53,7 +53,7 @@ final class DemoCommand implements Callable<Integer> {
         try (CachingEmbedder emb = noTrain ? null : Embedders.open(embedder)) {
             for (String s : suites) {
                 Suite suite = Suite.load(Home.suite(s));
-                try (Workbench wb = Workbench.open(suite, Workbench.Options.defaults())) {
+                try (Workbench wb = Workbench.open(suite, Workbench.Options.defaults().withEnv(CliEnv.all()))) {
                     System.err.println("== " + suite.name() + ": " + wb.registry() + ", " + wb.tasks().size() + " tasks");
                     SuiteEvaluation.Options o = new SuiteEvaluation.Options(seed, n,
                             noTrain ? Optional.empty() : Optional.of(TrainConfig.DEFAULT.withSeed(seed).withThreads(n)),

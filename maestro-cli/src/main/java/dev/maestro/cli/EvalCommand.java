@@ -60,6 +60,10 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--traces", description = "Write one JSONL line per episode to this file.")
     Optional<Path> traces;
 
+    @Option(names = "--resume", description = {"Continue an interrupted run of this same command: episodes already in",
+            "the --traces file are taken from it instead of being run again (the report ends the same)."})
+    boolean resume;
+
     @Option(names = "--no-progress", description = "No progress bars.")
     boolean noProgress;
 
@@ -76,9 +80,17 @@ final class EvalCommand implements Callable<Integer> {
         if (cache.isPresent()) {
             wo = wo.withCache(cache.get());
         }
+        if (resume && traces.isEmpty()) {
+            throw new MaestroException("--resume continues from the --traces file of the interrupted run; give --traces FILE");
+        }
         TraceFile traceFile = traces.map(TraceFile::open).orElse(null);
         if (traceFile != null) {
             wo = wo.withTrace(traceFile);
+        }
+        if (resume) {
+            TraceFile.Recorded done = TraceFile.read(traces.get());
+            wo = wo.withResume(done);
+            System.err.println("resuming: " + done.episodes().size() + " episodes already in " + traces.get());
         }
         int n = threads.orElse(Runtime.getRuntime().availableProcessors());
         CliProgress progress = new CliProgress(!noProgress);

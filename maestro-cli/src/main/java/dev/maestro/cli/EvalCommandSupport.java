@@ -23,7 +23,8 @@ final class EvalCommandSupport {
         return open(suite, registry, tasks, wo);
     }
 
-    static Workbench open(Optional<String> suite, Optional<String> registry, Optional<Path> tasks, Workbench.Options wo) {
+    static Workbench open(Optional<String> suite, Optional<String> registry, Optional<Path> tasks, Workbench.Options options) {
+        Workbench.Options wo = options.withEnv(CliEnv.all());
         if (suite.isPresent()) {
             Suite s = Suite.load(Home.suite(suite.get()));
             if (registry.isEmpty() && tasks.isEmpty()) {

@@ -85,7 +85,7 @@ public final class ExportCommand implements Runnable {
                 return 2;
             }
             try {
-                Registry reg = RegistryLoader.load(registry);
+                Registry reg = RegistryLoader.builder().env(CliEnv.all()).build().load(registry);
                 List<Task> all = TaskReader.read(tasks);
                 // The project's split (validation folded into train): the task file's own "split" field is
                 // the benchmark's (e.g. MATH-V test/testmini), not ours.

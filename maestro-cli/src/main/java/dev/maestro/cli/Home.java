@@ -30,8 +30,7 @@ final class Home {
     }
 
     static Path dir() {
-        String env = System.getenv("MAESTRO_HOME");
-        return Path.of(env == null || env.isBlank() ? "." : env).toAbsolutePath().normalize();
+        return Path.of(CliEnv.get("MAESTRO_HOME").orElse(".")).toAbsolutePath().normalize();
     }
 
     static Path suite(String nameOrPath) {

@@ -51,7 +51,7 @@ public final class RegistryCommand implements Runnable {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            RegistryLoader.Inspection result = RegistryLoader.builder().build().inspect(dir);
+            RegistryLoader.Inspection result = RegistryLoader.builder().env(CliEnv.all()).build().inspect(dir);
             // Prefix the registry folder as typed, so editors and terminals can open FILE:LINE directly.
             for (RegistryProblem p : result.problems()) {
                 String file = p.file().equals(".") ? dir.toString() : dir.resolve(p.file()).toString();

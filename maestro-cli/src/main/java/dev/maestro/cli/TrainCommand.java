@@ -52,6 +52,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lambda-call", description = "Reward penalty per call (default: 0.005).")
     Optional<Double> lambdaCall;
 
+    @Option(names = "--min-steps", description = "At least this many optimisation steps; small suites get more epochs (default: 200).")
+    Optional<Integer> minSteps;
+
     @Option(names = "--registry-dropout", description = "Probability of hiding each model per step (default: 0).")
     Optional<Double> registryDropout;
 
@@ -79,6 +82,7 @@ final class TrainCommand implements Callable<Integer> {
         if (lambdaCost.isPresent() || lambdaCall.isPresent()) {
             cfg = cfg.withLambdas(lambdaCost.orElse(cfg.lambdaCost()), lambdaCall.orElse(cfg.lambdaCall()));
         }
+        if (minSteps.isPresent()) cfg = cfg.withMinSteps(minSteps.get());
         if (registryDropout.isPresent()) cfg = cfg.withRegistryDropout(registryDropout.get());
         CliProgress progress = new CliProgress(!noProgress);
         try (Workbench wb = where.open(Workbench.Options.defaults());

@@ -44,6 +44,18 @@ public final class Environment implements AutoCloseable {
     private final EpisodeConfig config;
     private final Optional<ExecutorService> pool;
     private final TraceSink trace;
+    private final EpisodeMemory done;
+
+    /**
+     * Episodes an interrupted run already finished (read back from its trace): {@link #run} returns the recorded
+     * result instead of running the episode again, so a resumed evaluation ends with the same results.
+     */
+    @FunctionalInterface
+    public interface EpisodeMemory {
+        Optional<EpisodeResult> find(String policy, String taskId, long seed);
+
+        EpisodeMemory NONE = (p, t, s) -> Optional.empty();
+    }
 
     private Environment(Builder b) {
         this.registry = b.registry;
@@ -53,6 +65,7 @@ public final class Environment implements AutoCloseable {
         this.config = b.config;
         this.pool = b.pool;
         this.trace = b.trace;
+        this.done = b.done;
         for (ModelCard m : registry.models()) {
             if (!experts.containsKey(m.id())) {
                 throw new MaestroException("no expert backend for model '" + m.id() + "'; experts given for: " + experts.keySet());
@@ -92,11 +105,17 @@ public final class Environment implements AutoCloseable {
         b.config = c;
         b.pool = pool;
         b.trace = trace;
+        b.done = done;
         return new Environment(b);
     }
 
     /** Runs one episode of {@code task} under {@code policy} with its own random stream from {@code seed}. */
     public EpisodeResult run(Task task, Policy policy, long seed) {
+        Optional<EpisodeResult> earlier = done.find(policy.name(), task.id(), seed);
+        if (earlier.isPresent()) {
+            // already in the trace of the interrupted run: neither rerun nor traced twice
+            return earlier.get();
+        }
         State s = new State(task, new SplittableRandom(seed));
         try {
             policy.prepare(task);
@@ -367,6 +386,7 @@ public final class Environment implements AutoCloseable {
         private EpisodeConfig config = EpisodeConfig.DEFAULT;
         private Optional<ExecutorService> pool = Optional.empty();
         private TraceSink trace = TraceSink.NONE;
+        private EpisodeMemory done = EpisodeMemory.NONE;
 
         private Builder(Registry registry, Map<String, Expert> experts, Grader grader) {
             this.registry = Objects.requireNonNull(registry);
@@ -379,6 +399,8 @@ public final class Environment implements AutoCloseable {
         /** Executor for the parallel calls of one turn; without one, calls run one after another. */
         public Builder pool(ExecutorService v) { this.pool = Optional.of(v); return this; }
         public Builder trace(TraceSink v) { this.trace = Objects.requireNonNull(v); return this; }
+        /** Episodes already done by an interrupted run (default: none). */
+        public Builder resumeFrom(EpisodeMemory v) { this.done = Objects.requireNonNull(v); return this; }
 
         public Environment build() {
             return new Environment(this);

@@ -52,7 +52,9 @@ public final class Baselines {
                         + pct(f.train().accuracy(f.train().pairs().indexOf(f.bestSingle()))) + " on train)"));
         out.add(system(env, new RandomPairPolicy(), test, seed, threads, progress, null, "one uniformly random pair per task"));
         out.add(system(env, f.router(), test, seed, threads, progress, null,
-                "keyword rules → best training pair per rule, else best-single; routes " + f.router().routes()));
+                "keyword rules → best training pair per rule, else best-single; routes "
+                        // sorted: the router holds an immutable map, whose iteration order changes from JVM to JVM
+                        + new java.util.TreeMap<>(f.router().routes())));
         Environment voteEnv = env.withConfig(env.config().withMaxCalls(Math.max(env.config().maxCalls(), VOTERS)));
         out.add(system(voteEnv, new MajorityVotePolicy(f.voters()), test, seed, threads, progress, null,
                 "majority of the " + f.voters().size() + " best training pairs; falls back to the best of them when no answer text exists"));

@@ -4,6 +4,7 @@ import dev.maestro.MaestroException;
 import dev.maestro.episode.EpisodeConfig;
 import dev.maestro.episode.Environment;
 import dev.maestro.episode.TraceSink;
+import dev.maestro.expert.EnvLookup;
 import dev.maestro.expert.Expert;
 import dev.maestro.expert.Experts;
 import dev.maestro.expert.SimulatedExpert;
@@ -46,15 +47,31 @@ public final class Workbench implements AutoCloseable {
         this.pool = pool;
     }
 
-    /** Options shared by the commands that open a workbench. */
-    public record Options(Optional<Path> cache, EpisodeConfig episode, TraceSink trace) {
-        public static Options defaults() {
-            return new Options(Optional.empty(), EpisodeConfig.DEFAULT, TraceSink.NONE);
+    /**
+     * Options shared by the commands that open a workbench.
+     *
+     * @param env the environment variables for {@code ${VAR}} in models.yaml and for {@code api-key-env}
+     *            (default: the process environment); a seam so a caller (or an in-process test) can supply keys
+     *            without touching the process environment
+     * @param done episodes an interrupted run already finished ({@code eval --resume})
+     */
+    public record Options(Optional<Path> cache, EpisodeConfig episode, TraceSink trace, Map<String, String> env,
+                          Environment.EpisodeMemory done) {
+        public Options {
+            env = Map.copyOf(env);
         }
 
-        public Options withCache(Path p) { return new Options(Optional.of(p), episode, trace); }
-        public Options withEpisode(EpisodeConfig c) { return new Options(cache, c, trace); }
-        public Options withTrace(TraceSink t) { return new Options(cache, episode, t); }
+        public static Options defaults() {
+            return new Options(Optional.empty(), EpisodeConfig.DEFAULT, TraceSink.NONE, System.getenv(),
+                    Environment.EpisodeMemory.NONE);
+        }
+
+        public Options withCache(Path p) { return new Options(Optional.of(p), episode, trace, env, done); }
+        public Options withEpisode(EpisodeConfig c) { return new Options(cache, c, trace, env, done); }
+        public Options withTrace(TraceSink t) { return new Options(cache, episode, t, env, done); }
+        public Options withEnv(Map<String, String> e) { return new Options(cache, episode, trace, e, done); }
+        /** Episodes an interrupted run already finished; they are returned as recorded, not rerun. */
+        public Options withResume(Environment.EpisodeMemory d) { return new Options(cache, episode, trace, env, d); }
     }
 
     public static Workbench open(Suite suite, Options options) {
@@ -67,7 +84,7 @@ public final class Workbench implements AutoCloseable {
         if (!Files.isDirectory(registryDir)) {
             throw new MaestroException("no registry folder at " + registryDir + " (a registry folder holds models.yaml and skills/)");
         }
-        Registry registry = RegistryLoader.load(registryDir);
+        Registry registry = RegistryLoader.builder().env(options.env()).build().load(registryDir);
         List<Task> tasks = TaskReader.read(tasksFile);
         if (suite.isPresent()) {
             tasks = tasks.stream().filter(suite.get().filter()::test).toList();
@@ -76,7 +93,8 @@ public final class Workbench implements AutoCloseable {
                         + suite.get().filter());
             }
         }
-        Experts.Options.Builder eo = Experts.Options.builder().simulated(SimulatedExpert::create);
+        Experts.Options.Builder eo = Experts.Options.builder().simulated(SimulatedExpert::create)
+                .env(EnvLookup.of(options.env()));
         options.cache().ifPresent(eo::cache);
         Map<String, Expert> experts = Experts.forRegistry(registry, eo.build());
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(2, Math.min(16, registry.models().size())), r -> {
@@ -88,7 +106,7 @@ public final class Workbench implements AutoCloseable {
         WorkflowSkillRunner runner = WorkflowSkillRunner.forRegistry(registry).validate(registry);
         Environment env = Environment.builder(registry, experts,
                         AnswerGrader.builder().defaultTolerance(tolerance).build())
-                .skills(runner).config(options.episode()).pool(pool).trace(options.trace()).build();
+                .skills(runner).config(options.episode()).pool(pool).trace(options.trace()).resumeFrom(options.done()).build();
         return new Workbench(name, registry, tasks, split, env, suite, pool);
     }
 

@@ -2,13 +2,12 @@ package dev.maestro.expert;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.maestro.Progress;
 import dev.maestro.episode.Environment;
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.episode.Observation;
 import dev.maestro.episode.Step;
+import dev.maestro.expert.FaultyOpenAiServer.Fault;
 import dev.maestro.eval.Evaluator;
 import dev.maestro.policy.MajorityVotePolicy;
 import dev.maestro.registry.Backend;
@@ -20,26 +19,15 @@ import dev.maestro.registry.SkillCard;
 import dev.maestro.task.AnswerGrader;
 import dev.maestro.task.Task;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.EnumSet;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -55,140 +43,6 @@ class FaultInjectionTest {
     private static final int TASKS = 60;
     private static final int ATTEMPTS = 3;
     private static final Duration TIMEOUT = Duration.ofMillis(400);
-    private static final long SLOW_MS = 1200;
-
-    /** What the server does to one request. */
-    enum Fault {
-        NONE, STATUS_500, STATUS_502, STATUS_503, RATE_LIMITED_429, SLOW, RESET, TRUNCATED, NOT_JSON;
-
-        static final List<Fault> INJECTED = List.of(values()).subList(1, values().length);
-    }
-
-    /** JDK HttpServer on 127.0.0.1 that injects {@link Fault}s and logs them per (model, question). */
-    static final class FaultyServer implements AutoCloseable {
-        private static final Pattern MODEL = Pattern.compile("\"model\"\\s*:\\s*\"([^\"]+)\"");
-        private static final Pattern QUESTION = Pattern.compile("Q-(\\d+)");
-
-        private final HttpServer server;
-        private final ExecutorService executor;
-        private final long seed;
-        private final double rate;
-        private final Fault always;
-        private final AtomicInteger requests = new AtomicInteger();
-        private final Map<String, List<Fault>> log = new ConcurrentHashMap<>();
-
-        /** {@code always} = NONE: seeded random faults at {@code rate}; otherwise that fault on every request. */
-        FaultyServer(long seed, double rate, Fault always) throws IOException {
-            this.seed = seed;
-            this.rate = rate;
-            this.always = always;
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-            server.createContext("/", this::handle);
-            // our own executor, shut down in close(): HttpServer.stop does not stop it
-            executor = Executors.newCachedThreadPool(r -> {
-                Thread t = new Thread(r, "faulty-openai");
-                t.setDaemon(true);
-                return t;
-            });
-            server.setExecutor(executor);
-            server.start();
-        }
-
-        String baseUrl() {
-            return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
-        }
-
-        int requests() {
-            return requests.get();
-        }
-
-        /** The faults applied to the requests of one call, in order (NONE = answered normally). */
-        List<Fault> faults(String modelName, String questionNumber) {
-            return log.getOrDefault(modelName + "|" + questionNumber, List.of());
-        }
-
-        Map<String, List<Fault>> log() {
-            return log;
-        }
-
-        private Fault choose(String key, int attempt) {
-            if (always != Fault.NONE) {
-                return always;
-            }
-            SplittableRandom r = new SplittableRandom(seed * 31 + key.hashCode() * 1_000_003L + attempt);
-            if (r.nextDouble() >= rate) {
-                return Fault.NONE;
-            }
-            return Fault.INJECTED.get(r.nextInt(Fault.INJECTED.size()));
-        }
-
-        private void handle(HttpExchange ex) throws IOException {
-            requests.incrementAndGet();
-            String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            Matcher m = MODEL.matcher(body);
-            Matcher q = QUESTION.matcher(body);
-            String key = (m.find() ? m.group(1) : "?") + "|" + (q.find() ? q.group(1) : "?");
-            Fault fault;
-            List<Fault> faults = log.computeIfAbsent(key, k -> Collections.synchronizedList(new ArrayList<>()));
-            synchronized (faults) {
-                fault = choose(key, faults.size());
-                faults.add(fault);
-            }
-            try {
-                switch (fault) {
-                    case NONE -> send(ex, 200, FakeOpenAiServer.completion("The answer is 42", 12, 4), Map.of());
-                    case STATUS_500 -> send(ex, 500, error(500), Map.of());
-                    case STATUS_502 -> send(ex, 502, error(502), Map.of());
-                    case STATUS_503 -> send(ex, 503, error(503), Map.of());
-                    case RATE_LIMITED_429 -> send(ex, 429, error(429), Map.of("Retry-After", "0"));
-                    case SLOW -> {
-                        Thread.sleep(SLOW_MS);
-                        send(ex, 200, FakeOpenAiServer.completion("too late", 12, 4), Map.of());
-                    }
-                    case RESET -> { } // close below without any response
-                    case TRUNCATED -> {
-                        byte[] full = FakeOpenAiServer.completion("cut off", 12, 4).getBytes(StandardCharsets.UTF_8);
-                        ex.getResponseHeaders().set("Content-Type", "application/json");
-                        ex.sendResponseHeaders(200, full.length);
-                        OutputStream os = ex.getResponseBody();
-                        os.write(full, 0, full.length / 2);
-                        os.flush();
-                    }
-                    case NOT_JSON -> send(ex, 200, "<html><body>502 Bad Gateway (proxy)</body></html>", Map.of());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (IOException clientGone) {
-                // the client timed out or the fault itself broke the stream: nothing to do
-            } finally {
-                try {
-                    ex.close();
-                } catch (RuntimeException | Error ignored) {
-                    // closing a truncated fixed-length stream complains; the connection is closed anyway
-                }
-            }
-        }
-
-        private static String error(int status) {
-            return "{\"error\":{\"message\":\"injected " + status + "\"}}";
-        }
-
-        private static void send(HttpExchange ex, int status, String body, Map<String, String> headers) throws IOException {
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            ex.getResponseHeaders().set("Content-Type", "application/json");
-            headers.forEach((k, v) -> ex.getResponseHeaders().set(k, v));
-            ex.sendResponseHeaders(status, bytes.length);
-            try (OutputStream os = ex.getResponseBody()) {
-                os.write(bytes);
-            }
-        }
-
-        @Override
-        public void close() {
-            server.stop(0);
-            executor.shutdownNow();
-        }
-    }
 
     private static ModelCard model(String id, String baseUrl, int maxConcurrency) {
         return ModelCard.builder(id, Backend.OPENAI)
@@ -200,35 +54,10 @@ class FaultInjectionTest {
                 .build();
     }
 
-    private static Set<Thread> liveThreads() {
-        return new HashSet<>(Thread.getAllStackTraces().keySet());
-    }
-
-    /** Threads started since {@code before} that are still alive, ignoring the JVM-wide common pool. */
-    private static List<String> newThreads(Set<Thread> before) {
-        return liveThreads().stream()
-                .filter(t -> !before.contains(t) && t.isAlive())
-                .map(Thread::getName)
-                .filter(n -> !n.startsWith("ForkJoinPool.commonPool"))
-                .sorted()
-                .toList();
-    }
-
-    private static List<String> waitForThreadsToEnd(Set<Thread> before, int slack) throws InterruptedException {
-        List<String> extra = newThreads(before);
-        for (int i = 0; i < 50 && extra.size() > slack; i++) {
-            // the JDK HttpClient (Java 17 has no close()) ends its selector thread once it is unreachable
-            System.gc();
-            Thread.sleep(200);
-            extra = newThreads(before);
-        }
-        return extra;
-    }
-
     @Test
     void should_finish_an_evaluation_with_every_fault_visible_as_an_observation_and_no_thread_leak() throws Exception {
         // given
-        Set<Thread> before = liveThreads();
+        Set<Thread> before = FaultyOpenAiServer.liveThreads();
         List<Task> tasks = new ArrayList<>();
         for (int i = 0; i < TASKS; i++) {
             tasks.add(Task.text("t" + i, "Q-" + i, "42", "faults"));
@@ -236,7 +65,7 @@ class FaultInjectionTest {
         List<EpisodeResult> results;
         Map<String, List<Fault>> log;
         int requests;
-        try (FaultyServer server = new FaultyServer(7, 0.30, Fault.NONE)) {
+        try (FaultyOpenAiServer server = new FaultyOpenAiServer(7, 0.30, Fault.NONE)) {
             Registry registry = Registry.of("faulty", List.of(model("Alpha", server.baseUrl(), 4), model("Beta", server.baseUrl(), 4)),
                     List.of(SkillCard.simple("direct", "answer directly", "{question}")));
             Map<String, Expert> experts = Experts.forRegistry(registry, Experts.Options.builder()
@@ -256,7 +85,7 @@ class FaultInjectionTest {
                         tasks, 11, 2, Progress.NONE);
                 System.out.printf("fault injection: %d episodes in %d ms%n", results.size(), (System.nanoTime() - t0) / 1_000_000);
                 // the run did start threads (pools, HTTP clients, server workers), so the leak check below can fail
-                assertThat(newThreads(before)).isNotEmpty();
+                assertThat(FaultyOpenAiServer.newThreads(before)).isNotEmpty();
             } finally {
                 pool.shutdownNow();
                 assertThat(pool.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
@@ -319,7 +148,7 @@ class FaultInjectionTest {
         assertThat(ok).as("calls that succeeded, after retries").isGreaterThanOrEqualTo((int) (0.85 * observations.size()));
 
         // and nothing we started is left running
-        List<String> leaked = waitForThreadsToEnd(before, 2);
+        List<String> leaked = FaultyOpenAiServer.threadsLeftSince(before, 2);
         System.out.printf("fault injection: %d threads before, new threads still alive after close: %s%n", before.size(), leaked);
         assertThat(leaked).as("threads still alive").hasSizeLessThanOrEqualTo(2);
     }
@@ -361,7 +190,7 @@ class FaultInjectionTest {
     @ParameterizedTest
     @EnumSource(value = Fault.class, names = "NONE", mode = EnumSource.Mode.EXCLUDE)
     void should_name_the_cause_of_each_fault_in_the_error(Fault fault) throws Exception {
-        try (FaultyServer server = new FaultyServer(1, 1.0, fault)) {
+        try (FaultyOpenAiServer server = new FaultyOpenAiServer(1, 1.0, fault)) {
             // given a server that does the same thing to every request, and two attempts
             ModelCard m = model("Alpha", server.baseUrl(), 2);
             Registry registry = Registry.of("one", List.of(m), List.of(SkillCard.simple("direct", "answer", "{question}")));
@@ -388,7 +217,7 @@ class FaultInjectionTest {
 
     @Test
     void should_fail_fast_with_circuit_open_after_the_threshold_without_reaching_a_dead_endpoint() throws Exception {
-        try (FaultyServer server = new FaultyServer(1, 1.0, Fault.STATUS_503)) {
+        try (FaultyOpenAiServer server = new FaultyOpenAiServer(1, 1.0, Fault.STATUS_503)) {
             // given an endpoint that always answers 503 and a breaker that opens after 3 failures
             ModelCard dead = model("Dead", server.baseUrl(), 2);
             Registry registry = Registry.of("dead", List.of(dead), List.of(SkillCard.simple("direct", "answer", "{question}")));

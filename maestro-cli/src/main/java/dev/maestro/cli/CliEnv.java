@@ -1,0 +1,35 @@
+package dev.maestro.cli;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The environment variables the commands read (API keys by {@code api-key-env}, {@code ${VAR}} in models.yaml,
+ * {@code MAESTRO_HOME}). Always the process environment, except inside {@link #with}: Java cannot set environment
+ * variables in-process, so this is the seam that lets a test run real commands with a planted key.
+ */
+final class CliEnv {
+    private static volatile Map<String, String> override;
+
+    private CliEnv() {
+    }
+
+    static Map<String, String> all() {
+        Map<String, String> o = override;
+        return o != null ? o : System.getenv();
+    }
+
+    static Optional<String> get(String name) {
+        return Optional.ofNullable(all().get(name)).filter(v -> !v.isBlank());
+    }
+
+    /** Runs {@code body} with {@code env} in place of the process environment (tests; not re-entrant). */
+    static <T> T with(Map<String, String> env, java.util.function.Supplier<T> body) {
+        override = Map.copyOf(env);
+        try {
+            return body.get();
+        } finally {
+            override = null;
+        }
+    }
+}
