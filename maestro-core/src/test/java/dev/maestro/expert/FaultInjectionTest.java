@@ -45,11 +45,15 @@ class FaultInjectionTest {
     private static final Duration TIMEOUT = Duration.ofMillis(400);
 
     private static ModelCard model(String id, String baseUrl, int maxConcurrency) {
+        return model(id, baseUrl, maxConcurrency, TIMEOUT);
+    }
+
+    private static ModelCard model(String id, String baseUrl, int maxConcurrency, Duration timeout) {
         return ModelCard.builder(id, Backend.OPENAI)
                 .baseUrl(baseUrl)
                 .modelName(id.toLowerCase(java.util.Locale.ROOT))
                 .price(new Price(1.0, 2.0))
-                .timeout(TIMEOUT)
+                .timeout(timeout)
                 .maxConcurrency(maxConcurrency)
                 .build();
     }
@@ -191,8 +195,9 @@ class FaultInjectionTest {
     @EnumSource(value = Fault.class, names = "NONE", mode = EnumSource.Mode.EXCLUDE)
     void should_name_the_cause_of_each_fault_in_the_error(Fault fault) throws Exception {
         try (FaultyOpenAiServer server = new FaultyOpenAiServer(1, 1.0, fault)) {
-            // given a server that does the same thing to every request, and two attempts
-            ModelCard m = model("Alpha", server.baseUrl(), 2);
+            // given a server that does the same thing to every request, and two attempts (only the slow fault needs
+            // the short timeout; elsewhere it could fire before a busy machine even serves the first request)
+            ModelCard m = model("Alpha", server.baseUrl(), 2, fault == Fault.SLOW ? TIMEOUT : Duration.ofSeconds(20));
             Registry registry = Registry.of("one", List.of(m), List.of(SkillCard.simple("direct", "answer", "{question}")));
             Expert expert = Experts.forRegistry(registry, Experts.Options.builder()
                     .env(EnvLookup.of(Map.of())).retryAttempts(2).sleeper(d -> { }).build()).get("Alpha");
