@@ -163,8 +163,7 @@ public final class Mlp implements PolicyNetwork {
     static final class Ws implements Workspace {
         int cap;
         final double[] ctx;          // c = b1 + Wq q (H1)
-        double[][] act;              // act[l]: cap x H(l+1), post-activation (read by backward)
-        double[][][] rowAct;         // rowAct[l][i]: the same values, one array per candidate (written by forward)
+        double[][][] rowAct;         // rowAct[l][i]: post-activation of layer l+1 for candidate i (H(l+1))
         double[] delta;              // cap x maxHidden
         double[] deltaPrev;          // cap x maxHidden
         final double[] deltaSum;     // sum over candidates of delta1 (H1)
@@ -185,10 +184,8 @@ public final class Mlp implements PolicyNetwork {
 
         private void allocate(int capacity, int maxHidden) {
             cap = capacity;
-            act = new double[hidden.length][];
             rowAct = new double[hidden.length][][];
             for (int l = 0; l < hidden.length; l++) {
-                act[l] = new double[capacity * hidden[l]];
                 rowAct[l] = new double[capacity][hidden[l]];
             }
             delta = new double[capacity * maxHidden];
@@ -245,10 +242,8 @@ public final class Mlp implements PolicyNetwork {
 
         double[] proj = table == null ? null : projection(table).values();
 
-        // First layer per candidate. Every layer writes one row array per candidate (see RowWeights for why),
-        // then copies it into the flat activations that backward reads.
+        // First layer per candidate. Every layer writes one row array per candidate (see RowWeights for why).
         double[][] a1 = ws.rowAct[0];
-        double[] flat1 = ws.act[0];
         for (int i = 0; i < k; i++) {
             double[] a = a1[i];
             if (proj != null) {
@@ -261,7 +256,6 @@ public final class Mlp implements PolicyNetwork {
             }
             axpyRows(rw.cand, candidates, i * d, d, a, h1);
             activate(a, h1);
-            System.arraycopy(a, 0, flat1, i * h1, h1);
         }
 
         // Further hidden layers.
@@ -270,7 +264,6 @@ public final class Mlp implements PolicyNetwork {
             int out = hidden[l];
             double[][] prev = ws.rowAct[l - 1];
             double[][] cur = ws.rowAct[l];
-            double[] flat = ws.act[l];
             double[][] wl = rw.layers[l];
             double[] bl = rw.bias[l];
             for (int i = 0; i < k; i++) {
@@ -278,7 +271,6 @@ public final class Mlp implements PolicyNetwork {
                 System.arraycopy(bl, 0, a, 0, out);
                 axpyRows(wl, prev[i], 0, in, a, out);
                 activate(a, out);
-                System.arraycopy(a, 0, flat, i * out, out);
             }
         }
 
@@ -493,7 +485,7 @@ public final class Mlp implements PolicyNetwork {
         double[] g = params.gradients();
         int layers = hidden.length;
         int hl = hidden[layers - 1];
-        double[] last = ws.act[layers - 1];
+        double[][] last = ws.rowAct[layers - 1];
         double[] delta = ws.delta;
 
         // Skip path: ds/dskip = x.
@@ -509,9 +501,10 @@ public final class Mlp implements PolicyNetwork {
         for (int i = 0; i < k; i++) {
             double ds = dScores[i];
             int o = i * hl;
+            double[] li = last[i];
             for (int h = 0; h < hl; h++) {
-                g[offOut + h] += ds * last[o + h];
-                delta[o + h] = ds * v[offOut + h] * derivative(last[o + h]);
+                g[offOut + h] += ds * li[h];
+                delta[o + h] = ds * v[offOut + h] * derivative(li[h]);
             }
         }
 
@@ -519,7 +512,7 @@ public final class Mlp implements PolicyNetwork {
         for (int l = layers - 1; l >= 1; l--) {
             int in = hidden[l - 1];
             int out = hidden[l];
-            double[] prev = ws.act[l - 1];
+            double[][] prev = ws.rowAct[l - 1];
             double[] dPrev = ws.deltaPrev;
             for (int i = 0; i < k; i++) {
                 int o = i * out;
@@ -528,7 +521,7 @@ public final class Mlp implements PolicyNetwork {
                     g[offB[l] + h] += delta[o + h];
                 }
                 for (int j = 0; j < in; j++) {
-                    double a = prev[po + j];
+                    double a = prev[i][j];
                     int r = offW[l] + j * out;
                     if (a != 0.0) {
                         for (int h = 0; h < out; h++) {
