@@ -19,8 +19,9 @@ import java.util.SplittableRandom;
  *   s[k]   = wout·hL[k]                     (1)      the logit
  * </pre>
  * Weights are stored input-major ({@code W[i][h]}: row i holds the weights from input i to every unit),
- * so both forward and the weight gradients are axpy loops over contiguous memory that the JIT
- * vectorises; zero inputs (one-hot flags) are skipped. There is no output bias: scores only feed a
+ * so forward and the weight gradients are axpy loops over contiguous memory; forward runs them over a
+ * per-version copy with one array per row (see {@code RowWeights}), the shape C2 vectorises. Zero
+ * inputs (one-hot flags) are skipped. There is no output bias: scores only feed a
  * softmax, which is invariant to a shared shift, so such a bias would never receive a gradient.
  *
  * <p>Parameter views: {@code ctx.W} (C×H1), {@code cand.W} (D×H1), {@code static.W} (S×H1, when S>0),
