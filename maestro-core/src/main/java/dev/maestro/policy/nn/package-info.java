@@ -32,8 +32,10 @@
  *
  * <h2>Memory and threads</h2>
  * All numbers live in one flat {@code double[]} ({@link dev.maestro.policy.nn.Parameters}) with named
- * views; weights are stored input-major so forward and gradient loops are contiguous axpys the JIT
- * vectorises. The hot path allocates nothing: activations live in a per-thread
+ * views; weights are stored input-major so forward and gradient loops are contiguous axpys. Forward
+ * reads a copy of the weights with one array per row, made once per parameter version, because C2
+ * (JDK 17) vectorises such loops only over arrays indexed from 0 (docs/policy-network.md). The hot path
+ * allocates nothing except that copy, once per optimizer step: activations live in a per-thread
  * {@link dev.maestro.policy.nn.PolicyNetwork.Workspace}. Forward passes may run on many threads;
  * backward accumulates into one gradient array and is single-threaded.
  *
