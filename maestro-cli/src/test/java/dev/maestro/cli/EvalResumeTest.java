@@ -44,8 +44,15 @@ class EvalResumeTest {
         // given 40 BlindTest tasks and a reference run
         List<String> all = Files.readAllLines(Path.of("../data/blind/tasks.jsonl"));
         Files.write(dir.resolve("tasks.jsonl"), all.subList(0, 40));
-        // task images are resolved next to the task file
-        Files.createSymbolicLink(dir.resolve("images"), Path.of("../data/blind/images").toAbsolutePath().normalize());
+        // task images are resolved next to the task file (copied: a symbolic link out of the folder is refused)
+        Files.createDirectories(dir.resolve("images"));
+        java.util.regex.Matcher img = java.util.regex.Pattern.compile("images/[^\"]+").matcher(String.join("\n", all.subList(0, 40)));
+        while (img.find()) {
+            Path to = dir.resolve(img.group());
+            if (!Files.exists(to)) {
+                Files.copy(Path.of("../data/blind").resolve(img.group()), to);
+            }
+        }
         Path refTraces = dir.resolve("ref.jsonl");
         assertThat(Main.run(eval(dir.resolve("ref"), refTraces, false))).isZero();
         List<String> refLines = Files.readAllLines(refTraces);
