@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Crash tests for `maestro eval` and `maestro serve` (the training one is scripts/crash-resume.sh).
 #
-# eval:  a reference run with a fixed seed, then KILLS starts of the identical command with --resume, each
-#        kill -9'd after a random 0.5..MAX_SLEEP s. After every kill: report.json / report.html / the PNG are absent
+# eval:  a reference run with a fixed seed, then starts of the identical command with --resume, each kill -9'd
+#        after a random 0.5..MAX_SLEEP s, until KILLS kills have landed (a start that finishes first must give the
+#        reference report, and the next start begins a fresh run). After every kill: report.json / report.html / the PNG are absent
 #        or complete (they are written atomically), and every line of the traces file parses except at most a
 #        torn LAST line (the one being appended at the kill; --resume cuts it off). Finally a --resume to completion
 #        must give the reference report.json (minus the policy's measured decision time) and the same episodes.
@@ -11,14 +12,14 @@
 #        files, check it answers again (20 requests, all 200) and that /traces still lists episodes.
 #
 # Usage (from the repository root):  scripts/crash-eval-serve.sh [KILLS] [MAX_SLEEP_SECONDS] [SERVE_KILLS]
-#   defaults: 10 eval kills, 20 s max (a blind-suite eval takes ~20-25 s here), 3 serve kills.
+#   defaults: 20 eval kills, MAX_SLEEP = the reference eval's duration (measured after the jar is built), 3 serve kills.
 # Needs: java 17, ./maestro (with a built jar), python3 (JSON and sqlite3 checks), curl.
 # Exit status 0 = PASS, 1 = FAIL.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-KILLS="${1:-10}"
-MAX_SLEEP="${2:-20}"
+KILLS="${1:-20}"
+MAX_SLEEP="${2:-}"
 SERVE_KILLS="${3:-3}"
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/maestro-crash-eval.XXXXXX")"
 EVAL=(eval --suite blind --no-progress --seed 7 --threads 2)
@@ -101,46 +102,62 @@ print("\n".join(sorted(ks)))' "$1"
 elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}'; }
 
 # --- eval --------------------------------------------------------------------------------------------------------
+./maestro --version >/dev/null 2>&1 || { echo "FAIL: ./maestro does not start"; exit 1; }  # builds the jar first if stale
 echo "== eval reference: ./maestro ${EVAL[*]} --out $TMP/ref --traces $TMP/ref.jsonl"
 t0=$(date +%s.%N)
 ./maestro "${EVAL[@]}" --out "$TMP/ref" --traces "$TMP/ref.jsonl" >"$TMP/ref.out" 2>&1 || { tail -20 "$TMP/ref.out"; echo "FAIL: reference eval failed"; exit 1; }
 ref_systems=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["systems"]))' "$TMP/ref/report.json")
-echo "   $(elapsed "$t0") s, $ref_systems systems, $(wc -l <"$TMP/ref.jsonl") trace lines"
+ref_s=$(elapsed "$t0")
+echo "   $ref_s s, $ref_systems systems, $(wc -l <"$TMP/ref.jsonl") trace lines"
+[ -n "$MAX_SLEEP" ] || MAX_SLEEP=$(awk -v r="$ref_s" 'BEGIN { printf "%.1f", (r < 2 ? 2 : r) }')
+echo "   kills after a random 0.5..$MAX_SLEEP s"
 
 kills=0; finished=0; torn_tails=0; bad_lines=0; broken_reports=0; reports_seen=0
-for i in $(seq 1 "$KILLS"); do
-    ./maestro "${EVAL[@]}" --out "$TMP/run" --traces "$TMP/run.jsonl" --resume >>"$TMP/run.out" 2>&1 &
+runs=1; RUN="$TMP/run-1"; starts=0
+while [ "$kills" -lt "$KILLS" ] && [ "$starts" -lt $((KILLS * 3)) ]; do
+    starts=$((starts + 1))
+    ./maestro "${EVAL[@]}" --out "$RUN" --traces "$RUN.jsonl" --resume >>"$TMP/run.out" 2>&1 &
     pid=$!   # ./maestro execs java: this is the JVM
     delay=$(awk -v s="$RANDOM" -v m="$MAX_SLEEP" 'BEGIN { srand(s); printf "%.2f", 0.5 + rand() * (m - 0.5) }')
     sleep "$delay"
     if kill -9 "$pid" 2>/dev/null; then kills=$((kills + 1)); note="killed"; else finished=$((finished + 1)); note="had finished"; fi
     wait "$pid" 2>/dev/null
-    read -r bad torn lines <<<"$(trace_check "$TMP/run.jsonl")"
-    rep=$(report_check "$TMP/run" "$ref_systems")
+    read -r bad torn lines <<<"$(trace_check "$RUN.jsonl")"
+    rep=$(report_check "$RUN" "$ref_systems")
     case "$rep" in
         BROKEN*) broken_reports=$((broken_reports + 1)); fail=1 ;;
         complete*) reports_seen=$((reports_seen + 1)) ;;
     esac
     [ "$bad" != 0 ] && { bad_lines=$((bad_lines + bad)); fail=1; }
     torn_tails=$((torn_tails + torn))
-    printf '   run %2d: %-12s after %5s s; trace lines %6s, unparsable %s, torn last line %s; report %s\n' \
-        "$i" "$note" "$delay" "$lines" "$bad" "$torn" "$rep"
+    printf '   start %2d (run %d): %-12s after %5s s; trace lines %6s, unparsable %s, torn last line %s; report %s\n' \
+        "$starts" "$runs" "$note" "$delay" "$lines" "$bad" "$torn" "$rep"
+    if [ "$note" = "had finished" ]; then
+        # a run that completed between kills must already give the reference report; then begin a fresh one
+        if [ "$(stable_report "$TMP/ref/report.json")" = "$(stable_report "$RUN/report.json")" ]; then
+            echo "            run $runs complete: report.json equal to the reference"
+        else
+            echo "   FAIL: run $runs completed with a report that differs from the reference"; fail=1
+        fi
+        runs=$((runs + 1)); RUN="$TMP/run-$runs"
+    fi
 done
+[ "$kills" -ge "$KILLS" ] || { echo "   FAIL: only $kills eval kills landed in $starts starts"; fail=1; }
 
 echo "== eval final: --resume to completion"
 t0=$(date +%s.%N)
-./maestro "${EVAL[@]}" --out "$TMP/run" --traces "$TMP/run.jsonl" --resume >>"$TMP/run.out" 2>&1 || { tail -20 "$TMP/run.out"; echo "FAIL: final resume failed"; exit 1; }
+./maestro "${EVAL[@]}" --out "$RUN" --traces "$RUN.jsonl" --resume >>"$TMP/run.out" 2>&1 || { tail -20 "$TMP/run.out"; echo "FAIL: final resume failed"; exit 1; }
 echo "   $(elapsed "$t0") s"
-read -r bad torn lines <<<"$(trace_check "$TMP/run.jsonl")"
+read -r bad torn lines <<<"$(trace_check "$RUN.jsonl")"
 echo "   trace lines $lines (reference $(wc -l <"$TMP/ref.jsonl")), unparsable $bad, torn last line $torn"
 [ "$bad" = 0 ] && [ "$torn" = 0 ] || { echo "   FAIL: the final trace has broken lines"; fail=1; }
-if [ "$(stable_report "$TMP/ref/report.json")" = "$(stable_report "$TMP/run/report.json")" ]; then
+if [ "$(stable_report "$TMP/ref/report.json")" = "$(stable_report "$RUN/report.json")" ]; then
     echo "   report.json equal to the reference (decision_us_p50 aside)"
 else
     echo "   FAIL: report.json differs from the reference"; fail=1
-    diff <(stable_report "$TMP/ref/report.json" | python3 -m json.tool) <(stable_report "$TMP/run/report.json" | python3 -m json.tool) | head -20
+    diff <(stable_report "$TMP/ref/report.json" | python3 -m json.tool) <(stable_report "$RUN/report.json" | python3 -m json.tool) | head -20
 fi
-if [ "$(episode_keys "$TMP/ref.jsonl")" = "$(episode_keys "$TMP/run.jsonl")" ]; then
+if [ "$(episode_keys "$TMP/ref.jsonl")" = "$(episode_keys "$RUN.jsonl")" ]; then
     echo "   same episodes as the reference ($(episode_keys "$TMP/ref.jsonl" | wc -l) distinct (policy, task, seed))"
 else
     echo "   FAIL: the traces hold other episodes than the reference's"; fail=1
@@ -224,7 +241,7 @@ read -r integrity rows <<<"$(db_check "$DB")"
 echo "   after a clean stop: trace db integrity $integrity, $rows rows"
 [ "$integrity" = ok ] || fail=1
 
-echo "== eval: $kills kills of $KILLS starts (finished before the kill: $finished); unparsable trace lines $bad_lines;"
+echo "== eval: $kills kills in $starts starts over $runs run(s) (starts that finished before their kill: $finished); unparsable trace lines $bad_lines;"
 echo "   torn last lines $torn_tails (cut off by the next --resume); broken report files $broken_reports (complete seen $reports_seen)"
 echo "== serve: $serve_kills kills under load ($answered_total requests answered before them), database damaged: $([ $serve_fail = 0 ] && echo no || echo YES)"
 echo "== total $(( $(date +%s) - T_START )) s"
