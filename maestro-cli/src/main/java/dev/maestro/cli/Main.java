@@ -1,5 +1,6 @@
 package dev.maestro.cli;
 
+import dev.maestro.MaestroException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,11 +14,30 @@ public final class Main implements Runnable {
         System.exit(run(args));
     }
 
+    /** Exit status of a run refused for bad input (a {@link MaestroException}); 1 stays for unexpected failures. */
+    public static final int BAD_INPUT = 2;
+
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
         // serve takes its policy resolver by constructor, so it is added here rather than in the annotation.
         cl.addSubcommand("serve", new ServeCommand(PolicySpecs::resolve));
-        return cl.setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        return cl.setCaseInsensitiveEnumValuesAllowed(true).setExecutionExceptionHandler(Main::handle).execute(args);
+    }
+
+    /**
+     * Bad input (an unknown suite, a malformed registry, a corrupt checkpoint …) is the user's to fix: one line
+     * naming the problem and what would be valid, no stack trace. Anything else is a bug, and its stack trace is
+     * what a bug report needs, so it is rethrown to picocli, which prints it.
+     */
+    static int handle(Exception ex, CommandLine cmd, CommandLine.ParseResult parsed) throws Exception {
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            if (t instanceof MaestroException) {
+                cmd.getErr().println("maestro " + cmd.getCommandName() + ": " + t.getMessage());
+                cmd.getErr().flush();
+                return BAD_INPUT;
+            }
+        }
+        throw ex;
     }
 
     @Override
