@@ -154,19 +154,45 @@ public final class PairHistory {
     }
 
     private Map<Pair, Double> compute(String self, float[] q) {
-        int n = embeddings.length;
-        int k = Math.min(K, Math.max(0, n - 1));
+        int k = Math.min(K, Math.max(0, embeddings.length - 1));
+        // leave the question itself out, or training would see its own outcome
+        int[] best = nearest(embeddings, q, k, ids.indexOf(self));
+        Map<Pair, Double> out = new HashMap<>();
+        grades.forEach((p, g) -> {
+            double s = 0;
+            for (int i : best) {
+                s += g[i];
+            }
+            out.put(p, (s + SHRINK * global.get(p)) / (k + SHRINK));
+        });
+        // pairs calibrated together share one sample of questions: search its neighbours once
+        Map<float[][], int[]> near = new java.util.IdentityHashMap<>();
+        sampled.forEach((p, smp) -> {
+            int[] idx = near.computeIfAbsent(smp.embeddings(), e -> nearest(e, q, smp.k(), -1));
+            double s = 0;
+            for (int i : idx) {
+                s += smp.grades()[i];
+            }
+            // The pseudo-count shrinks by the same share of the neighbourhood as for a full pair (SHRINK of K).
+            double shrink = SHRINK * smp.k() / K;
+            out.put(p, (s + shrink * smp.mean()) / (smp.k() + shrink));
+        });
+        return out;
+    }
+
+    /** Indices of the {@code k} rows of {@code e} most similar to {@code q} (dot product), best first, row {@code skip} excluded. */
+    private static int[] nearest(float[][] e, float[] q, int k, int skip) {
         int[] best = new int[k];
         double[] bestSim = new double[k];
         java.util.Arrays.fill(bestSim, Double.NEGATIVE_INFINITY);
-        for (int i = 0; i < n; i++) {
-            if (ids.get(i).equals(self)) {
-                continue; // leave the question itself out, or training would see its own outcome
+        for (int i = 0; i < e.length; i++) {
+            if (i == skip) {
+                continue;
             }
-            float[] e = embeddings[i];
+            float[] row = e[i];
             double s = 0;
-            for (int j = 0; j < e.length; j++) {
-                s += e[j] * q[j];
+            for (int j = 0; j < row.length; j++) {
+                s += row[j] * q[j];
             }
             if (k > 0 && s > bestSim[k - 1]) {
                 int pos = k - 1;
@@ -179,47 +205,7 @@ public final class PairHistory {
                 best[pos] = i;
             }
         }
-        Map<Pair, Double> out = new HashMap<>();
-        grades.forEach((p, g) -> {
-            double s = 0;
-            for (int i = 0; i < k; i++) {
-                s += g[best[i]];
-            }
-            out.put(p, (s + SHRINK * global.get(p)) / (k + SHRINK));
-        });
-        sampled.forEach((p, smp) -> out.put(p, sampleMean(smp, q)));
-        return out;
-    }
-
-    private static double sampleMean(Sample smp, float[] q) {
-        float[][] e = smp.embeddings();
-        int k = smp.k();
-        double[] bestSim = new double[k];
-        double[] bestGrade = new double[k];
-        java.util.Arrays.fill(bestSim, Double.NEGATIVE_INFINITY);
-        for (int i = 0; i < e.length; i++) {
-            double s = 0;
-            for (int j = 0; j < q.length; j++) {
-                s += e[i][j] * q[j];
-            }
-            if (s > bestSim[k - 1]) {
-                int pos = k - 1;
-                while (pos > 0 && bestSim[pos - 1] < s) {
-                    bestSim[pos] = bestSim[pos - 1];
-                    bestGrade[pos] = bestGrade[pos - 1];
-                    pos--;
-                }
-                bestSim[pos] = s;
-                bestGrade[pos] = smp.grades()[i];
-            }
-        }
-        double s = 0;
-        for (double g : bestGrade) {
-            s += g;
-        }
-        // The pseudo-count shrinks by the same share of the neighbourhood as for a full pair (SHRINK of K).
-        double shrink = SHRINK * k / K;
-        return (s + shrink * smp.mean()) / (k + shrink);
+        return best;
     }
 
     public void write(DataOutputStream out) throws IOException {
