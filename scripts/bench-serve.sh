@@ -8,8 +8,9 @@
 # See docs/serve.md "Load benchmark" for the method and the figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -q -o -pl maestro-server,maestro-bench -am test-compile
-mvn -q -o -pl maestro-server -am dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/serve-cp.txt >/dev/null
+mvn -q -o -pl maestro-bench -am test-compile
+# in the same reactor as test-compile, so maestro-core's test fixtures (a test-jar dependency) resolve to its test-classes
+mvn -q -o -pl maestro-server -am test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/serve-cp.txt >/dev/null
 CP="maestro-server/target/test-classes:maestro-server/target/classes:maestro-core/target/classes:$(cat maestro-server/target/serve-cp.txt)"
 # shellcheck disable=SC2086
 exec java ${SERVE_JAVA_OPTS:--Xmx1g} -cp "$CP" -Dserve.load.cp=maestro-bench/target/classes "$@" dev.maestro.serve.ServeBench

@@ -10,6 +10,7 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
+import dev.maestro.skill.tool.ImageBombs;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

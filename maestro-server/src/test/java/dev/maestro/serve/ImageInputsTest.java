@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.maestro.skill.tool.ImageBombs;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;

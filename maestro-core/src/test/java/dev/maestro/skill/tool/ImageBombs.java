@@ -11,12 +11,12 @@ import java.util.zip.Deflater;
 import javax.imageio.ImageIO;
 
 /** Small files that claim or inflate to huge rasters, built byte by byte so the tests need no fixtures. */
-final class ImageBombs {
+public final class ImageBombs {
     private ImageBombs() {
     }
 
     /** A PNG signature and IHDR claiming {@code w x h} 8-bit RGB, and nothing else. */
-    static byte[] pngHeaderOnly(int w, int h) {
+    public static byte[] pngHeaderOnly(int w, int h) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
         chunk(out, "IHDR", ihdr(w, h, 2));
@@ -27,7 +27,7 @@ final class ImageBombs {
      * A complete, valid 8-bit greyscale PNG of {@code w x h} black pixels: the IDAT is deflated row by row with a
      * streaming {@link Deflater}, so a 48 MP image takes about 50 KB and the test never holds the raster.
      */
-    static byte[] pngZeroRows(int w, int h) {
+    public static byte[] pngZeroRows(int w, int h) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
         chunk(out, "IHDR", ihdr(w, h, 0));
@@ -54,7 +54,7 @@ final class ImageBombs {
     }
 
     /** A GIF89a whose logical screen is {@code sw x sh} but whose one frame is 1x1 (one black pixel). */
-    static byte[] gifLogicalScreen(int sw, int sh) {
+    public static byte[] gifLogicalScreen(int sw, int sh) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes("GIF89a".getBytes(StandardCharsets.US_ASCII));
         le16(out, sw);
@@ -73,7 +73,7 @@ final class ImageBombs {
     }
 
     /** A real 8x8 JPEG written by ImageIO whose SOF0 frame header is patched to claim {@code w x h}. */
-    static byte[] jpegClaiming(int w, int h) {
+    public static byte[] jpegClaiming(int w, int h) {
         byte[] b;
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -95,7 +95,7 @@ final class ImageBombs {
     }
 
     /** A WebP RIFF with a VP8X chunk claiming {@code w x h} (no image data). */
-    static byte[] webpExtended(int w, int h) {
+    public static byte[] webpExtended(int w, int h) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes("RIFF".getBytes(StandardCharsets.US_ASCII));
         le32(out, 22);
@@ -108,7 +108,7 @@ final class ImageBombs {
     }
 
     /** A real w x h PNG written by ImageIO. */
-    static byte[] png(int w, int h) {
+    public static byte[] png(int w, int h) {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ImageIO.write(new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB), "png", out);
