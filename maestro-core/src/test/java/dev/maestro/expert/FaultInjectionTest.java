@@ -72,15 +72,7 @@ class FaultInjectionTest {
         try (FaultyOpenAiServer server = new FaultyOpenAiServer(7, 0.30, Fault.NONE)) {
             Registry registry = Registry.of("faulty", List.of(model("Alpha", server.baseUrl(), 4), model("Beta", server.baseUrl(), 4)),
                     List.of(SkillCard.simple("direct", "answer directly", "{question}")));
-            Map<String, Expert> experts = Experts.forRegistry(registry, Experts.Options.builder()
-                    .env(EnvLookup.of(Map.of()))
-                    .retryAttempts(ATTEMPTS)
-                    .retryBaseDelay(Duration.ofMillis(1))
-                    .retryMaxDelay(Duration.ofMillis(5))
-                    .sleeper(d -> { })
-                    // high enough that the seeded schedule never opens it; the breaker has its own test below
-                    .breakerThreshold(100)
-                    .build());
+            Map<String, Expert> experts = FaultyOpenAiServer.experts(registry, ATTEMPTS);
             ExecutorService pool = Executors.newFixedThreadPool(4);
             try (Environment env = Environment.builder(registry, experts, AnswerGrader.create()).pool(pool).build()) {
                 // when

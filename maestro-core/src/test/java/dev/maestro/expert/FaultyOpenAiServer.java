@@ -52,6 +52,21 @@ public final class FaultyOpenAiServer implements AutoCloseable {
     private final Map<String, List<Fault>> log = new ConcurrentHashMap<>();
 
     /** Every live thread now (compare with {@link #threadsLeftSince} to find a leak). */
+    /**
+     * Experts for {@code registry} with bounded, near-instant retries and a circuit breaker that never opens, so every
+     * call reaches this server (the breaker has its own test in FaultInjectionTest).
+     */
+    public static Map<String, Expert> experts(dev.maestro.registry.Registry registry, int attempts) {
+        return Experts.forRegistry(registry, Experts.Options.builder()
+                .env(EnvLookup.of(Map.of()))
+                .retryAttempts(attempts)
+                .retryBaseDelay(java.time.Duration.ofMillis(1))
+                .retryMaxDelay(java.time.Duration.ofMillis(5))
+                .sleeper(d -> { })
+                .breakerThreshold(10_000)
+                .build());
+    }
+
     public static Set<Thread> liveThreads() {
         return new HashSet<>(Thread.getAllStackTraces().keySet());
     }

@@ -6,10 +6,8 @@ import dev.maestro.episode.Environment;
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.episode.Observation;
 import dev.maestro.episode.Step;
-import dev.maestro.expert.EnvLookup;
 import dev.maestro.expert.Expert;
 import dev.maestro.expert.ExpertError;
-import dev.maestro.expert.Experts;
 import dev.maestro.expert.FaultyOpenAiServer;
 import dev.maestro.expert.FaultyOpenAiServer.Fault;
 import dev.maestro.policy.LearnedPolicy;
@@ -89,15 +87,7 @@ class TrainingUnderFaultsTest {
                             model("Beta", "careful arithmetic", server.baseUrl()),
                             model("Gamma", "fast and cheap", server.baseUrl())),
                     List.of(SkillCard.simple("direct", "answer directly", "{question}")));
-            Map<String, Expert> experts = Experts.forRegistry(registry, Experts.Options.builder()
-                    .env(EnvLookup.of(Map.of()))
-                    .retryAttempts(ATTEMPTS)
-                    .retryBaseDelay(Duration.ofMillis(1))
-                    .retryMaxDelay(Duration.ofMillis(5))
-                    .sleeper(d -> { })
-                    // the breaker has its own test (FaultInjectionTest); here every call must reach the endpoint
-                    .breakerThreshold(10_000)
-                    .build());
+            Map<String, Expert> experts = FaultyOpenAiServer.experts(registry, ATTEMPTS);
             ExecutorService pool = Executors.newFixedThreadPool(4);
             try (Environment env = Environment.builder(registry, experts, AnswerGrader.create())
                     .pool(pool).trace(episodes::add).build()) {
