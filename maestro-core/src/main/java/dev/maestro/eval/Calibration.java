@@ -37,15 +37,19 @@ public final class Calibration {
      * @param models    the models whose pairs were calibrated (those without any training-split numbers)
      * @param pairs     number of pairs calibrated
      * @param tasks     training questions in the sample
-     * @param calls     expert calls made (pairs × tasks)
      * @param costUsd   their total cost
-     * @param accuracy  per calibrated pair, its accuracy on the sample
+     * @param accuracy  per calibrated pair, its accuracy on the sample (sorted by pair, so reports are stable)
      */
-    public record Result(LearnedPolicy policy, List<String> models, int pairs, int tasks, long calls, double costUsd,
+    public record Result(LearnedPolicy policy, List<String> models, int pairs, int tasks, double costUsd,
                          Map<String, Double> accuracy) {
         public Result {
             models = List.copyOf(models);
-            accuracy = Map.copyOf(accuracy);
+            accuracy = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(accuracy));
+        }
+
+        /** Expert calls the calibration made: every new pair on every sampled question. */
+        public long calls() {
+            return (long) pairs * tasks;
         }
     }
 
@@ -67,7 +71,7 @@ public final class Calibration {
             }
         }
         if (fresh.isEmpty() || train.isEmpty()) {
-            return new Result(policy, List.of(), 0, 0, 0, 0, Map.of());
+            return new Result(policy, List.of(), 0, 0, 0, Map.of());
         }
         List<Task> sample = sample(train, sampleSize, seed);
         Registry only = env.registry().filterModels(m -> fresh.contains(m.id()));
@@ -84,8 +88,7 @@ public final class Calibration {
         }
         Map<String, Double> acc = new HashMap<>();
         m.accuracies().forEach((p, a) -> acc.put(p.id(), Stats.round(a, 4)));
-        return new Result(calibrated, List.copyOf(fresh), m.pairs().size(), sample.size(),
-                (long) m.pairs().size() * sample.size(), cost, acc);
+        return new Result(calibrated, List.copyOf(fresh), m.pairs().size(), sample.size(), cost, acc);
     }
 
     /** A fixed, seeded sample of the training questions (the same for every model, so their numbers compare). */

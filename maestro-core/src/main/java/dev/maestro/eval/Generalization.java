@@ -123,7 +123,7 @@ public final class Generalization {
         Calibration.Result cal = Calibration.run(envPlus, policy, wb.part(Split.Part.TRAIN), Calibration.DEFAULT_SAMPLE,
                 seed, threads);
         List<EpisodeResult> afterCal = Evaluator.run(envPlus, cal.policy(), test, seed, threads, Progress.NONE);
-        Calibrated c = new Calibrated(cal.tasks(), cal.calls(), Stats.round(cal.costUsd(), 6), new TreeMap<>(cal.accuracy()),
+        Calibrated c = new Calibrated(cal.tasks(), cal.calls(), Stats.round(cal.costUsd(), 6), cal.accuracy(),
                 Stats.round(accuracy(afterCal), 4), shares(afterCal, extra), sharesByGroup(afterCal, extra),
                 byGroupAccuracy(afterCal));
         return new Unseen(extra.stream().map(ModelCard::id).toList(), Stats.round(accuracy(before), 4),
