@@ -51,7 +51,7 @@ for l in open(sys.argv[1]):
 print(m)' "$1" 2>/dev/null || jq -s 'map(.step) | max // 0' "$1" 2>/dev/null || echo 0
 }
 
-ckpt_check() { java -cp "$JAR" dev.maestro.train.CheckpointCheck "$@"; }
+ckpt_check() { java -cp "$JAR" dev.maestro.cli.CheckpointCheck "$@"; }
 
 ./maestro --version >/dev/null 2>&1 || { echo "FAIL: ./maestro does not start"; exit 1; }  # builds the jar first if stale, so the timing below is of the run only
 echo "== reference: ./maestro ${ARGS[*]} --out $TMP/ref"

@@ -15,7 +15,7 @@ import dev.maestro.registry.Price;
 import dev.maestro.registry.Registry;
 import dev.maestro.registry.SkillCard;
 import dev.maestro.task.Task;
-import dev.maestro.train.LearnedPolicies;
+import dev.maestro.policy.LearnedPolicies;
 import dev.maestro.train.TrainConfig;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -92,7 +92,8 @@ public class DecisionBench {
             }
             grades.put(p, g);
         }
-        policy = LearnedPolicies.create(TrainConfig.DEFAULT, emb, priors).history(PairHistory.build(train, grades, emb));
+        policy = LearnedPolicies.create(TrainConfig.DEFAULT.architecture(), TrainConfig.DEFAULT.priorWeight(),
+                TrainConfig.DEFAULT.historyWeight(), emb, priors).history(PairHistory.build(train, grades, emb));
         Task task = Task.text("q", "A bar chart shows quarterly revenue: Q1 46.8, Q2 51.2, Q3 39.9, Q4 44.0. Which quarter was highest?",
                 "Q2", "chart");
         policy.prepare(task);

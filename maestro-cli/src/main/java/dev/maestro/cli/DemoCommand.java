@@ -2,9 +2,9 @@ package dev.maestro.cli;
 
 import dev.maestro.eval.Report;
 import dev.maestro.eval.ReportWriter;
-import dev.maestro.eval.Suite;
-import dev.maestro.eval.SuiteEvaluation;
-import dev.maestro.eval.Workbench;
+import dev.maestro.experiment.Suite;
+import dev.maestro.experiment.SuiteEvaluation;
+import dev.maestro.experiment.Workbench;
 import dev.maestro.policy.embed.CachingEmbedder;
 import dev.maestro.train.TrainConfig;
 import java.nio.file.Path;
@@ -56,7 +56,7 @@ final class DemoCommand implements Callable<Integer> {
                 try (Workbench wb = Workbench.open(suite, Workbench.Options.defaults().withEnv(CliEnv.all()))) {
                     System.err.println("== " + suite.name() + ": " + wb.registry() + ", " + wb.tasks().size() + " tasks");
                     SuiteEvaluation.Options o = new SuiteEvaluation.Options(seed, n,
-                            noTrain ? Optional.empty() : Optional.of(TrainConfig.DEFAULT.withSeed(seed).withThreads(n)),
+                            noTrain ? Optional.empty() : Optional.of(TrainConfig.DEFAULT.withSeed(seed)),
                             Optional.ofNullable(emb), Optional.of(out.resolve(suite.name())), progress, !noTrain);
                     long s0 = System.nanoTime();
                     Report r = SuiteEvaluation.run(wb, o).report();

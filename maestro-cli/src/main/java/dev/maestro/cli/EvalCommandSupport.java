@@ -1,8 +1,8 @@
 package dev.maestro.cli;
 
 import dev.maestro.MaestroException;
-import dev.maestro.eval.Suite;
-import dev.maestro.eval.Workbench;
+import dev.maestro.experiment.Suite;
+import dev.maestro.experiment.Workbench;
 import dev.maestro.task.Split;
 import java.nio.file.Path;
 import java.util.Optional;

@@ -1,10 +1,10 @@
 package dev.maestro.cli;
 
 import dev.maestro.Progress;
-import dev.maestro.eval.Generalization;
+import dev.maestro.experiment.Generalization;
 import dev.maestro.eval.PairMatrix;
 import dev.maestro.eval.ReportWriter;
-import dev.maestro.eval.Workbench;
+import dev.maestro.experiment.Workbench;
 import dev.maestro.policy.LearnedPolicy;
 import dev.maestro.policy.PairHistory;
 import dev.maestro.policy.embed.CachingEmbedder;
@@ -48,13 +48,13 @@ final class GeneralizeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         int threads = Runtime.getRuntime().availableProcessors();
-        TrainConfig cfg = TrainConfig.DEFAULT.withSeed(seed).withThreads(threads);
+        TrainConfig cfg = TrainConfig.DEFAULT.withSeed(seed);
         CliProgress progress = new CliProgress(!noProgress);
         try (Workbench wb = EvalCommandSupport.open(Optional.of(suite), Optional.empty(), Optional.empty(),
                 Workbench.Options.defaults()); CachingEmbedder emb = Embedders.open(Embedders.DEFAULT)) {
             var train = wb.part(Split.Part.TRAIN);
             PairMatrix m = PairMatrix.compute(wb.env(), train, seed, threads, Progress.NONE);
-            LearnedPolicy reference = GrpoTrainer.builder(wb.env(), train, cfg, emb, emb.name())
+            LearnedPolicy reference = GrpoTrainer.builder(wb.env(), train, cfg, emb, emb.name()).threads(threads)
                     .validation(wb.part(Split.Part.VALIDATION)).priors(m.accuracies())
                     .history(PairHistory.build(train, m.gradesByPair(), emb)).progress(progress).build().run().policy();
             Map<String, Object> result = new LinkedHashMap<>();

@@ -3,7 +3,7 @@ package dev.maestro.cli;
 import dev.maestro.MaestroException;
 import dev.maestro.episode.Policy;
 import dev.maestro.registry.Registry;
-import dev.maestro.train.LearnedPolicies;
+import dev.maestro.policy.LearnedPolicies;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;

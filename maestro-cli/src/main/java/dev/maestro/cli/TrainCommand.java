@@ -2,7 +2,7 @@ package dev.maestro.cli;
 
 import dev.maestro.MaestroException;
 import dev.maestro.eval.PairMatrix;
-import dev.maestro.eval.Workbench;
+import dev.maestro.experiment.Workbench;
 import dev.maestro.Progress;
 import dev.maestro.policy.embed.CachingEmbedder;
 import dev.maestro.policy.PairHistory;
@@ -75,7 +75,8 @@ final class TrainCommand implements Callable<Integer> {
         if (!split.equals("train")) {
             throw new MaestroException("--split must be 'train' (got '" + split + "'): the policy never trains on validation or test tasks");
         }
-        TrainConfig cfg = TrainConfig.DEFAULT.withSeed(seed).withThreads(threads.orElse(Runtime.getRuntime().availableProcessors()));
+        TrainConfig cfg = TrainConfig.DEFAULT.withSeed(seed);
+        int n = threads.orElse(Runtime.getRuntime().availableProcessors());
         if (epochs.isPresent()) cfg = cfg.withEpochs(epochs.get());
         if (groupSize.isPresent()) cfg = cfg.withGroupSize(groupSize.get());
         if (lr.isPresent()) cfg = cfg.withLearningRate(lr.get());
@@ -89,8 +90,8 @@ final class TrainCommand implements Callable<Integer> {
              CachingEmbedder emb = Embedders.open(embedder)) {
             List<Task> train = wb.part(Split.Part.TRAIN);
             List<Task> val = wb.part(Split.Part.VALIDATION);
-            PairMatrix m = PairMatrix.compute(wb.env(), train, seed, cfg.threads(), Progress.NONE);
-            GrpoTrainer.Result r = GrpoTrainer.builder(wb.env(), train, cfg, emb, emb.name()).validation(val)
+            PairMatrix m = PairMatrix.compute(wb.env(), train, seed, n, Progress.NONE);
+            GrpoTrainer.Result r = GrpoTrainer.builder(wb.env(), train, cfg, emb, emb.name()).threads(n).validation(val)
                     .priors(m.accuracies()).history(PairHistory.build(train, m.gradesByPair(), emb))
                     .bestPerGroup(m.bestPerLabel(t -> Optional.of(t.group()))).out(out).resume(resume).progress(progress)
                     .build().run();

@@ -47,14 +47,6 @@ public final class SimulatedSuite {
     private SimulatedSuite() {
     }
 
-    public static void main(String[] args) {
-        Path out = Path.of(args.length > 0 ? args[0] : "data/paper-sim/tasks.jsonl");
-        long seed = args.length > 1 ? Long.parseLong(args[1]) : DEFAULT_SEED;
-        int per = args.length > 2 ? Integer.parseInt(args[2]) : DEFAULT_PER_FAMILY;
-        generate(out, seed, per);
-        System.out.println("wrote " + per * FAMILIES.size() + " tasks to " + out);
-    }
-
     /** Writes the suite as JSONL to {@code out} (parent folders created). */
     public static void generate(Path out, long seed, int perFamily) {
         try {

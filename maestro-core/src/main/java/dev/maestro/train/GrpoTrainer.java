@@ -1,5 +1,7 @@
 package dev.maestro.train;
 
+import dev.maestro.policy.Checkpoint;
+import dev.maestro.policy.LearnedPolicies;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.maestro.AtomicFiles;
 import dev.maestro.MaestroException;
@@ -76,6 +78,7 @@ public final class GrpoTrainer {
     private final boolean resume;
     private final Progress progress;
     private final long stopAfter;
+    private final int threads;
 
     private GrpoTrainer(Builder b) {
         this.env = b.env.withConfig(new EpisodeConfig(b.cfg.maxTurns(), b.cfg.maxCalls(), b.env.config().maxCostUsd(),
@@ -93,6 +96,7 @@ public final class GrpoTrainer {
         this.resume = b.resume;
         this.progress = b.progress;
         this.stopAfter = b.stopAfter;
+        this.threads = b.threads;
         if (train.isEmpty()) {
             throw new MaestroException("no training tasks: check --tasks and --split");
         }
@@ -104,7 +108,7 @@ public final class GrpoTrainer {
     }
 
     public Result run() {
-        LearnedPolicy policy = LearnedPolicies.create(cfg, embedder, priors);
+        LearnedPolicy policy = LearnedPolicies.create(cfg.architecture(), cfg.priorWeight(), cfg.historyWeight(), embedder, priors);
         history.ifPresent(policy::history);
         PolicyNetwork net = policy.network();
         Parameters params = net.parameters();
@@ -149,7 +153,7 @@ public final class GrpoTrainer {
 
         progress.start("train", total);
         progress.advance(start);
-        ForkJoinPool pool = new ForkJoinPool(cfg.threads());
+        ForkJoinPool pool = new ForkJoinPool(threads);
         long episodes = 0;
         long rolloutNanos = 0;
         long t0 = System.nanoTime();
@@ -431,7 +435,13 @@ public final class GrpoTrainer {
         notes.put("train_tasks", train.size());
         notes.put("validation_tasks", validation.size());
         return new Checkpoint.Header(Checkpoint.FORMAT, env.registry().name(), env.registry().fingerprint(), embedderName,
-                LearnedPolicies.projectionSeed(cfg), cfg, step, LearnedPolicies.priorIds(priors), notes);
+                cfg.architecture().projectionSeed(), configJson(cfg), step, LearnedPolicies.priorIds(priors), notes);
+    }
+
+    /** The config as the checkpoint header stores it: a JSON object, in the record's field order. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> configJson(TrainConfig c) {
+        return JSON.convertValue(c, LinkedHashMap.class);
     }
 
     private void checkCompatible(Checkpoint.Header h) {
@@ -440,8 +450,17 @@ public final class GrpoTrainer {
                     + h.registryFingerprint() + ") but this run uses " + env.registry().name() + " ("
                     + env.registry().fingerprint() + ")");
         }
-        if (!h.config().equals(cfg)) {
-            throw new MaestroException("cannot resume: last.ckpt was written with a different config: " + h.config()
+        TrainConfig written;
+        try {
+            // Checkpoints written before `threads` left the config still carry it; it never changed results.
+            Map<String, Object> fields = new LinkedHashMap<>(h.config());
+            fields.remove("threads");
+            written = JSON.convertValue(fields, TrainConfig.class);
+        } catch (IllegalArgumentException e) {
+            throw new MaestroException("cannot resume: last.ckpt holds a config this version cannot read: " + h.config());
+        }
+        if (!written.equals(cfg)) {
+            throw new MaestroException("cannot resume: last.ckpt was written with a different config: " + written
                     + " vs " + cfg);
         }
     }
@@ -578,6 +597,7 @@ public final class GrpoTrainer {
         private boolean resume;
         private Progress progress = Progress.NONE;
         private long stopAfter = Long.MAX_VALUE;
+        private int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
 
         private Builder(Environment env, List<Task> train, TrainConfig cfg, dev.maestro.policy.embed.TextEmbedder embedder,
                         String embedderName) {
@@ -599,6 +619,17 @@ public final class GrpoTrainer {
         public Builder progress(Progress v) { this.progress = v; return this; }
         /** Stops (as if killed) after this many steps; {@code resume} continues the run. */
         public Builder stopAfter(long steps) { this.stopAfter = steps; return this; }
+        /**
+         * Rollout threads (default: the number of cores). Updates run on one thread in a fixed order, so the
+         * checkpoint does not depend on this, and a run may resume with another thread count.
+         */
+        public Builder threads(int v) {
+            if (v < 1) {
+                throw new MaestroException("threads must be >= 1, got " + v);
+            }
+            this.threads = v;
+            return this;
+        }
 
         public GrpoTrainer build() {
             return new GrpoTrainer(this);

@@ -1,11 +1,14 @@
 package dev.maestro.train;
 
 import dev.maestro.MaestroException;
+import dev.maestro.policy.PolicyArchitecture;
 import java.util.List;
 
 /**
  * Everything that determines a GRPO training run (CleanRL style: one documented record). Two runs with
- * the same config, registry, tasks and seed produce the same checkpoint.
+ * the same config, registry, tasks and seed produce the same checkpoint, whatever the number of rollout threads
+ * (a trainer setting, not part of the config). Build one with {@link #builder()} or derive one with
+ * {@link #toBuilder()}.
  *
  * @param groupSize          G: episodes per task per step; advantages are normalised within the group
  * @param tasksPerStep       tasks per optimisation step (G × this = episodes per step)
@@ -37,7 +40,6 @@ import java.util.List;
  * @param minSteps           at least this many optimisation steps (small suites get more epochs)
  * @param validationEvery    steps between validation evaluations (best validation checkpoint is kept)
  * @param checkpointEvery    steps between checkpoints
- * @param threads            rollout threads (updates are single-threaded and ordered, so results do not depend on it)
  */
 public record TrainConfig(
         int groupSize,
@@ -63,11 +65,9 @@ public record TrainConfig(
         double historyWeight,
         int minSteps,
         int validationEvery,
-        int checkpointEvery,
-        int threads) {
+        int checkpointEvery) {
 
-    public static final TrainConfig DEFAULT = new TrainConfig(8, 32, 4, 2, 0.1, 0.2, 0.01, 0.01, 0.0, 1.0, 0.005, 4, 4, 7,
-            List.of(64, 32), 64, 0.0, 0.0, 0.25, 0.5, 0.25, 200, 10, 25, 2);
+    public static final TrainConfig DEFAULT = builder().build();
 
     public TrainConfig {
         hidden = List.copyOf(hidden);
@@ -75,7 +75,7 @@ public record TrainConfig(
             throw new MaestroException("group size must be >= 2 (GRPO normalises rewards within a group), got " + groupSize);
         }
         if (tasksPerStep < 1 || epochs < 0 || innerEpochs < 1 || maxTurns < 1 || maxCalls < 0 || projection < 1
-                || validationEvery < 1 || checkpointEvery < 1 || threads < 1 || hidden.isEmpty()) {
+                || validationEvery < 1 || checkpointEvery < 1 || hidden.isEmpty()) {
             throw new MaestroException("invalid training config: " + this);
         }
         if (!(advantageEpsilon > 0) || !(learningRate > 0) || !(clipEpsilon > 0 && clipEpsilon < 1) || entropyCoefficient < 0 || klCoefficient < 0
@@ -85,52 +85,119 @@ public record TrainConfig(
         }
     }
 
-    public TrainConfig withEpochs(int v) { return copy(b -> b.epochs = v); }
-    public TrainConfig withSeed(long v) { return copy(b -> b.seed = v); }
-    public TrainConfig withThreads(int v) { return copy(b -> b.threads = v); }
-    public TrainConfig withRegistryDropout(double v) { return copy(b -> b.registryDropout = v); }
-    public TrainConfig withDescriptionDropout(double v) { return copy(b -> b.descriptionDropout = v); }
-    public TrainConfig withHistoryDropout(double v) { return copy(b -> b.historyDropout = v); }
-    public TrainConfig withTasksPerStep(int v) { return copy(b -> b.tasksPerStep = v); }
-    public TrainConfig withGroupSize(int v) { return copy(b -> b.groupSize = v); }
-    public TrainConfig withLambdas(double cost, double call) { return copy(b -> { b.lambdaCost = cost; b.lambdaCall = call; }); }
-    public TrainConfig withLearningRate(double v) { return copy(b -> b.learningRate = v); }
-    public TrainConfig withMaxCalls(int v) { return copy(b -> b.maxCalls = v); }
-    public TrainConfig withPriorWeights(double prior, double history) { return copy(b -> { b.priorWeight = prior; b.historyWeight = history; }); }
-    public TrainConfig withMinSteps(int v) { return copy(b -> b.minSteps = v); }
-    public TrainConfig withAdvantageEpsilon(double v) { return copy(b -> b.advantageEpsilon = v); }
-    public TrainConfig withEntropy(double v) { return copy(b -> b.entropyCoefficient = v); }
-    public TrainConfig withHidden(List<Integer> v) { return copy(b -> b.hidden = v); }
-    public TrainConfig withValidationEvery(int v) { return copy(b -> b.validationEvery = v); }
-
-    private TrainConfig copy(java.util.function.Consumer<Mutable> f) {
-        Mutable m = new Mutable(this);
-        f.accept(m);
-        return m.build();
+    public static Builder builder() {
+        return new Builder();
     }
 
-    private static final class Mutable {
-        int groupSize, tasksPerStep, epochs, innerEpochs, maxTurns, maxCalls, projection, validationEvery, checkpointEvery, threads;
-        double advantageEpsilon, clipEpsilon, learningRate, entropyCoefficient, klCoefficient, lambdaCost, lambdaCall, registryDropout, descriptionDropout, historyDropout, priorWeight, historyWeight;
-        int minSteps;
-        long seed;
-        List<Integer> hidden;
+    /** A builder holding this config's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.groupSize = groupSize;
+        b.tasksPerStep = tasksPerStep;
+        b.epochs = epochs;
+        b.innerEpochs = innerEpochs;
+        b.advantageEpsilon = advantageEpsilon;
+        b.clipEpsilon = clipEpsilon;
+        b.learningRate = learningRate;
+        b.entropyCoefficient = entropyCoefficient;
+        b.klCoefficient = klCoefficient;
+        b.lambdaCost = lambdaCost;
+        b.lambdaCall = lambdaCall;
+        b.maxTurns = maxTurns;
+        b.maxCalls = maxCalls;
+        b.seed = seed;
+        b.hidden = hidden;
+        b.projection = projection;
+        b.registryDropout = registryDropout;
+        b.descriptionDropout = descriptionDropout;
+        b.historyDropout = historyDropout;
+        b.priorWeight = priorWeight;
+        b.historyWeight = historyWeight;
+        b.minSteps = minSteps;
+        b.validationEvery = validationEvery;
+        b.checkpointEvery = checkpointEvery;
+        return b;
+    }
 
-        Mutable(TrainConfig c) {
-            groupSize = c.groupSize; tasksPerStep = c.tasksPerStep; epochs = c.epochs; innerEpochs = c.innerEpochs;
-            advantageEpsilon = c.advantageEpsilon;
-            clipEpsilon = c.clipEpsilon; learningRate = c.learningRate; entropyCoefficient = c.entropyCoefficient;
-            klCoefficient = c.klCoefficient; lambdaCost = c.lambdaCost; lambdaCall = c.lambdaCall; maxTurns = c.maxTurns;
-            maxCalls = c.maxCalls; seed = c.seed; hidden = c.hidden; projection = c.projection;
-            registryDropout = c.registryDropout; descriptionDropout = c.descriptionDropout; historyDropout = c.historyDropout;
-            priorWeight = c.priorWeight; historyWeight = c.historyWeight; minSteps = c.minSteps;
-            validationEvery = c.validationEvery; checkpointEvery = c.checkpointEvery; threads = c.threads;
+    /** The shape of the scoring network this config trains (what a checkpoint needs to be loaded). */
+    public PolicyArchitecture architecture() {
+        return new PolicyArchitecture(hidden, projection, seed);
+    }
+
+    public TrainConfig withEpochs(int v) { return toBuilder().epochs(v).build(); }
+    public TrainConfig withSeed(long v) { return toBuilder().seed(v).build(); }
+    public TrainConfig withRegistryDropout(double v) { return toBuilder().registryDropout(v).build(); }
+    public TrainConfig withDescriptionDropout(double v) { return toBuilder().descriptionDropout(v).build(); }
+    public TrainConfig withHistoryDropout(double v) { return toBuilder().historyDropout(v).build(); }
+    public TrainConfig withTasksPerStep(int v) { return toBuilder().tasksPerStep(v).build(); }
+    public TrainConfig withGroupSize(int v) { return toBuilder().groupSize(v).build(); }
+    public TrainConfig withLambdas(double cost, double call) { return toBuilder().lambdaCost(cost).lambdaCall(call).build(); }
+    public TrainConfig withLearningRate(double v) { return toBuilder().learningRate(v).build(); }
+    public TrainConfig withMaxCalls(int v) { return toBuilder().maxCalls(v).build(); }
+    public TrainConfig withPriorWeights(double prior, double history) { return toBuilder().priorWeight(prior).historyWeight(history).build(); }
+    public TrainConfig withMinSteps(int v) { return toBuilder().minSteps(v).build(); }
+    public TrainConfig withAdvantageEpsilon(double v) { return toBuilder().advantageEpsilon(v).build(); }
+    public TrainConfig withEntropy(double v) { return toBuilder().entropyCoefficient(v).build(); }
+    public TrainConfig withHidden(List<Integer> v) { return toBuilder().hidden(v).build(); }
+    public TrainConfig withValidationEvery(int v) { return toBuilder().validationEvery(v).build(); }
+
+    /** Builds a {@link TrainConfig}; every value starts at its documented default. */
+    public static final class Builder {
+        private int groupSize = 8;
+        private int tasksPerStep = 32;
+        private int epochs = 4;
+        private int innerEpochs = 2;
+        private double advantageEpsilon = 0.1;
+        private double clipEpsilon = 0.2;
+        private double learningRate = 0.01;
+        private double entropyCoefficient = 0.01;
+        private double klCoefficient = 0.0;
+        private double lambdaCost = 1.0;
+        private double lambdaCall = 0.005;
+        private int maxTurns = 4;
+        private int maxCalls = 4;
+        private long seed = 7;
+        private List<Integer> hidden = List.of(64, 32);
+        private int projection = 64;
+        private double registryDropout = 0.0;
+        private double descriptionDropout = 0.0;
+        private double historyDropout = 0.25;
+        private double priorWeight = 0.5;
+        private double historyWeight = 0.25;
+        private int minSteps = 200;
+        private int validationEvery = 10;
+        private int checkpointEvery = 25;
+
+        private Builder() {
         }
 
-        TrainConfig build() {
-            return new TrainConfig(groupSize, tasksPerStep, epochs, innerEpochs, advantageEpsilon, clipEpsilon, learningRate, entropyCoefficient,
-                    klCoefficient, lambdaCost, lambdaCall, maxTurns, maxCalls, seed, hidden, projection, registryDropout,
-                    descriptionDropout, historyDropout, priorWeight, historyWeight, minSteps, validationEvery, checkpointEvery, threads);
+        public Builder groupSize(int v) { this.groupSize = v; return this; }
+        public Builder tasksPerStep(int v) { this.tasksPerStep = v; return this; }
+        public Builder epochs(int v) { this.epochs = v; return this; }
+        public Builder innerEpochs(int v) { this.innerEpochs = v; return this; }
+        public Builder advantageEpsilon(double v) { this.advantageEpsilon = v; return this; }
+        public Builder clipEpsilon(double v) { this.clipEpsilon = v; return this; }
+        public Builder learningRate(double v) { this.learningRate = v; return this; }
+        public Builder entropyCoefficient(double v) { this.entropyCoefficient = v; return this; }
+        public Builder klCoefficient(double v) { this.klCoefficient = v; return this; }
+        public Builder lambdaCost(double v) { this.lambdaCost = v; return this; }
+        public Builder lambdaCall(double v) { this.lambdaCall = v; return this; }
+        public Builder maxTurns(int v) { this.maxTurns = v; return this; }
+        public Builder maxCalls(int v) { this.maxCalls = v; return this; }
+        public Builder seed(long v) { this.seed = v; return this; }
+        public Builder hidden(List<Integer> v) { this.hidden = v; return this; }
+        public Builder projection(int v) { this.projection = v; return this; }
+        public Builder registryDropout(double v) { this.registryDropout = v; return this; }
+        public Builder descriptionDropout(double v) { this.descriptionDropout = v; return this; }
+        public Builder historyDropout(double v) { this.historyDropout = v; return this; }
+        public Builder priorWeight(double v) { this.priorWeight = v; return this; }
+        public Builder historyWeight(double v) { this.historyWeight = v; return this; }
+        public Builder minSteps(int v) { this.minSteps = v; return this; }
+        public Builder validationEvery(int v) { this.validationEvery = v; return this; }
+        public Builder checkpointEvery(int v) { this.checkpointEvery = v; return this; }
+
+        public TrainConfig build() {
+            return new TrainConfig(groupSize, tasksPerStep, epochs, innerEpochs, advantageEpsilon, clipEpsilon, learningRate, entropyCoefficient, klCoefficient, lambdaCost, lambdaCall, maxTurns, maxCalls, seed, hidden, projection, registryDropout, descriptionDropout, historyDropout, priorWeight, historyWeight, minSteps, validationEvery, checkpointEvery);
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.maestro.train;
 
+import dev.maestro.policy.Checkpoint;
+import dev.maestro.policy.LearnedPolicies;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,8 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class GrpoTrainerTest {
-    static final TrainConfig CFG = TrainConfig.DEFAULT.withEpochs(6).withTasksPerStep(16).withValidationEvery(5)
-            .withDescriptionDropout(0);
+    static final TrainConfig CFG = ToyWorld.CFG;
 
     static double accuracy(Environment env, dev.maestro.episode.Policy p, List<Task> tasks) {
         return Evaluator.run(env, p, tasks, 3, 1, Progress.NONE).stream().mapToDouble(r -> r.grade()).average().orElse(0);
@@ -44,9 +45,9 @@ class GrpoTrainerTest {
         Environment env = ToyWorld.env();
         List<Task> tasks = ToyWorld.tasks(48);
         TrainConfig cfg = CFG.withEpochs(2);
-        GrpoTrainer.builder(env, tasks, cfg.withThreads(1), new ToyWorld.BagOfWords(), "bow-32").out(dir.resolve("a")).build().run();
-        GrpoTrainer.builder(env, tasks, cfg.withThreads(1), new ToyWorld.BagOfWords(), "bow-32").out(dir.resolve("b")).build().run();
-        GrpoTrainer.builder(env, tasks, cfg.withThreads(2), new ToyWorld.BagOfWords(), "bow-32").out(dir.resolve("c")).build().run();
+        GrpoTrainer.builder(env, tasks, cfg, new ToyWorld.BagOfWords(), "bow-32").threads(1).out(dir.resolve("a")).build().run();
+        GrpoTrainer.builder(env, tasks, cfg, new ToyWorld.BagOfWords(), "bow-32").threads(1).out(dir.resolve("b")).build().run();
+        GrpoTrainer.builder(env, tasks, cfg, new ToyWorld.BagOfWords(), "bow-32").threads(2).out(dir.resolve("c")).build().run();
         String a = Checkpoint.digest(dir.resolve("a/last.ckpt"));
         assertThat(Checkpoint.digest(dir.resolve("b/last.ckpt"))).isEqualTo(a);
         // the thread count is part of the config header, so compare the parameters instead

@@ -21,8 +21,12 @@ import java.util.Optional;
  * A small deterministic world for training tests: "chart" questions are solved by the chart model,
  * "medical" questions by the medical model, and a generalist is right on half of everything.
  */
-final class ToyWorld {
-    static final class BagOfWords implements TextEmbedder {
+public final class ToyWorld {
+    /** A short training config for the toy world (shared by the trainer and calibration tests). */
+    public static final TrainConfig CFG = TrainConfig.DEFAULT.withEpochs(6).withTasksPerStep(16).withValidationEvery(5)
+            .withDescriptionDropout(0);
+
+    public static final class BagOfWords implements TextEmbedder {
         @Override
         public float[] embed(String text) {
             float[] v = new float[32];
@@ -53,11 +57,11 @@ final class ToyWorld {
         }
     }
 
-    static ModelCard model(String id, String desc, double price) {
+    public static ModelCard model(String id, String desc, double price) {
         return ModelCard.builder(id, Backend.SIMULATED).description(desc).price(new Price(price, price)).build();
     }
 
-    static Registry registry() {
+    public static Registry registry() {
         return Registry.of("toy", List.of(
                 model("chartist", "reads bar charts and plots", 1),
                 model("medic", "radiology and clinical medicine", 1),
@@ -65,7 +69,7 @@ final class ToyWorld {
                 List.of(SkillCard.simple("solve", "solve the task", "{question}")));
     }
 
-    static List<Task> tasks(int n) {
+    public static List<Task> tasks(int n) {
         List<Task> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             boolean chart = i % 2 == 0;
@@ -75,7 +79,7 @@ final class ToyWorld {
         return out;
     }
 
-    static Expert expert(String id) {
+    public static Expert expert(String id) {
         return req -> {
             String g = req.task().group();
             boolean right = switch (id) {
@@ -89,7 +93,7 @@ final class ToyWorld {
         };
     }
 
-    static Environment env() {
+    public static Environment env() {
         return Environment.builder(registry(), Map.of("chartist", expert("chartist"), "medic", expert("medic"),
                 "generalist", expert("generalist")), (t, a) -> t.answers().contains(a) ? 1 : 0).build();
     }

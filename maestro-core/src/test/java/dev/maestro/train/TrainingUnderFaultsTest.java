@@ -1,5 +1,7 @@
 package dev.maestro.train;
 
+import dev.maestro.policy.Checkpoint;
+import dev.maestro.policy.LearnedPolicies;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.maestro.episode.Environment;
@@ -74,7 +76,7 @@ class TrainingUnderFaultsTest {
         List<Task> train = tasks(0, 8);
         List<Task> validation = tasks(8, 12);
         TrainConfig cfg = TrainConfig.DEFAULT.withEpochs(1).withTasksPerStep(4).withGroupSize(3).withMinSteps(6)
-                .withValidationEvery(3).withThreads(2).withSeed(11);
+                .withValidationEvery(3).withSeed(11);
         List<EpisodeResult> episodes = Collections.synchronizedList(new ArrayList<>());
         Path out = dir.resolve("run");
         GrpoTrainer.Result result;
@@ -92,7 +94,7 @@ class TrainingUnderFaultsTest {
             try (Environment env = Environment.builder(registry, experts, AnswerGrader.create())
                     .pool(pool).trace(episodes::add).build()) {
                 // when
-                result = GrpoTrainer.builder(env, train, cfg, HashingEmbedder.create(384), "hashing-384")
+                result = GrpoTrainer.builder(env, train, cfg, HashingEmbedder.create(384), "hashing-384").threads(2)
                         .validation(validation).out(out).build().run();
             } finally {
                 pool.shutdownNow();

@@ -192,7 +192,7 @@ public final class Parameters {
 
     /**
      * Reads what {@link #write} wrote; {@code source} names the origin in error messages. {@code in} must be
-     * backed by the whole remaining input (a byte array, as {@link dev.maestro.train.Checkpoint} does): its
+     * backed by the whole remaining input (a byte array, as {@link dev.maestro.policy.Checkpoint} does): its
      * {@code available()} bounds what the declared shapes may allocate.
      */
     public static Parameters read(DataInputStream in, String source) throws IOException {

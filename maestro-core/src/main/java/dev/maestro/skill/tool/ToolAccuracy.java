@@ -134,19 +134,4 @@ public final class ToolAccuracy {
         return sb.toString();
     }
 
-    public static void main(String[] args) {
-        Path dir = Path.of(args.length > 0 && !args[0].startsWith("--") ? args[0] : "data/blind");
-        boolean misses = List.of(args).contains("--misses");
-        boolean all = List.of(args).contains("--items");
-        List<Row> rows = measure(dir, Tools.defaults());
-        System.out.print(table(rows));
-        if (misses || all) {
-            for (Row r : rows) {
-                for (Item i : all ? r.items() : r.misses()) {
-                    System.out.println(r.tool() + " " + i.taskId() + " [" + i.variant() + "]  gold=" + i.gold() + " got="
-                            + i.answer() + (i.correct() ? " ok" : " MISS") + " dev=" + i.devHalf() + " :: " + i.detail());
-                }
-            }
-        }
-    }
 }

@@ -1,5 +1,8 @@
-package dev.maestro.eval;
+package dev.maestro.experiment;
 
+import dev.maestro.eval.PairMatrix;
+import dev.maestro.eval.Stats;
+import dev.maestro.eval.Evaluator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -95,7 +98,7 @@ public final class Generalization {
             Registry without = wb.registry().filterModels(m -> !m.id().equals(x));
             Environment envWithout = full.withRegistry(without, Map.of());
             PairMatrix m = PairMatrix.compute(envWithout, train, seed, threads, Progress.NONE);
-            GrpoTrainer.Result r = GrpoTrainer.builder(envWithout, train, cfg, embedder, embedder.name()).validation(val)
+            GrpoTrainer.Result r = GrpoTrainer.builder(envWithout, train, cfg, embedder, embedder.name()).threads(threads).validation(val)
                     .priors(m.accuracies()).history(PairHistory.build(train, m.gradesByPair(), embedder))
                     .progress(progress).build().run();
             LearnedPolicy p = r.policy();

@@ -1,4 +1,4 @@
-package dev.maestro.train;
+package dev.maestro.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

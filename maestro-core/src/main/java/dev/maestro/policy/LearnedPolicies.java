@@ -1,9 +1,6 @@
-package dev.maestro.train;
+package dev.maestro.policy;
 
 import dev.maestro.MaestroException;
-import dev.maestro.policy.LearnedPolicy;
-import dev.maestro.policy.QuestionEncoder;
-import dev.maestro.policy.RegistryEncoding;
 import dev.maestro.policy.embed.TextEmbedder;
 import dev.maestro.policy.nn.Activation;
 import dev.maestro.policy.nn.Mlp;
@@ -13,7 +10,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Creates learned policies from a config, and loads them from checkpoints. */
+/** Creates learned policies of a given architecture, and loads them from checkpoints. */
 public final class LearnedPolicies {
     /** Resolves an embedder by the name stored in a checkpoint. */
     @FunctionalInterface
@@ -24,32 +21,33 @@ public final class LearnedPolicies {
     private LearnedPolicies() {
     }
 
-    public static LearnedPolicy create(TrainConfig cfg, TextEmbedder embedder, Map<Pair, Double> priors) {
-        LearnedPolicy p = build(cfg, embedder, null, priors);
+    /**
+     * A fresh policy whose skip connections start at {@code priorWeight} on the candidate's training-split accuracy and
+     * {@code historyWeight} on its accuracy on similar questions, so the untrained policy leans to the best pair.
+     */
+    public static LearnedPolicy create(PolicyArchitecture arch, double priorWeight, double historyWeight,
+                                       TextEmbedder embedder, Map<Pair, Double> priors) {
+        LearnedPolicy p = build(arch, embedder, null, priors);
         Parameters params = p.network().parameters();
         int skip = params.view("skip.w").offset();
-        params.values()[skip + LearnedPolicy.PRIOR_FEATURE] = cfg.priorWeight();
-        params.values()[skip + LearnedPolicy.HISTORY_FEATURE] = cfg.historyWeight();
+        params.values()[skip + LearnedPolicy.PRIOR_FEATURE] = priorWeight;
+        params.values()[skip + LearnedPolicy.HISTORY_FEATURE] = historyWeight;
         params.markChanged();
         return p;
     }
 
-    static LearnedPolicy build(TrainConfig cfg, TextEmbedder embedder, Parameters params, Map<Pair, Double> priors) {
+    static LearnedPolicy build(PolicyArchitecture arch, TextEmbedder embedder, Parameters params, Map<Pair, Double> priors) {
         // A projection wider than the embedding would add nothing: cap it at the embedding size.
-        QuestionEncoder q = new QuestionEncoder(embedder, Math.min(cfg.projection(), embedder.dimension()), projectionSeed(cfg));
+        QuestionEncoder q = new QuestionEncoder(embedder, Math.min(arch.projection(), embedder.dimension()), arch.projectionSeed());
         Mlp.Builder b = Mlp.builder().contextSize(q.size()).candidateSize(LearnedPolicy.CANDIDATE_FEATURES)
                 .staticSize(RegistryEncoding.staticSize(embedder))
-                .hidden(cfg.hidden().stream().mapToInt(Integer::intValue).toArray())
-                .activation(Activation.TANH).seed(cfg.seed());
+                .hidden(arch.hidden().stream().mapToInt(Integer::intValue).toArray())
+                .activation(Activation.TANH).seed(arch.seed());
         if (params != null) {
             b.parameters(params);
         }
         return new LearnedPolicy("maestro", b.build(), q, new RegistryEncoding.DescriptionCache(embedder), false)
                 .priors(priors);
-    }
-
-    static long projectionSeed(TrainConfig cfg) {
-        return cfg.seed() * 31 + 17;
     }
 
     public static LearnedPolicy load(Path checkpoint, EmbedderResolver embedders) {
@@ -60,7 +58,7 @@ public final class LearnedPolicies {
     static LearnedPolicy fromContents(Checkpoint.Contents c, EmbedderResolver embedders, String source) {
         TextEmbedder e = embedders.resolve(c.header().embedder());
         try {
-            LearnedPolicy p = build(c.header().config(), e, c.parameters(), priors(c.header().priors()));
+            LearnedPolicy p = build(c.header().architecture(), e, c.parameters(), priors(c.header().priors()));
             c.history().ifPresent(p::history);
             return p;
         } catch (MaestroException ex) {
@@ -74,7 +72,7 @@ public final class LearnedPolicies {
         return m;
     }
 
-    static Map<String, Double> priorIds(Map<Pair, Double> priors) {
+    public static Map<String, Double> priorIds(Map<Pair, Double> priors) {
         Map<String, Double> m = new java.util.TreeMap<>();
         priors.forEach((k, v) -> m.put(k.id(), v));
         return m;

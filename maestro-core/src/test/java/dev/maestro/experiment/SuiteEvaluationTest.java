@@ -1,5 +1,7 @@
-package dev.maestro.eval;
+package dev.maestro.experiment;
 
+import dev.maestro.eval.SystemResult;
+import dev.maestro.eval.Report;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.maestro.Progress;

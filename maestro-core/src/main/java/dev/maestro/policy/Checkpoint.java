@@ -1,4 +1,4 @@
-package dev.maestro.train;
+package dev.maestro.policy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.maestro.AtomicFiles;
@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -43,13 +44,32 @@ public final class Checkpoint {
      * @param registryFingerprint its fingerprint (evaluation on another registry is allowed and reported)
      * @param embedder            text embedder name ({@code bge-small-en-v1.5-q} or {@code hashing-384})
      * @param projectionSeed      seed of the question projection
-     * @param config              the training config
+     * @param config              the training config as the trainer wrote it (a JSON object; loading a policy reads
+     *                            only its network shape, {@link #architecture()})
      * @param step                optimisation steps done
      * @param priors              per-pair training accuracy (pair id → accuracy)
      * @param notes               anything else worth keeping (validation scores, gate decision)
      */
     public record Header(int format, String registryName, String registryFingerprint, String embedder, long projectionSeed,
-                         TrainConfig config, long step, Map<String, Double> priors, Map<String, Object> notes) {
+                         Map<String, Object> config, long step, Map<String, Double> priors, Map<String, Object> notes) {
+
+        /** The network shape recorded in {@link #config}: {@code hidden}, {@code projection} and {@code seed}. */
+        public PolicyArchitecture architecture() {
+            Object hidden = config.get("hidden");
+            Object projection = config.get("projection");
+            Object seed = config.get("seed");
+            if (!(hidden instanceof List<?> h) || !(projection instanceof Number p) || !(seed instanceof Number sd)) {
+                throw new MaestroException("malformed checkpoint: its config lacks hidden, projection or seed");
+            }
+            List<Integer> sizes = new java.util.ArrayList<>();
+            for (Object x : h) {
+                if (!(x instanceof Number n)) {
+                    throw new MaestroException("malformed checkpoint: config.hidden holds " + x + ", not a number");
+                }
+                sizes.add(n.intValue());
+            }
+            return new PolicyArchitecture(sizes, p.intValue(), sd.longValue());
+        }
     }
 
     /** What a checkpoint holds. */

@@ -1,4 +1,4 @@
-package dev.maestro.eval;
+package dev.maestro.experiment;
 
 import dev.maestro.MaestroException;
 import dev.maestro.episode.EpisodeResult;

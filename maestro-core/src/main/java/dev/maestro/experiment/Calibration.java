@@ -1,5 +1,7 @@
-package dev.maestro.eval;
+package dev.maestro.experiment;
 
+import dev.maestro.eval.PairMatrix;
+import dev.maestro.eval.Stats;
 import dev.maestro.Progress;
 import dev.maestro.episode.Environment;
 import dev.maestro.policy.LearnedPolicy;

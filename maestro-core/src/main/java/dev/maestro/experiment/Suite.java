@@ -1,4 +1,4 @@
-package dev.maestro.eval;
+package dev.maestro.experiment;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,5 +1,12 @@
-package dev.maestro.eval;
+package dev.maestro.experiment;
 
+import dev.maestro.eval.SystemResult;
+import dev.maestro.eval.PairMatrix;
+import dev.maestro.eval.ReportWriter;
+import dev.maestro.eval.Report;
+import dev.maestro.eval.Stats;
+import dev.maestro.eval.Evaluator;
+import dev.maestro.eval.Baselines;
 import dev.maestro.Progress;
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.episode.Environment;
@@ -59,7 +66,7 @@ public final class SuiteEvaluation {
             PairMatrix trainMatrix = PairMatrix.compute(env, trainOnly, o.seed(), o.threads(), Progress.NONE);
             GrpoTrainer.Builder tb = GrpoTrainer.builder(env, trainOnly, o.train().get(), o.embedder().get(),
                             o.embedder().get().name())
-                    .validation(validation).priors(trainMatrix.accuracies())
+                    .threads(o.threads()).validation(validation).priors(trainMatrix.accuracies())
                     .history(PairHistory.build(trainOnly, trainMatrix.gradesByPair(), o.embedder().get()))
                     .bestPerGroup(trainMatrix.bestPerLabel(t -> Optional.of(t.group()))).progress(o.progress());
             o.out().ifPresent(d -> tb.out(d.resolve("training")));

@@ -1,25 +1,29 @@
-package dev.maestro.train;
+package dev.maestro.experiment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.maestro.Progress;
 import dev.maestro.episode.Environment;
 import dev.maestro.episode.EpisodeResult;
-import dev.maestro.eval.Calibration;
+import dev.maestro.experiment.Calibration;
 import dev.maestro.eval.Evaluator;
 import dev.maestro.eval.PairMatrix;
+import dev.maestro.policy.LearnedPolicies;
 import dev.maestro.policy.LearnedPolicy;
 import dev.maestro.policy.PairHistory;
 import dev.maestro.registry.Pair;
 import dev.maestro.registry.Registry;
 import dev.maestro.task.Task;
+import dev.maestro.train.GrpoTrainer;
+import dev.maestro.train.ToyWorld;
+import dev.maestro.train.TrainConfig;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class CalibrationTest {
-    static final TrainConfig CFG = GrpoTrainerTest.CFG;
+    static final TrainConfig CFG = ToyWorld.CFG;
     final ToyWorld.BagOfWords words = new ToyWorld.BagOfWords();
 
     @Test
@@ -93,7 +97,8 @@ class CalibrationTest {
         Environment env = ToyWorld.env();
         List<Task> train = ToyWorld.tasks(32);
         PairMatrix m = PairMatrix.compute(env, train, 7, 1, Progress.NONE);
-        LearnedPolicy policy = LearnedPolicies.create(CFG, words, m.accuracies());
+        LearnedPolicy policy = LearnedPolicies.create(CFG.architecture(), CFG.priorWeight(), CFG.historyWeight(), words,
+                m.accuracies());
         Calibration.Result cal = Calibration.run(env, policy, train, 10, 7, 1);
         assertThat(cal.policy()).isSameAs(policy);
         assertThat(cal.calls()).isZero();
