@@ -14,10 +14,12 @@ import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.openai.OpenAiChatRequestParameters;
 import dev.langchain4j.model.output.TokenUsage;
 import dev.maestro.MaestroException;
+import dev.maestro.io.BoundedFiles;
+import dev.maestro.io.Limit;
+import dev.maestro.io.LimitExceededException;
 import dev.maestro.registry.ModelCard;
 import java.io.IOException;
 import java.net.http.HttpTimeoutException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,22 +41,29 @@ import java.util.Optional;
  * is kept in the message in the form {@link RetryingExpert#retryAfter} reads.
  *
  * <p>The API key is read from the environment variable named by {@link ModelCard#apiKeyEnv()}; without
- * one a dummy key is sent (local vLLM ignores it). The key never appears in any message: server
- * bodies that echo it are redacted.
+ * one a dummy key is sent (local vLLM ignores it). The key never appears in anything this expert returns:
+ * completions (200 bodies included) and error bodies that echo it are redacted through {@link Secrets}.
+ *
+ * <p>Bounds: the model's {@code timeout} is one deadline for the whole call (connect, headers and body: an
+ * endpoint that holds the connection after its headers or trickles its body ends as TIMEOUT), and the response
+ * body is capped at the model's {@code max-response-bytes} setting (default: {@link Limit#RESPONSE}, 16 MiB);
+ * a larger body is a BAD_RESPONSE naming the limit, and is read no further than the cap.
  */
 public final class OpenAiExpert implements Expert {
     /** Sent when the card names no key variable: OpenAI-compatible local servers accept any key. */
     static final String DUMMY_KEY = "sk-no-key-required";
+    /** The backend setting that caps a response body, in bytes (or with k, m, g). */
+    public static final String MAX_RESPONSE_BYTES_KEY = "max-response-bytes";
     private static final int MAX_BODY_CHARS = 300;
 
     private final ModelCard model;
     private final OpenAiChatModel chat;
-    private final String secret;
+    private final Secrets secrets;
 
-    private OpenAiExpert(ModelCard model, OpenAiChatModel chat, String secret) {
+    private OpenAiExpert(ModelCard model, OpenAiChatModel chat, Secrets secrets) {
         this.model = model;
         this.chat = chat;
-        this.secret = secret;
+        this.secrets = secrets;
     }
 
     /** Reads the API key from the process environment. */
@@ -75,15 +84,33 @@ public final class OpenAiExpert implements Expert {
                     + "': environment variable " + var + " (api-key-env) is not set; set it or remove api-key-env"
                     + " for endpoints without keys"));
         }
+        long maxBytes = maxResponseBytes(model);
         OpenAiChatModel chat = OpenAiChatModel.builder()
-                .httpClientBuilder(new StatusHttpClient.Builder(model.timeout()))
+                .httpClientBuilder(new StatusHttpClient.Builder(model.timeout(), maxBytes, cap -> "the response body of "
+                        + "model '" + model.id() + "' is larger than " + Limit.human(cap) + " (" + MAX_RESPONSE_BYTES_KEY
+                        + "); set " + MAX_RESPONSE_BYTES_KEY + ": <bytes, e.g. 64m> on the model in models.yaml to raise"
+                        + " it (default " + Limit.human(Limit.RESPONSE.defaultBytes()) + ", or " + Limit.RESPONSE.variable()
+                        + " for every model)"))
                 .baseUrl(baseUrl)
                 .apiKey(key)
                 .modelName(model.modelName().orElse(model.id()))
                 .timeout(model.timeout())
                 .maxRetries(0)
                 .build();
-        return new OpenAiExpert(model, chat, key);
+        return new OpenAiExpert(model, chat, Secrets.of(key));
+    }
+
+    /**
+     * The model's response cap: its {@value #MAX_RESPONSE_BYTES_KEY} setting, else {@link Limit#RESPONSE}.
+     *
+     * @throws MaestroException if the setting is not a positive size
+     */
+    static long maxResponseBytes(ModelCard model) {
+        Object v = model.settings().get(MAX_RESPONSE_BYTES_KEY);
+        if (v == null) {
+            return Limit.RESPONSE.bytes();
+        }
+        return Limit.parse("model '" + model.id() + "': " + MAX_RESPONSE_BYTES_KEY, String.valueOf(v));
     }
 
     public ModelCard model() {
@@ -102,8 +129,10 @@ public final class OpenAiExpert implements Expert {
                         + image.getFileName() + "; valid extensions: png, jpg, jpeg, gif, webp, bmp"), 0);
             }
             try {
-                String b64 = Base64.getEncoder().encodeToString(Files.readAllBytes(image));
+                String b64 = Base64.getEncoder().encodeToString(BoundedFiles.readBytes(image, Limit.IMAGE));
                 contents.add(ImageContent.from(Image.builder().base64Data(b64).mimeType(mime.get()).build()));
+            } catch (LimitExceededException e) {
+                return ExpertReply.failure(ExpertError.of(ExpertError.Kind.INVALID_REQUEST, e.getMessage()), 0);
             } catch (NoSuchFileException e) {
                 return ExpertReply.failure(ExpertError.of(ExpertError.Kind.INVALID_REQUEST, "image not found: " + image), 0);
             } catch (IOException e) {
@@ -136,9 +165,11 @@ public final class OpenAiExpert implements Expert {
                         "the completion had no text content (finish reason " + response.finishReason() + ")"), ms);
             }
             Usage usage = usage(response.tokenUsage());
-            return ExpertReply.text(ai.text(), usage, model.price().cost(usage.inputTokens(), usage.outputTokens()), ms);
+            // an endpoint may echo the key in a completion as well as in an error body
+            return ExpertReply.text(secrets.redact(ai.text()), usage,
+                    model.price().cost(usage.inputTokens(), usage.outputTokens()), ms);
         } catch (RuntimeException e) {
-            return ExpertReply.failure(classify(e, model.timeout(), secret), elapsedMs(start));
+            return ExpertReply.failure(classify(e, model.timeout(), secrets), elapsedMs(start));
         }
     }
 
@@ -166,8 +197,12 @@ public final class OpenAiExpert implements Expert {
         });
     }
 
-    /** Maps whatever LangChain4j threw to a typed error; the secret is redacted from every message. */
-    static ExpertError classify(Throwable error, Duration timeout, String secret) {
+    /** Maps whatever LangChain4j threw to a typed error; the secrets are redacted from every message. */
+    static ExpertError classify(Throwable error, Duration timeout, Secrets secret) {
+        LimitExceededException limit = find(error, LimitExceededException.class);
+        if (limit != null) { // not retryable: the same endpoint would send the same body again
+            return ExpertError.of(ExpertError.Kind.BAD_RESPONSE, secret.redact(limit.getMessage()));
+        }
         StatusHttpClient.StatusException status = find(error, StatusHttpClient.StatusException.class);
         if (status != null) {
             return statusError(status.status(), status.getMessage(), status.retryAfter(), secret);
@@ -179,7 +214,8 @@ public final class OpenAiExpert implements Expert {
         if (find(error, HttpTimeoutException.class) != null
                 || find(error, dev.langchain4j.exception.TimeoutException.class) != null
                 || find(error, java.net.SocketTimeoutException.class) != null) {
-            return ExpertError.of(ExpertError.Kind.TIMEOUT, "no response within " + timeout.toMillis() + " ms");
+            return ExpertError.of(ExpertError.Kind.TIMEOUT, "no complete response within " + timeout.toMillis()
+                    + " ms (the model's timeout bounds connect, headers and body)");
         }
         IOException io = find(error, IOException.class);
         if (io != null && !(io instanceof JacksonException)) {
@@ -193,7 +229,7 @@ public final class OpenAiExpert implements Expert {
                 + root.getClass().getSimpleName() + ": " + root.getMessage(), secret));
     }
 
-    private static ExpertError statusError(int status, String body, Optional<Duration> retryAfter, String secret) {
+    private static ExpertError statusError(int status, String body, Optional<Duration> retryAfter, Secrets secret) {
         String ra = retryAfter.map(RetryingExpert::retryAfterNote).orElse("");
         String text = status + " " + reason(status) + ra + ": " + clean(body, secret);
         ExpertError.Kind kind = switch (status) {
@@ -223,11 +259,8 @@ public final class OpenAiExpert implements Expert {
     }
 
     /** One line, bounded, and never the key (servers such as OpenAI echo a masked or full key back). */
-    static String clean(String text, String secret) {
-        String t = text == null ? "" : text;
-        if (!secret.isEmpty()) {
-            t = t.replace(secret, "***");
-        }
+    static String clean(String text, Secrets secrets) {
+        String t = secrets.redact(text == null ? "" : text);
         t = t.replaceAll("\\s+", " ").trim();
         if (t.length() > MAX_BODY_CHARS) {
             t = t.substring(0, MAX_BODY_CHARS) + "...";
