@@ -247,12 +247,14 @@ public final class ServeCommand implements Callable<Integer> {
             }
         }
         for (Path f : folders) {
-            try (Stream<String> lines = Files.lines(f.resolve(RegistryLoader.MODELS_FILE))) {
-                if (lines.anyMatch(l -> l.strip().equals("name: " + nameOrDir))) {
+            try {
+                String text = dev.maestro.io.BoundedFiles.readString(f.resolve(RegistryLoader.MODELS_FILE),
+                        dev.maestro.io.Limit.CONFIG_FILE);
+                if (text.lines().anyMatch(l -> l.strip().equals("name: " + nameOrDir))) {
                     return f;
                 }
             } catch (java.io.IOException | java.io.UncheckedIOException e) {
-                // unreadable: skip
+                // unreadable or over the size limit: not a candidate (loading it would say why)
             }
         }
         throw new MaestroException("--registry " + nameOrDir + ": no such folder and no registry of that name under registries/ or"

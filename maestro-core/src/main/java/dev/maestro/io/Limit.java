@@ -103,18 +103,24 @@ public enum Limit {
                 + "(e.g. 16777216 or 16m), got '" + (value.length() > 40 ? value.substring(0, 40) + "…" : value) + "'");
     }
 
-    /** A size for people: "16 MiB", "1.5 GiB", "900 bytes". */
+    /** A size for people: "16 MiB" for whole units, "1999 bytes" below 1 MiB, else "1.5 GiB". */
     public static String human(long bytes) {
-        if (bytes < 1024) {
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        for (int u = units.length - 1; u >= 0; u--) {
+            long unit = 1L << (10 * (u + 1));
+            if (bytes >= unit && bytes % unit == 0) {
+                return bytes / unit + " " + units[u];
+            }
+        }
+        if (bytes < (1 << 20)) {
             return bytes + " bytes";
         }
-        String[] units = {"KiB", "MiB", "GiB", "TiB"};
         double v = bytes;
         int u = -1;
         while (v >= 1024 && u < units.length - 1) {
             v /= 1024;
             u++;
         }
-        return (v == Math.rint(v) ? String.valueOf((long) v) : String.format(Locale.ROOT, "%.1f", v)) + " " + units[u];
+        return String.format(Locale.ROOT, "%.1f", v) + " " + units[u];
     }
 }

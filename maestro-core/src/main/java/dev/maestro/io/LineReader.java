@@ -57,6 +57,14 @@ public final class LineReader implements Closeable {
     }
 
     /**
+     * Lines of a file under the current {@link Limit#LINE}, decompressed first when it is gzip (by its magic bytes)
+     * under the current {@link Limit#INFLATED}.
+     */
+    public static LineReader open(java.nio.file.Path file) throws IOException {
+        return of(BoundedFiles.openMaybeGzip(file), file.toString());
+    }
+
+    /**
      * Moves to the next line.
      *
      * @return false at the end of the input (a last line without a newline is still returned)

@@ -12,6 +12,7 @@ import dev.maestro.episode.Environment;
 import dev.maestro.episode.Observation;
 import dev.maestro.episode.RewardWeights;
 import dev.maestro.episode.Step;
+import dev.maestro.io.LineReader;
 import dev.maestro.policy.Decision;
 import dev.maestro.policy.LearnedPolicy;
 import dev.maestro.policy.RegistryEncoding;
@@ -489,9 +490,10 @@ public final class GrpoTrainer {
         if (!Files.exists(log)) {
             return;
         }
-        try {
+        try (LineReader lines = LineReader.open(log)) {
             StringBuilder kept = new StringBuilder();
-            for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+            while (lines.next()) {
+                String line = lines.text();
                 try {
                     Map<String, Object> m = JSON.readValue(line, Map.class);
                     if (((Number) m.get("step")).longValue() <= step) {
