@@ -79,10 +79,13 @@ final class ReadContext {
      * models.yaml costs nothing.
      */
     java.util.Optional<String> readText(Path path, String file) {
+        long cap = dev.maestro.io.Limit.CONFIG_FILE.bytes();
         try {
             return java.util.Optional.of(dev.maestro.io.BoundedFiles.readString(path, dev.maestro.io.Limit.CONFIG_FILE));
         } catch (dev.maestro.io.LimitExceededException e) {
-            error(file, 0, "", e.getMessage());
+            error(file, 0, "", "larger than the " + dev.maestro.io.Limit.human(cap) + " allowed for "
+                    + dev.maestro.io.Limit.CONFIG_FILE.what() + "; refused before parsing; "
+                    + dev.maestro.io.Limit.CONFIG_FILE.raiseHint(cap));
         } catch (java.io.IOException e) {
             error(file, 0, "", "cannot read: " + e.getMessage());
         }

@@ -45,6 +45,7 @@ class BoundedCallTest {
             assertThat(reply.error()).map(ExpertError::kind).contains(ExpertError.Kind.TIMEOUT);
             assertThat(reply.error().get().message()).contains("1000 ms");
             assertThat(ms).as("call time (ms)").isLessThan(TIMEOUT.toMillis() + 1000);
+            System.out.printf("bounded call: hang after headers, timeout %d ms: TIMEOUT after %d ms%n", TIMEOUT.toMillis(), ms);
         }
     }
 
@@ -58,6 +59,8 @@ class BoundedCallTest {
             assertThat(reply.error()).map(ExpertError::kind).contains(ExpertError.Kind.TIMEOUT);
             assertThat(ms).as("call time (ms), %s", reply).isLessThan(TIMEOUT.toMillis() + 1000);
             assertThat(endpoint.bodyBytesWritten()).as("bytes trickled before the client gave up").isPositive();
+            System.out.printf("bounded call: trickle 1 byte/100 ms, timeout %d ms: TIMEOUT after %d ms (%d bytes)%n",
+                    TIMEOUT.toMillis(), ms, endpoint.bodyBytesWritten());
         }
     }
 
@@ -68,7 +71,9 @@ class BoundedCallTest {
                 ModelCard m = model(endpoint, Map.of("max-response-bytes", "1m"))
                         .newBuilder().timeout(Duration.ofSeconds(20)).build();
 
+                long t0 = System.nanoTime();
                 ExpertReply reply = call(m);
+                long ms = (System.nanoTime() - t0) / 1_000_000;
 
                 assertThat(reply.error()).as(mode.name()).map(ExpertError::kind).contains(ExpertError.Kind.BAD_RESPONSE);
                 assertThat(reply.error().get().message()).as(mode.name())
@@ -76,6 +81,8 @@ class BoundedCallTest {
                 assertThat(reply.error().get().retryable()).isFalse();
                 // the client stopped reading: far less than the 100 MB the endpoint wanted to send went out
                 assertThat(endpoint.bodyBytesWritten()).as(mode.name()).isLessThan(30_000_000L);
+                System.out.printf("bounded call: %s 100 MB body, cap 1 MiB: BAD_RESPONSE after %d ms, %d body bytes"
+                        + " written by the endpoint before the client hung up%n", mode, ms, endpoint.bodyBytesWritten());
             }
         }
     }
