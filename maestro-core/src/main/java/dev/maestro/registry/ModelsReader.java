@@ -225,6 +225,13 @@ final class ModelsReader {
 
     void checkBackend(Ctx c, Map<String, YamlNode> m, Backend b, Map<String, Object> settings,
                       Optional<String> apiKeyEnv) {
+        if (settings.get("max-response-bytes") != null) { // read by the openai backend: caught here, not at wiring
+            try {
+                dev.maestro.io.Limit.parse("max-response-bytes", String.valueOf(settings.get("max-response-bytes")));
+            } catch (dev.maestro.MaestroException e) {
+                ctx.error(c.file(), Fields.line(m, "max-response-bytes", c), c.field("max-response-bytes"), e.getMessage());
+            }
+        }
         if (b == Backend.OPENAI) {
             for (String k : List.of("base-url", "model-name")) {
                 if (!m.containsKey(k)) {

@@ -128,6 +128,16 @@ class RegistryHostileInputTest {
     }
 
     @Test
+    void should_check_max_response_bytes_when_the_registry_is_read(@TempDir Path tmp) throws IOException {
+        Path folder = registry(tmp, "sim-a");
+        Files.writeString(folder.resolve("models.yaml"), "name: t\nmodels:\n" + model("sim-a")
+                + "    max-response-bytes: lots\n" + model("sim-b") + "    max-response-bytes: 64m\n");
+
+        assertThat(errors(folder)).singleElement().satisfies(p -> assertThat(p.toString())
+                .contains("models[sim-a].max-response-bytes").contains("positive number of bytes").contains("'lots'"));
+    }
+
+    @Test
     void should_refuse_a_models_yaml_that_is_a_symbolic_link_outside_the_folder(@TempDir Path tmp) throws IOException {
         Path folder = registry(tmp, "sim-a");
         Path outside = Files.writeString(tmp.resolve("elsewhere.yaml"), "name: t\nmodels:\n" + model("sim-a"));
