@@ -214,7 +214,7 @@ public final class OpenAiExpert implements Expert {
         if (find(error, HttpTimeoutException.class) != null
                 || find(error, dev.langchain4j.exception.TimeoutException.class) != null
                 || find(error, java.net.SocketTimeoutException.class) != null) {
-            return ExpertError.of(ExpertError.Kind.TIMEOUT, "no complete response within " + timeout.toMillis()
+            return ExpertError.of(ExpertError.Kind.TIMEOUT, "no response within " + timeout.toMillis()
                     + " ms (the model's timeout bounds connect, headers and body)");
         }
         IOException io = find(error, IOException.class);
