@@ -79,6 +79,8 @@ public final class GrpoTrainer {
     private final Progress progress;
     private final long stopAfter;
     private final int threads;
+    private final GroupAdvantages.FailedEpisodes failedEpisodes;
+    private final List<String> warnings;
 
     private GrpoTrainer(Builder b) {
         this.env = b.env.withConfig(new EpisodeConfig(b.cfg.maxTurns(), b.cfg.maxCalls(), b.env.config().maxCostUsd(),
@@ -100,6 +102,13 @@ public final class GrpoTrainer {
         if (train.isEmpty()) {
             throw new MaestroException("no training tasks: check --tasks and --split");
         }
+        this.failedEpisodes = b.failedEpisodes;
+        this.warnings = TrainingTasks.check(env, train, validation);
+    }
+
+    /** What is worth telling the user before training starts (e.g. a small validation split). */
+    public List<String> warnings() {
+        return warnings;
     }
 
     public static Builder builder(Environment env, List<Task> train, TrainConfig cfg,
@@ -200,31 +209,15 @@ public final class GrpoTrainer {
                 episodes += results.length;
                 policy.forget(reg);
 
-                // 3. group-normalised advantages
-                double[] adv = new double[results.length];
-                double spread = 0;
-                for (int i = 0; i < n; i++) {
-                    double mean = 0;
-                    for (int j = 0; j < g; j++) {
-                        mean += results[i * g + j].reward();
-                    }
-                    mean /= g;
-                    double var = 0;
-                    for (int j = 0; j < g; j++) {
-                        double d = results[i * g + j].reward() - mean;
-                        var += d * d;
-                    }
-                    double std = Math.sqrt(var / g);
-                    spread += std;
-                    for (int j = 0; j < g; j++) {
-                        adv[i * g + j] = std < 1e-12 ? 0 : (results[i * g + j].reward() - mean) / (std + cfg.advantageEpsilon());
-                    }
-                }
+                // 3. group-normalised advantages; episodes without information (ungraded, a failed call) masked
+                GroupAdvantages.Result ga = GroupAdvantages.compute(results, g, cfg.advantageEpsilon(), failedEpisodes);
+                double[] adv = ga.advantages();
+                double spread = ga.spreadSum();
 
                 // 4. clipped-ratio updates over all decisions, in a fixed order
                 int decisions = 0;
-                for (EpisodeResult r : results) {
-                    decisions += r.memo().size();
+                for (int e = 0; e < results.length; e++) {
+                    decisions += ga.masked()[e] ? 0 : results[e].memo().size();
                 }
                 double clipped = 0;
                 double kl = 0;
@@ -234,6 +227,9 @@ public final class GrpoTrainer {
                 for (int inner = 0; inner < cfg.innerEpochs(); inner++) {
                     params.zeroGradients();
                     for (int e = 0; e < results.length; e++) {
+                        if (ga.masked()[e]) {
+                            continue;
+                        }
                         double a = adv[e];
                         for (Object o : results[e].memo()) {
                             Decision d = (Decision) o;
@@ -271,6 +267,7 @@ public final class GrpoTrainer {
                 // 5. diagnostics, validation, checkpoints
                 Map<String, Object> log = stepLog(step, epoch, results, spread / n, clipped, kl, entropy, counted, gradNorm,
                         episodes, System.nanoTime() - t0, rolloutNanos);
+                StepCalls.addTo(log, results, ga.maskedCount());
                 boolean validateNow = (step + 1) % cfg.validationEvery() == 0 || step + 1 == total;
                 if (validateNow) {
                     double acc = validate(policy);
@@ -356,15 +353,24 @@ public final class GrpoTrainer {
         return base.filterModels(m -> keep.contains(m.id())).renamed(base.name() + "#train");
     }
 
-    /** Greedy accuracy on the validation split (or the training batch order's first tasks when there is none). */
+    /**
+     * Greedy accuracy on the validation split (or the training batch order's first tasks when there is none), over the
+     * episodes training counts (see {@link GroupAdvantages#masked}).
+     */
     private double validate(LearnedPolicy policy) {
         List<Task> tasks = validation.isEmpty() ? train : validation;
         LearnedPolicy greedy = policy.sampling(false);
         double s = 0;
+        int graded = 0;
         for (Task t : tasks) {
-            s += env.run(t, greedy, mix(cfg.seed(), t.id().hashCode())).grade();
+            EpisodeResult r = env.run(t, greedy, mix(cfg.seed(), t.id().hashCode()));
+            // early stopping judges what the loss saw: masked episodes carry no information here either
+            if (!GroupAdvantages.masked(r, failedEpisodes)) {
+                s += r.grade();
+                graded++;
+            }
         }
-        return s / tasks.size();
+        return graded == 0 ? 0 : s / graded;
     }
 
     private Map<String, Object> stepLog(long step, int epoch, EpisodeResult[] results, double spread, double clipped,
@@ -372,6 +378,7 @@ public final class GrpoTrainer {
                                         long elapsed, long rolloutNanos) {
         double reward = 0;
         double acc = 0;
+        int graded = 0;
         double calls = 0;
         double cost = 0;
         Map<String, Integer> share = new TreeMap<>();
@@ -379,6 +386,7 @@ public final class GrpoTrainer {
         for (EpisodeResult r : results) {
             reward += r.reward();
             acc += r.grade();
+            graded += r.graded() ? 1 : 0;
             calls += r.calls();
             cost += r.costUsd();
             for (Step s : r.steps()) {
@@ -394,7 +402,7 @@ public final class GrpoTrainer {
         log.put("epoch", epoch + 1);
         log.put("reward_mean", round(reward / n));
         log.put("reward_group_std", round(spread));
-        log.put("accuracy", round(acc / n));
+        log.put("accuracy", round(graded == 0 ? 0 : acc / graded)); // ungraded episodes add 0 to acc
         log.put("calls_per_episode", round(calls / n));
         log.put("cost_per_episode", round(cost / n));
         log.put("clip_fraction", round(counted == 0 ? 0 : clipped / counted));
@@ -598,6 +606,7 @@ public final class GrpoTrainer {
         private Progress progress = Progress.NONE;
         private long stopAfter = Long.MAX_VALUE;
         private int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        private GroupAdvantages.FailedEpisodes failedEpisodes = GroupAdvantages.FailedEpisodes.MASK;
 
         private Builder(Environment env, List<Task> train, TrainConfig cfg, dev.maestro.policy.embed.TextEmbedder embedder,
                         String embedderName) {
@@ -630,6 +639,9 @@ public final class GrpoTrainer {
             this.threads = v;
             return this;
         }
+
+        /** How episodes with a failed expert call enter the loss (default: masked, see {@link GroupAdvantages}). */
+        public Builder failedEpisodes(GroupAdvantages.FailedEpisodes v) { this.failedEpisodes = v; return this; }
 
         public GrpoTrainer build() {
             return new GrpoTrainer(this);
