@@ -3,7 +3,6 @@ package dev.maestro.train;
 import dev.maestro.policy.Checkpoint;
 import dev.maestro.policy.LearnedPolicies;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.maestro.AtomicFiles;
 import dev.maestro.MaestroException;
 import dev.maestro.Progress;
 import dev.maestro.episode.EpisodeConfig;
@@ -24,15 +23,11 @@ import dev.maestro.registry.ModelCard;
 import dev.maestro.registry.Pair;
 import dev.maestro.registry.Registry;
 import dev.maestro.task.Task;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,6 +76,7 @@ public final class GrpoTrainer {
     private final int threads;
     private final GroupAdvantages.FailedEpisodes failedEpisodes;
     private final List<String> warnings;
+    private final TrainLog trainLog;
 
     private GrpoTrainer(Builder b) {
         this.env = b.env.withConfig(new EpisodeConfig(b.cfg.maxTurns(), b.cfg.maxCalls(), b.env.config().maxCostUsd(),
@@ -103,6 +99,7 @@ public final class GrpoTrainer {
             throw new MaestroException("no training tasks: check --tasks and --split");
         }
         this.failedEpisodes = b.failedEpisodes;
+        this.trainLog = new TrainLog(out);
         this.warnings = TrainingTasks.check(env, train, validation);
     }
 
@@ -144,7 +141,7 @@ public final class GrpoTrainer {
             bestStep = ((Number) c.header().notes().get("best_step")).longValue();
             initialAcc = ((Number) c.header().notes().get("initial_validation_accuracy")).doubleValue();
             best = Checkpoint.read(out.get().resolve("best.ckpt")).parameters();
-            truncateLog(start);
+            trainLog.truncate(start);
         } else if (out.isPresent()) {
             try {
                 Files.createDirectories(out.get());
@@ -174,8 +171,8 @@ public final class GrpoTrainer {
             for (long step = start; step < total; step++) {
                 if (step >= stopAfter) {
                     // An interrupted run: what is on disk is exactly what a kill after this step leaves.
-                    return new Result(policy.sampling(false), step, bestAcc, bestStep, initialAcc, curves(), 0, episodes,
-                            callShareCurves(curvesMemory));
+                    return new Result(policy.sampling(false), step, bestAcc, bestStep, initialAcc, trainLog.curves(), 0, episodes,
+                            trainLog.callShareCurves());
                 }
                 int epoch = (int) (step / stepsPerEpoch);
                 int[] perm = permutation(train.size(), mix(cfg.seed(), 1_000_003L + epoch));
@@ -282,7 +279,7 @@ public final class GrpoTrainer {
                         }
                     }
                 }
-                appendLog(log);
+                trainLog.append(log);
                 if (out.isPresent() && ((step + 1) % cfg.checkpointEvery() == 0 || step + 1 == total)) {
                     if (bestStep == 0 && !Files.exists(out.get().resolve("best.ckpt"))) {
                         Checkpoint.write(out.get().resolve("best.ckpt"), header(step + 1, bestAcc, bestStep, initialAcc),
@@ -305,8 +302,8 @@ public final class GrpoTrainer {
                     Optional.empty(), history);
         }
         double seconds = rolloutNanos / 1e9;
-        return new Result(policy.sampling(false), total, bestAcc, bestStep, initialAcc, curves(),
-                seconds > 0 ? (episodes) / seconds : 0, episodes, callShareCurves(curvesMemory));
+        return new Result(policy.sampling(false), total, bestAcc, bestStep, initialAcc, trainLog.curves(),
+                seconds > 0 ? (episodes) / seconds : 0, episodes, trainLog.callShareCurves());
     }
 
     private void addKlGradient(double[] logits, Decision d, boolean[] mask, double[] dLogits) {
@@ -473,95 +470,14 @@ public final class GrpoTrainer {
         }
     }
 
-    private void appendLog(Map<String, Object> log) {
-        if (out.isEmpty()) {
-            curvesMemory.add(log);
-            return;
-        }
-        curvesMemory.add(log);
-        try (BufferedWriter w = Files.newBufferedWriter(out.get().resolve("train_log.jsonl"), StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-            // One write of a whole line, so a crash never leaves a torn line behind a complete one.
-            w.write(JSON.writeValueAsString(log) + "\n");
-        } catch (IOException e) {
-            throw new MaestroException("cannot append to train_log.jsonl: " + e.getMessage(), e);
-        }
-    }
-
-    private final List<Map<String, Object>> curvesMemory = new ArrayList<>();
-
-    /** On resume: keep the log lines of steps the checkpoint covers, drop any later (and any torn) ones. */
-    @SuppressWarnings("unchecked")
-    private void truncateLog(long step) {
-        Path log = out.get().resolve("train_log.jsonl");
-        if (!Files.exists(log)) {
-            return;
-        }
-        try {
-            StringBuilder kept = new StringBuilder();
-            for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
-                try {
-                    Map<String, Object> m = JSON.readValue(line, Map.class);
-                    if (((Number) m.get("step")).longValue() <= step) {
-                        kept.append(line).append('\n');
-                        curvesMemory.add(m);
-                    }
-                } catch (IOException torn) {
-                    // a line torn by a kill: dropped, the step is redone
-                }
-            }
-            AtomicFiles.write(log, kept.toString());
-        } catch (IOException e) {
-            throw new MaestroException("cannot read " + log + ": " + e.getMessage(), e);
-        }
-    }
-
-    private Map<String, List<Double>> curves() {
-        Map<String, List<Double>> c = new LinkedHashMap<>();
-        for (String k : List.of("reward_mean", "accuracy", "validation_accuracy", "calls_per_episode", "entropy", "clip_fraction")) {
-            List<Double> v = new ArrayList<>();
-            Double last = null;
-            for (Map<String, Object> m : curvesMemory) {
-                Object x = m.get(k);
-                if (x instanceof Number num) {
-                    last = num.doubleValue();
-                }
-                // Validation is measured every few steps: carry the last value so every curve has one point per step.
-                if (last != null) {
-                    v.add(last);
-                }
-            }
-            c.put(k, v);
-        }
-        return c;
-    }
-
     /** Per step, the share of calls of the pairs that were most called at the end (at most 6). */
-    @SuppressWarnings("unchecked")
     public static Map<String, List<Double>> callShareCurves(List<Map<String, Object>> log) {
-        if (log.isEmpty()) {
-            return Map.of();
-        }
-        Map<String, Number> lastShares = (Map<String, Number>) log.get(log.size() - 1).get("call_share");
-        List<String> top = lastShares.entrySet().stream()
-                .sorted((a, b) -> Double.compare(b.getValue().doubleValue(), a.getValue().doubleValue()))
-                .limit(6).map(Map.Entry::getKey).toList();
-        Map<String, List<Double>> out = new LinkedHashMap<>();
-        for (String pair : top) {
-            List<Double> v = new ArrayList<>();
-            for (Map<String, Object> m : log) {
-                Object share = ((Map<String, Object>) m.get("call_share")).get(pair);
-                v.add(share instanceof Number n ? n.doubleValue() : 0.0);
-            }
-            out.put(pair, v);
-        }
-        return out;
+        return TrainLog.callShareCurves(log);
     }
 
     /** Top call shares of the last step (for reports). */
-    @SuppressWarnings("unchecked")
     public Map<String, Double> lastCallShare() {
-        return curvesMemory.isEmpty() ? Map.of() : (Map<String, Double>) curvesMemory.get(curvesMemory.size() - 1).get("call_share");
+        return trainLog.lastCallShare();
     }
 
     static double round(double v) {
