@@ -25,8 +25,8 @@ import java.util.concurrent.atomic.DoubleAdder;
  *
  * <ul>
  *   <li>A task with gold is graded against gold, as without a judge; the judge is asked too (unless agreement
- *       checks are off) and its verdict counted against gold's: the agreement figures say how far to trust its
- *       verdicts on the tasks without gold.</li>
+ *       checks are off; for at most {@value #AGREEMENT_CHECKS} distinct answers per run) and its verdict counted
+ *       against gold's: the agreement figures say how far to trust its verdicts on the tasks without gold.</li>
  *   <li>A task without gold is graded by the judge's verdict ({@code gradedBy = judge}). An unreadable verdict
  *       ({@link JudgeVerdict}) or a failed judge call leaves it <em>ungraded</em>, with the reason: counted, never
  *       averaged into accuracy, never a training signal.</li>
@@ -41,6 +41,8 @@ public final class JudgeGrader implements Grader {
     /** Sampling of judge calls: deterministic and short (the model card's request settings still override it). */
     public static final ExpertRequest.Sampling SAMPLING = new ExpertRequest.Sampling(0.0, 256, Optional.empty());
     private static final int REASONS_KEPT = 5;
+    /** At most this many distinct answers to tasks with gold are judged per run, to measure agreement. */
+    public static final int AGREEMENT_CHECKS = 500;
 
     private final Grader gold;
     private final ModelCard model;
@@ -49,6 +51,7 @@ public final class JudgeGrader implements Grader {
     private final boolean agreement;
     private final SkillCard skill;
     private final ConcurrentHashMap<String, CompletableFuture<Verdict>> memo = new ConcurrentHashMap<>();
+    private final AtomicLong agreementBudget = new AtomicLong(AGREEMENT_CHECKS);
     private final AtomicLong calls = new AtomicLong();
     private final AtomicLong failedCalls = new AtomicLong();
     private final DoubleAdder cost = new DoubleAdder();
@@ -106,7 +109,8 @@ public final class JudgeGrader implements Grader {
     public Grade assess(Task task, Optional<String> skillName, String answer) {
         if (task.hasGold()) {
             Grade g = gold.assess(task, skillName, answer);
-            if (agreement) {
+            // agreement checks are bounded: training would otherwise ask the judge about every distinct answer
+            if (agreement && (memo.containsKey(key(task, answer)) || agreementBudget.getAndDecrement() > 0)) {
                 verdict(task, answer).correct().ifPresent(j -> agree(j, g.value() >= 0.5));
             }
             return g;
@@ -130,8 +134,12 @@ public final class JudgeGrader implements Grader {
         confusion[(judge ? 2 : 0) + (goldCorrect ? 1 : 0)]++;
     }
 
+    private static String key(Task task, String answer) {
+        return task.id() + "\u0000" + answer;
+    }
+
     private Verdict verdict(Task task, String answer) {
-        String key = task.id() + "\u0000" + answer;
+        String key = key(task, answer);
         CompletableFuture<Verdict> mine = new CompletableFuture<>();
         CompletableFuture<Verdict> theirs = memo.putIfAbsent(key, mine);
         if (theirs != null) {
@@ -205,7 +213,8 @@ public final class JudgeGrader implements Grader {
             a.put("judge_wrong_gold_correct", confusion[1]);
             a.put("judge_wrong_gold_wrong", confusion[0]);
         }
-        a.put("note", agreement ? "final answers of episodes on tasks with gold, judged without seeing the gold"
+        a.put("note", agreement ? "final answers of episodes on tasks with gold, judged without seeing the gold (at most "
+                + AGREEMENT_CHECKS + " distinct answers per run)"
                 : "agreement checks are off (judge.agreement: false)");
         m.put("agreement_with_gold", a);
         return m;
