@@ -1,17 +1,23 @@
 package dev.maestro.experiment;
 
 import dev.maestro.MaestroException;
+import dev.maestro.episode.CallStats;
 import dev.maestro.episode.EpisodeConfig;
 import dev.maestro.episode.Environment;
 import dev.maestro.episode.TraceSink;
+import dev.maestro.expert.CallLog;
 import dev.maestro.expert.EnvLookup;
 import dev.maestro.expert.Expert;
 import dev.maestro.expert.Experts;
+import dev.maestro.expert.PairHealth;
 import dev.maestro.expert.SimulatedExpert;
+import dev.maestro.eval.JudgeGrader;
+import dev.maestro.registry.ModelCard;
 import dev.maestro.registry.Registry;
 import dev.maestro.registry.RegistryLoader;
 import dev.maestro.skill.WorkflowSkillRunner;
 import dev.maestro.task.AnswerGrader;
+import dev.maestro.task.Grader;
 import dev.maestro.task.Split;
 import dev.maestro.task.Task;
 import dev.maestro.task.TaskReader;
@@ -35,9 +41,12 @@ public final class Workbench implements AutoCloseable {
     private final Environment env;
     private final Optional<Suite> suite;
     private final ExecutorService pool;
+    private final CallLog calls;
+    private final CallLog requests;
+    private final Optional<JudgeGrader> judge;
 
     private Workbench(String name, Registry registry, List<Task> tasks, Split split, Environment env, Optional<Suite> suite,
-                      ExecutorService pool) {
+                      ExecutorService pool, CallLog calls, CallLog requests, Optional<JudgeGrader> judge) {
         this.name = name;
         this.registry = registry;
         this.tasks = tasks;
@@ -45,6 +54,9 @@ public final class Workbench implements AutoCloseable {
         this.env = env;
         this.suite = suite;
         this.pool = pool;
+        this.calls = calls;
+        this.requests = requests;
+        this.judge = judge;
     }
 
     /**
@@ -93,9 +105,17 @@ public final class Workbench implements AutoCloseable {
                         + suite.get().filter());
             }
         }
+        Optional<Suite.Judge> judgeSpec = suite.flatMap(Suite::judge);
+        if (judgeSpec.isPresent() && registry.model(judgeSpec.get().model()).isEmpty()) {
+            throw new MaestroException("suite '" + name + "': judge.model '" + judgeSpec.get().model() + "' is not a "
+                    + "model of registry " + registry.name() + "; valid: " + String.join(", ", registry.modelIds()));
+        }
         Experts.Options.Builder eo = Experts.Options.builder().simulated(SimulatedExpert::create)
                 .env(EnvLookup.of(options.env()));
         options.cache().ifPresent(eo::cache);
+        CallLog requests = CallLog.create();
+        CallLog calls = CallLog.create();
+        eo.requests(requests);
         Map<String, Expert> experts = Experts.forRegistry(registry, eo.build());
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(2, Math.min(16, registry.models().size())), r -> {
             Thread t = new Thread(r, "maestro-calls");
@@ -104,10 +124,30 @@ public final class Workbench implements AutoCloseable {
         });
         // Workflow skills (steps, rule routing, Java implementations); plain prompt skills run exactly as before.
         WorkflowSkillRunner runner = WorkflowSkillRunner.forRegistry(registry).validate(registry);
-        Environment env = Environment.builder(registry, experts,
-                        AnswerGrader.builder().defaultTolerance(tolerance).build())
-                .skills(runner).config(options.episode()).pool(pool).trace(options.trace()).resumeFrom(options.done()).build();
-        return new Workbench(name, registry, tasks, split, env, suite, pool);
+        Grader grader = AnswerGrader.builder().defaultTolerance(tolerance).build();
+        Optional<JudgeGrader> judge = Optional.empty();
+        if (judgeSpec.isPresent()) {
+            ModelCard jm = registry.model(judgeSpec.get().model()).orElseThrow();
+            judge = Optional.of(JudgeGrader.create(grader, jm, experts.get(jm.id()), judgeSpec.get().rubric(),
+                    judgeSpec.get().agreement()));
+            grader = judge.get();
+        }
+        Environment env = Environment.builder(registry, experts, grader)
+                .skills(runner).config(options.episode()).pool(pool).trace(options.trace().and(CallStats.sink(calls)))
+                .resumeFrom(counted(options.done(), calls)).build();
+        return new Workbench(name, registry, tasks, split, env, suite, pool, calls, requests, judge);
+    }
+
+    /** Episodes taken from an interrupted run's trace count their calls too, so a resumed report is the same. */
+    private static Environment.EpisodeMemory counted(Environment.EpisodeMemory done, CallLog calls) {
+        if (done == Environment.EpisodeMemory.NONE) {
+            return done;
+        }
+        return (policy, taskId, seed) -> {
+            Optional<dev.maestro.episode.EpisodeResult> r = done.find(policy, taskId, seed);
+            r.ifPresent(e -> CallStats.record(calls, e));
+            return r;
+        };
     }
 
     public String name() { return name; }
@@ -128,6 +168,20 @@ public final class Workbench implements AutoCloseable {
     /** The whole training split: training tasks plus the validation tasks carved from it. */
     public List<Task> trainAll() {
         return tasks.stream().filter(t -> split.assign(t) != Split.Part.TEST).toList();
+    }
+
+    /** Every call the episodes of this workbench made so far (fitting, training, evaluation), per pair. */
+    public CallLog calls() { return calls; }
+
+    /** Every HTTP request its live experts made so far, per pair (retries included, cache hits not). */
+    public CallLog requests() { return requests; }
+
+    /** The suite's LLM judge, when it has one (its calls and cost: {@link JudgeGrader#summary()}). */
+    public Optional<JudgeGrader> judge() { return judge; }
+
+    /** The health of every pair called so far (see {@link PairHealth}). */
+    public List<PairHealth> health() {
+        return PairHealth.assessAll(calls.counts(), requests.counts());
     }
 
     public boolean simulated() {

@@ -3,6 +3,8 @@ package dev.maestro.expert;
 import com.fasterxml.jackson.core.JacksonException;
 import dev.langchain4j.data.image.Image;
 import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.ChatMessage;
+import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.Content;
 import dev.langchain4j.data.message.ImageContent;
 import dev.langchain4j.data.message.TextContent;
@@ -17,7 +19,9 @@ import dev.maestro.MaestroException;
 import dev.maestro.io.BoundedFiles;
 import dev.maestro.io.Limit;
 import dev.maestro.io.LimitExceededException;
+import dev.maestro.registry.EnvTemplate;
 import dev.maestro.registry.ModelCard;
+import dev.maestro.registry.RequestSettings;
 import java.io.IOException;
 import java.net.http.HttpTimeoutException;
 import java.nio.file.NoSuchFileException;
@@ -25,8 +29,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -48,6 +54,11 @@ import java.util.Optional;
  * endpoint that holds the connection after its headers or trickles its body ends as TIMEOUT), and the response
  * body is capped at the model's {@code max-response-bytes} setting (default: {@link Limit#RESPONSE}, 16 MiB);
  * a larger body is a BAD_RESPONSE naming the limit, and is read no further than the cap.
+ *
+ * <p>The card's {@link RequestSettings} ({@code temperature}, {@code top-p}, {@code max-tokens}, {@code seed},
+ * {@code stop}, {@code system-prompt}, {@code headers}, {@code extra-body}) go into every request; where they set a
+ * sampling value it overrides the request's {@link ExpertRequest.Sampling}. Header values are templates whose
+ * {@code ${VAR}} references are read from the environment here; values read so are secrets, redacted like the key.
  */
 public final class OpenAiExpert implements Expert {
     /** Sent when the card names no key variable: OpenAI-compatible local servers accept any key. */
@@ -84,8 +95,11 @@ public final class OpenAiExpert implements Expert {
                     + "': environment variable " + var + " (api-key-env) is not set; set it or remove api-key-env"
                     + " for endpoints without keys"));
         }
+        List<String> secrets = new ArrayList<>();
+        secrets.add(key);
+        Map<String, String> headers = headers(model, env, secrets);
         long maxBytes = maxResponseBytes(model);
-        OpenAiChatModel chat = OpenAiChatModel.builder()
+        OpenAiChatModel.OpenAiChatModelBuilder builder = OpenAiChatModel.builder()
                 .httpClientBuilder(new StatusHttpClient.Builder(model.timeout(), maxBytes, cap -> "the response body of "
                         + "model '" + model.id() + "' is larger than " + Limit.human(cap) + " (" + MAX_RESPONSE_BYTES_KEY
                         + "); set " + MAX_RESPONSE_BYTES_KEY + ": <bytes, e.g. 64m> on the model in models.yaml to raise"
@@ -95,9 +109,11 @@ public final class OpenAiExpert implements Expert {
                 .apiKey(key)
                 .modelName(model.modelName().orElse(model.id()))
                 .timeout(model.timeout())
-                .maxRetries(0)
-                .build();
-        return new OpenAiExpert(model, chat, Secrets.of(key));
+                .maxRetries(0);
+        if (!headers.isEmpty()) {
+            builder.customHeaders(headers);
+        }
+        return new OpenAiExpert(model, builder.build(), Secrets.of(secrets));
     }
 
     /**
@@ -111,6 +127,22 @@ public final class OpenAiExpert implements Expert {
             return Limit.RESPONSE.bytes();
         }
         return Limit.parse("model '" + model.id() + "': " + MAX_RESPONSE_BYTES_KEY, String.valueOf(v));
+    }
+
+    /** The card's headers with {@code ${VAR}} read from {@code env}; every value read is added to {@code secrets}. */
+    static Map<String, String> headers(ModelCard model, EnvLookup env, List<String> secrets) {
+        Map<String, String> out = new LinkedHashMap<>();
+        model.request().headers().forEach((name, template) -> {
+            EnvTemplate.Resolved r = EnvTemplate.resolve(template, env::get);
+            if (!r.missing().isEmpty()) {
+                throw new MaestroException("model '" + model.id() + "': header '" + name + "' needs environment variable"
+                        + (r.missing().size() > 1 ? "s " : " ") + String.join(", ", r.missing())
+                        + ", which is not set; set it, or write ${NAME:-default} in headers");
+            }
+            secrets.addAll(r.secrets());
+            out.put(name, r.value());
+        });
+        return out;
     }
 
     public ModelCard model() {
@@ -141,19 +173,31 @@ public final class OpenAiExpert implements Expert {
             }
         }
         ExpertRequest.Sampling s = request.sampling();
+        RequestSettings rs = model.request();
         OpenAiChatRequestParameters.Builder params = OpenAiChatRequestParameters.builder()
-                .temperature(s.temperature())
-                .maxOutputTokens(s.maxTokens());
-        if (s.seed().isPresent()) {
-            long seed = s.seed().get();
+                .temperature(rs.temperature().orElse(s.temperature()))
+                .maxOutputTokens(rs.maxTokens().orElse(s.maxTokens()));
+        rs.topP().ifPresent(params::topP);
+        if (!rs.stop().isEmpty()) {
+            params.stopSequences(rs.stop());
+        }
+        if (!rs.extraBody().isEmpty()) {
+            params.customParameters(rs.extraBody());
+        }
+        Optional<Long> seedSetting = rs.seed().or(s::seed);
+        if (seedSetting.isPresent()) {
+            long seed = seedSetting.get();
             if (seed < Integer.MIN_VALUE || seed > Integer.MAX_VALUE) {
                 return ExpertReply.failure(ExpertError.of(ExpertError.Kind.INVALID_REQUEST,
                         "seed " + seed + " does not fit the endpoint's 32-bit seed; use a value in int range"), 0);
             }
             params.seed((int) seed);
         }
+        List<ChatMessage> messages = new ArrayList<>();
+        rs.systemPrompt().ifPresent(p -> messages.add(SystemMessage.from(p)));
+        messages.add(UserMessage.from(contents));
         ChatRequest chatRequest = ChatRequest.builder()
-                .messages(UserMessage.from(contents))
+                .messages(messages)
                 .parameters(params.build())
                 .build();
         try {
@@ -198,18 +242,18 @@ public final class OpenAiExpert implements Expert {
     }
 
     /** Maps whatever LangChain4j threw to a typed error; the secrets are redacted from every message. */
-    static ExpertError classify(Throwable error, Duration timeout, Secrets secret) {
+    static ExpertError classify(Throwable error, Duration timeout, Secrets secrets) {
         LimitExceededException limit = find(error, LimitExceededException.class);
         if (limit != null) { // not retryable: the same endpoint would send the same body again
-            return ExpertError.of(ExpertError.Kind.BAD_RESPONSE, secret.redact(limit.getMessage()));
+            return ExpertError.of(ExpertError.Kind.BAD_RESPONSE, secrets.redact(limit.getMessage()));
         }
         StatusHttpClient.StatusException status = find(error, StatusHttpClient.StatusException.class);
         if (status != null) {
-            return statusError(status.status(), status.getMessage(), status.retryAfter(), secret);
+            return statusError(status.status(), status.getMessage(), status.retryAfter(), secrets);
         }
         HttpException http = find(error, HttpException.class);
         if (http != null) {
-            return statusError(http.statusCode(), http.getMessage(), Optional.empty(), secret);
+            return statusError(http.statusCode(), http.getMessage(), Optional.empty(), secrets);
         }
         if (find(error, HttpTimeoutException.class) != null
                 || find(error, dev.langchain4j.exception.TimeoutException.class) != null
@@ -219,19 +263,19 @@ public final class OpenAiExpert implements Expert {
         }
         IOException io = find(error, IOException.class);
         if (io != null && !(io instanceof JacksonException)) {
-            return ExpertError.of(ExpertError.Kind.IO, clean(io.getClass().getSimpleName() + ": " + io.getMessage(), secret));
+            return ExpertError.of(ExpertError.Kind.IO, clean(io.getClass().getSimpleName() + ": " + io.getMessage(), secrets));
         }
         Throwable root = error;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
         return ExpertError.of(ExpertError.Kind.BAD_RESPONSE, clean("could not read the completion: "
-                + root.getClass().getSimpleName() + ": " + root.getMessage(), secret));
+                + root.getClass().getSimpleName() + ": " + root.getMessage(), secrets));
     }
 
-    private static ExpertError statusError(int status, String body, Optional<Duration> retryAfter, Secrets secret) {
+    private static ExpertError statusError(int status, String body, Optional<Duration> retryAfter, Secrets secrets) {
         String ra = retryAfter.map(RetryingExpert::retryAfterNote).orElse("");
-        String text = status + " " + reason(status) + ra + ": " + clean(body, secret);
+        String text = status + " " + reason(status) + ra + ": " + clean(body, secrets);
         ExpertError.Kind kind = switch (status) {
             case 429 -> ExpertError.Kind.RATE_LIMITED;
             case 408 -> ExpertError.Kind.TIMEOUT;
