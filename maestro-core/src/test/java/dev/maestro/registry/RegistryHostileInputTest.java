@@ -130,11 +130,17 @@ class RegistryHostileInputTest {
     @Test
     void should_check_max_response_bytes_when_the_registry_is_read(@TempDir Path tmp) throws IOException {
         Path folder = registry(tmp, "sim-a");
-        Files.writeString(folder.resolve("models.yaml"), "name: t\nmodels:\n" + model("sim-a")
-                + "    max-response-bytes: lots\n" + model("sim-b") + "    max-response-bytes: 64m\n");
+        String openai = "    backend: openai\n    description: an endpoint\n    base-url: http://127.0.0.1:9/v1\n"
+                + "    model-name: m\n";
+        Files.writeString(folder.resolve("models.yaml"), "name: t\nmodels:\n  - id: ep-a\n" + openai
+                + "    max-response-bytes: lots\n  - id: ep-b\n" + openai + "    max-response-bytes: 64m\n");
 
         assertThat(errors(folder)).singleElement().satisfies(p -> assertThat(p.toString())
-                .contains("models[sim-a].max-response-bytes").contains("positive number of bytes").contains("'lots'"));
+                .contains("models[ep-a].max-response-bytes").contains("positive number of bytes").contains("'lots'"));
+        Files.writeString(folder.resolve("models.yaml"), "name: t\nmodels:\n  - id: ep-b\n" + openai
+                + "    max-response-bytes: 64m\n");
+        Registry r = RegistryLoader.builder().env(Map.of()).build().load(folder);
+        assertThat(r.model("ep-b").orElseThrow().settings()).containsEntry("max-response-bytes", "64m");
     }
 
     @Test
