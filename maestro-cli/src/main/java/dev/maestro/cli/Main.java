@@ -19,8 +19,7 @@ public final class Main implements Runnable {
 
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
-        // serve takes its policy resolver by constructor, so it is added here rather than in the annotation.
-        cl.addSubcommand("serve", new ServeCommand(PolicySpecs::resolve));
+        cl.addSubcommand("serve", new ServeCommand());
         return cl.setCaseInsensitiveEnumValuesAllowed(true).setExecutionExceptionHandler(Main::handle).execute(args);
     }
 

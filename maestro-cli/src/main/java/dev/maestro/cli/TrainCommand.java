@@ -5,6 +5,7 @@ import dev.maestro.eval.PairMatrix;
 import dev.maestro.experiment.Workbench;
 import dev.maestro.Progress;
 import dev.maestro.policy.embed.CachingEmbedder;
+import dev.maestro.runtime.Embedders;
 import dev.maestro.policy.PairHistory;
 import dev.maestro.task.Split;
 import dev.maestro.task.Task;
@@ -64,7 +65,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Rollout threads (default: number of cores).")
     Optional<Integer> threads;
 
-    @Option(names = "--embedder", defaultValue = Embedders.DEFAULT, description = "Embedder (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--embedder", defaultValue = Embedders.DEFAULT, description = {"Embedder: bge-small-en-v1.5-q or hashing-384",
+            "(default: ${DEFAULT-VALUE}); the checkpoint records it."})
     String embedder;
 
     @Option(names = "--no-progress", description = "No progress bars.")
@@ -87,7 +89,7 @@ final class TrainCommand implements Callable<Integer> {
         if (registryDropout.isPresent()) cfg = cfg.withRegistryDropout(registryDropout.get());
         CliProgress progress = new CliProgress(!noProgress);
         try (Workbench wb = where.open(Workbench.Options.defaults());
-             CachingEmbedder emb = Embedders.open(embedder)) {
+             CachingEmbedder emb = CliEnv.embedders().open(embedder)) {
             List<Task> train = wb.part(Split.Part.TRAIN);
             List<Task> val = wb.part(Split.Part.VALIDATION);
             PairMatrix m = PairMatrix.compute(wb.env(), train, seed, n, Progress.NONE);
@@ -101,6 +103,11 @@ final class TrainCommand implements Callable<Integer> {
                             + "(initial %.2f%%)%npolicy: %s%n", r.steps(), r.episodes(), r.episodesPerSecond(),
                     100 * r.bestValidationAccuracy(), r.bestStep(), 100 * r.initialValidationAccuracy(),
                     out.resolve("policy.ckpt").toAbsolutePath());
+            if (wb.runtime().cache().isPresent()) {
+                var c = wb.runtime().cacheStats();
+                System.out.printf(java.util.Locale.ROOT, "expert cache %s: %d calls answered from the cache, %d made%n",
+                        wb.runtime().cache().get(), c.hits(), c.misses());
+            }
         }
         return 0;
     }
