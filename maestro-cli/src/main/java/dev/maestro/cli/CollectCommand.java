@@ -23,25 +23,29 @@ import picocli.CommandLine.Option;
 
 /** {@code maestro collect}: call every pair once per task within a budget and write a replay suite (docs/quickstart.md). */
 @Command(name = "collect", mixinStandardHelpOptions = true,
-        description = {"Calls every selected (model, skill) pair once per task, at most each model's max-concurrency at a time,",
-                "within --budget US dollars, and writes a replay suite to --out (recorded.jsonl, registry/ with backend: replay,",
-                "tasks.jsonl, suite.yaml): then `maestro train/eval/generalize --suite OUT` run offline and free.",
-                "Every finished call is logged to OUT/collect.jsonl at once: after a crash or kill, --resume continues without",
-                "repeating a successful call (failed calls are tried again). The budget counts earlier runs too."})
+        description = {"Calls every selected (model, skill) pair once per task, at most each",
+                "model's max-concurrency at a time, within --budget US dollars, and writes",
+                "a replay suite to --out (recorded.jsonl, registry/ with backend: replay,",
+                "tasks.jsonl, suite.yaml): `maestro train|eval|generalize --suite OUT`",
+                "then run offline and free. Every finished call is logged to",
+                "OUT/collect.jsonl at once: after a crash or kill, --resume continues",
+                "without repeating a successful call (failed calls are tried again).",
+                "The budget counts earlier runs too. Example:",
+                "  maestro collect --suite my-suite --budget 2 --out collected"})
 final class CollectCommand implements Callable<Integer> {
     @Mixin
     EvalCommandSupport where;
 
-    @Option(names = "--pairs", split = ",", paramLabel = "MODEL@@SKILL", description = {"Pairs to call (default: every pair of",
-            "an openai or replay model)."})
+    @Option(names = "--pairs", split = ",", paramLabel = "MODEL@@SKILL",
+            description = "Pairs to call (default: every pair of an openai or replay model).")
     List<String> pairs;
 
     @Option(names = "--split", split = ",", defaultValue = "all", paramLabel = "PART",
             description = "train, validation, test or all; several with commas (default: ${DEFAULT-VALUE}).")
     List<String> split;
 
-    @Option(names = "--budget", required = true, paramLabel = "USD", description = {"Most US dollars the collection may spend",
-            "(earlier runs of the same --out included); it stops before a call that would not fit."})
+    @Option(names = "--budget", required = true, paramLabel = "USD", description = "Most US dollars the collection may "
+            + "spend (earlier runs of the same --out included); it stops before a call that would not fit.")
     double budget;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder of the collection and of the replay suite.")

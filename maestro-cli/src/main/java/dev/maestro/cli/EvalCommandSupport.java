@@ -20,8 +20,8 @@ final class EvalCommandSupport {
     @Option(names = "--tasks", description = "Task JSONL file (overrides the suite's).")
     Optional<Path> tasks;
 
-    @Option(names = "--cache", paramLabel = "FILE", description = {"SQLite record/replay cache for live (openai) experts: a call",
-            "(model, skill, prompt, images, sampling) is made once, then answered from the file, also in later runs."})
+    @Option(names = "--cache", paramLabel = "FILE", description = "SQLite record/replay cache for live (openai) experts: "
+            + "a call (model, skill, prompt, images, sampling) is made once, then answered from the file, also in later runs.")
     Optional<Path> cache;
 
     Workbench open(Workbench.Options wo) {

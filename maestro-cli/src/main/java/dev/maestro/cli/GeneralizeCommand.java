@@ -43,8 +43,8 @@ final class GeneralizeCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "7", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--cache", paramLabel = "FILE", description = {"SQLite record/replay cache for live (openai) experts: a call",
-            "is made once, then answered from the file, also in later runs."})
+    @Option(names = "--cache", paramLabel = "FILE", description = "SQLite record/replay cache for live (openai) experts: "
+            + "a call is made once, then answered from the file, also in later runs.")
     Optional<Path> cache;
 
     @Option(names = "--embedder", defaultValue = Embedders.DEFAULT, description = "Embedder (default: ${DEFAULT-VALUE}).")

@@ -65,8 +65,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Rollout threads (default: number of cores).")
     Optional<Integer> threads;
 
-    @Option(names = "--embedder", defaultValue = Embedders.DEFAULT, description = {"Embedder: bge-small-en-v1.5-q or hashing-384",
-            "(default: ${DEFAULT-VALUE}); the checkpoint records it."})
+    @Option(names = "--embedder", defaultValue = Embedders.DEFAULT, description = "Embedder: bge-small-en-v1.5-q or hashing-384 "
+            + "(default: ${DEFAULT-VALUE}); the checkpoint records it.")
     String embedder;
 
     @Option(names = "--no-progress", description = "No progress bars.")
