@@ -87,14 +87,15 @@ final class CollectCommand implements Callable<Integer> {
         if (r.repairedBytes() > 0) {
             System.err.println("collect: cut a torn last line (" + r.repairedBytes() + " bytes) off the journal of the interrupted run");
         }
-        System.out.printf(Locale.ROOT, "collected %d of %d calls (%d tasks × %d pairs): %d earlier, %d now, %d failed%s; "
+        System.out.printf(Locale.ROOT, "collected %d of %d calls (%d tasks × %d pairs): %d earlier, %d now, %d failed%s%s; "
                         + "%d requests; spent $%.4f now, $%.4f in all of the $%.2f budget%n",
                 r.alreadyDone() + r.succeeded(), r.jobs(), r.tasks(), r.pairs(), r.alreadyDone(), r.succeeded(), r.failed(),
+                r.retried() > 0 ? " (" + r.retried() + " tried again at the end)" : "",
                 r.notStarted() > 0 ? ", " + r.notStarted() + " not made" : "", r.requests(), r.spentUsd(), r.totalSpentUsd(), r.budgetUsd());
         r.byPair().forEach((pair, s) -> {
             if (s.failed() > 0) {
-                System.out.printf(Locale.ROOT, "  %s: %d ok, %d failed (%.1f%%: %s)%s%n", pair, s.ok(), s.failed(), 100 * s.errorRate(),
-                        s.errorsByKind(), s.lastError().map(m -> "; last: " + oneLine(m)).orElse(""));
+                System.out.printf(Locale.ROOT, "  %s: %d calls ok, %d failed attempts (%.1f%%: %s)%s%n", pair, s.ok(), s.failed(),
+                        100 * s.errorRate(), s.errorsByKind(), s.lastError().map(m -> "; last: " + oneLine(m)).orElse(""));
             }
         });
         if (r.budgetReached()) {

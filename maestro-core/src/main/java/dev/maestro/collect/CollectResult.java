@@ -14,7 +14,9 @@ import java.util.TreeMap;
  * @param jobs           tasks × pairs
  * @param alreadyDone    (task, pair) calls an earlier run already collected (not made again)
  * @param succeeded      calls of this run that succeeded (after the experts' own retries)
- * @param failed         calls of this run that failed; a resumed run tries them again
+ * @param failed         calls of this run that still failed at its end (after one more try); a resumed run tries
+ *                       them again
+ * @param retried        calls that failed in the first pass and were tried once more at the end of the run
  * @param notStarted     calls not made because the budget was reached
  * @param requests       expert requests this run made (one per workflow model step; retries inside the expert
  *                       are not counted here)
@@ -23,11 +25,12 @@ import java.util.TreeMap;
  * @param budgetUsd      the budget, for the whole collection
  * @param budgetReached  whether the run stopped at the budget
  * @param completeTasks  tasks with every selected pair collected: the tasks of the written suite
- * @param byPair         per pair: this run's successes, failures and errors by kind
+ * @param byPair         per pair: this run's successful and failed attempts, and the failures by kind
  * @param repairedBytes  bytes of a torn last journal line (a killed run) cut off on resume
  * @param written        the replay suite written
  */
-public record CollectResult(int tasks, int pairs, int jobs, int alreadyDone, int succeeded, int failed, int notStarted,
+public record CollectResult(int tasks, int pairs, int jobs, int alreadyDone, int succeeded, int failed, int retried,
+                            int notStarted,
                             long requests, double spentUsd, double totalSpentUsd, double budgetUsd, boolean budgetReached,
                             int completeTasks, Map<String, PairStats> byPair, int repairedBytes, CollectedSuite.Written written) {
     public CollectResult {

@@ -56,6 +56,8 @@ public final class Collector {
     private final Progress progress;
     private final Path tasksFile;
     private final CollectedSuite.Spec suite;
+    private final int retryPasses;
+    private final java.time.Duration retryPause;
 
     private Collector(Builder b) {
         this.runtime = b.runtime;
@@ -69,6 +71,8 @@ public final class Collector {
                 + "from (its lines are copied into the collected suite)"));
         this.suite = b.suite.orElseGet(() -> CollectedSuite.Spec.defaults(runtime.registry().name()));
         this.pairs = select(runtime.registry(), b.pairs);
+        this.retryPasses = b.retryPasses;
+        this.retryPause = b.retryPause;
         if (tasks.isEmpty()) {
             throw new MaestroException("collect: no tasks to collect (the chosen split is empty)");
         }
@@ -116,43 +120,33 @@ public final class Collector {
             Set<String> done = journal.done();
             double earlier = journal.entries().stream().mapToDouble(CollectJournal.Entry::costUsd).sum();
             Budget budget = new Budget(budgetUsd, earlier);
-            Map<String, List<Runnable>> queues = new LinkedHashMap<>();
             Stats stats = new Stats();
             int already = 0;
+            List<Job> todo = new ArrayList<>();
             for (Task t : tasks) {
                 for (Pair p : pairs) {
                     if (done.contains(CollectJournal.key(t.id(), p.id()))) {
                         already++;
-                        continue;
+                    } else {
+                        todo.add(new Job(t, p));
                     }
-                    queues.computeIfAbsent(p.model(), k -> new ArrayList<>()).add(() -> job(t, p, journal, budget, stats));
                 }
             }
-            int todo = queues.values().stream().mapToInt(List::size).sum();
-            progress.start("collect", todo);
+            progress.start("collect", todo.size());
             progress.status(stats.status(budget));
-            List<ExecutorService> pools = new ArrayList<>();
+            int retried = 0;
             try {
-                for (Map.Entry<String, List<Runnable>> q : queues.entrySet()) {
-                    int n = Math.max(1, Math.min(64, reg.model(q.getKey()).orElseThrow().maxConcurrency()));
-                    ExecutorService pool = Executors.newFixedThreadPool(n, r -> {
-                        Thread th = new Thread(r, "maestro-collect-" + q.getKey());
-                        th.setDaemon(true);
-                        return th;
-                    });
-                    pools.add(pool);
-                    q.getValue().forEach(pool::execute);
-                }
-                for (ExecutorService pool : pools) {
-                    pool.shutdown();
-                }
-                for (ExecutorService pool : pools) {
-                    while (!pool.awaitTermination(1, TimeUnit.HOURS)) {
-                        // each call is bounded by its model's timeout and retries; keep waiting
-                    }
+                pass(todo, journal, budget, stats);
+                // Calls that failed after the experts' own retries get one more try at the end of the run, when a
+                // flaky endpoint has had time to recover (an open breaker to cool down); resume tries them again too.
+                List<Job> failed = todo.stream().filter(j -> stats.failedJobs.contains(j.key())).toList();
+                if (retryPasses > 0 && !failed.isEmpty() && !budget.reached() && stats.unexpected.get() == null) {
+                    retried = failed.size();
+                    Thread.sleep(retryPause.toMillis());
+                    progress.start("collect: failed calls again", failed.size());
+                    pass(failed, journal, budget, stats);
                 }
             } catch (InterruptedException e) {
-                pools.forEach(ExecutorService::shutdownNow);
                 Thread.currentThread().interrupt();
                 throw new MaestroException("collect interrupted; what finished is in " + journal.file() + ", continue with --resume");
             } finally {
@@ -162,9 +156,46 @@ public final class Collector {
                 throw stats.unexpected.get();
             }
             CollectedSuite.Written w = CollectedSuite.write(out, reg, pairs, tasks, journal.entries(), tasksFile, suite);
+            int failedNow = stats.failedJobs.size();
             return new CollectResult(tasks.size(), pairs.size(), tasks.size() * pairs.size(), already, stats.ok.get(),
-                    stats.failed.get(), todo - stats.ok.get() - stats.failed.get(), stats.calls.get(), budget.spentNow(),
+                    failedNow, retried, todo.size() - stats.ok.get() - failedNow, stats.calls.get(), budget.spentNow(),
                     budget.spent(), budgetUsd, budget.reached(), w.completeTasks(), stats.byPair(), journal.repairedBytes(), w);
+        }
+    }
+
+    /** One (task, pair) call to collect. */
+    private record Job(Task task, Pair pair) {
+        String key() {
+            return CollectJournal.key(task.id(), pair.id());
+        }
+    }
+
+    /** Runs the jobs, each model's in its own pool of max-concurrency threads, and waits for all of them. */
+    private void pass(List<Job> jobs, CollectJournal journal, Budget budget, Stats stats) throws InterruptedException {
+        Map<String, List<Job>> byModel = new LinkedHashMap<>();
+        jobs.forEach(j -> byModel.computeIfAbsent(j.pair().model(), k -> new ArrayList<>()).add(j));
+        List<ExecutorService> pools = new ArrayList<>();
+        try {
+            for (Map.Entry<String, List<Job>> q : byModel.entrySet()) {
+                int n = Math.max(1, Math.min(64, runtime.registry().model(q.getKey()).orElseThrow().maxConcurrency()));
+                ExecutorService pool = Executors.newFixedThreadPool(n, r -> {
+                    Thread th = new Thread(r, "maestro-collect-" + q.getKey());
+                    th.setDaemon(true);
+                    return th;
+                });
+                pools.add(pool);
+                q.getValue().forEach(j -> pool.execute(() -> job(j.task(), j.pair(), journal, budget, stats)));
+            }
+            for (ExecutorService pool : pools) {
+                pool.shutdown();
+            }
+            for (ExecutorService pool : pools) {
+                while (!pool.awaitTermination(1, TimeUnit.HOURS)) {
+                    // each call is bounded by its model's timeout and retries; keep waiting
+                }
+            }
+        } finally {
+            pools.forEach(ExecutorService::shutdownNow);
         }
     }
 
@@ -207,7 +238,7 @@ public final class Collector {
             stats.unexpected.compareAndSet(null, e);
             return;
         }
-        stats.record(pair, error);
+        stats.record(task, pair, error);
         progress.advance(1);
         progress.status(stats.status(budget));
     }
@@ -252,18 +283,24 @@ public final class Collector {
     /** Counters for the progress line and the result. */
     static final class Stats {
         final AtomicInteger ok = new AtomicInteger();
+        /** Failed attempts (a call retried at the end of the run and failed twice counts twice). */
         final AtomicInteger failed = new AtomicInteger();
+        /** Calls whose latest attempt failed. */
+        final Set<String> failedJobs = java.util.concurrent.ConcurrentHashMap.newKeySet();
         final AtomicLong calls = new AtomicLong();
         final java.util.concurrent.atomic.AtomicReference<MaestroException> unexpected = new java.util.concurrent.atomic.AtomicReference<>();
         private final Map<String, CollectResult.PairStats> pairs = new TreeMap<>();
         /** Per model, the largest output (tokens) seen so far: the output side of the next estimate. */
         final Map<String, Long> largestOutput = new java.util.concurrent.ConcurrentHashMap<>();
 
-        synchronized void record(Pair p, Optional<ExpertError> error) {
+        synchronized void record(Task t, Pair p, Optional<ExpertError> error) {
+            String key = CollectJournal.key(t.id(), p.id());
             if (error.isEmpty()) {
                 ok.incrementAndGet();
+                failedJobs.remove(key);
             } else {
                 failed.incrementAndGet();
+                failedJobs.add(key);
             }
             pairs.merge(p.id(), CollectResult.PairStats.of(error), CollectResult.PairStats::plus);
         }
@@ -349,6 +386,8 @@ public final class Collector {
         private Progress progress = Progress.NONE;
         private Optional<Path> tasksFile = Optional.empty();
         private Optional<CollectedSuite.Spec> suite = Optional.empty();
+        private int retryPasses = 1;
+        private java.time.Duration retryPause = java.time.Duration.ofSeconds(2);
 
         private Builder(MaestroRuntime runtime, List<Task> tasks, Path out) {
             this.runtime = Objects.requireNonNull(runtime);
@@ -373,6 +412,16 @@ public final class Collector {
         public Builder tasksFile(Path v) { this.tasksFile = Optional.of(v); return this; }
         /** Name, split, grading and keyword rules of the written suite.yaml (default: the standard split). */
         public Builder suite(CollectedSuite.Spec v) { this.suite = Optional.of(v); return this; }
+
+        /**
+         * Whether calls that failed (after the experts' own retries) get one more try at the end of the run, after
+         * {@code pause} (default: yes, after 2 s).
+         */
+        public Builder retryFailed(boolean v, java.time.Duration pause) {
+            this.retryPasses = v ? 1 : 0;
+            this.retryPause = Objects.requireNonNull(pause);
+            return this;
+        }
 
         public Collector build() {
             return new Collector(this);

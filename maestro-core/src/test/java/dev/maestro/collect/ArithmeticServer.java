@@ -31,14 +31,18 @@ import java.util.regex.Pattern;
  *   <li>{@code flaky} answers like calc, but the first request of about 30% of prompts fails: HTTP 500 on ~24%,
  *       HTTP 429 with {@code Retry-After: 0} on ~6% (a hash of the prompt decides, so it is the same on every run);
  *       retries of a prompt succeed;</li>
- *   <li>{@code slow} answers like calc after {@link #SLOW_MS} ms.</li>
+ *   <li>{@code slow} answers like calc after {@link #SLOW_MS} ms;</li>
+ *   <li>{@code stubborn} (not in {@link #writeSuite}'s registry) answers like calc, but fails the first
+ *       {@link #STUBBORN_FAILURES} requests of every fifth prompt (by hash) with HTTP 503.</li>
  * </ul>
  * Every request is logged as (model, prompt hash, attempt, status) before the response is sent, so a client that
  * has its reply is already counted. {@link #writeSuite} writes a live suite over these models.
  */
 public final class ArithmeticServer implements AutoCloseable {
     public static final long SLOW_MS = 150;
-    public static final List<String> MODELS = List.of("calc", "const", "flaky", "slow");
+    public static final List<String> MODELS = List.of("calc", "const", "flaky", "slow", "stubborn");
+    /** Requests of a prompt the {@code stubborn} model fails before answering it (more than an expert retries). */
+    public static final int STUBBORN_FAILURES = 4;
     private static final Pattern QUESTION = Pattern.compile("What is\\s+(-?\\d+)\\s*([-+*/])\\s*(-?\\d+)\\s*\\?");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -133,12 +137,14 @@ public final class ArithmeticServer implements AutoCloseable {
             int status;
             synchronized (this) {
                 attempt = attempts.merge(model + "\u0000" + p, 1, Integer::sum) - 1;
-                status = !MODELS.contains(model) ? 404 : model.equals("flaky") && attempt == 0 ? flakyStatus(p) : 200;
+                status = !MODELS.contains(model) ? 404 : model.equals("flaky") && attempt == 0 ? flakyStatus(p)
+                        : model.equals("stubborn") && attempt < STUBBORN_FAILURES && Math.floorMod(hash(p).hashCode(), 5) == 0 ? 503 : 200;
                 log.add(new Request(model, hash(p), attempt, status));
             }
             switch (status) {
                 case 404 -> send(ex, 404, "{\"error\":{\"message\":\"model '" + model + "' not found\"}}", Map.of());
                 case 500 -> send(ex, 500, "{\"error\":{\"message\":\"injected failure\",\"type\":\"server_error\"}}", Map.of());
+                case 503 -> send(ex, 503, "{\"error\":{\"message\":\"overloaded (injected)\"}}", Map.of());
                 case 429 -> send(ex, 429, "{\"error\":{\"message\":\"rate limited (injected)\"}}", Map.of("Retry-After", "0"));
                 default -> {
                     if (model.equals("slow")) {

@@ -42,9 +42,11 @@ class CollectorTest {
     }
 
     MaestroRuntime runtime() {
-        // fast retries so the flaky model's failures cost milliseconds, not the default backoff
+        // fast retries so the flaky model's failures cost milliseconds, not the default backoff; a breaker that never
+        // opens, so which calls fail depends on the server alone
         return MaestroRuntime.builder().registry(live.resolve("registry")).env(server.env())
-                .experts(o -> o.retryBaseDelay(Duration.ofMillis(1)).retryMaxDelay(Duration.ofMillis(5)).sleeper(d -> { }))
+                .experts(o -> o.retryBaseDelay(Duration.ofMillis(1)).retryMaxDelay(Duration.ofMillis(5)).sleeper(d -> { })
+                        .breakerThreshold(10_000))
                 .build();
     }
 
@@ -125,6 +127,32 @@ class CollectorTest {
         assertThat(r.repairedBytes()).isPositive();
         assertThat(r.alreadyDone()).isEqualTo(24);
         assertThat(r.complete()).isTrue();
+        assertThat(server.maxSuccessesPerCall()).isEqualTo(1);
+    }
+
+    @Test
+    void should_try_calls_that_failed_after_all_retries_once_more_at_the_end_of_the_run() throws Exception {
+        // given: a model that fails every fifth prompt more often than the expert retries
+        Files.writeString(live.resolve("registry/models.yaml"), Files.readString(live.resolve("registry/models.yaml")) + """
+                  - id: stubborn
+                    model-name: stubborn
+                    description: "Accurate arithmetic model whose endpoint refuses some prompts several times first."
+                    price: {input-per-1m: 1.00, output-per-1m: 1.00}
+                """);
+        List<Task> tasks = TaskReader.read(live.resolve("tasks.jsonl"));
+
+        // when
+        CollectResult r;
+        try (MaestroRuntime rt = runtime()) {
+            r = Collector.builder(rt, tasks, dir.resolve("out")).tasksFile(live.resolve("tasks.jsonl")).budgetUsd(5)
+                    .pairs(List.of(Pair.parse("stubborn@@direct"))).retryFailed(true, Duration.ZERO).build().run();
+        }
+
+        // then
+        assertThat(r.retried()).isPositive();
+        assertThat(r.failed()).isZero();
+        assertThat(r.complete()).isTrue();
+        assertThat(r.byPair().get("stubborn@@direct").failed()).isEqualTo(r.retried());
         assertThat(server.maxSuccessesPerCall()).isEqualTo(1);
     }
 
