@@ -30,7 +30,8 @@ import picocli.CommandLine.Option;
                 "then run offline and free. Every finished call is logged to",
                 "OUT/collect.jsonl at once: after a crash or kill, --resume continues",
                 "without repeating a successful call (failed calls are tried again).",
-                "The budget counts earlier runs too. Example:",
+                "The budget counts earlier runs too. Exit status 3 when some pair was",
+                "unusable (auth failure, unreachable, >= 50%% failed calls). Example:",
                 "  maestro collect --suite my-suite --budget 2 --out collected"})
 final class CollectCommand implements Callable<Integer> {
     @Mixin
@@ -74,8 +75,8 @@ final class CollectCommand implements Callable<Integer> {
             }
             CollectResult r = b.build().run();
             report(r);
+            return Health.report("collect", wb.health(), System.err);
         }
-        return 0;
     }
 
     private static CollectedSuite.Spec spec(Suite s, Workbench wb) {

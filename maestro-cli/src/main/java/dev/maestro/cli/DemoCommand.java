@@ -61,6 +61,7 @@ final class DemoCommand implements Callable<Integer> {
                             Optional.ofNullable(emb), Optional.of(out.resolve(suite.name())), progress, !noTrain);
                     long s0 = System.nanoTime();
                     Report r = SuiteEvaluation.run(wb, o).report();
+                    Health.report("demo", wb.health(), System.err);
                     reports.add(r);
                     System.out.println(ReportWriter.table(r));
                     System.out.printf(java.util.Locale.ROOT, "  (%s: %.1f s)%n%n", suite.name(), (System.nanoTime() - s0) / 1e9);

@@ -9,6 +9,7 @@ import dev.maestro.eval.Report;
 import dev.maestro.eval.ReportWriter;
 import dev.maestro.eval.SystemResult;
 import dev.maestro.experiment.Workbench;
+import dev.maestro.expert.PairHealth;
 import dev.maestro.policy.FixedPairPolicy;
 import dev.maestro.policy.LearnedPolicy;
 import dev.maestro.registry.Pair;
@@ -31,7 +32,9 @@ import picocli.CommandLine.Option;
 /** Evaluates policies (baselines and/or a checkpoint) on a split of a suite or of any registry + task file. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = {"Evaluates policies on a split and writes report.json, report.html and plots.",
-                "Baselines are fitted on the training split; upper bounds are labelled as such."})
+                "Baselines are fitted on the training split; upper bounds are labelled as such.",
+                "Exit status 3 when some pair was unusable (auth failure, unreachable, >= 50%% failed calls);",
+                "the report is written first and the console names the model and the cause."})
 final class EvalCommand implements Callable<Integer> {
     @Mixin
     EvalCommandSupport where;
@@ -151,18 +154,20 @@ final class EvalCommand implements Callable<Integer> {
             if (fitted != null) {
                 sections.put("pair_accuracy_on_fit_split", fitted.train().accuracyByPair());
             }
+            sections.put("calls_by_pair", PairHealth.section(wb.health()));
+            wb.judge().ifPresent(j -> sections.put("judge", j.summary()));
             Report r = new Report(wb.name(), split, evalTasks.size(), seed, wb.simulated(),
                     Report.GRADING,
                     systems, sections);
             ReportWriter.write(r, out);
             System.out.println(ReportWriter.table(r));
             System.out.println("Report: " + out.resolve("report.html").toAbsolutePath());
+            return Health.report("eval", wb.health(), System.err);
         } finally {
             if (traceFile != null) {
                 traceFile.close();
             }
         }
-        return 0;
     }
 
     private Workbench open(Workbench.Options wo) {

@@ -189,6 +189,21 @@ class LivePathTest {
     }
 
     @Test
+    void should_end_with_exit_status_3_naming_the_model_when_an_endpoint_is_dead() throws Exception {
+        try (ArithmeticServer server = new ArithmeticServer()) {
+            Path suite = ArithmeticServer.writeSuite(dir.resolve("live"), 4);
+            Map<String, String> env = env(server);
+            env.put("ARITH_URL", "http://127.0.0.1:9/v1"); // the discard port: nothing listens
+
+            Result r = run(env, List.of("collect", "--suite", suite.toString(), "--pairs", "calc@@direct", "--budget", "1",
+                    "--out", dir.resolve("c").toString(), "--no-progress"));
+
+            assertThat(r.exit()).as(r.out()).isEqualTo(3);
+            assertThat(r.out()).contains("maestro collect: model 'calc'").contains("unreachable").contains("0 of 4 tasks complete");
+        }
+    }
+
+    @Test
     void should_pay_each_call_once_when_training_live_with_a_cache() throws Exception {
         try (ArithmeticServer server = new ArithmeticServer()) {
             Path suite = ArithmeticServer.writeSuite(dir.resolve("live"), 40);

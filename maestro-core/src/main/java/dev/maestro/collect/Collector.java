@@ -239,6 +239,8 @@ public final class Collector {
             return;
         }
         stats.record(task, pair, error);
+        // the runtime's call log feeds the pair health verdicts (warn above 5% errors, unusable pairs)
+        runtime.calls().record(pair.id(), error);
         progress.advance(1);
         progress.status(stats.status(budget));
     }

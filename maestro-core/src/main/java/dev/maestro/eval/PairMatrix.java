@@ -21,6 +21,10 @@ import java.util.stream.IntStream;
 /**
  * The outcome of every single (model, skill) pair on every task: the raw material for best-single,
  * per-group routers and the oracle. Computed by running one fixed-pair episode per (task, pair).
+ *
+ * <p>A pair's accuracy ({@link #accuracy}, {@link #accuracies}, the ranking behind best-single) is its mean grade
+ * over the tasks where its call was answered and graded: a failed call (timeout, HTTP error...) or an ungraded
+ * task says nothing about the model. Without failures that is the mean over all tasks.
  */
 public final class PairMatrix {
     private final List<Task> tasks;
@@ -28,13 +32,16 @@ public final class PairMatrix {
     private final double[][] grade;
     private final double[][] cost;
     private final double[][] latency;
+    private final boolean[][] counted;
 
-    private PairMatrix(List<Task> tasks, List<Pair> pairs, double[][] grade, double[][] cost, double[][] latency) {
+    private PairMatrix(List<Task> tasks, List<Pair> pairs, double[][] grade, double[][] cost, double[][] latency,
+                       boolean[][] counted) {
         this.tasks = tasks;
         this.pairs = pairs;
         this.grade = grade;
         this.cost = cost;
         this.latency = latency;
+        this.counted = counted;
     }
 
     public static PairMatrix compute(Environment env, List<Task> tasks, long seed, int threads, Progress progress) {
@@ -42,6 +49,7 @@ public final class PairMatrix {
         double[][] g = new double[tasks.size()][pairs.size()];
         double[][] c = new double[tasks.size()][pairs.size()];
         double[][] l = new double[tasks.size()][pairs.size()];
+        boolean[][] k = new boolean[tasks.size()][pairs.size()];
         List<FixedPairPolicy> policies = pairs.stream().map(FixedPairPolicy::new).toList();
         progress.start("pairs", (long) pairs.size() * tasks.size());
         // Task-major: all pairs of one task run together, so per-task work (an image decoded for several tools)
@@ -54,6 +62,7 @@ public final class PairMatrix {
                 g[t][p] = r.grade();
                 c[t][p] = r.costUsd();
                 l[t][p] = r.latencyMs();
+                k[t][p] = r.graded() && r.expertFailures() == 0;
             }
             progress.advance(pairs.size());
         });
@@ -69,7 +78,7 @@ public final class PairMatrix {
             pool.shutdown();
         }
         progress.finish();
-        return new PairMatrix(tasks, pairs, g, c, l);
+        return new PairMatrix(tasks, pairs, g, c, l, k);
     }
 
     public List<Pair> pairs() { return pairs; }
@@ -100,12 +109,17 @@ public final class PairMatrix {
         return out;
     }
 
+    /** Mean grade over the tasks where the pair's call was answered and graded (see the class comment). */
     public double accuracy(int p) {
         double s = 0;
-        for (double[] row : grade) {
-            s += row[p];
+        int n = 0;
+        for (int t = 0; t < grade.length; t++) {
+            if (counted[t][p]) {
+                s += grade[t][p];
+                n++;
+            }
         }
-        return tasks.isEmpty() ? 0 : s / tasks.size();
+        return n == 0 ? 0 : s / n;
     }
 
     public double meanCost(int p) {

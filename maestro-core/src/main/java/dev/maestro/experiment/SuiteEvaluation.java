@@ -10,6 +10,7 @@ import dev.maestro.eval.Baselines;
 import dev.maestro.Progress;
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.episode.Environment;
+import dev.maestro.expert.PairHealth;
 import dev.maestro.policy.LearnedPolicy;
 import dev.maestro.policy.PairHistory;
 import dev.maestro.policy.embed.TextEmbedder;
@@ -109,6 +110,9 @@ public final class SuiteEvaluation {
                     .ifPresent(x -> cmp.put("cost_ratio_to_most_expensive_expert", Stats.round(learnedCost / x.mean_cost_usd(), 3)));
             sections.put("maestro_vs_best_single", cmp);
         }
+        // every call this suite's run made (fitting, training, evaluation), and the HTTP requests behind them
+        sections.put("calls_by_pair", PairHealth.section(wb.health()));
+        wb.judge().ifPresent(j -> sections.put("judge", j.summary()));
         String grading = Report.GRADING;
         Report report = new Report(wb.name(), "test", test.size(), o.seed(), wb.simulated(), grading, systems, sections);
         o.out().ifPresent(d -> ReportWriter.write(report, d));

@@ -4,6 +4,9 @@ import dev.maestro.MaestroException;
 import dev.maestro.episode.EpisodeConfig;
 import dev.maestro.episode.Environment;
 import dev.maestro.episode.TraceSink;
+import dev.maestro.eval.JudgeGrader;
+import dev.maestro.expert.CallLog;
+import dev.maestro.expert.PairHealth;
 import dev.maestro.registry.Registry;
 import dev.maestro.registry.RegistryLoader;
 import dev.maestro.runtime.MaestroRuntime;
@@ -83,8 +86,15 @@ public final class Workbench implements AutoCloseable {
                         + suite.get().filter());
             }
         }
-        MaestroRuntime runtime = MaestroRuntime.builder().registry(registry).env(options.env()).cache(options.cache())
-                .tolerance(tolerance).episode(options.episode()).trace(options.trace()).resumeFrom(options.done()).build();
+        Optional<Suite.Judge> judgeSpec = suite.flatMap(Suite::judge);
+        if (judgeSpec.isPresent() && registry.model(judgeSpec.get().model()).isEmpty()) {
+            throw new MaestroException("suite '" + name + "': judge.model '" + judgeSpec.get().model() + "' is not a "
+                    + "model of registry " + registry.name() + "; valid: " + String.join(", ", registry.modelIds()));
+        }
+        MaestroRuntime.Builder rb = MaestroRuntime.builder().registry(registry).env(options.env()).cache(options.cache())
+                .tolerance(tolerance).episode(options.episode()).trace(options.trace()).resumeFrom(options.done());
+        judgeSpec.ifPresent(j -> rb.judge(j.model(), j.rubric(), j.agreement()));
+        MaestroRuntime runtime = rb.build();
         return new Workbench(name, runtime, tasks, split, suite);
     }
 
@@ -108,6 +118,20 @@ public final class Workbench implements AutoCloseable {
     /** The whole training split: training tasks plus the validation tasks carved from it. */
     public List<Task> trainAll() {
         return tasks.stream().filter(t -> split.assign(t) != Split.Part.TEST).toList();
+    }
+
+    /** Every call the episodes of this workbench made so far (fitting, training, evaluation), per pair. */
+    public CallLog calls() { return runtime.calls(); }
+
+    /** Every HTTP request its live experts made so far, per pair (retries included, cache hits not). */
+    public CallLog requests() { return runtime.requests(); }
+
+    /** The suite's LLM judge, when it has one (its calls and cost: {@link JudgeGrader#summary()}). */
+    public Optional<JudgeGrader> judge() { return runtime.judge(); }
+
+    /** The health of every pair called so far (see {@link PairHealth}). */
+    public List<PairHealth> health() {
+        return runtime.health();
     }
 
     public boolean simulated() {

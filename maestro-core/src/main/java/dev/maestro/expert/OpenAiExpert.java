@@ -3,6 +3,8 @@ package dev.maestro.expert;
 import com.fasterxml.jackson.core.JacksonException;
 import dev.langchain4j.data.image.Image;
 import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.ChatMessage;
+import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.Content;
 import dev.langchain4j.data.message.ImageContent;
 import dev.langchain4j.data.message.TextContent;
@@ -14,7 +16,9 @@ import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.openai.OpenAiChatRequestParameters;
 import dev.langchain4j.model.output.TokenUsage;
 import dev.maestro.MaestroException;
+import dev.maestro.registry.EnvTemplate;
 import dev.maestro.registry.ModelCard;
+import dev.maestro.registry.RequestSettings;
 import java.io.IOException;
 import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
@@ -23,8 +27,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -41,6 +47,11 @@ import java.util.Optional;
  * <p>The API key is read from the environment variable named by {@link ModelCard#apiKeyEnv()}; without
  * one a dummy key is sent (local vLLM ignores it). The key never appears in any message: server
  * bodies that echo it are redacted.
+ *
+ * <p>The card's {@link RequestSettings} ({@code temperature}, {@code top-p}, {@code max-tokens}, {@code seed},
+ * {@code stop}, {@code system-prompt}, {@code headers}, {@code extra-body}) go into every request; where they set a
+ * sampling value it overrides the request's {@link ExpertRequest.Sampling}. Header values are templates whose
+ * {@code ${VAR}} references are read from the environment here; values read so are secrets, redacted like the key.
  */
 public final class OpenAiExpert implements Expert {
     /** Sent when the card names no key variable: OpenAI-compatible local servers accept any key. */
@@ -49,12 +60,12 @@ public final class OpenAiExpert implements Expert {
 
     private final ModelCard model;
     private final OpenAiChatModel chat;
-    private final String secret;
+    private final List<String> secrets;
 
-    private OpenAiExpert(ModelCard model, OpenAiChatModel chat, String secret) {
+    private OpenAiExpert(ModelCard model, OpenAiChatModel chat, List<String> secrets) {
         this.model = model;
         this.chat = chat;
-        this.secret = secret;
+        this.secrets = List.copyOf(secrets);
     }
 
     /** Reads the API key from the process environment. */
@@ -75,15 +86,36 @@ public final class OpenAiExpert implements Expert {
                     + "': environment variable " + var + " (api-key-env) is not set; set it or remove api-key-env"
                     + " for endpoints without keys"));
         }
-        OpenAiChatModel chat = OpenAiChatModel.builder()
+        List<String> secrets = new ArrayList<>();
+        secrets.add(key);
+        Map<String, String> headers = headers(model, env, secrets);
+        OpenAiChatModel.OpenAiChatModelBuilder builder = OpenAiChatModel.builder()
                 .httpClientBuilder(new StatusHttpClient.Builder(model.timeout()))
                 .baseUrl(baseUrl)
                 .apiKey(key)
                 .modelName(model.modelName().orElse(model.id()))
                 .timeout(model.timeout())
-                .maxRetries(0)
-                .build();
-        return new OpenAiExpert(model, chat, key);
+                .maxRetries(0);
+        if (!headers.isEmpty()) {
+            builder.customHeaders(headers);
+        }
+        return new OpenAiExpert(model, builder.build(), secrets);
+    }
+
+    /** The card's headers with {@code ${VAR}} read from {@code env}; every value read is added to {@code secrets}. */
+    static Map<String, String> headers(ModelCard model, EnvLookup env, List<String> secrets) {
+        Map<String, String> out = new LinkedHashMap<>();
+        model.request().headers().forEach((name, template) -> {
+            EnvTemplate.Resolved r = EnvTemplate.resolve(template, env::get);
+            if (!r.missing().isEmpty()) {
+                throw new MaestroException("model '" + model.id() + "': header '" + name + "' needs environment variable"
+                        + (r.missing().size() > 1 ? "s " : " ") + String.join(", ", r.missing())
+                        + ", which is not set; set it, or write ${NAME:-default} in headers");
+            }
+            secrets.addAll(r.secrets());
+            out.put(name, r.value());
+        });
+        return out;
     }
 
     public ModelCard model() {
@@ -112,19 +144,31 @@ public final class OpenAiExpert implements Expert {
             }
         }
         ExpertRequest.Sampling s = request.sampling();
+        RequestSettings rs = model.request();
         OpenAiChatRequestParameters.Builder params = OpenAiChatRequestParameters.builder()
-                .temperature(s.temperature())
-                .maxOutputTokens(s.maxTokens());
-        if (s.seed().isPresent()) {
-            long seed = s.seed().get();
+                .temperature(rs.temperature().orElse(s.temperature()))
+                .maxOutputTokens(rs.maxTokens().orElse(s.maxTokens()));
+        rs.topP().ifPresent(params::topP);
+        if (!rs.stop().isEmpty()) {
+            params.stopSequences(rs.stop());
+        }
+        if (!rs.extraBody().isEmpty()) {
+            params.customParameters(rs.extraBody());
+        }
+        Optional<Long> seedSetting = rs.seed().or(s::seed);
+        if (seedSetting.isPresent()) {
+            long seed = seedSetting.get();
             if (seed < Integer.MIN_VALUE || seed > Integer.MAX_VALUE) {
                 return ExpertReply.failure(ExpertError.of(ExpertError.Kind.INVALID_REQUEST,
                         "seed " + seed + " does not fit the endpoint's 32-bit seed; use a value in int range"), 0);
             }
             params.seed((int) seed);
         }
+        List<ChatMessage> messages = new ArrayList<>();
+        rs.systemPrompt().ifPresent(p -> messages.add(SystemMessage.from(p)));
+        messages.add(UserMessage.from(contents));
         ChatRequest chatRequest = ChatRequest.builder()
-                .messages(UserMessage.from(contents))
+                .messages(messages)
                 .parameters(params.build())
                 .build();
         try {
@@ -138,7 +182,7 @@ public final class OpenAiExpert implements Expert {
             Usage usage = usage(response.tokenUsage());
             return ExpertReply.text(ai.text(), usage, model.price().cost(usage.inputTokens(), usage.outputTokens()), ms);
         } catch (RuntimeException e) {
-            return ExpertReply.failure(classify(e, model.timeout(), secret), elapsedMs(start));
+            return ExpertReply.failure(classify(e, model.timeout(), secrets), elapsedMs(start));
         }
     }
 
@@ -167,14 +211,14 @@ public final class OpenAiExpert implements Expert {
     }
 
     /** Maps whatever LangChain4j threw to a typed error; the secret is redacted from every message. */
-    static ExpertError classify(Throwable error, Duration timeout, String secret) {
+    static ExpertError classify(Throwable error, Duration timeout, List<String> secrets) {
         StatusHttpClient.StatusException status = find(error, StatusHttpClient.StatusException.class);
         if (status != null) {
-            return statusError(status.status(), status.getMessage(), status.retryAfter(), secret);
+            return statusError(status.status(), status.getMessage(), status.retryAfter(), secrets);
         }
         HttpException http = find(error, HttpException.class);
         if (http != null) {
-            return statusError(http.statusCode(), http.getMessage(), Optional.empty(), secret);
+            return statusError(http.statusCode(), http.getMessage(), Optional.empty(), secrets);
         }
         if (find(error, HttpTimeoutException.class) != null
                 || find(error, dev.langchain4j.exception.TimeoutException.class) != null
@@ -183,19 +227,19 @@ public final class OpenAiExpert implements Expert {
         }
         IOException io = find(error, IOException.class);
         if (io != null && !(io instanceof JacksonException)) {
-            return ExpertError.of(ExpertError.Kind.IO, clean(io.getClass().getSimpleName() + ": " + io.getMessage(), secret));
+            return ExpertError.of(ExpertError.Kind.IO, clean(io.getClass().getSimpleName() + ": " + io.getMessage(), secrets));
         }
         Throwable root = error;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
         return ExpertError.of(ExpertError.Kind.BAD_RESPONSE, clean("could not read the completion: "
-                + root.getClass().getSimpleName() + ": " + root.getMessage(), secret));
+                + root.getClass().getSimpleName() + ": " + root.getMessage(), secrets));
     }
 
-    private static ExpertError statusError(int status, String body, Optional<Duration> retryAfter, String secret) {
+    private static ExpertError statusError(int status, String body, Optional<Duration> retryAfter, List<String> secrets) {
         String ra = retryAfter.map(RetryingExpert::retryAfterNote).orElse("");
-        String text = status + " " + reason(status) + ra + ": " + clean(body, secret);
+        String text = status + " " + reason(status) + ra + ": " + clean(body, secrets);
         ExpertError.Kind kind = switch (status) {
             case 429 -> ExpertError.Kind.RATE_LIMITED;
             case 408 -> ExpertError.Kind.TIMEOUT;
@@ -223,10 +267,12 @@ public final class OpenAiExpert implements Expert {
     }
 
     /** One line, bounded, and never the key (servers such as OpenAI echo a masked or full key back). */
-    static String clean(String text, String secret) {
+    static String clean(String text, List<String> secrets) {
         String t = text == null ? "" : text;
-        if (!secret.isEmpty()) {
-            t = t.replace(secret, "***");
+        for (String secret : secrets) {
+            if (!secret.isEmpty()) {
+                t = t.replace(secret, "***");
+            }
         }
         t = t.replaceAll("\\s+", " ").trim();
         if (t.length() > MAX_BODY_CHARS) {

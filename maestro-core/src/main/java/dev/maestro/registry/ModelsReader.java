@@ -36,8 +36,9 @@ import java.util.stream.Stream;
  * inside the suite folder. Whether a model's {@code skills:} name level-1 skills is asked of
  * {@link RegistryGraphCheck}, at the point where the entry is read.
  *
- * <p>Adding a model key: list it in {@link RegistryLoader#MODEL_KEYS} and read it in {@link #parseModel}
- * (a key not in that list is kept as a backend setting).
+ * <p>Adding a model key: list it in {@link RegistryLoader#MODEL_KEYS} (every backend) or in {@link ModelKeys} (one
+ * backend) and read it in {@link #parseModel} or {@link ModelSettingsReader}. A key in none of those lists is an
+ * error naming the valid ones.
  */
 final class ModelsReader {
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
@@ -103,7 +104,7 @@ final class ModelsReader {
             if (!d.isMap()) {
                 ctx.error(file, d.line(), "defaults", "defaults must be a mapping of model keys, got " + d.kind());
             } else {
-                defaults = fields.substituteMap(d, new Ctx(file, "defaults", d.line())).map();
+                defaults = substituteEntry(d, new Ctx(file, "defaults", d.line()));
                 if (defaults.containsKey("id")) {
                     ctx.error(file, defaults.get("id").line(), "defaults.id", "defaults cannot set id: "
                             + "every model needs its own");
@@ -135,13 +136,31 @@ final class ModelsReader {
                     ? "models[" + rawId.text() + "]" : "models[" + i + "]";
             Ctx mc = new Ctx(file, label, item.line());
             Map<String, YamlNode> merged = new LinkedHashMap<>(defaults);
-            merged.putAll(fields.substituteMap(item, mc).map());
-            parseModel(mc, merged, skills, seen).ifPresent(out::add);
+            merged.putAll(substituteEntry(item, mc));
+            parseModel(mc, merged, item.map().keySet(), skills, seen).ifPresent(out::add);
         }
         return out;
     }
 
-    Optional<ParsedModel> parseModel(Ctx c, Map<String, YamlNode> m, Map<String, ParsedSkill> skills,
+    /**
+     * {@code ${VAR}} substituted in every value of an entry but its headers: header values are templates resolved
+     * when the expert is wired (a value read from the environment there is a secret, see {@link EnvTemplate}).
+     */
+    private Map<String, YamlNode> substituteEntry(YamlNode entry, Ctx c) {
+        Map<String, YamlNode> raw = new LinkedHashMap<>(entry.map());
+        YamlNode headers = raw.remove("headers");
+        Map<String, YamlNode> out = new LinkedHashMap<>(fields.substituteMap(new YamlNode(raw, entry.line()), c).map());
+        if (headers != null) {
+            out.put("headers", headers);
+        }
+        return out;
+    }
+
+    /**
+     * @param own the keys written in the entry itself (the others come from {@code defaults:}): a key of another
+     *            backend is an error there, and ignored when it comes from the defaults
+     */
+    Optional<ParsedModel> parseModel(Ctx c, Map<String, YamlNode> m, Set<String> own, Map<String, ParsedSkill> skills,
                                      Map<String, Integer> seen) {
         int before = ctx.errorCount();
         Optional<String> id = fields.string(c, m, "id", true);
@@ -182,14 +201,23 @@ final class ModelsReader {
         fields.checkUnique(c, m, "skills", modelSkills);
         graph.checkModelSkills(c, m, modelSkills, skills);
         Map<String, Object> settings = new LinkedHashMap<>();
+        List<String> valid = backend.map(ModelKeys::valid).orElse(ModelKeys.any());
         for (Map.Entry<String, YamlNode> e : m.entrySet()) {
-            if (MODEL_KEYS.contains(e.getKey())) {
+            String k = e.getKey();
+            if (MODEL_KEYS.contains(k)) {
                 continue;
             }
-            String near = Fields.suggestion(e.getKey(), MODEL_KEYS);
-            if (!near.isEmpty()) {
-                ctx.warning(c.file(), e.getValue().line(), c.field(e.getKey()), "unknown key kept as a backend "
-                        + "setting" + near);
+            if (!valid.contains(k)) {
+                if (own.contains(k) || !ModelKeys.any().contains(k)) {
+                    ctx.error(c.file(), e.getValue().line(), c.field(k), "unknown key" + backend.map(b -> " for the "
+                            + b.id() + " backend").orElse("") + Fields.suggestion(k, valid) + "; valid: "
+                            + String.join(", ", valid));
+                }
+                continue; // from defaults: a key of another backend of a mixed registry
+            }
+            if (backend.orElse(Backend.NONE) == Backend.OPENAI
+                    && (ModelKeys.REQUEST.contains(k) || ModelKeys.RESILIENCE.contains(k))) {
+                continue; // typed: read into RequestSettings and Resilience below
             }
             if (isPathSetting(e.getKey())) {
                 resolvePath(c, e.getKey(), e.getValue()).ifPresent(p -> settings.put(e.getKey(), p.toString()));
@@ -198,12 +226,19 @@ final class ModelsReader {
             }
         }
         backend.ifPresent(b -> checkBackend(c, m, b, settings, apiKeyEnv));
+        RequestSettings request = RequestSettings.NONE;
+        Resilience resilience = Resilience.DEFAULTS;
+        if (backend.orElse(Backend.NONE) == Backend.OPENAI) {
+            ModelSettingsReader r = new ModelSettingsReader(ctx, fields);
+            request = r.request(c, m, apiKeyEnv);
+            resilience = r.resilience(c, m);
+        }
         if (ctx.errorCount() > before || id.isEmpty() || backend.isEmpty() || description.isEmpty()) {
             return Optional.empty();
         }
         ModelCard.Builder b = ModelCard.builder(id.get(), backend.get()).description(description.get())
                 .modalities(mods).price(price).maxConcurrency(maxConcurrency).timeout(timeout)
-                .skills(modelSkills).settings(settings);
+                .skills(modelSkills).settings(settings).request(request).resilience(resilience);
         baseUrl.ifPresent(b::baseUrl);
         modelName.ifPresent(b::modelName);
         apiKeyEnv.ifPresent(b::apiKeyEnv);

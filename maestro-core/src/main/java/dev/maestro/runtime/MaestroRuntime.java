@@ -1,13 +1,18 @@
 package dev.maestro.runtime;
 
 import dev.maestro.MaestroException;
+import dev.maestro.episode.CallStats;
 import dev.maestro.episode.EpisodeConfig;
+import dev.maestro.episode.EpisodeResult;
 import dev.maestro.episode.Environment;
 import dev.maestro.episode.TraceSink;
+import dev.maestro.eval.JudgeGrader;
 import dev.maestro.expert.CachingExpert;
+import dev.maestro.expert.CallLog;
 import dev.maestro.expert.EnvLookup;
 import dev.maestro.expert.Expert;
 import dev.maestro.expert.Experts;
+import dev.maestro.expert.PairHealth;
 import dev.maestro.expert.SimulatedExpert;
 import dev.maestro.registry.ModelCard;
 import dev.maestro.registry.Registry;
@@ -52,13 +57,17 @@ public final class MaestroRuntime implements AutoCloseable {
     private final List<AutoCloseable> owned = Collections.synchronizedList(new ArrayList<>());
     private final Optional<Path> cache;
     private final int callThreads;
+    private final CallLog calls = CallLog.create();
+    private final CallLog requests = CallLog.create();
+    private final Optional<JudgeGrader> judge;
 
     private MaestroRuntime(Builder b, Registry registry) {
         this.registry = registry;
         this.env = b.env;
         this.home = b.home.orElseGet(() -> MaestroHome.fromEnv(b.env));
         this.cache = b.cache;
-        Experts.Options.Builder eo = Experts.Options.builder().simulated(SimulatedExpert::create).env(EnvLookup.of(b.env));
+        Experts.Options.Builder eo = Experts.Options.builder().simulated(SimulatedExpert::create).env(EnvLookup.of(b.env))
+                .requests(requests);
         b.cache.ifPresent(eo::cache);
         b.expertOptions.forEach(c -> c.accept(eo));
         this.expertOptions = eo.build();
@@ -73,8 +82,17 @@ public final class MaestroRuntime implements AutoCloseable {
             // Workflow skills (steps, rule routing, Java implementations); plain prompt skills run exactly as before.
             this.skills = b.skills.orElseGet(() -> WorkflowSkillRunner.forRegistry(registry).validate(registry));
             Grader grader = b.grader.orElseGet(() -> AnswerGrader.builder().defaultTolerance(b.tolerance).build());
+            if (b.judge.isPresent()) {
+                Judge j = b.judge.get();
+                ModelCard jm = registry.model(j.model()).orElseThrow(() -> new MaestroException("judge model '" + j.model()
+                        + "' is not a model of registry " + registry.name() + "; valid: " + String.join(", ", registry.modelIds())));
+                this.judge = Optional.of(JudgeGrader.create(grader, jm, experts.get(jm.id()), j.rubric(), j.agreement()));
+                grader = judge.get();
+            } else {
+                this.judge = Optional.empty();
+            }
             this.environment = Environment.builder(registry, experts, grader).skills(skills).config(b.episode)
-                    .pool(pool).trace(b.trace).resumeFrom(b.done).build();
+                    .pool(pool).trace(b.trace.and(CallStats.sink(calls))).resumeFrom(counted(b.done, calls)).build();
         } catch (RuntimeException e) {
             experts.values().forEach(Expert::close);
             pool.shutdownNow();
@@ -146,6 +164,36 @@ public final class MaestroRuntime implements AutoCloseable {
         return environment.withConfig(config);
     }
 
+    /** Every call the episodes of this runtime made so far, per pair (one per observation). */
+    public CallLog calls() { return calls; }
+
+    /** Every HTTP request its live experts made so far, per pair (retries included, cache hits not). */
+    public CallLog requests() { return requests; }
+
+    /** The LLM judge grading tasks without gold, when one is configured ({@link Builder#judge}). */
+    public Optional<JudgeGrader> judge() { return judge; }
+
+    /** The health of every pair called so far: error rates, and whether a pair is unusable (see {@link PairHealth}). */
+    public List<PairHealth> health() {
+        return PairHealth.assessAll(calls.counts(), requests.counts());
+    }
+
+    /** Episodes taken from an interrupted run's trace count their calls too, so a resumed report is the same. */
+    private static Environment.EpisodeMemory counted(Environment.EpisodeMemory done, CallLog calls) {
+        if (done == Environment.EpisodeMemory.NONE) {
+            return done;
+        }
+        return (policy, taskId, seed) -> {
+            Optional<EpisodeResult> r = done.find(policy, taskId, seed);
+            r.ifPresent(e -> CallStats.record(calls, e));
+            return r;
+        };
+    }
+
+    /** An LLM-as-judge grader: a registry model and a rubric. */
+    private record Judge(String model, String rubric, boolean agreement) {
+    }
+
     /** Cache hits and backend calls of the record/replay cache since the runtime was built (zero without a cache). */
     public CacheStats cacheStats() {
         long hits = 0;
@@ -209,6 +257,7 @@ public final class MaestroRuntime implements AutoCloseable {
         private Optional<Path> cache = Optional.empty();
         private EpisodeConfig episode = EpisodeConfig.DEFAULT;
         private Optional<Grader> grader = Optional.empty();
+        private Optional<Judge> judge = Optional.empty();
         private double tolerance;
         private TraceSink trace = TraceSink.NONE;
         private Environment.EpisodeMemory done = Environment.EpisodeMemory.NONE;
@@ -258,6 +307,15 @@ public final class MaestroRuntime implements AutoCloseable {
         public Builder episode(EpisodeConfig v) { this.episode = Objects.requireNonNull(v); return this; }
         /** The grader (default: {@link AnswerGrader} with {@link #tolerance}). */
         public Builder grader(Grader v) { this.grader = Optional.of(v); return this; }
+        /**
+         * Grades tasks without gold with an LLM judge: {@code model} (a model of the registry, called through its
+         * expert and cache) applies {@code rubric}; with {@code agreement}, tasks with gold are judged too, to report
+         * how often the judge agrees with the gold.
+         */
+        public Builder judge(String model, String rubric, boolean agreement) {
+            this.judge = Optional.of(new Judge(model, rubric, agreement));
+            return this;
+        }
         /** Relative tolerance of numeric answers for the default grader (default 0: exact). */
         public Builder tolerance(double v) {
             if (!(v >= 0)) {

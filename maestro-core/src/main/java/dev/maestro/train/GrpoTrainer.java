@@ -3,7 +3,6 @@ package dev.maestro.train;
 import dev.maestro.policy.Checkpoint;
 import dev.maestro.policy.LearnedPolicies;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.maestro.AtomicFiles;
 import dev.maestro.MaestroException;
 import dev.maestro.Progress;
 import dev.maestro.episode.EpisodeConfig;
@@ -24,15 +23,11 @@ import dev.maestro.registry.ModelCard;
 import dev.maestro.registry.Pair;
 import dev.maestro.registry.Registry;
 import dev.maestro.task.Task;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,6 +74,9 @@ public final class GrpoTrainer {
     private final Progress progress;
     private final long stopAfter;
     private final int threads;
+    private final GroupAdvantages.FailedEpisodes failedEpisodes;
+    private final List<String> warnings;
+    private final TrainLog trainLog;
 
     private GrpoTrainer(Builder b) {
         this.env = b.env.withConfig(new EpisodeConfig(b.cfg.maxTurns(), b.cfg.maxCalls(), b.env.config().maxCostUsd(),
@@ -100,6 +98,14 @@ public final class GrpoTrainer {
         if (train.isEmpty()) {
             throw new MaestroException("no training tasks: check --tasks and --split");
         }
+        this.failedEpisodes = b.failedEpisodes;
+        this.trainLog = new TrainLog(out);
+        this.warnings = TrainingTasks.check(env, train, validation);
+    }
+
+    /** What is worth telling the user before training starts (e.g. a small validation split). */
+    public List<String> warnings() {
+        return warnings;
     }
 
     public static Builder builder(Environment env, List<Task> train, TrainConfig cfg,
@@ -135,7 +141,7 @@ public final class GrpoTrainer {
             bestStep = ((Number) c.header().notes().get("best_step")).longValue();
             initialAcc = ((Number) c.header().notes().get("initial_validation_accuracy")).doubleValue();
             best = Checkpoint.read(out.get().resolve("best.ckpt")).parameters();
-            truncateLog(start);
+            trainLog.truncate(start);
         } else if (out.isPresent()) {
             try {
                 Files.createDirectories(out.get());
@@ -165,8 +171,8 @@ public final class GrpoTrainer {
             for (long step = start; step < total; step++) {
                 if (step >= stopAfter) {
                     // An interrupted run: what is on disk is exactly what a kill after this step leaves.
-                    return new Result(policy.sampling(false), step, bestAcc, bestStep, initialAcc, curves(), 0, episodes,
-                            callShareCurves(curvesMemory));
+                    return new Result(policy.sampling(false), step, bestAcc, bestStep, initialAcc, trainLog.curves(), 0, episodes,
+                            trainLog.callShareCurves());
                 }
                 int epoch = (int) (step / stepsPerEpoch);
                 int[] perm = permutation(train.size(), mix(cfg.seed(), 1_000_003L + epoch));
@@ -200,31 +206,15 @@ public final class GrpoTrainer {
                 episodes += results.length;
                 policy.forget(reg);
 
-                // 3. group-normalised advantages
-                double[] adv = new double[results.length];
-                double spread = 0;
-                for (int i = 0; i < n; i++) {
-                    double mean = 0;
-                    for (int j = 0; j < g; j++) {
-                        mean += results[i * g + j].reward();
-                    }
-                    mean /= g;
-                    double var = 0;
-                    for (int j = 0; j < g; j++) {
-                        double d = results[i * g + j].reward() - mean;
-                        var += d * d;
-                    }
-                    double std = Math.sqrt(var / g);
-                    spread += std;
-                    for (int j = 0; j < g; j++) {
-                        adv[i * g + j] = std < 1e-12 ? 0 : (results[i * g + j].reward() - mean) / (std + cfg.advantageEpsilon());
-                    }
-                }
+                // 3. group-normalised advantages; episodes without information (ungraded, a failed call) masked
+                GroupAdvantages.Result ga = GroupAdvantages.compute(results, g, cfg.advantageEpsilon(), failedEpisodes);
+                double[] adv = ga.advantages();
+                double spread = ga.spreadSum();
 
                 // 4. clipped-ratio updates over all decisions, in a fixed order
                 int decisions = 0;
-                for (EpisodeResult r : results) {
-                    decisions += r.memo().size();
+                for (int e = 0; e < results.length; e++) {
+                    decisions += ga.masked()[e] ? 0 : results[e].memo().size();
                 }
                 double clipped = 0;
                 double kl = 0;
@@ -234,6 +224,9 @@ public final class GrpoTrainer {
                 for (int inner = 0; inner < cfg.innerEpochs(); inner++) {
                     params.zeroGradients();
                     for (int e = 0; e < results.length; e++) {
+                        if (ga.masked()[e]) {
+                            continue;
+                        }
                         double a = adv[e];
                         for (Object o : results[e].memo()) {
                             Decision d = (Decision) o;
@@ -271,6 +264,7 @@ public final class GrpoTrainer {
                 // 5. diagnostics, validation, checkpoints
                 Map<String, Object> log = stepLog(step, epoch, results, spread / n, clipped, kl, entropy, counted, gradNorm,
                         episodes, System.nanoTime() - t0, rolloutNanos);
+                StepCalls.addTo(log, results, ga.maskedCount());
                 boolean validateNow = (step + 1) % cfg.validationEvery() == 0 || step + 1 == total;
                 if (validateNow) {
                     double acc = validate(policy);
@@ -285,7 +279,7 @@ public final class GrpoTrainer {
                         }
                     }
                 }
-                appendLog(log);
+                trainLog.append(log);
                 if (out.isPresent() && ((step + 1) % cfg.checkpointEvery() == 0 || step + 1 == total)) {
                     if (bestStep == 0 && !Files.exists(out.get().resolve("best.ckpt"))) {
                         Checkpoint.write(out.get().resolve("best.ckpt"), header(step + 1, bestAcc, bestStep, initialAcc),
@@ -308,8 +302,8 @@ public final class GrpoTrainer {
                     Optional.empty(), history);
         }
         double seconds = rolloutNanos / 1e9;
-        return new Result(policy.sampling(false), total, bestAcc, bestStep, initialAcc, curves(),
-                seconds > 0 ? (episodes) / seconds : 0, episodes, callShareCurves(curvesMemory));
+        return new Result(policy.sampling(false), total, bestAcc, bestStep, initialAcc, trainLog.curves(),
+                seconds > 0 ? (episodes) / seconds : 0, episodes, trainLog.callShareCurves());
     }
 
     private void addKlGradient(double[] logits, Decision d, boolean[] mask, double[] dLogits) {
@@ -356,15 +350,24 @@ public final class GrpoTrainer {
         return base.filterModels(m -> keep.contains(m.id())).renamed(base.name() + "#train");
     }
 
-    /** Greedy accuracy on the validation split (or the training batch order's first tasks when there is none). */
+    /**
+     * Greedy accuracy on the validation split (or the training batch order's first tasks when there is none), over the
+     * episodes training counts (see {@link GroupAdvantages#masked}).
+     */
     private double validate(LearnedPolicy policy) {
         List<Task> tasks = validation.isEmpty() ? train : validation;
         LearnedPolicy greedy = policy.sampling(false);
         double s = 0;
+        int graded = 0;
         for (Task t : tasks) {
-            s += env.run(t, greedy, mix(cfg.seed(), t.id().hashCode())).grade();
+            EpisodeResult r = env.run(t, greedy, mix(cfg.seed(), t.id().hashCode()));
+            // early stopping judges what the loss saw: masked episodes carry no information here either
+            if (!GroupAdvantages.masked(r, failedEpisodes)) {
+                s += r.grade();
+                graded++;
+            }
         }
-        return s / tasks.size();
+        return graded == 0 ? 0 : s / graded;
     }
 
     private Map<String, Object> stepLog(long step, int epoch, EpisodeResult[] results, double spread, double clipped,
@@ -372,6 +375,7 @@ public final class GrpoTrainer {
                                         long elapsed, long rolloutNanos) {
         double reward = 0;
         double acc = 0;
+        int graded = 0;
         double calls = 0;
         double cost = 0;
         Map<String, Integer> share = new TreeMap<>();
@@ -379,6 +383,7 @@ public final class GrpoTrainer {
         for (EpisodeResult r : results) {
             reward += r.reward();
             acc += r.grade();
+            graded += r.graded() ? 1 : 0;
             calls += r.calls();
             cost += r.costUsd();
             for (Step s : r.steps()) {
@@ -394,7 +399,7 @@ public final class GrpoTrainer {
         log.put("epoch", epoch + 1);
         log.put("reward_mean", round(reward / n));
         log.put("reward_group_std", round(spread));
-        log.put("accuracy", round(acc / n));
+        log.put("accuracy", round(graded == 0 ? 0 : acc / graded)); // ungraded episodes add 0 to acc
         log.put("calls_per_episode", round(calls / n));
         log.put("cost_per_episode", round(cost / n));
         log.put("clip_fraction", round(counted == 0 ? 0 : clipped / counted));
@@ -465,95 +470,14 @@ public final class GrpoTrainer {
         }
     }
 
-    private void appendLog(Map<String, Object> log) {
-        if (out.isEmpty()) {
-            curvesMemory.add(log);
-            return;
-        }
-        curvesMemory.add(log);
-        try (BufferedWriter w = Files.newBufferedWriter(out.get().resolve("train_log.jsonl"), StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-            // One write of a whole line, so a crash never leaves a torn line behind a complete one.
-            w.write(JSON.writeValueAsString(log) + "\n");
-        } catch (IOException e) {
-            throw new MaestroException("cannot append to train_log.jsonl: " + e.getMessage(), e);
-        }
-    }
-
-    private final List<Map<String, Object>> curvesMemory = new ArrayList<>();
-
-    /** On resume: keep the log lines of steps the checkpoint covers, drop any later (and any torn) ones. */
-    @SuppressWarnings("unchecked")
-    private void truncateLog(long step) {
-        Path log = out.get().resolve("train_log.jsonl");
-        if (!Files.exists(log)) {
-            return;
-        }
-        try {
-            StringBuilder kept = new StringBuilder();
-            for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
-                try {
-                    Map<String, Object> m = JSON.readValue(line, Map.class);
-                    if (((Number) m.get("step")).longValue() <= step) {
-                        kept.append(line).append('\n');
-                        curvesMemory.add(m);
-                    }
-                } catch (IOException torn) {
-                    // a line torn by a kill: dropped, the step is redone
-                }
-            }
-            AtomicFiles.write(log, kept.toString());
-        } catch (IOException e) {
-            throw new MaestroException("cannot read " + log + ": " + e.getMessage(), e);
-        }
-    }
-
-    private Map<String, List<Double>> curves() {
-        Map<String, List<Double>> c = new LinkedHashMap<>();
-        for (String k : List.of("reward_mean", "accuracy", "validation_accuracy", "calls_per_episode", "entropy", "clip_fraction")) {
-            List<Double> v = new ArrayList<>();
-            Double last = null;
-            for (Map<String, Object> m : curvesMemory) {
-                Object x = m.get(k);
-                if (x instanceof Number num) {
-                    last = num.doubleValue();
-                }
-                // Validation is measured every few steps: carry the last value so every curve has one point per step.
-                if (last != null) {
-                    v.add(last);
-                }
-            }
-            c.put(k, v);
-        }
-        return c;
-    }
-
     /** Per step, the share of calls of the pairs that were most called at the end (at most 6). */
-    @SuppressWarnings("unchecked")
     public static Map<String, List<Double>> callShareCurves(List<Map<String, Object>> log) {
-        if (log.isEmpty()) {
-            return Map.of();
-        }
-        Map<String, Number> lastShares = (Map<String, Number>) log.get(log.size() - 1).get("call_share");
-        List<String> top = lastShares.entrySet().stream()
-                .sorted((a, b) -> Double.compare(b.getValue().doubleValue(), a.getValue().doubleValue()))
-                .limit(6).map(Map.Entry::getKey).toList();
-        Map<String, List<Double>> out = new LinkedHashMap<>();
-        for (String pair : top) {
-            List<Double> v = new ArrayList<>();
-            for (Map<String, Object> m : log) {
-                Object share = ((Map<String, Object>) m.get("call_share")).get(pair);
-                v.add(share instanceof Number n ? n.doubleValue() : 0.0);
-            }
-            out.put(pair, v);
-        }
-        return out;
+        return TrainLog.callShareCurves(log);
     }
 
     /** Top call shares of the last step (for reports). */
-    @SuppressWarnings("unchecked")
     public Map<String, Double> lastCallShare() {
-        return curvesMemory.isEmpty() ? Map.of() : (Map<String, Double>) curvesMemory.get(curvesMemory.size() - 1).get("call_share");
+        return trainLog.lastCallShare();
     }
 
     static double round(double v) {
@@ -598,6 +522,7 @@ public final class GrpoTrainer {
         private Progress progress = Progress.NONE;
         private long stopAfter = Long.MAX_VALUE;
         private int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        private GroupAdvantages.FailedEpisodes failedEpisodes = GroupAdvantages.FailedEpisodes.MASK;
 
         private Builder(Environment env, List<Task> train, TrainConfig cfg, dev.maestro.policy.embed.TextEmbedder embedder,
                         String embedderName) {
@@ -630,6 +555,9 @@ public final class GrpoTrainer {
             this.threads = v;
             return this;
         }
+
+        /** How episodes with a failed expert call enter the loss (default: masked, see {@link GroupAdvantages}). */
+        public Builder failedEpisodes(GroupAdvantages.FailedEpisodes v) { this.failedEpisodes = v; return this; }
 
         public GrpoTrainer build() {
             return new GrpoTrainer(this);
