@@ -6,6 +6,7 @@ import dev.maestro.experiment.Workbench;
 import dev.maestro.expert.PairHealth;
 import dev.maestro.Progress;
 import dev.maestro.policy.embed.CachingEmbedder;
+import dev.maestro.runtime.Embedders;
 import dev.maestro.policy.PairHistory;
 import dev.maestro.task.Split;
 import dev.maestro.task.Task;
@@ -24,7 +25,7 @@ import picocli.CommandLine.Option;
         description = {"Trains the lightweight policy with GRPO on the training split (minus the validation split,",
                 "used to keep the best checkpoint). Writes policy.ckpt, best.ckpt, last.ckpt and train_log.jsonl.",
                 "A killed run continues with --resume and ends exactly where an uninterrupted one would.",
-                "Exit status 3 when some pair is unusable (auth failure, unreachable, >= 50% failed calls): checked",
+                "Exit status 3 when some pair is unusable (auth failure, unreachable, >= 50%% failed calls): checked",
                 "after one call of every pair on every training task (then nothing is trained) and again at the end."})
 final class TrainCommand implements Callable<Integer> {
     @Mixin
@@ -67,7 +68,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Rollout threads (default: number of cores).")
     Optional<Integer> threads;
 
-    @Option(names = "--embedder", defaultValue = Embedders.DEFAULT, description = "Embedder (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--embedder", defaultValue = Embedders.DEFAULT, description = "Embedder: bge-small-en-v1.5-q or hashing-384 "
+            + "(default: ${DEFAULT-VALUE}); the checkpoint records it.")
     String embedder;
 
     @Option(names = "--no-progress", description = "No progress bars.")
@@ -90,7 +92,7 @@ final class TrainCommand implements Callable<Integer> {
         if (registryDropout.isPresent()) cfg = cfg.withRegistryDropout(registryDropout.get());
         CliProgress progress = new CliProgress(!noProgress);
         try (Workbench wb = where.open(Workbench.Options.defaults());
-             CachingEmbedder emb = Embedders.open(embedder)) {
+             CachingEmbedder emb = CliEnv.embedders().open(embedder)) {
             List<Task> train = wb.part(Split.Part.TRAIN);
             List<Task> val = wb.part(Split.Part.VALIDATION);
             PairMatrix m = PairMatrix.compute(wb.env(), train, seed, n, Progress.NONE);
@@ -113,6 +115,11 @@ final class TrainCommand implements Callable<Integer> {
                             + "(initial %.2f%%)%npolicy: %s%n", r.steps(), r.episodes(), r.episodesPerSecond(),
                     100 * r.bestValidationAccuracy(), r.bestStep(), 100 * r.initialValidationAccuracy(),
                     out.resolve("policy.ckpt").toAbsolutePath());
+            if (wb.runtime().cache().isPresent()) {
+                var c = wb.runtime().cacheStats();
+                System.out.printf(java.util.Locale.ROOT, "expert cache %s: %d calls answered from the cache, %d made%n",
+                        wb.runtime().cache().get(), c.hits(), c.misses());
+            }
             return Health.report("train", wb.health(), System.err);
         }
     }

@@ -161,7 +161,7 @@ class SecretsLeakTest {
     /** Every name path of the command tree, e.g. [], [eval], [registry], [registry, check]. */
     private static List<List<String>> commandPaths() {
         CommandLine root = new CommandLine(new Main());
-        root.addSubcommand("serve", new ServeCommand(PolicySpecs::resolve));
+        root.addSubcommand("serve", new ServeCommand());
         List<List<String>> out = new ArrayList<>();
         walk(root, new ArrayList<>(), out);
         return out;
@@ -252,6 +252,8 @@ class SecretsLeakTest {
                     "--threads", "2", "--no-progress", "--out", outDir.resolve("eval-cached").toString(),
                     "--traces", outDir.resolve("traces.jsonl").toString(),
                     "--cache", outDir.resolve("cache/experts.sqlite").toString()));
+            commands.add(List.of("collect", "--registry", reg, "--tasks", tasks, "--budget", "1", "--no-progress",
+                    "--out", outDir.resolve("collect").toString(), "--cache", outDir.resolve("cache/experts.sqlite").toString()));
             commands.add(List.of("train", "--registry", reg, "--tasks", tasks, "--epochs", "1", "--min-steps", "20", "--group-size", "2",
                     "--threads", "2", "--embedder", "hashing-384", "--no-progress", "--out", outDir.resolve("train").toString()));
             for (List<String> path : commandPaths()) {
