@@ -1,5 +1,7 @@
 package dev.maestro.expert;
 
+import java.util.Optional;
+
 /**
  * Records every request that reaches the backend, and how it ended, in a {@link CallLog} keyed by
  * {@code model@@skill}. Wired innermost in the {@code openai} chain, so it counts what the endpoint saw: each retry
@@ -26,7 +28,7 @@ public final class CountingExpert implements Expert {
             reply = delegate.call(request);
         } catch (RuntimeException e) {
             log.record(request.model().id(), request.skill().name(),
-                    java.util.Optional.of(ExpertError.of(ExpertError.Kind.IO, e.getClass().getSimpleName())));
+                    Optional.of(ExpertError.of(ExpertError.Kind.IO, e.getClass().getSimpleName())));
             throw e;
         }
         log.record(request.model().id(), request.skill().name(), reply.error());

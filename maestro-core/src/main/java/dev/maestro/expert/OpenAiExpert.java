@@ -10,6 +10,7 @@ import dev.langchain4j.data.message.ImageContent;
 import dev.langchain4j.data.message.TextContent;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.exception.HttpException;
+import dev.langchain4j.exception.TimeoutException;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.openai.OpenAiChatModel;
@@ -23,6 +24,7 @@ import dev.maestro.registry.EnvTemplate;
 import dev.maestro.registry.ModelCard;
 import dev.maestro.registry.RequestSettings;
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -256,8 +258,8 @@ public final class OpenAiExpert implements Expert {
             return statusError(http.statusCode(), http.getMessage(), Optional.empty(), secrets);
         }
         if (find(error, HttpTimeoutException.class) != null
-                || find(error, dev.langchain4j.exception.TimeoutException.class) != null
-                || find(error, java.net.SocketTimeoutException.class) != null) {
+                || find(error, TimeoutException.class) != null
+                || find(error, SocketTimeoutException.class) != null) {
             return ExpertError.of(ExpertError.Kind.TIMEOUT, "no response within " + timeout.toMillis()
                     + " ms (the model's timeout bounds connect, headers and body)");
         }

@@ -1,5 +1,6 @@
 package dev.maestro.registry;
 
+import java.text.Normalizer;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -216,7 +217,7 @@ final class Fields {
 
     /** Ids are compared and stored in Unicode NFC, so the two spellings of "é" are one id. */
     static String nfc(String s) {
-        return java.text.Normalizer.normalize(s, java.text.Normalizer.Form.NFC);
+        return Normalizer.normalize(s, Normalizer.Form.NFC);
     }
 
     /** The form in which ids must be unique: NFC, then case-folded. */

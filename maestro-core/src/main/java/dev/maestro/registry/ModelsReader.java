@@ -7,6 +7,8 @@ import static dev.maestro.registry.RegistryLoader.PRICE_KEYS;
 import static dev.maestro.registry.RegistryLoader.TOP_KEYS;
 import static dev.maestro.registry.RegistryLoader.isPathSetting;
 
+import dev.maestro.MaestroException;
+import dev.maestro.io.Limit;
 import dev.maestro.registry.Fields.Ctx;
 import dev.maestro.registry.SkillsReader.ParsedSkill;
 import java.io.IOException;
@@ -262,8 +264,8 @@ final class ModelsReader {
                       Optional<String> apiKeyEnv) {
         if (settings.get("max-response-bytes") != null) { // read by the openai backend: caught here, not at wiring
             try {
-                dev.maestro.io.Limit.parse("max-response-bytes", String.valueOf(settings.get("max-response-bytes")));
-            } catch (dev.maestro.MaestroException e) {
+                Limit.parse("max-response-bytes", String.valueOf(settings.get("max-response-bytes")));
+            } catch (MaestroException e) {
                 ctx.error(c.file(), Fields.line(m, "max-response-bytes", c), c.field("max-response-bytes"), e.getMessage());
             }
         }

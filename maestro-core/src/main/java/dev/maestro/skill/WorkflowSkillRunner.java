@@ -18,6 +18,7 @@ import dev.maestro.task.AnswerExtractor;
 import dev.maestro.task.Task;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +66,7 @@ public final class WorkflowSkillRunner implements SkillRunner {
         this.registry = b.registry;
         this.prompt = new PromptSkillRunner(b.sampling);
         this.memoSize = b.memoSize;
-        this.memo = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        this.memo = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<ToolKey, ToolResult> eldest) {
                 return size() > memoSize;

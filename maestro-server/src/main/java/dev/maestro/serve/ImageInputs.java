@@ -16,11 +16,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
@@ -104,7 +106,7 @@ public final class ImageInputs {
          * not an IP literal is refused here, so no name is resolved while configuring.
          */
         public Builder allowedAddresses(Set<String> ips) {
-            Set<InetAddress> out = new java.util.HashSet<>();
+            Set<InetAddress> out = new HashSet<>();
             for (String ip : ips) {
                 String t = ip.strip();
                 if (!t.matches("[0-9.]+|\\[?[0-9A-Fa-f:.]+]?")) {
@@ -201,7 +203,7 @@ public final class ImageInputs {
             String ext = EXT.get(mime);
             if (ext == null) {
                 throw ApiError.badRequest("invalid_image_url", field + ": unsupported image type '" + abbreviate(mime)
-                        + "'; supported: " + String.join(", ", new java.util.TreeSet<>(EXT.keySet())));
+                        + "'; supported: " + String.join(", ", new TreeSet<>(EXT.keySet())));
             }
             byte[] bytes;
             try {

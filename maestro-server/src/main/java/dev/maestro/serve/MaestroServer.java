@@ -2,12 +2,10 @@ package dev.maestro.serve;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.maestro.episode.EpisodeConfig;
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.episode.Environment;
-import dev.maestro.episode.Policy;
 import dev.maestro.task.AnswerType;
 import dev.maestro.task.Task;
 import io.javalin.Javalin;
@@ -19,8 +17,8 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -508,7 +506,7 @@ public final class MaestroServer implements AutoCloseable {
     private static SecureRandom newIdRandom() {
         try {
             return SecureRandom.getInstance("DRBG");
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             return new SecureRandom(); // every JDK since 9 has DRBG; this is only a fallback
         }
     }

@@ -3,12 +3,15 @@ package dev.maestro.serve;
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.episode.Observation;
 import dev.maestro.episode.Step;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongConsumer;
 
 /**
  * Counters and histograms in Prometheus text exposition format (version 0.0.4), written by hand so the
@@ -32,7 +35,7 @@ public final class Metrics {
     private final DoubleAdder episodeCost = new DoubleAdder();
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Exact chat request durations for the serving benchmark (ServeBench); no-op otherwise. */
-    private volatile java.util.function.LongConsumer chatTap = nanos -> { };
+    private volatile LongConsumer chatTap = nanos -> { };
 
     public void episode(EpisodeResult r) {
         episodes.increment();
@@ -50,7 +53,7 @@ public final class Metrics {
         expertCalls.computeIfAbsent(ms, k -> new LongAdder()).increment();
         String m = "model=\"" + esc(model) + "\"";
         if (o.error().isPresent()) {
-            String ek = m + ",kind=\"" + o.error().get().kind().name().toLowerCase(java.util.Locale.ROOT) + "\"";
+            String ek = m + ",kind=\"" + o.error().get().kind().name().toLowerCase(Locale.ROOT) + "\"";
             expertErrors.computeIfAbsent(ek, k -> new LongAdder()).increment();
         }
         expertCost.computeIfAbsent(m, k -> new DoubleAdder()).add(o.costUsd());
@@ -68,8 +71,8 @@ public final class Metrics {
     }
 
     /** Also hands every chat request's exact duration in nanoseconds to {@code tap} (benchmarks: histograms are too coarse). */
-    void tapChatDurations(java.util.function.LongConsumer tap) {
-        this.chatTap = java.util.Objects.requireNonNull(tap);
+    void tapChatDurations(LongConsumer tap) {
+        this.chatTap = Objects.requireNonNull(tap);
     }
 
     public AtomicInteger inFlight() {

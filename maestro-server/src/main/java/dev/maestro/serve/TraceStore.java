@@ -7,6 +7,7 @@ import dev.maestro.MaestroException;
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.episode.TraceSink;
 import dev.maestro.task.Task;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -16,6 +17,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -75,7 +77,7 @@ public final class TraceStore implements TraceSink, AutoCloseable {
                 s.execute("CREATE INDEX IF NOT EXISTS traces_created ON traces(created_ms DESC)");
             }
             return new TraceStore(c);
-        } catch (SQLException | java.io.IOException e) {
+        } catch (SQLException | IOException e) {
             throw new MaestroException("cannot open trace store " + file + ": " + e.getMessage());
         }
     }
@@ -238,7 +240,7 @@ public final class TraceStore implements TraceSink, AutoCloseable {
         ObjectNode n = EpisodeJson.MAPPER.createObjectNode();
         n.put("id", rs.getString("id"));
         n.put("created_ms", rs.getLong("created_ms"));
-        n.put("time", java.time.Instant.ofEpochMilli(rs.getLong("created_ms")).toString());
+        n.put("time", Instant.ofEpochMilli(rs.getLong("created_ms")).toString());
         n.put("task_id", rs.getString("task_id"));
         n.put("question", rs.getString("question"));
         n.put("policy", rs.getString("policy"));
