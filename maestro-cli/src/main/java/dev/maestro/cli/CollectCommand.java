@@ -124,8 +124,8 @@ final class CollectCommand implements Callable<Integer> {
         }
         try {
             return Pair.parse(id);
-        } catch (IllegalArgumentException e) {
-            throw new MaestroException("--pairs: " + e.getMessage());
+        } catch (MaestroException e) {
+            throw new MaestroException("--pairs: " + e.getMessage(), e);
         }
     }
 

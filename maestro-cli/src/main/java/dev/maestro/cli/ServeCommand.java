@@ -117,7 +117,7 @@ public final class ServeCommand implements Callable<Integer> {
         Started s;
         try {
             s = start();
-        } catch (MaestroException | IllegalStateException | IllegalArgumentException e) {
+        } catch (MaestroException e) {
             err.println("maestro serve: " + e.getMessage());
             err.flush();
             return 2;

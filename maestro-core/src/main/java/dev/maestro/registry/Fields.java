@@ -1,5 +1,6 @@
 package dev.maestro.registry;
 
+import dev.maestro.MaestroException;
 import java.text.Normalizer;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -154,7 +155,7 @@ final class Fields {
         for (String s : names.get()) {
             try {
                 out.add(Modality.parse(s));
-            } catch (IllegalArgumentException e) {
+            } catch (MaestroException e) {
                 ctx.error(c.file(), line(m, "modalities", c), c.field("modalities"), "unknown modality '" + s
                         + "'; valid: " + Stream.of(Modality.values()).map(Modality::id)
                         .collect(Collectors.joining(", ")));

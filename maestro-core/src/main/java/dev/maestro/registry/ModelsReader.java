@@ -190,7 +190,7 @@ final class ModelsReader {
         Optional<Backend> backend = fields.string(c, m, "backend", true).flatMap(b -> {
             try {
                 return Optional.of(Backend.parse(b));
-            } catch (IllegalArgumentException e) {
+            } catch (MaestroException e) {
                 ctx.error(c.file(), Fields.line(m, "backend", c), c.field("backend"), "unknown backend "
                         + fields.show(m.get("backend")) + "; valid: " + Stream.of(Backend.values()).map(Backend::id)
                         .collect(Collectors.joining(", ")));

@@ -1,5 +1,6 @@
 package dev.maestro.serve;
 
+import dev.maestro.MaestroException;
 import dev.maestro.io.BoundedHttp;
 import dev.maestro.io.LimitExceededException;
 import java.io.IOException;
@@ -85,7 +86,7 @@ public final class ImageInputs {
         /** One deadline for a remote image fetch: connect, headers and body. */
         public Builder fetchTimeout(Duration v) {
             if (v.isZero() || v.isNegative()) {
-                throw new IllegalArgumentException("fetchTimeout must be > 0, got " + v);
+                throw new MaestroException("fetchTimeout must be > 0, got " + v);
             }
             this.fetchTimeout = v;
             return this;
@@ -110,12 +111,12 @@ public final class ImageInputs {
             for (String ip : ips) {
                 String t = ip.strip();
                 if (!t.matches("[0-9.]+|\\[?[0-9A-Fa-f:.]+]?")) {
-                    throw new IllegalArgumentException("allowed image address must be an IP literal, got '" + abbreviate(t) + "'");
+                    throw new MaestroException("allowed image address must be an IP literal, got '" + abbreviate(t) + "'");
                 }
                 try {
                     out.add(InetAddress.getByName(t.replace("[", "").replace("]", "")));
                 } catch (UnknownHostException e) {
-                    throw new IllegalArgumentException("not an IP address: '" + abbreviate(t) + "'");
+                    throw new MaestroException("not an IP address: '" + abbreviate(t) + "'");
                 }
             }
             this.allowedAddresses = Set.copyOf(out);
@@ -128,7 +129,7 @@ public final class ImageInputs {
 
         private static long positive(long v, String name) {
             if (v <= 0) {
-                throw new IllegalArgumentException(name + " must be > 0, got " + v);
+                throw new MaestroException(name + " must be > 0, got " + v);
             }
             return v;
         }

@@ -3,6 +3,7 @@ package dev.maestro.serve;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.maestro.MaestroException;
 import dev.maestro.episode.EpisodeConfig;
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.episode.Environment;
@@ -71,7 +72,7 @@ public final class MaestroServer implements AutoCloseable {
         // Keys given means they are meant to be checked; beyond loopback they are mandatory.
         this.authRequired = b.requireAuth.orElseGet(() -> !b.keys.isEmpty() || !isLoopback(b.host));
         if (authRequired && keys.isEmpty()) {
-            throw new IllegalStateException("authentication is required (host " + b.host + " is not loopback) but no API keys"
+            throw new MaestroException("authentication is required (host " + b.host + " is not loopback) but no API keys"
                     + " were given; pass keys (--keys-env/--keys-file) or bind to 127.0.0.1");
         }
         this.slots = new Semaphore(b.maxConcurrent);
@@ -577,7 +578,7 @@ public final class MaestroServer implements AutoCloseable {
 
         private static long positive(long v, String name) {
             if (v <= 0) {
-                throw new IllegalArgumentException(name + " must be > 0, got " + v);
+                throw new MaestroException(name + " must be > 0, got " + v);
             }
             return v;
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.maestro.MaestroException;
 import dev.maestro.skill.tool.ImageBombs;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -239,7 +240,7 @@ class ImageInputsTest {
     @Test
     void should_name_the_metadata_address_and_refuse_non_literal_allowed_addresses() throws IOException {
         assertThat(ImageInputs.privateKind(InetAddress.getByName("169.254.169.254"))).contains("the cloud metadata address");
-        assertThatThrownBy(() -> ImageInputs.builder().allowedAddresses(Set.of("intranet.example"))).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> ImageInputs.builder().allowedAddresses(Set.of("intranet.example"))).isInstanceOf(MaestroException.class)
                 .hasMessageContaining("IP literal");
     }
 }
