@@ -11,13 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.sql.Types;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,64 +22,55 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Record-and-replay cache of successful expert replies in a SQLite file.
+ * Record-and-replay cache of successful expert replies in a {@link ReplyStore}: a SQLite file (the default) or a
+ * PostgreSQL database shared by several servers ({@link SqlReplyStore}).
  *
  * <p>The key is the SHA-256 of the model id and served model name, the skill name, the rendered
  * prompt, the SHA-256 of every image's bytes, the sampling parameters and the model card's request settings
  * ({@link RequestSettings}: temperature, top-p, max tokens, seed, stop, system prompt, header names and value
  * templates — never a value read from the environment —, extra body), so an identical call is
- * answered from the file with zero backend calls, also after a restart. Only successful replies are
- * stored: a failure (timeout, 5xx) is not a fact about the model worth replaying. A hit returns the
+ * answered from the store with zero backend calls, also after a restart and from another replica. Only successful
+ * replies are stored: a failure (timeout, 5xx) is not a fact about the model worth replaying. A hit returns the
  * stored reply as recorded (text, usage, cost, latency), so replayed experiments report what the
- * original call cost. Identical concurrent misses are collapsed into one backend call.
+ * original call cost. Identical concurrent misses in one process are collapsed into one backend call.
  *
- * <p>The file uses WAL journaling so several caching experts (one per model) may share it; access
- * to this instance's connection is serialised. A broken cache (disk full, locked file) never fails a
- * call: it is logged and the call goes to the backend.
+ * <p>Several caching experts (one per model) may share one store. A broken store (disk full, locked file, database
+ * down) never fails a call: it is logged and the call goes to the backend.
  */
 public final class CachingExpert implements Expert {
     private static final Logger LOG = LoggerFactory.getLogger(CachingExpert.class);
     private static final String KEY_VERSION = "maestro-cache-v1";
 
     private final Expert delegate;
-    private final Path file;
-    private final Connection connection;
+    private final ReplyStore store;
+    private final boolean ownsStore;
     private final ConcurrentHashMap<String, CompletableFuture<ExpertReply>> inFlight = new ConcurrentHashMap<>();
     private final AtomicLong hits = new AtomicLong();
     private final AtomicLong misses = new AtomicLong();
 
-    private CachingExpert(Expert delegate, Path file, Connection connection) {
+    private CachingExpert(Expert delegate, ReplyStore store, boolean ownsStore) {
         this.delegate = delegate;
-        this.file = file;
-        this.connection = connection;
+        this.store = store;
+        this.ownsStore = ownsStore;
     }
 
-    /** Opens (creating if needed) the cache file; {@link #close()} closes it and the delegate. */
+    /** Opens (creating if needed) a SQLite cache file of its own; {@link #close()} closes it and the delegate. */
     public static CachingExpert open(Expert delegate, Path file) {
         try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
-            try (Statement st = c.createStatement()) {
-                st.execute("PRAGMA journal_mode=WAL");
-                st.execute("PRAGMA busy_timeout=10000");
-                st.execute("PRAGMA synchronous=NORMAL");
-                st.execute("CREATE TABLE IF NOT EXISTS replies ("
-                        + "key TEXT PRIMARY KEY, model TEXT NOT NULL, skill TEXT NOT NULL, text TEXT, answer TEXT, "
-                        + "recorded_correct INTEGER, input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, "
-                        + "cost_usd REAL NOT NULL, latency_ms REAL NOT NULL, simulated INTEGER NOT NULL, "
-                        + "created_ms INTEGER NOT NULL)");
-            }
-            return new CachingExpert(delegate, file, c);
-        } catch (SQLException | IOException e) {
+            return new CachingExpert(delegate, SqlReplyStore.sqlite(file), true);
+        } catch (MaestroException e) {
             throw new MaestroException("cannot open expert cache " + file + ": " + e.getMessage(), e);
         }
     }
 
-    public Path file() {
-        return file;
+    /** Caches in a store others share: {@link #close()} closes the delegate, not the store (its owner does). */
+    public static CachingExpert create(Expert delegate, ReplyStore store) {
+        return new CachingExpert(delegate, store, false);
+    }
+
+    /** Where the replies are stored (a file path, or a PostgreSQL URL without password). */
+    public String storeName() {
+        return store.describe();
     }
 
     /** Calls answered from the cache since this instance was opened. */
@@ -214,82 +198,37 @@ public final class CachingExpert implements Expert {
     }
 
     private Optional<ExpertReply> lookup(String key) {
-        synchronized (connection) {
-            try (PreparedStatement ps = connection.prepareStatement(
-                    "SELECT text, answer, recorded_correct, input_tokens, output_tokens, cost_usd, latency_ms, simulated "
-                            + "FROM replies WHERE key = ?")) {
-                ps.setString(1, key);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return Optional.empty();
-                    }
-                    int correct = rs.getInt(3);
-                    Optional<Boolean> rc = rs.wasNull() ? Optional.empty() : Optional.of(correct == 1);
-                    return Optional.of(new ExpertReply(Optional.ofNullable(rs.getString(1)),
-                            Optional.ofNullable(rs.getString(2)), rc,
-                            new Usage(rs.getLong(4), rs.getLong(5)), rs.getDouble(6), rs.getDouble(7),
-                            Optional.empty(), rs.getInt(8) == 1));
-                }
-            } catch (SQLException e) {
-                LOG.warn("expert cache {} lookup failed, calling the backend: {}", file, e.getMessage());
-                return Optional.empty();
-            }
+        try {
+            return store.find(key);
+        } catch (MaestroException e) {
+            LOG.warn("{}; calling the backend", e.getMessage());
+            return Optional.empty();
         }
     }
 
     private void store(String key, ExpertRequest request, ExpertReply reply) {
-        synchronized (connection) {
-            try (PreparedStatement ps = connection.prepareStatement(
-                    "INSERT OR REPLACE INTO replies (key, model, skill, text, answer, recorded_correct, input_tokens, "
-                            + "output_tokens, cost_usd, latency_ms, simulated, created_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")) {
-                ps.setString(1, key);
-                ps.setString(2, request.model().id());
-                ps.setString(3, request.skill().name());
-                ps.setString(4, reply.text().orElse(null));
-                ps.setString(5, reply.answer().orElse(null));
-                if (reply.recordedCorrect().isPresent()) {
-                    ps.setInt(6, reply.recordedCorrect().get() ? 1 : 0);
-                } else {
-                    ps.setNull(6, Types.INTEGER);
-                }
-                ps.setLong(7, reply.usage().inputTokens());
-                ps.setLong(8, reply.usage().outputTokens());
-                ps.setDouble(9, reply.costUsd());
-                ps.setDouble(10, reply.latencyMs());
-                ps.setInt(11, reply.simulated() ? 1 : 0);
-                ps.setLong(12, System.currentTimeMillis());
-                ps.executeUpdate();
-            } catch (SQLException e) {
-                LOG.warn("expert cache {} write failed; the reply is returned uncached: {}", file, e.getMessage());
-            }
+        try {
+            store.put(key, request.model().id(), request.skill().name(), reply);
+        } catch (MaestroException e) {
+            LOG.warn("{}; the reply is returned uncached", e.getMessage());
         }
     }
 
     /** Number of stored replies. */
     public long size() {
-        synchronized (connection) {
-            try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM replies")) {
-                return rs.next() ? rs.getLong(1) : 0;
-            } catch (SQLException e) {
-                throw new MaestroException("cannot read expert cache " + file + ": " + e.getMessage(), e);
-            }
-        }
+        return store.size();
     }
 
     @Override
     public void close() {
-        synchronized (connection) {
-            try {
-                connection.close();
-            } catch (SQLException e) {
-                LOG.warn("closing expert cache {} failed: {}", file, e.getMessage());
-            }
+        if (ownsStore) {
+            store.close();
         }
         delegate.close();
     }
 
     @Override
     public String toString() {
-        return "Caching[" + file.getFileName() + "](" + delegate + ")";
+        return "Caching[" + store.shortName() + "](" + delegate + ")";
     }
 }

@@ -16,7 +16,7 @@ import java.util.Optional;
 /**
  * Wires one {@link Expert} per model of a registry, with the right backend and decorators:
  * <ul>
- *   <li>{@code openai}: [{@link CachingExpert} if a cache file is configured] → {@link RetryingExpert}
+ *   <li>{@code openai}: [{@link CachingExpert} if a cache file or store is configured] → {@link RetryingExpert}
  *       → {@link CircuitBreakerExpert} → {@link ConcurrencyLimitedExpert} → {@link CountingExpert}
  *       → {@link OpenAiExpert}. Retries sit outside the breaker so an open circuit (not retryable) ends them at
  *       once; the limiter sits inside so a sleeping retry does not hold a slot; the counter is innermost so it
@@ -62,6 +62,9 @@ public final class Experts {
                 e = RetryingExpert.builder(e).maxAttempts(r.retryAttempts().orElse(o.retryAttempts))
                         .baseDelay(o.retryBaseDelay).maxDelay(r.retryBackoffCap().orElse(o.retryMaxDelay))
                         .maxRetryAfter(o.maxRetryAfter).sleeper(o.sleeper).build();
+                if (o.cacheStore.isPresent()) {
+                    yield CachingExpert.create(e, o.cacheStore.get());
+                }
                 yield o.cache.isPresent() ? CachingExpert.open(e, o.cache.get()) : e;
             }
             case REPLAY -> override.map(f -> f.create(m)).orElseGet(() -> ReplayExpert.create(m, o.recordedMode));
@@ -98,6 +101,7 @@ public final class Experts {
      */
     public static final class Options {
         private final Optional<Path> cache;
+        private final Optional<ReplyStore> cacheStore;
         private final EnvLookup env;
         private final Map<Backend, ExpertFactory> factories;
         private final int retryAttempts;
@@ -112,6 +116,7 @@ public final class Experts {
 
         private Options(Builder b) {
             this.cache = b.cache;
+            this.cacheStore = b.cacheStore;
             this.env = b.env;
             this.factories = Collections.unmodifiableMap(new EnumMap<>(b.factories));
             this.retryAttempts = b.retryAttempts;
@@ -134,6 +139,8 @@ public final class Experts {
         }
 
         public Optional<Path> cache() { return cache; }
+        /** The shared reply store of the record/replay cache, when one is given (it wins over {@link #cache()}). */
+        public Optional<ReplyStore> cacheStore() { return cacheStore; }
         public int retryAttempts() { return retryAttempts; }
         public int breakerThreshold() { return breakerThreshold; }
         public Duration breakerCoolDown() { return breakerCoolDown; }
@@ -144,6 +151,7 @@ public final class Experts {
         /** Builder for {@link Options}. */
         public static final class Builder {
             private Optional<Path> cache = Optional.empty();
+            private Optional<ReplyStore> cacheStore = Optional.empty();
             private EnvLookup env = EnvLookup.system();
             private final Map<Backend, ExpertFactory> factories = new EnumMap<>(Backend.class);
             private int retryAttempts = 4;
@@ -161,6 +169,11 @@ public final class Experts {
 
             /** SQLite file for the record/replay cache of {@code openai} experts. */
             public Builder cache(Path file) { this.cache = Optional.of(file); return this; }
+            /**
+             * A reply store shared by every {@code openai} expert (e.g. PostgreSQL for several replicas); it wins over
+             * {@link #cache(Path)}. The caller owns it: closing the experts leaves it open.
+             */
+            public Builder cacheStore(ReplyStore store) { this.cacheStore = Optional.of(store); return this; }
             /** Where API keys are read from (by the variable named in api-key-env). */
             public Builder env(EnvLookup e) { this.env = e; return this; }
             /** The factory for {@code simulated} models. */

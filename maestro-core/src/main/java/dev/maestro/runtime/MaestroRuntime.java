@@ -13,6 +13,7 @@ import dev.maestro.expert.EnvLookup;
 import dev.maestro.expert.Expert;
 import dev.maestro.expert.Experts;
 import dev.maestro.expert.PairHealth;
+import dev.maestro.expert.ReplyStore;
 import dev.maestro.expert.SimulatedExpert;
 import dev.maestro.registry.ModelCard;
 import dev.maestro.registry.Registry;
@@ -69,6 +70,7 @@ public final class MaestroRuntime implements AutoCloseable {
         Experts.Options.Builder eo = Experts.Options.builder().simulated(SimulatedExpert::create).env(EnvLookup.of(b.env))
                 .requests(requests);
         b.cache.ifPresent(eo::cache);
+        b.cacheStore.ifPresent(eo::cacheStore);
         b.expertOptions.forEach(c -> c.accept(eo));
         this.expertOptions = eo.build();
         this.experts = Experts.forRegistry(registry, expertOptions);
@@ -255,6 +257,7 @@ public final class MaestroRuntime implements AutoCloseable {
         private Map<String, String> env = System.getenv();
         private Optional<MaestroHome> home = Optional.empty();
         private Optional<Path> cache = Optional.empty();
+        private Optional<ReplyStore> cacheStore = Optional.empty();
         private EpisodeConfig episode = EpisodeConfig.DEFAULT;
         private Optional<Grader> grader = Optional.empty();
         private Optional<Judge> judge = Optional.empty();
@@ -301,6 +304,11 @@ public final class MaestroRuntime implements AutoCloseable {
         public Builder home(Path dir) { this.home = Optional.of(MaestroHome.at(dir)); return this; }
         /** SQLite record/replay cache for live ({@code openai}) experts: an identical call is never made twice. */
         public Builder cache(Path file) { this.cache = Optional.of(file); return this; }
+        /**
+         * A record/replay cache store shared beyond this runtime, e.g. {@code SqlReplyStore.in(database)} on PostgreSQL so
+         * that several servers share one cache; it wins over {@link #cache(Path)}. The caller owns and closes it.
+         */
+        public Builder cacheStore(ReplyStore store) { this.cacheStore = Optional.of(store); return this; }
         /** Optional form of {@link #cache(Path)}. */
         public Builder cache(Optional<Path> file) { this.cache = Objects.requireNonNull(file); return this; }
         /** Episode limits and reward weights. */
