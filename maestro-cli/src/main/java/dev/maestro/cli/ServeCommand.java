@@ -14,6 +14,9 @@ import dev.maestro.serve.ApiKeys;
 import dev.maestro.serve.MaestroServer;
 import dev.maestro.serve.Orchestrator;
 import dev.maestro.serve.TraceStore;
+import dev.maestro.expert.SqlReplyStore;
+import dev.maestro.store.Database;
+import dev.maestro.store.StoreLocation;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -77,8 +80,13 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--keys-file", paramLabel = "FILE", description = "file with one API key per line (# comments allowed)")
     Optional<Path> keysFile = Optional.empty();
 
-    @Option(names = "--traces", paramLabel = "FILE", description = "SQLite file to store every episode (enables /traces and /viewer data)")
+    @Option(names = "--traces", paramLabel = "FILE", description = "SQLite file to store every episode (enables /traces, /viewer data and /v1/feedback)")
     Optional<Path> traces = Optional.empty();
+
+    @Option(names = "--store", paramLabel = "FILE|URL", description = {"where the record/replay cache, the traces and the feedback go:",
+            "a SQLite file, or postgresql://USER@HOST:PORT/DB?password-env=VAR (password from that",
+            "variable or PGPASSWORD) shared by several replicas; replaces --cache and --traces"})
+    Optional<String> store = Optional.empty();
 
     @Option(names = "--max-concurrent", defaultValue = "64", description = "requests served at once; more get 429 (default: ${DEFAULT-VALUE})")
     int maxConcurrent;
@@ -124,6 +132,7 @@ public final class ServeCommand implements Callable<Integer> {
         }
         out.printf("serving '%s' (policy %s, registry %s) on %s%n  POST %s/v1/chat/completions   GET %s/viewer   GET %s/metrics%n",
                 name, s.policy.name(), s.registry.name(), s.server.url(), s.server.url(), s.server.url(), s.server.url());
+        s.store.ifPresent(d -> out.printf("  cache, traces and feedback (POST %s/v1/feedback) in %s%n", s.server.url(), d.location()));
         out.flush();
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -134,14 +143,16 @@ public final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** What {@link #start} built; closing it stops the server and flushes the traces. */
+    /** What {@link #start} built; closing it stops the server, flushes the traces and closes the store. */
     public record Started(MaestroServer server, Registry registry, Policy policy, Optional<TraceStore> traces,
-                          MaestroRuntime runtime) implements AutoCloseable {
+                          MaestroRuntime runtime, Optional<SqlReplyStore> replies, Optional<Database> store) implements AutoCloseable {
         @Override
         public void close() {
             server.close();
             traces.ifPresent(TraceStore::close);
             runtime.close();
+            replies.ifPresent(SqlReplyStore::close);
+            store.ifPresent(Database::close);
         }
     }
 
@@ -155,10 +166,28 @@ public final class ServeCommand implements Callable<Integer> {
         if (maxCost.isPresent()) {
             config = config.withMaxCost(maxCost.get());
         }
-        // requests have no gold: nothing to grade
-        MaestroRuntime runtime = MaestroRuntime.builder().registry(CliEnv.home().registry(registry)).env(CliEnv.all())
-                .cache(cache).episode(config).grader((task, answer) -> 0).build();
-        Optional<TraceStore> store = Optional.empty();
+        if (store.isPresent() && (cache.isPresent() || traces.isPresent())) {
+            throw new MaestroException("--store holds the cache and the traces: give either --store, or --cache and --traces");
+        }
+        Optional<Database> shared = store.map(s -> Database.open(StoreLocation.parse(s, CliEnv.all())));
+        Optional<TraceStore> traceStore = Optional.empty();
+        Optional<SqlReplyStore> replies = Optional.empty();
+        MaestroRuntime runtime;
+        try {
+            replies = shared.map(SqlReplyStore::in);
+            traceStore = shared.map(TraceStore::in);
+            // requests have no gold: nothing to grade
+            MaestroRuntime.Builder rb = MaestroRuntime.builder().registry(CliEnv.home().registry(registry)).env(CliEnv.all())
+                    .cache(cache).episode(config).grader((task, answer) -> 0);
+            replies.ifPresent(rb::cacheStore);
+            runtime = rb.build();
+        } catch (RuntimeException e) {
+            traceStore.ifPresent(TraceStore::close);
+            replies.ifPresent(SqlReplyStore::close);
+            shared.ifPresent(Database::close);
+            throw e;
+        }
+        Optional<TraceStore> store = traceStore;
         try {
             Registry reg = runtime.registry();
             Policy p = resolvePolicy(runtime);
@@ -170,7 +199,9 @@ public final class ServeCommand implements Callable<Integer> {
             if (keysFile.isPresent()) {
                 keys = keys.plus(ApiKeys.fromFile(keysFile.get()));
             }
-            store = traces.map(TraceStore::open);
+            if (traces.isPresent()) {
+                store = traces.map(TraceStore::open);
+            }
             MaestroServer.Builder b = MaestroServer.builder(new Orchestrator(name, runtime.environment(), p)).host(host).port(port)
                     .keys(keys).maxConcurrent(maxConcurrent).maxBodyBytes((long) maxBodyMb << 20).imageHosts(Set.copyOf(imageHosts))
                     .imageAddresses(Set.copyOf(imageAddresses)).imagePrivateAddresses(imageAllowPrivate).verl(!noVerl);
@@ -178,10 +209,12 @@ public final class ServeCommand implements Callable<Integer> {
                 b.rateLimit(rateLimit, Math.max(1, rateLimit / 6));
             }
             store.ifPresent(b::traces);
-            return new Started(b.build().start(), reg, p, store, runtime);
+            return new Started(b.build().start(), reg, p, store, runtime, replies, shared);
         } catch (RuntimeException e) {
             store.ifPresent(TraceStore::close);
             runtime.close();
+            replies.ifPresent(SqlReplyStore::close);
+            shared.ifPresent(Database::close);
             throw e;
         }
     }

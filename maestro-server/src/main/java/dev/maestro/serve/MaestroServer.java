@@ -107,6 +107,7 @@ public final class MaestroServer implements AutoCloseable {
             config.routes.post("/get_observation", this::observation);
             config.routes.get("/traces", this::traceList);
             config.routes.get("/traces/{id}", this::traceOne);
+            config.routes.post(FeedbackRoute.PATH, ctx -> json(ctx, 200, FeedbackRoute.handle(readBody(ctx), traces)));
             config.routes.get("/viewer", ctx -> ctx.contentType("text/html; charset=utf-8").result(viewerHtml()));
             config.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e));
             // Unknown paths: OpenAI-shaped 404 too, unless a handler already answered (e.g. model_not_found).
@@ -210,7 +211,7 @@ public final class MaestroServer implements AutoCloseable {
 
     private static String endpointLabel(String path) {
         return switch (path) {
-            case CHAT, "/v1/models", "/health", "/metrics", "/get_observation", "/traces", "/viewer" -> path;
+            case CHAT, "/v1/models", "/health", "/metrics", "/get_observation", "/traces", "/viewer", FeedbackRoute.PATH -> path;
             default -> path.startsWith("/traces/") ? "/traces/{id}" : "other";
         };
     }
@@ -399,7 +400,7 @@ public final class MaestroServer implements AutoCloseable {
     }
 
     private void traceList(Context ctx) {
-        TraceStore t = traces.orElseThrow(() -> ApiError.notFound("not_found", "no trace store configured (--traces FILE)"));
+        TraceStore t = traces.orElseThrow(() -> ApiError.notFound("not_found", "no trace store configured (--store or --traces FILE)"));
         int limit = 50;
         String q = ctx.queryParam("limit");
         if (q != null) {
@@ -413,7 +414,7 @@ public final class MaestroServer implements AutoCloseable {
     }
 
     private void traceOne(Context ctx) {
-        TraceStore t = traces.orElseThrow(() -> ApiError.notFound("not_found", "no trace store configured (--traces FILE)"));
+        TraceStore t = traces.orElseThrow(() -> ApiError.notFound("not_found", "no trace store configured (--store or --traces FILE)"));
         String id = ctx.pathParam("id");
         json(ctx, 200, t.get(id).orElseThrow(() -> ApiError.notFound("trace_not_found", "no trace with id '"
                 + ImageInputs.abbreviate(id) + "'")));
