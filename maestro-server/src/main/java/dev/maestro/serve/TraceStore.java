@@ -130,6 +130,11 @@ public final class TraceStore implements TraceSink, AutoCloseable {
      * request's files still exist.
      */
     public void record(String id, Task task, EpisodeResult result) {
+        record(id, System.currentTimeMillis(), task, result);
+    }
+
+    /** {@link #record(String, Task, EpisodeResult)} at a given time (copying traces between stores, tests). */
+    public void record(String id, long createdMs, Task task, EpisodeResult result) {
         List<Image> images = new ArrayList<>();
         long bytes = 0;
         for (Path p : task.images()) {
@@ -147,7 +152,7 @@ public final class TraceStore implements TraceSink, AutoCloseable {
             images.clear();
             bytes = 0;
         }
-        enqueue(new Row(id, System.currentTimeMillis(), task.question(), task.id(), result, images, task.images().size(), bytes));
+        enqueue(new Row(id, createdMs, task.question(), task.id(), result, images, task.images().size(), bytes));
     }
 
     private void enqueue(Row r) {
