@@ -17,6 +17,11 @@ import java.util.Optional;
  * The record/replay cache's table {@code replies} in a {@link Database}: SQLite (the embedded default) or PostgreSQL
  * (shared by replicas). The schema is versioned as component {@code replies} in {@code schema_version}; version 1 is
  * the table earlier releases created without a version, so their cache files are adopted as they are.
+ *
+ * <p>Replies read or written are also kept in memory (least recently used first out, at most {@link #DEFAULT_MEMO_BYTES}
+ * of text by default), so a hot key costs no database round trip. That is safe with several replicas: a key's reply
+ * never changes meaning (the key covers everything the reply depends on), so a memorised reply is never stale; a key
+ * this process has not seen yet is looked up in the database, where the other replicas' replies are.
  */
 public final class SqlReplyStore implements ReplyStore {
     static final String COMPONENT = "replies";
@@ -34,11 +39,16 @@ public final class SqlReplyStore implements ReplyStore {
     private static final String COLUMNS = "(key, model, skill, text, answer, recorded_correct, input_tokens, output_tokens, cost_usd,"
             + " latency_ms, simulated, created_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)";
 
+    /** Text (answer + response characters, counted as two bytes each) kept in memory by default. */
+    public static final long DEFAULT_MEMO_BYTES = 32L << 20;
+
     private final Database db;
     private final String insert;
+    private final Memo memo;
 
-    private SqlReplyStore(Database db) {
+    private SqlReplyStore(Database db, long memoBytes) {
         this.db = db;
+        this.memo = new Memo(memoBytes);
         this.insert = db.dialect() == Database.Dialect.SQLITE ? "INSERT OR REPLACE INTO replies " + COLUMNS
                 : "INSERT INTO replies " + COLUMNS + " ON CONFLICT (key) DO UPDATE SET model = EXCLUDED.model, skill = EXCLUDED.skill,"
                 + " text = EXCLUDED.text, answer = EXCLUDED.answer, recorded_correct = EXCLUDED.recorded_correct,"
@@ -48,8 +58,16 @@ public final class SqlReplyStore implements ReplyStore {
 
     /** The replies of a database another owner opened; closing this store releases its share only. */
     public static SqlReplyStore in(Database db) {
+        return in(db, DEFAULT_MEMO_BYTES);
+    }
+
+    /** {@link #in(Database)} keeping at most {@code memoBytes} of replies in memory (0: none, every lookup reads the database). */
+    public static SqlReplyStore in(Database db, long memoBytes) {
+        if (memoBytes < 0) {
+            throw new IllegalArgumentException("memoBytes must be >= 0, got " + memoBytes);
+        }
         db.migrate(COMPONENT, MIGRATIONS);
-        return new SqlReplyStore(db.share());
+        return new SqlReplyStore(db.share(), memoBytes);
     }
 
     /** Opens (creating if needed) a store by location. */
@@ -66,6 +84,16 @@ public final class SqlReplyStore implements ReplyStore {
 
     @Override
     public Optional<ExpertReply> find(String key) {
+        Optional<ExpertReply> known = memo.get(key);
+        if (known.isPresent()) {
+            return known;
+        }
+        Optional<ExpertReply> found = read(key);
+        found.ifPresent(r -> memo.put(key, r));
+        return found;
+    }
+
+    private Optional<ExpertReply> read(String key) {
         try {
             return db.withConnection(c -> {
                 try (PreparedStatement ps = c.prepareStatement(SELECT)) {
@@ -111,6 +139,7 @@ public final class SqlReplyStore implements ReplyStore {
                     return ps.executeUpdate();
                 }
             });
+            memo.put(key, reply);
         } catch (SQLException e) {
             throw new MaestroException("expert cache " + describe() + " write failed: " + e.getMessage(), e);
         }
@@ -147,5 +176,42 @@ public final class SqlReplyStore implements ReplyStore {
     @Override
     public String toString() {
         return "SqlReplyStore[" + describe() + "]";
+    }
+
+    /** Least-recently-used replies by key, bounded by their text size. */
+    private static final class Memo {
+        private final long maxBytes;
+        private final java.util.LinkedHashMap<String, ExpertReply> map = new java.util.LinkedHashMap<>(256, 0.75f, true);
+        private long bytes;
+
+        Memo(long maxBytes) {
+            this.maxBytes = maxBytes;
+        }
+
+        private static long size(String key, ExpertReply r) {
+            return 2L * (key.length() + r.text().map(String::length).orElse(0) + r.answer().map(String::length).orElse(0)) + 200;
+        }
+
+        synchronized Optional<ExpertReply> get(String key) {
+            return Optional.ofNullable(map.get(key));
+        }
+
+        synchronized void put(String key, ExpertReply r) {
+            long s = size(key, r);
+            if (s > maxBytes) {
+                return;
+            }
+            ExpertReply old = map.put(key, r);
+            if (old != null) {
+                bytes -= size(key, old);
+            }
+            bytes += s;
+            var it = map.entrySet().iterator();
+            while (bytes > maxBytes && it.hasNext()) {
+                var e = it.next();
+                bytes -= size(e.getKey(), e.getValue());
+                it.remove();
+            }
+        }
     }
 }

@@ -29,7 +29,8 @@ import java.util.regex.Pattern;
 public final class StoreLocation {
     /** Query parameters the JDBC driver may receive from a store URL. */
     private static final Set<String> DRIVER_PARAMS = Set.of("sslmode", "sslrootcert", "sslcert", "sslkey", "connectTimeout",
-            "socketTimeout", "loginTimeout", "tcpKeepAlive", "targetServerType", "ApplicationName", "currentSchema", "options");
+            "socketTimeout", "loginTimeout", "tcpKeepAlive", "targetServerType", "ApplicationName", "currentSchema", "options",
+            "reWriteBatchedInserts");
     private static final Pattern VAR = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
     static final int DEFAULT_POOL = 8;
 
@@ -172,6 +173,8 @@ public final class StoreLocation {
         StringBuilder url = new StringBuilder("jdbc:postgresql://").append(host).append(':').append(port).append('/')
                 .append(java.net.URLEncoder.encode(database, StandardCharsets.UTF_8));
         driver.putIfAbsent("ApplicationName", "maestro");
+        // one multi-row INSERT per batch of traces instead of one round trip per row
+        driver.putIfAbsent("reWriteBatchedInserts", "true");
         char sep = '?';
         for (Map.Entry<String, String> e : driver.entrySet()) {
             url.append(sep).append(e.getKey()).append('=').append(java.net.URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));
