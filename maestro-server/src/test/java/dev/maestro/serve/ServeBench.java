@@ -93,6 +93,7 @@ public final class ServeBench {
             System.out.printf("%-18s %10s %6s %9s %11s %12s  %s%n", "load", "alloc KB", "GCs", "GC ms", "cpu us/req", "wait us/req",
                     "load average");
             costs.forEach(System.out::println);
+            cpuByThread(s.metrics().requestCount(MaestroServer.CHAT, 200));
             if (floors) {
                 verdict(table, levels);
             }
@@ -150,6 +151,62 @@ public final class ServeBench {
             case "postgresql" -> Optional.of(new Replica(dev.maestro.store.EmbeddedPg.newLocation(), 0));
             default -> Optional.of(new Replica(dev.maestro.store.StoreLocation.parse(kind, System.getenv()), 0));
         };
+    }
+
+    /**
+     * Where the server JVM's CPU went, per thread group (names without digits), and the embedded PostgreSQL's processes,
+     * in microseconds per answered chat request over the whole phase (warm-ups included).
+     */
+    private static void cpuByThread(long requests) {
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        java.util.Map<String, Long> byGroup = new java.util.TreeMap<>();
+        for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (t == null) {
+                continue;
+            }
+            long cpu = threads.getThreadCpuTime(t.getThreadId());
+            if (cpu > 0) {
+                byGroup.merge(t.getThreadName().replaceAll("[0-9]+", "#"), cpu, Long::sum);
+            }
+        }
+        System.out.println("== server JVM CPU per answered request by thread group (live threads, us; GC and JIT threads included)");
+        byGroup.entrySet().stream().sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed()).limit(8)
+                .forEach(e -> System.out.printf("   %-40s %8.1f%n", e.getKey(), e.getValue() / 1e3 / Math.max(1, requests)));
+        long pg = postgresCpuTicks();
+        if (pg > 0) {
+            System.out.printf("   %-40s %8.1f%n", "(embedded PostgreSQL processes)", pg * 1e6 / 100 / Math.max(1, requests));
+        }
+    }
+
+    /** utime + stime (clock ticks, 100/s) of the embedded PostgreSQL server and its backends, from /proc. */
+    private static long postgresCpuTicks() {
+        try (var procs = java.nio.file.Files.list(Path.of("/proc"))) {
+            java.util.Map<String, String[]> stats = new java.util.HashMap<>();
+            String parent = null;
+            for (Path p : procs.filter(x -> x.getFileName().toString().matches("\\d+")).toList()) {
+                try {
+                    String cmd = java.nio.file.Files.readString(p.resolve("cmdline")).replace('\0', ' ');
+                    String stat = java.nio.file.Files.readString(p.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    stats.put(p.getFileName().toString(), f);
+                    if (cmd.contains("postgres") && cmd.contains("maestro-pg-")) {
+                        parent = p.getFileName().toString();
+                    }
+                } catch (java.io.IOException | RuntimeException e) {
+                    // gone meanwhile
+                }
+            }
+            long ticks = 0;
+            for (var e : stats.entrySet()) {
+                String[] f = e.getValue(); // f[1] = ppid, f[11] = utime, f[12] = stime
+                if (e.getKey().equals(parent) || f[1].equals(parent)) {
+                    ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                }
+            }
+            return ticks;
+        } catch (java.io.IOException e) {
+            return 0;
+        }
     }
 
     /** Per concurrency: Maestro's client p99 minus the Javalin constant-answer control's, measured right before it. */
