@@ -107,9 +107,9 @@ public final class MaestroServer implements AutoCloseable {
             config.routes.post(CHAT, this::chat);
             config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.render()));
             config.routes.post("/get_observation", this::observation);
-            config.routes.get("/traces", this::traceList);
-            config.routes.get("/traces/{id}", this::traceOne);
-            config.routes.post(FeedbackRoute.PATH, ctx -> json(ctx, 200, FeedbackRoute.handle(readBody(ctx), traces)));
+            config.routes.get("/traces", ctx -> json(ctx, 200, TraceRoutes.list(traces, ctx.queryParam("limit"))));
+            config.routes.get("/traces/{id}", ctx -> json(ctx, 200, TraceRoutes.one(traces, ctx.pathParam("id"))));
+            config.routes.post(TraceRoutes.FEEDBACK, ctx -> json(ctx, 200, TraceRoutes.feedback(readBody(ctx), traces)));
             config.routes.get("/viewer", ctx -> ctx.contentType("text/html; charset=utf-8").result(viewerHtml()));
             config.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e));
             // Unknown paths: OpenAI-shaped 404 too, unless a handler already answered (e.g. model_not_found).
@@ -218,7 +218,7 @@ public final class MaestroServer implements AutoCloseable {
 
     private static String endpointLabel(String path) {
         return switch (path) {
-            case CHAT, "/v1/models", "/health", "/metrics", "/get_observation", "/traces", "/viewer", FeedbackRoute.PATH -> path;
+            case CHAT, "/v1/models", "/health", "/metrics", "/get_observation", "/traces", "/viewer", TraceRoutes.FEEDBACK -> path;
             default -> path.startsWith("/traces/") ? "/traces/{id}" : "other";
         };
     }
@@ -404,27 +404,6 @@ public final class MaestroServer implements AutoCloseable {
         ctx.header("X-Process-Time", Double.toString(reply.processingMs() / 1000.0));
         ctx.contentType("application/json");
         ctx.result(reply.json());
-    }
-
-    private void traceList(Context ctx) {
-        TraceStore t = traces.orElseThrow(() -> ApiError.notFound("not_found", "no trace store configured (--store or --traces FILE)"));
-        int limit = 50;
-        String q = ctx.queryParam("limit");
-        if (q != null) {
-            try {
-                limit = Math.max(1, Math.min(1000, Integer.parseInt(q)));
-            } catch (NumberFormatException e) {
-                throw ApiError.badRequest("invalid_limit", "limit must be an integer");
-            }
-        }
-        json(ctx, 200, t.recent(limit));
-    }
-
-    private void traceOne(Context ctx) {
-        TraceStore t = traces.orElseThrow(() -> ApiError.notFound("not_found", "no trace store configured (--store or --traces FILE)"));
-        String id = ctx.pathParam("id");
-        json(ctx, 200, t.get(id).orElseThrow(() -> ApiError.notFound("trace_not_found", "no trace with id '"
-                + ImageInputs.abbreviate(id) + "'")));
     }
 
     private static volatile byte[] viewer;

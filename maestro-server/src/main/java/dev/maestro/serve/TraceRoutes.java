@@ -8,21 +8,43 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * {@code POST /v1/feedback {"id", "score": 0..1, "correct": bool, "comment"}}: a grade of a served completion, stored
- * with its trace (a later one replaces it). {@code id} is the completion id ({@code chatcmpl-…}); at least one of
- * {@code score} and {@code correct} is required. 400 names the bad field, 404 an unknown id. Authenticated like every
- * other route (the server's before-filter).
+ * The routes over the {@link TraceStore}: {@code GET /traces?limit=N}, {@code GET /traces/{id}} and
+ * {@code POST /v1/feedback {"id", "score": 0..1, "correct": bool, "comment"}}, a grade of a served completion stored
+ * with its trace (a later one replaces it). For feedback, {@code id} is the completion id ({@code chatcmpl-…}) and at
+ * least one of {@code score} and {@code correct} is required; 400 names the bad field, 404 an unknown id. All are
+ * authenticated like every other route (the server's before-filter).
  */
-final class FeedbackRoute {
-    static final String PATH = "/v1/feedback";
+final class TraceRoutes {
+    static final String FEEDBACK = "/v1/feedback";
+    private static final String NO_STORE = "no trace store configured (--store or --traces FILE)";
     private static final Set<String> FIELDS = Set.of("id", "score", "correct", "comment");
     private static final String VALID = "valid: {\"id\": \"chatcmpl-…\", \"score\": 0..1, \"correct\": true|false, \"comment\": \"…\"}";
 
-    private FeedbackRoute() {
+    private TraceRoutes() {
     }
 
-    /** Validates the body, stores the feedback and returns the response body. */
-    static ObjectNode handle(byte[] body, Optional<TraceStore> store) {
+    /** {@code GET /traces}: the most recent episodes (default 50, at most 1000). */
+    static JsonNode list(Optional<TraceStore> store, String limitParam) {
+        TraceStore t = store.orElseThrow(() -> ApiError.notFound("not_found", NO_STORE));
+        int limit = 50;
+        if (limitParam != null) {
+            try {
+                limit = Math.max(1, Math.min(1000, Integer.parseInt(limitParam)));
+            } catch (NumberFormatException e) {
+                throw ApiError.badRequest("invalid_limit", "limit must be an integer");
+            }
+        }
+        return t.recent(limit);
+    }
+
+    /** {@code GET /traces/{id}}: one episode with its steps and feedback. */
+    static JsonNode one(Optional<TraceStore> store, String id) {
+        TraceStore t = store.orElseThrow(() -> ApiError.notFound("not_found", NO_STORE));
+        return t.get(id).orElseThrow(() -> ApiError.notFound("trace_not_found", "no trace with id '" + ImageInputs.abbreviate(id) + "'"));
+    }
+
+    /** {@code POST /v1/feedback}: validates the body, stores the feedback and returns the response body. */
+    static ObjectNode feedback(byte[] body, Optional<TraceStore> store) {
         TraceStore traces = store.orElseThrow(() -> ApiError.notFound("not_found",
                 "no trace store configured: start the server with --store (or --traces FILE) to accept feedback"));
         JsonNode n;
