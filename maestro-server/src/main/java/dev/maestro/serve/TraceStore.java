@@ -46,6 +46,11 @@ import org.slf4j.LoggerFactory;
 public final class TraceStore implements TraceSink, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TraceStore.class);
     private static final int QUEUE = 10_000;
+    /**
+     * After the first trace of a batch arrives the writer waits this long for more, so a busy server commits a few
+     * dozen large batches a second instead of one small transaction per request (each commit is a WAL flush).
+     */
+    private static final long LINGER_MS = 20;
     /** Image bytes waiting in the queue at most; beyond it a trace is stored without its images (counted). */
     private static final long MAX_PENDING_IMAGE_BYTES = 256L << 20;
     private static final String SUMMARY = "SELECT t.id, t.created_ms, t.task_id, t.question, t.policy, t.answer, t.grade, t.graded_by,"
@@ -199,6 +204,9 @@ public final class TraceStore implements TraceSink, AutoCloseable {
                     continue;
                 }
                 batch.add(first);
+                if (!closed && queue.size() < 499) {
+                    Thread.sleep(LINGER_MS);
+                }
                 queue.drainTo(batch, 499);
                 write(batch);
             } catch (InterruptedException e) {
