@@ -56,11 +56,7 @@ public final class CachingExpert implements Expert {
 
     /** Opens (creating if needed) a SQLite cache file of its own; {@link #close()} closes it and the delegate. */
     public static CachingExpert open(Expert delegate, Path file) {
-        try {
-            return new CachingExpert(delegate, SqlReplyStore.sqlite(file), true);
-        } catch (MaestroException e) {
-            throw new MaestroException("cannot open expert cache " + file + ": " + e.getMessage(), e);
-        }
+        return new CachingExpert(delegate, SqlReplyStore.sqlite(file), true); // its errors name the file
     }
 
     /** Caches in a store others share: {@link #close()} closes the delegate, not the store (its owner does). */

@@ -106,10 +106,8 @@ public final class TraceStore implements TraceSink, AutoCloseable {
 
     /** Opens (creating if needed) the trace tables of a store. */
     public static TraceStore open(StoreLocation location) {
-        try (Database d = Database.open(location)) {
+        try (Database d = Database.open(location)) { // its errors name the store
             return in(d);
-        } catch (MaestroException e) {
-            throw new MaestroException("cannot open trace store " + location + ": " + e.getMessage(), e);
         }
     }
 
