@@ -256,7 +256,7 @@ public final class WorkflowSkillRunner implements SkillRunner {
                 }
                 case MODEL -> {
                     String prompt = PromptTemplate.render(skill.template(), task, skill.name(), input, outputs);
-                    ExpertReply r = expert.call(new ExpertRequest(task, model, skill, prompt, images, sampling));
+                    ExpertReply r = expert.call(ExpertRequests.of(task, model, skill, prompt, images, sampling));
                     if (r.ok() && r.answer().isEmpty() && r.text().isPresent()) {
                         r = r.withAnswer(AnswerExtractor.extract(r.text().get(), task));
                     }
