@@ -215,7 +215,7 @@ public final class Environment implements AutoCloseable {
         for (int i = 0; i < accepted.size(); i++) {
             ExpertReply r = replies.get(i);
             Observation o = new Observation(s.observations.size(), s.turn, accepted.get(i), r.text(), r.answer(), r.error(),
-                    r.usage(), r.costUsd(), r.latencyMs());
+                    r.usage(), r.costUsd(), r.latencyMs(), r.fallback());
             s.add(o, r.recordedCorrect(), r.simulated());
             turnObs.add(o);
             turnLatency = Math.max(turnLatency, r.latencyMs());

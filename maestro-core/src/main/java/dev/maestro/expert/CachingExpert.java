@@ -92,6 +92,11 @@ public final class CachingExpert implements Expert {
         return file;
     }
 
+    /** The expert behind the cache (a request that must not be answered from, nor stored in, the cache goes here). */
+    public Expert delegate() {
+        return delegate;
+    }
+
     /** Calls answered from the cache since this instance was opened. */
     public long hits() {
         return hits.get();
@@ -131,7 +136,8 @@ public final class CachingExpert implements Expert {
             }
             misses.incrementAndGet();
             ExpertReply reply = delegate.call(request);
-            if (reply.ok()) {
+            // a fallback's answer is not the asked model's: replaying it under this model's key would misattribute it
+            if (reply.ok() && reply.fallback().isEmpty()) {
                 store(key.get(), request, reply);
             }
             mine.complete(reply);

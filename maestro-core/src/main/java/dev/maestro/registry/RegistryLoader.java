@@ -174,6 +174,7 @@ public final class RegistryLoader {
             Map<String, ParsedSkill> skills = new SkillsReader(ctx, fields).read();
             List<ParsedModel> models = new ModelsReader(ctx, fields, graph).read(skills);
             graph.checkSkills(skills);
+            graph.checkFallbacks(models);
             if (ctx.hasErrors()) {
                 return new Pass(ctx.displayName(), ctx.sorted(), Optional.empty());
             }
