@@ -154,7 +154,8 @@ public final class ServeCommand implements Callable<Integer> {
         String url = s.server.url();
         String auth = s.server.authRequired() ? " -H \"Authorization: Bearer $" + keysEnv + "\"" : "";
         StringBuilder b = new StringBuilder();
-        b.append(String.format("serving model '%s' on %s%n", name, url));
+        b.append(String.format(java.util.Locale.ROOT, "serving model '%s' on %s (ready %.1f s after the JVM started)%n", name, url,
+                java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1000.0));
         b.append(String.format("  policy   %s (%s)%n", s.policy.name(), s.policy.kind()));
         b.append(String.format("  registry %s: %d models, %d pairs%s%n", s.registry.name(), s.registry.models().size(),
                 s.registry.pairs().size(), s.runtime.environment().registry().models().stream()
