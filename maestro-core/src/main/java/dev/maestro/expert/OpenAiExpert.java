@@ -16,13 +16,15 @@ import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.openai.OpenAiChatRequestParameters;
 import dev.langchain4j.model.output.TokenUsage;
 import dev.maestro.MaestroException;
+import dev.maestro.io.BoundedFiles;
+import dev.maestro.io.Limit;
+import dev.maestro.io.LimitExceededException;
 import dev.maestro.registry.EnvTemplate;
 import dev.maestro.registry.ModelCard;
 import dev.maestro.registry.RequestSettings;
 import dev.maestro.task.ChatContext;
 import java.io.IOException;
 import java.net.http.HttpTimeoutException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,8 +48,13 @@ import java.util.Optional;
  * is kept in the message in the form {@link RetryingExpert#retryAfter} reads.
  *
  * <p>The API key is read from the environment variable named by {@link ModelCard#apiKeyEnv()}; without
- * one a dummy key is sent (local vLLM ignores it). The key never appears in any message: server
- * bodies that echo it are redacted.
+ * one a dummy key is sent (local vLLM ignores it). The key never appears in anything this expert returns:
+ * completions (200 bodies included) and error bodies that echo it are redacted through {@link Secrets}.
+ *
+ * <p>Bounds: the model's {@code timeout} is one deadline for the whole call (connect, headers and body: an
+ * endpoint that holds the connection after its headers or trickles its body ends as TIMEOUT), and the response
+ * body is capped at the model's {@code max-response-bytes} setting (default: {@link Limit#RESPONSE}, 16 MiB);
+ * a larger body is a BAD_RESPONSE naming the limit, and is read no further than the cap.
  *
  * <p>The card's {@link RequestSettings} ({@code temperature}, {@code top-p}, {@code max-tokens}, {@code seed},
  * {@code stop}, {@code system-prompt}, {@code headers}, {@code extra-body}) go into every request; where they set a
@@ -58,16 +65,18 @@ import java.util.Optional;
 public final class OpenAiExpert implements Expert {
     /** Sent when the card names no key variable: OpenAI-compatible local servers accept any key. */
     static final String DUMMY_KEY = "sk-no-key-required";
+    /** The backend setting that caps a response body, in bytes (or with k, m, g). */
+    public static final String MAX_RESPONSE_BYTES_KEY = "max-response-bytes";
     private static final int MAX_BODY_CHARS = 300;
 
     private final ModelCard model;
     private final OpenAiChatModel chat;
-    private final List<String> secrets;
+    private final Secrets secrets;
 
-    private OpenAiExpert(ModelCard model, OpenAiChatModel chat, List<String> secrets) {
+    private OpenAiExpert(ModelCard model, OpenAiChatModel chat, Secrets secrets) {
         this.model = model;
         this.chat = chat;
-        this.secrets = List.copyOf(secrets);
+        this.secrets = secrets;
     }
 
     /** Reads the API key from the process environment. */
@@ -91,8 +100,13 @@ public final class OpenAiExpert implements Expert {
         List<String> secrets = new ArrayList<>();
         secrets.add(key);
         Map<String, String> headers = headers(model, env, secrets);
+        long maxBytes = maxResponseBytes(model);
         OpenAiChatModel.OpenAiChatModelBuilder builder = OpenAiChatModel.builder()
-                .httpClientBuilder(new StatusHttpClient.Builder(model.timeout()))
+                .httpClientBuilder(new StatusHttpClient.Builder(model.timeout(), maxBytes, cap -> "the response body of "
+                        + "model '" + model.id() + "' is larger than " + Limit.human(cap) + " (" + MAX_RESPONSE_BYTES_KEY
+                        + "); set " + MAX_RESPONSE_BYTES_KEY + ": <bytes, e.g. 64m> on the model in models.yaml to raise"
+                        + " it (default " + Limit.human(Limit.RESPONSE.defaultBytes()) + ", or " + Limit.RESPONSE.variable()
+                        + " for every model)"))
                 .baseUrl(baseUrl)
                 .apiKey(key)
                 .modelName(model.modelName().orElse(model.id()))
@@ -101,7 +115,20 @@ public final class OpenAiExpert implements Expert {
         if (!headers.isEmpty()) {
             builder.customHeaders(headers);
         }
-        return new OpenAiExpert(model, builder.build(), secrets);
+        return new OpenAiExpert(model, builder.build(), Secrets.of(secrets));
+    }
+
+    /**
+     * The model's response cap: its {@value #MAX_RESPONSE_BYTES_KEY} setting, else {@link Limit#RESPONSE}.
+     *
+     * @throws MaestroException if the setting is not a positive size
+     */
+    static long maxResponseBytes(ModelCard model) {
+        Object v = model.settings().get(MAX_RESPONSE_BYTES_KEY);
+        if (v == null) {
+            return Limit.RESPONSE.bytes();
+        }
+        return Limit.parse("model '" + model.id() + "': " + MAX_RESPONSE_BYTES_KEY, String.valueOf(v));
     }
 
     /** The card's headers with {@code ${VAR}} read from {@code env}; every value read is added to {@code secrets}. */
@@ -178,7 +205,9 @@ public final class OpenAiExpert implements Expert {
                         "the completion had no text content (finish reason " + response.finishReason() + ")"), ms);
             }
             Usage usage = usage(response.tokenUsage());
-            return ExpertReply.text(ai.text(), usage, model.price().cost(usage.inputTokens(), usage.outputTokens()), ms);
+            // an endpoint may echo the key in a completion as well as in an error body
+            return ExpertReply.text(secrets.redact(ai.text()), usage,
+                    model.price().cost(usage.inputTokens(), usage.outputTokens()), ms);
         } catch (RuntimeException e) {
             return ExpertReply.failure(classify(e, model.timeout(), secrets), elapsedMs(start));
         }
@@ -193,8 +222,10 @@ public final class OpenAiExpert implements Expert {
                         + image.getFileName() + "; valid extensions: png, jpg, jpeg, gif, webp, bmp"), 0));
             }
             try {
-                String b64 = Base64.getEncoder().encodeToString(Files.readAllBytes(image));
+                String b64 = Base64.getEncoder().encodeToString(BoundedFiles.readBytes(image, Limit.IMAGE));
                 contents.add(ImageContent.from(Image.builder().base64Data(b64).mimeType(mime.get()).build()));
+            } catch (LimitExceededException e) {
+                return Optional.of(ExpertReply.failure(ExpertError.of(ExpertError.Kind.INVALID_REQUEST, e.getMessage()), 0));
             } catch (NoSuchFileException e) {
                 return Optional.of(ExpertReply.failure(ExpertError.of(ExpertError.Kind.INVALID_REQUEST, "image not found: " + image), 0));
             } catch (IOException e) {
@@ -253,8 +284,12 @@ public final class OpenAiExpert implements Expert {
         });
     }
 
-    /** Maps whatever LangChain4j threw to a typed error; the secret is redacted from every message. */
-    static ExpertError classify(Throwable error, Duration timeout, List<String> secrets) {
+    /** Maps whatever LangChain4j threw to a typed error; the secrets are redacted from every message. */
+    static ExpertError classify(Throwable error, Duration timeout, Secrets secrets) {
+        LimitExceededException limit = find(error, LimitExceededException.class);
+        if (limit != null) { // not retryable: the same endpoint would send the same body again
+            return ExpertError.of(ExpertError.Kind.BAD_RESPONSE, secrets.redact(limit.getMessage()));
+        }
         StatusHttpClient.StatusException status = find(error, StatusHttpClient.StatusException.class);
         if (status != null) {
             return statusError(status.status(), status.getMessage(), status.retryAfter(), secrets);
@@ -266,7 +301,8 @@ public final class OpenAiExpert implements Expert {
         if (find(error, HttpTimeoutException.class) != null
                 || find(error, dev.langchain4j.exception.TimeoutException.class) != null
                 || find(error, java.net.SocketTimeoutException.class) != null) {
-            return ExpertError.of(ExpertError.Kind.TIMEOUT, "no response within " + timeout.toMillis() + " ms");
+            return ExpertError.of(ExpertError.Kind.TIMEOUT, "no response within " + timeout.toMillis()
+                    + " ms (the model's timeout bounds connect, headers and body)");
         }
         IOException io = find(error, IOException.class);
         if (io != null && !(io instanceof JacksonException)) {
@@ -280,7 +316,7 @@ public final class OpenAiExpert implements Expert {
                 + root.getClass().getSimpleName() + ": " + root.getMessage(), secrets));
     }
 
-    private static ExpertError statusError(int status, String body, Optional<Duration> retryAfter, List<String> secrets) {
+    private static ExpertError statusError(int status, String body, Optional<Duration> retryAfter, Secrets secrets) {
         String ra = retryAfter.map(RetryingExpert::retryAfterNote).orElse("");
         String text = status + " " + reason(status) + ra + ": " + clean(body, secrets);
         ExpertError.Kind kind = switch (status) {
@@ -310,13 +346,8 @@ public final class OpenAiExpert implements Expert {
     }
 
     /** One line, bounded, and never the key (servers such as OpenAI echo a masked or full key back). */
-    static String clean(String text, List<String> secrets) {
-        String t = text == null ? "" : text;
-        for (String secret : secrets) {
-            if (!secret.isEmpty()) {
-                t = t.replace(secret, "***");
-            }
-        }
+    static String clean(String text, Secrets secrets) {
+        String t = secrets.redact(text == null ? "" : text);
         t = t.replaceAll("\\s+", " ").trim();
         if (t.length() > MAX_BODY_CHARS) {
             t = t.substring(0, MAX_BODY_CHARS) + "...";

@@ -20,6 +20,8 @@ public final class ModelKeys {
     /** Retry, circuit-breaker and fallback settings of an {@code openai} model ({@link Resilience}). */
     public static final List<String> RESILIENCE = List.of("retry-attempts", "retry-backoff-cap", "breaker-failures",
             "breaker-cool-down", "fallbacks");
+    /** Byte caps of an {@code openai} model (kept in {@link ModelCard#settings()}; read by the expert). */
+    public static final List<String> LIMITS = List.of("max-response-bytes");
     /** Settings of the {@code replay} backend (kept in {@link ModelCard#settings()}). */
     public static final List<String> REPLAY = List.of("recorded", "recorded-model", "image-tokens", "output-tokens",
             "latency-ms");
@@ -32,6 +34,7 @@ public final class ModelKeys {
     static {
         List<String> openai = new ArrayList<>(REQUEST);
         openai.addAll(RESILIENCE);
+        openai.addAll(LIMITS);
         OWN.put(Backend.OPENAI, List.copyOf(openai));
         OWN.put(Backend.REPLAY, REPLAY);
         OWN.put(Backend.SIMULATED, SIMULATED);
