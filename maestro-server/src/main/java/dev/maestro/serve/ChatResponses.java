@@ -25,7 +25,7 @@ final class ChatResponses {
     }
 
     /** What one served episode produced, with the request settings that shaped it. */
-    record Served(String id, String model, EpisodeResult result, ObjectNode settings) {
+    record Served(String id, String model, EpisodeResult result, ObjectNode settings, double wallMs) {
         boolean answered() {
             return result.answer().filter(a -> !a.isBlank()).isPresent();
         }
@@ -102,6 +102,8 @@ final class ChatResponses {
     /** The request settings and, when there is no answer, why. */
     static void extras(ObjectNode m, Served s) {
         m.set("settings", s.settings());
+        // the episode's wall time here; totals.latency_ms adds up each turn's slowest call as the call measured it
+        m.put("wall_ms", Math.round(s.wallMs() * 10) / 10.0);
         if (!s.answered()) {
             m.put("no_answer", noAnswerReason(s.result()));
         }

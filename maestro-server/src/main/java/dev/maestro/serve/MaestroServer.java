@@ -308,9 +308,11 @@ public final class MaestroServer implements AutoCloseable {
                 if (req.stream()) {
                     stream(ctx, id, task, env, policy, seed, settings);
                 } else {
+                    long t0 = System.nanoTime();
                     EpisodeResult r = env.run(task, policy, seed);
+                    double wallMs = (System.nanoTime() - t0) / 1e6;
                     finished(id, task, r);
-                    writeJson(ctx, ChatResponses.completion(new ChatResponses.Served(id, orchestrator.name(), r, settings)));
+                    writeJson(ctx, ChatResponses.completion(new ChatResponses.Served(id, orchestrator.name(), r, settings, wallMs)));
                 }
             } finally {
                 metrics.inFlight().decrementAndGet();
@@ -361,10 +363,12 @@ public final class MaestroServer implements AutoCloseable {
             c.putObject("maestro").set("step", step);
             sse.send(c);
         });
+        long t0 = System.nanoTime();
         EpisodeResult r = env.run(task, streamer, seed);
+        double wallMs = (System.nanoTime() - t0) / 1e6;
         streamer.finish(r);
         finished(id, task, r);
-        ChatResponses.finish(sse, new ChatResponses.Served(id, orchestrator.name(), r, settings), createdAt);
+        ChatResponses.finish(sse, new ChatResponses.Served(id, orchestrator.name(), r, settings, wallMs), createdAt);
     }
 
     private void observation(Context ctx) throws IOException {

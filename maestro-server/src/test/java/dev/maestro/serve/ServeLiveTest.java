@@ -95,6 +95,7 @@ class ServeLiveTest {
         double ledgerMs = n.at("/maestro/totals/latency_ms").asDouble();
         assertThat(wallMs).as("3 x 300 ms in one turn").isLessThanOrEqualTo(450);
         assertThat(ledgerMs).as("ledger latency vs wall time %.0f ms", wallMs).isBetween(wallMs - 50, wallMs + 50);
+        assertThat(n.at("/maestro/wall_ms").asDouble()).as("the episode's wall time in the server").isBetween(ledgerMs - 50, wallMs);
         List<FakeExperts.Logged> turn = fake.log().stream().filter(l -> l.body().toString().contains("(parallel)")).toList();
         assertThat(turn).hasSize(3);
         long spread = turn.stream().mapToLong(FakeExperts.Logged::startNanos).max().orElseThrow()
