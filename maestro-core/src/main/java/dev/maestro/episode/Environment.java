@@ -46,6 +46,7 @@ public final class Environment implements AutoCloseable {
     private final Optional<ExecutorService> pool;
     private final TraceSink trace;
     private final EpisodeMemory done;
+    private final boolean costPrecheck;
 
     /**
      * Episodes an interrupted run already finished (read back from its trace): {@link #run} returns the recorded
@@ -67,6 +68,7 @@ public final class Environment implements AutoCloseable {
         this.pool = b.pool;
         this.trace = b.trace;
         this.done = b.done;
+        this.costPrecheck = b.costPrecheck;
         for (ModelCard m : registry.models()) {
             if (!experts.containsKey(m.id())) {
                 throw new MaestroException("no expert backend for model '" + m.id() + "'; experts given for: " + experts.keySet());
@@ -118,6 +120,34 @@ public final class Environment implements AutoCloseable {
         return copy(registry, experts, c);
     }
 
+    /** Whether calls are refused before they are made when their estimated cost exceeds the budget left. */
+    public boolean costPrecheck() {
+        return costPrecheck;
+    }
+
+    /** A copy that checks (or not) each call's estimated cost against the budget before making it. */
+    public Environment withCostPrecheck(boolean v) {
+        return new Environment(builderOf(this, v));
+    }
+
+    /** A copy with some experts replaced (same registry, skills, pool, limits, trace). */
+    public Environment withExperts(Map<String, Expert> replaced) {
+        Map<String, Expert> all = new java.util.HashMap<>(experts);
+        all.putAll(replaced);
+        return copy(registry, all, config);
+    }
+
+    private static Builder builderOf(Environment e, boolean costPrecheck) {
+        Builder b = new Builder(e.registry, e.experts, e.grader);
+        b.skills = e.skills;
+        b.config = e.config;
+        b.pool = e.pool;
+        b.trace = e.trace;
+        b.done = e.done;
+        b.costPrecheck = costPrecheck;
+        return b;
+    }
+
     private Environment copy(Registry r, Map<String, Expert> e, EpisodeConfig c) {
         Builder b = new Builder(r, e, grader);
         b.skills = skills;
@@ -125,6 +155,7 @@ public final class Environment implements AutoCloseable {
         b.pool = pool;
         b.trace = trace;
         b.done = done;
+        b.costPrecheck = costPrecheck;
         return new Environment(b);
     }
 
@@ -194,8 +225,21 @@ public final class Environment implements AutoCloseable {
         List<Observation> turnObs = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         List<Object[]> resolved = new ArrayList<>();
+        double reserved = 0; // estimated cost of the calls accepted so far in this turn
         for (Call c : calls) {
             Optional<String> problem = validate(s, c, accepted.size());
+            if (problem.isEmpty() && costPrecheck) {
+                CostEstimate e = CostEstimate.of(s.task, registry.modelIgnoreCase(c.model()).orElseThrow(),
+                        registry.skillIgnoreCase(c.skill()).orElseThrow(), c.input());
+                double left = config.maxCostUsd() - s.cost - reserved;
+                if (e.costUsd() > 0 && e.costUsd() > left) {
+                    problem = Optional.of(String.format(java.util.Locale.ROOT, "budget: the call is estimated at %s, more "
+                            + "than the $%.4f left of the $%.4f allowed (max_cost); answer now or call a cheaper pair",
+                            e.describe(), Math.max(0, left), config.maxCostUsd()));
+                } else {
+                    reserved += e.costUsd();
+                }
+            }
             if (problem.isPresent()) {
                 problems.add(problem.get());
                 s.malformed++;
@@ -215,7 +259,7 @@ public final class Environment implements AutoCloseable {
         for (int i = 0; i < accepted.size(); i++) {
             ExpertReply r = replies.get(i);
             Observation o = new Observation(s.observations.size(), s.turn, accepted.get(i), r.text(), r.answer(), r.error(),
-                    r.usage(), r.costUsd(), r.latencyMs());
+                    r.usage(), r.costUsd(), r.latencyMs(), r.fallback());
             s.add(o, r.recordedCorrect(), r.simulated());
             turnObs.add(o);
             turnLatency = Math.max(turnLatency, r.latencyMs());
@@ -413,6 +457,7 @@ public final class Environment implements AutoCloseable {
         private Optional<ExecutorService> pool = Optional.empty();
         private TraceSink trace = TraceSink.NONE;
         private EpisodeMemory done = EpisodeMemory.NONE;
+        private boolean costPrecheck;
 
         private Builder(Registry registry, Map<String, Expert> experts, Grader grader) {
             this.registry = Objects.requireNonNull(registry);
@@ -427,6 +472,12 @@ public final class Environment implements AutoCloseable {
         public Builder trace(TraceSink v) { this.trace = Objects.requireNonNull(v); return this; }
         /** Episodes already done by an interrupted run (default: none). */
         public Builder resumeFrom(EpisodeMemory v) { this.done = Objects.requireNonNull(v); return this; }
+        /**
+         * Refuse a call whose estimated cost ({@link CostEstimate}) exceeds what is left of the episode's dollar budget,
+         * before making it (default off: evaluations keep checking the budget between calls only, as they always did).
+         * A refused call is an INVALID_REQUEST observation saying the estimate and what is left.
+         */
+        public Builder costPrecheck(boolean v) { this.costPrecheck = v; return this; }
 
         public Environment build() {
             return new Environment(this);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.maestro.MaestroException;
 import dev.maestro.registry.RequestSettings;
+import dev.maestro.task.ChatContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -26,11 +27,13 @@ import org.slf4j.LoggerFactory;
  * PostgreSQL database shared by several servers ({@link SqlReplyStore}).
  *
  * <p>The key is the SHA-256 of the model id and served model name, the skill name, the rendered
- * prompt, the SHA-256 of every image's bytes, the sampling parameters and the model card's request settings
+ * prompt, the SHA-256 of every image's bytes, the sampling parameters (top-p and stop sequences when set), the chat
+ * history of a served conversation (roles, texts, image digests) and the model card's request settings
  * ({@link RequestSettings}: temperature, top-p, max tokens, seed, stop, system prompt, header names and value
  * templates — never a value read from the environment —, extra body), so an identical call is
  * answered from the store with zero backend calls, also after a restart and from another replica. Only successful
- * replies are stored: a failure (timeout, 5xx) is not a fact about the model worth replaying. A hit returns the
+ * replies are stored: a failure (timeout, 5xx) is not a fact about the model worth replaying, and neither is an
+ * answer a fallback deployment gave for it. A hit returns the
  * stored reply as recorded (text, usage, cost, latency), so replayed experiments report what the
  * original call cost. Identical concurrent misses in one process are collapsed into one backend call.
  *
@@ -67,6 +70,11 @@ public final class CachingExpert implements Expert {
     /** Where the replies are stored (a file path, or a PostgreSQL URL without password). */
     public String storeName() {
         return store.describe();
+    }
+
+    /** The expert behind the cache (a request that must not be answered from, nor stored in, the cache goes here). */
+    public Expert delegate() {
+        return delegate;
     }
 
     /** Calls answered from the cache since this instance was opened. */
@@ -108,7 +116,8 @@ public final class CachingExpert implements Expert {
             }
             misses.incrementAndGet();
             ExpertReply reply = delegate.call(request);
-            if (reply.ok()) {
+            // a fallback's answer is not the asked model's: replaying it under this model's key would misattribute it
+            if (reply.ok() && reply.fallback().isEmpty()) {
                 store(key.get(), request, reply);
             }
             mine.complete(reply);
@@ -138,6 +147,27 @@ public final class CachingExpert implements Expert {
             field(d, Double.toString(s.temperature()));
             field(d, Integer.toString(s.maxTokens()));
             field(d, s.seed().map(String::valueOf).orElse("-"));
+            // Added after the first caches were written: only when set, so earlier keys stay valid.
+            if (s.topP().isPresent() || !s.stop().isEmpty()) {
+                field(d, "top-p-stop");
+                field(d, s.topP().map(String::valueOf).orElse("-"));
+                field(d, Integer.toString(s.stop().size()));
+                for (String x : s.stop()) {
+                    field(d, x);
+                }
+            }
+            if (!r.history().isEmpty()) {
+                field(d, "history");
+                field(d, Integer.toString(r.history().size()));
+                for (ChatContext.Message m : r.history()) {
+                    field(d, m.role().id());
+                    field(d, m.text());
+                    field(d, Integer.toString(m.images().size()));
+                    for (Path image : m.images()) {
+                        field(d, sha256(image));
+                    }
+                }
+            }
             RequestSettings rs = r.model().request();
             if (!rs.isEmpty()) {
                 // only when set, so the keys of models without request settings stay those of earlier caches

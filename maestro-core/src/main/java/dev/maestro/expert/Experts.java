@@ -7,16 +7,19 @@ import dev.maestro.registry.Registry;
 import dev.maestro.registry.Resilience;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * Wires one {@link Expert} per model of a registry, with the right backend and decorators:
  * <ul>
- *   <li>{@code openai}: [{@link CachingExpert} if a cache file or store is configured] → {@link RetryingExpert}
+ *   <li>{@code openai}: [{@link CachingExpert} if a cache file or store is configured] → [{@link FallbackExpert} if the
+ *       model has {@code fallbacks}] → {@link RetryingExpert}
  *       → {@link CircuitBreakerExpert} → {@link ConcurrencyLimitedExpert} → {@link CountingExpert}
  *       → {@link OpenAiExpert}. Retries sit outside the breaker so an open circuit (not retryable) ends them at
  *       once; the limiter sits inside so a sleeping retry does not hold a slot; the counter is innermost so it
@@ -34,38 +37,75 @@ public final class Experts {
     private Experts() {
     }
 
-    /** The experts of every model in the registry, keyed by model id in registry order. */
+    /**
+     * The experts of every model in the registry, keyed by model id in registry order. A model with {@code fallbacks}
+     * gets a {@link FallbackExpert} around its chain (inside the cache) that tries the fallbacks' own chains.
+     */
     public static Map<String, Expert> forRegistry(Registry registry, Options options) {
+        Map<String, Expert> chains = new LinkedHashMap<>();
         Map<String, Expert> out = new LinkedHashMap<>();
         try {
             for (ModelCard m : registry.models()) {
-                out.put(m.id(), forModel(m, options));
+                chains.put(m.id(), chain(m, options));
+            }
+            for (ModelCard m : registry.models()) {
+                Expert e = chains.get(m.id());
+                List<String> ids = m.resilience().fallbacks();
+                if (!ids.isEmpty()) {
+                    List<FallbackExpert.Target> targets = new ArrayList<>();
+                    for (String id : ids) {
+                        ModelCard f = registry.model(id).filter(x -> !x.id().equals(m.id())).orElseThrow(() -> new MaestroException(
+                                "model '" + m.id() + "': fallback '" + id + "' is not another model of registry " + registry.name()
+                                        + "; models: " + String.join(", ", registry.modelIds())));
+                        targets.add(new FallbackExpert.Target(f, chains.get(f.id())));
+                    }
+                    e = FallbackExpert.create(m.id(), e, targets);
+                }
+                out.put(m.id(), cached(m, e, options));
             }
         } catch (RuntimeException e) {
-            out.values().forEach(Expert::close);
+            out.values().forEach(Expert::close); // closes their chains too
+            chains.forEach((id, c) -> {
+                if (!out.containsKey(id)) {
+                    c.close();
+                }
+            });
             throw e;
         }
         return Collections.unmodifiableMap(out);
     }
 
-    /** The expert for one model card. */
+    /** The expert for one model card (its {@code fallbacks} are not wired: they need the other models, see {@link #forRegistry}). */
     public static Expert forModel(ModelCard m, Options o) {
+        return cached(m, chain(m, o), o);
+    }
+
+    /** The record/replay cache around an {@code openai} model's chain, when a cache store or file is configured. */
+    private static Expert cached(ModelCard m, Expert e, Options o) {
+        if (m.backend() != Backend.OPENAI) {
+            return e;
+        }
+        if (o.cacheStore.isPresent()) {
+            return CachingExpert.create(e, o.cacheStore.get());
+        }
+        return o.cache.isPresent() ? CachingExpert.open(e, o.cache.get()) : e;
+    }
+
+    /** The backend with its decorators, without the cache. */
+    private static Expert chain(ModelCard m, Options o) {
         Optional<ExpertFactory> override = Optional.ofNullable(o.factories.get(m.backend()));
         return switch (m.backend()) {
             case OPENAI -> {
                 Expert e = override.map(f -> f.create(m)).orElseGet(() -> OpenAiExpert.create(m, o.env));
-                e = CountingExpert.create(e, o.requests);
+                e = CountingExpert.create(e, o.requests, o.deployments);
                 e = ConcurrencyLimitedExpert.create(e, m.maxConcurrency(), m.timeout());
                 Resilience r = m.resilience();
-                e = CircuitBreakerExpert.create(e, m.id(), r.breakerFailures().orElse(o.breakerThreshold),
+                CircuitBreakerExpert breaker = CircuitBreakerExpert.create(e, m.id(), r.breakerFailures().orElse(o.breakerThreshold),
                         r.breakerCoolDown().orElse(o.breakerCoolDown));
-                e = RetryingExpert.builder(e).maxAttempts(r.retryAttempts().orElse(o.retryAttempts))
+                o.deployments.breaker(m.id(), breaker);
+                yield RetryingExpert.builder(breaker).maxAttempts(r.retryAttempts().orElse(o.retryAttempts))
                         .baseDelay(o.retryBaseDelay).maxDelay(r.retryBackoffCap().orElse(o.retryMaxDelay))
                         .maxRetryAfter(o.maxRetryAfter).sleeper(o.sleeper).build();
-                if (o.cacheStore.isPresent()) {
-                    yield CachingExpert.create(e, o.cacheStore.get());
-                }
-                yield o.cache.isPresent() ? CachingExpert.open(e, o.cache.get()) : e;
             }
             case REPLAY -> override.map(f -> f.create(m)).orElseGet(() -> ReplayExpert.create(m, o.recordedMode));
             case SIMULATED -> override.orElseThrow(() -> new MaestroException("model '" + m.id()
@@ -113,6 +153,7 @@ public final class Experts {
         private final Duration breakerCoolDown;
         private final RecordedOutputs.Mode recordedMode;
         private final CallLog requests;
+        private final Deployments deployments;
 
         private Options(Builder b) {
             this.cache = b.cache;
@@ -128,6 +169,7 @@ public final class Experts {
             this.breakerCoolDown = b.breakerCoolDown;
             this.recordedMode = b.recordedMode;
             this.requests = b.requests.orElseGet(CallLog::create);
+            this.deployments = b.deployments.orElseGet(Deployments::create);
         }
 
         public static Options defaults() {
@@ -147,6 +189,8 @@ public final class Experts {
         public RecordedOutputs.Mode recordedMode() { return recordedMode; }
         /** Every HTTP request the live experts of this wiring made, per pair, and how it ended. */
         public CallLog requests() { return requests; }
+        /** The breaker state and recent error rate of every live deployment of this wiring. */
+        public Deployments deployments() { return deployments; }
 
         /** Builder for {@link Options}. */
         public static final class Builder {
@@ -163,6 +207,7 @@ public final class Experts {
             private Duration breakerCoolDown = Duration.ofSeconds(10);
             private RecordedOutputs.Mode recordedMode = RecordedOutputs.Mode.STRICT;
             private Optional<CallLog> requests = Optional.empty();
+            private Optional<Deployments> deployments = Optional.empty();
 
             private Builder() {
             }
@@ -202,6 +247,8 @@ public final class Experts {
             public Builder recordedMode(RecordedOutputs.Mode m) { this.recordedMode = m; return this; }
             /** Where live experts count their HTTP requests (default: a new log, read with {@link Options#requests()}). */
             public Builder requests(CallLog log) { this.requests = Optional.of(log); return this; }
+            /** Where live experts report their breakers and request outcomes (default: a new monitor). */
+            public Builder deployments(Deployments d) { this.deployments = Optional.of(d); return this; }
 
             public Options build() {
                 return new Options(this);

@@ -22,6 +22,7 @@ import dev.maestro.io.LimitExceededException;
 import dev.maestro.registry.EnvTemplate;
 import dev.maestro.registry.ModelCard;
 import dev.maestro.registry.RequestSettings;
+import dev.maestro.task.ChatContext;
 import java.io.IOException;
 import java.net.http.HttpTimeoutException;
 import java.nio.file.NoSuchFileException;
@@ -57,7 +58,8 @@ import java.util.Optional;
  *
  * <p>The card's {@link RequestSettings} ({@code temperature}, {@code top-p}, {@code max-tokens}, {@code seed},
  * {@code stop}, {@code system-prompt}, {@code headers}, {@code extra-body}) go into every request; where they set a
- * sampling value it overrides the request's {@link ExpertRequest.Sampling}. Header values are templates whose
+ * sampling value it overrides the request's {@link ExpertRequest.Sampling}. A request's chat history (a served
+ * conversation) goes as messages after the card's system prompt and before the prompt. Header values are templates whose
  * {@code ${VAR}} references are read from the environment here; values read so are secrets, redacted like the key.
  */
 public final class OpenAiExpert implements Expert {
@@ -154,32 +156,20 @@ public final class OpenAiExpert implements Expert {
         long start = System.nanoTime();
         List<Content> contents = new ArrayList<>();
         contents.add(TextContent.from(request.prompt()));
-        for (Path image : request.images()) {
-            Optional<String> mime = mimeType(image);
-            if (mime.isEmpty()) {
-                return ExpertReply.failure(ExpertError.of(ExpertError.Kind.INVALID_REQUEST, "unsupported image type: "
-                        + image.getFileName() + "; valid extensions: png, jpg, jpeg, gif, webp, bmp"), 0);
-            }
-            try {
-                String b64 = Base64.getEncoder().encodeToString(BoundedFiles.readBytes(image, Limit.IMAGE));
-                contents.add(ImageContent.from(Image.builder().base64Data(b64).mimeType(mime.get()).build()));
-            } catch (LimitExceededException e) {
-                return ExpertReply.failure(ExpertError.of(ExpertError.Kind.INVALID_REQUEST, e.getMessage()), 0);
-            } catch (NoSuchFileException e) {
-                return ExpertReply.failure(ExpertError.of(ExpertError.Kind.INVALID_REQUEST, "image not found: " + image), 0);
-            } catch (IOException e) {
-                return ExpertReply.failure(ExpertError.of(ExpertError.Kind.INVALID_REQUEST,
-                        "cannot read image " + image + ": " + e.getMessage()), 0);
-            }
+        Optional<ExpertReply> bad = addImages(contents, request.images());
+        if (bad.isPresent()) {
+            return bad.get();
         }
         ExpertRequest.Sampling s = request.sampling();
         RequestSettings rs = model.request();
+        // the card's settings win over the request's sampling: the registry author knows the endpoint
         OpenAiChatRequestParameters.Builder params = OpenAiChatRequestParameters.builder()
                 .temperature(rs.temperature().orElse(s.temperature()))
                 .maxOutputTokens(rs.maxTokens().orElse(s.maxTokens()));
-        rs.topP().ifPresent(params::topP);
-        if (!rs.stop().isEmpty()) {
-            params.stopSequences(rs.stop());
+        rs.topP().or(s::topP).ifPresent(params::topP);
+        List<String> stop = rs.stop().isEmpty() ? s.stop() : rs.stop();
+        if (!stop.isEmpty()) {
+            params.stopSequences(stop);
         }
         if (!rs.extraBody().isEmpty()) {
             params.customParameters(rs.extraBody());
@@ -195,6 +185,12 @@ public final class OpenAiExpert implements Expert {
         }
         List<ChatMessage> messages = new ArrayList<>();
         rs.systemPrompt().ifPresent(p -> messages.add(SystemMessage.from(p)));
+        for (ChatContext.Message m : request.history()) {
+            bad = addHistory(messages, m);
+            if (bad.isPresent()) {
+                return bad.get();
+            }
+        }
         messages.add(UserMessage.from(contents));
         ChatRequest chatRequest = ChatRequest.builder()
                 .messages(messages)
@@ -215,6 +211,53 @@ public final class OpenAiExpert implements Expert {
         } catch (RuntimeException e) {
             return ExpertReply.failure(classify(e, model.timeout(), secrets), elapsedMs(start));
         }
+    }
+
+    /** Adds the images as data URLs; a failure when one cannot be sent. */
+    private static Optional<ExpertReply> addImages(List<Content> contents, List<Path> images) {
+        for (Path image : images) {
+            Optional<String> mime = mimeType(image);
+            if (mime.isEmpty()) {
+                return Optional.of(ExpertReply.failure(ExpertError.of(ExpertError.Kind.INVALID_REQUEST, "unsupported image type: "
+                        + image.getFileName() + "; valid extensions: png, jpg, jpeg, gif, webp, bmp"), 0));
+            }
+            try {
+                String b64 = Base64.getEncoder().encodeToString(BoundedFiles.readBytes(image, Limit.IMAGE));
+                contents.add(ImageContent.from(Image.builder().base64Data(b64).mimeType(mime.get()).build()));
+            } catch (LimitExceededException e) {
+                return Optional.of(ExpertReply.failure(ExpertError.of(ExpertError.Kind.INVALID_REQUEST, e.getMessage()), 0));
+            } catch (NoSuchFileException e) {
+                return Optional.of(ExpertReply.failure(ExpertError.of(ExpertError.Kind.INVALID_REQUEST, "image not found: " + image), 0));
+            } catch (IOException e) {
+                return Optional.of(ExpertReply.failure(ExpertError.of(ExpertError.Kind.INVALID_REQUEST,
+                        "cannot read image " + image + ": " + e.getMessage()), 0));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** One earlier message of a served conversation as a chat message (blank system texts are left out). */
+    private static Optional<ExpertReply> addHistory(List<ChatMessage> messages, ChatContext.Message m) {
+        switch (m.role()) {
+            case SYSTEM -> {
+                if (!m.text().isBlank()) {
+                    messages.add(SystemMessage.from(m.text()));
+                }
+            }
+            case ASSISTANT -> messages.add(AiMessage.from(m.text()));
+            case USER -> {
+                List<Content> parts = new ArrayList<>();
+                if (!m.text().isEmpty() || m.images().isEmpty()) {
+                    parts.add(TextContent.from(m.text()));
+                }
+                Optional<ExpertReply> bad = addImages(parts, m.images());
+                if (bad.isPresent()) {
+                    return bad;
+                }
+                messages.add(UserMessage.from(parts));
+            }
+        }
+        return Optional.empty();
     }
 
     private static Usage usage(TokenUsage u) {

@@ -17,9 +17,9 @@ public final class ModelKeys {
     /** What every request to an {@code openai} endpoint carries ({@link RequestSettings}). */
     public static final List<String> REQUEST = List.of("temperature", "top-p", "max-tokens", "seed", "stop",
             "system-prompt", "headers", "extra-body");
-    /** Retry and circuit-breaker settings of an {@code openai} model ({@link Resilience}). */
+    /** Retry, circuit-breaker and fallback settings of an {@code openai} model ({@link Resilience}). */
     public static final List<String> RESILIENCE = List.of("retry-attempts", "retry-backoff-cap", "breaker-failures",
-            "breaker-cool-down");
+            "breaker-cool-down", "fallbacks");
     /** Byte caps of an {@code openai} model (kept in {@link ModelCard#settings()}; read by the expert). */
     public static final List<String> LIMITS = List.of("max-response-bytes");
     /** Settings of the {@code replay} backend (kept in {@link ModelCard#settings()}). */

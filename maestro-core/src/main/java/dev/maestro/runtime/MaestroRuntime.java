@@ -9,6 +9,7 @@ import dev.maestro.episode.TraceSink;
 import dev.maestro.eval.JudgeGrader;
 import dev.maestro.expert.CachingExpert;
 import dev.maestro.expert.CallLog;
+import dev.maestro.expert.Deployments;
 import dev.maestro.expert.EnvLookup;
 import dev.maestro.expert.Expert;
 import dev.maestro.expert.Experts;
@@ -60,7 +61,9 @@ public final class MaestroRuntime implements AutoCloseable {
     private final int callThreads;
     private final CallLog calls = CallLog.create();
     private final CallLog requests = CallLog.create();
+    private final Deployments deployments = Deployments.create();
     private final Optional<JudgeGrader> judge;
+    private volatile Environment uncached;
 
     private MaestroRuntime(Builder b, Registry registry) {
         this.registry = registry;
@@ -68,7 +71,7 @@ public final class MaestroRuntime implements AutoCloseable {
         this.home = b.home.orElseGet(() -> MaestroHome.fromEnv(b.env));
         this.cache = b.cache;
         Experts.Options.Builder eo = Experts.Options.builder().simulated(SimulatedExpert::create).env(EnvLookup.of(b.env))
-                .requests(requests);
+                .requests(requests).deployments(deployments);
         b.cache.ifPresent(eo::cache);
         b.cacheStore.ifPresent(eo::cacheStore);
         b.expertOptions.forEach(c -> c.accept(eo));
@@ -94,7 +97,8 @@ public final class MaestroRuntime implements AutoCloseable {
                 this.judge = Optional.empty();
             }
             this.environment = Environment.builder(registry, experts, grader).skills(skills).config(b.episode)
-                    .pool(pool).trace(b.trace.and(CallStats.sink(calls))).resumeFrom(counted(b.done, calls)).build();
+                    .pool(pool).trace(b.trace.and(CallStats.sink(calls))).resumeFrom(counted(b.done, calls))
+                    .costPrecheck(b.costPrecheck).build();
         } catch (RuntimeException e) {
             experts.values().forEach(Expert::close);
             pool.shutdownNow();
@@ -160,6 +164,32 @@ public final class MaestroRuntime implements AutoCloseable {
         extraExperts.addAll(extra.values());
         return environment.withRegistry(other, extra);
     }
+
+    /**
+     * The environment with the record/replay cache bypassed: the same experts, minus the cache in front of them, so a
+     * call is neither answered from nor stored in the cache (e.g. a served request with {@code X-Maestro-Cache: off}).
+     * Without a cache this is {@link #environment()}.
+     */
+    public Environment uncached() {
+        if (experts.values().stream().noneMatch(e -> e instanceof CachingExpert)) {
+            return environment;
+        }
+        Environment u = uncached;
+        if (u == null) {
+            Map<String, Expert> direct = new LinkedHashMap<>();
+            experts.forEach((id, e) -> {
+                if (e instanceof CachingExpert c) {
+                    direct.put(id, c.delegate());
+                }
+            });
+            u = environment.withExperts(direct);
+            uncached = u;
+        }
+        return u;
+    }
+
+    /** The breaker state and recent error rate of every live deployment (docs/serve.md, {@code /health?deep=1}). */
+    public Deployments deployments() { return deployments; }
 
     /** The environment with other episode limits (same experts, pool and trace). */
     public Environment environment(EpisodeConfig config) {
@@ -266,6 +296,7 @@ public final class MaestroRuntime implements AutoCloseable {
         private Environment.EpisodeMemory done = Environment.EpisodeMemory.NONE;
         private Optional<Integer> callThreads = Optional.empty();
         private Optional<SkillRunner> skills = Optional.empty();
+        private boolean costPrecheck;
         private final List<Consumer<Experts.Options.Builder>> expertOptions = new ArrayList<>();
 
         private Builder() {
@@ -344,6 +375,11 @@ public final class MaestroRuntime implements AutoCloseable {
             this.callThreads = Optional.of(n);
             return this;
         }
+        /**
+         * Refuse a call whose estimated cost exceeds what is left of the episode's budget before making it
+         * ({@link Environment.Builder#costPrecheck}); default off. The server turns it on.
+         */
+        public Builder costPrecheck(boolean v) { this.costPrecheck = v; return this; }
         /** Replaces the default skill runner (workflow skills with the default tools). */
         public Builder skills(SkillRunner v) { this.skills = Optional.of(v); return this; }
         /** Adjusts how experts are wired (retries, breaker, backend factories …); applied after the defaults. */
