@@ -43,7 +43,8 @@ import picocli.CommandLine.Spec;
  * the demo's learned policy on the {@code blind-tools} registry ({@link ServeDefaultPolicy}).
  */
 @Command(name = "serve", description = {"Serve an orchestrator as an OpenAI-compatible model (POST /v1/chat/completions),",
-        "with the verl-tool bridge (POST /get_observation), Prometheus metrics (/metrics) and a trace viewer (/viewer)."})
+        "with the verl-tool bridge (POST /get_observation), Prometheus metrics (/metrics) and a trace viewer (/viewer).",
+        "With no flags: the demo's learned policy on the blind-tools registry, no API key needed (docs/serve.md)."})
 public final class ServeCommand implements Callable<Integer> {
 
     @Spec
@@ -52,21 +53,21 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
     boolean help;
 
-    @Option(names = "--registry", paramLabel = "NAME|DIR", description = {"registry folder, or a registry name found under",
-            "registries/ or data/*/registry (e.g. paper-simulated); default: " + ServeDefaultPolicy.REGISTRY})
+    @Option(names = "--registry", paramLabel = "NAME|DIR", description = "registry folder, or a registry name found under "
+            + "registries/ or data/*/registry (e.g. paper-simulated); default: " + ServeDefaultPolicy.REGISTRY)
     Optional<String> registry = Optional.empty();
 
-    @Option(names = "--policy", paramLabel = "SPEC", description = {"a checkpoint (policy.ckpt from `maestro train`),",
-            "fixed:MODEL@@SKILL, llm:MODEL@BASE_URL, or best-single, majority-vote, keyword-router, random,",
-            "most-expensive-expert (fitted on the training split of --suite). Default: on blind-tools the demo's",
-            "learned policy (trained once on first start, then cached), elsewhere the registry's first pair"})
+    @Option(names = "--policy", paramLabel = "SPEC", description = "a checkpoint (policy.ckpt from `maestro train`), "
+            + "fixed:MODEL@@SKILL, llm:MODEL@BASE_URL, or best-single, majority-vote, keyword-router, random, "
+            + "most-expensive-expert (fitted on the training split of --suite). Default: without --registry the demo's "
+            + "learned policy on blind-tools (trained once on the first start, then cached), else the registry's first pair")
     Optional<String> policy = Optional.empty();
 
     @Option(names = "--suite", paramLabel = "NAME|DIR", description = "suite whose training split (and router keywords) baseline policies are fitted on")
     Optional<String> suite = Optional.empty();
 
-    @Option(names = "--cache", paramLabel = "FILE", description = {"SQLite record/replay cache for live (openai) experts:",
-            "an identical call is answered from the file (default: $MAESTRO_HOME/.cache/serve/expert-cache.sqlite)"})
+    @Option(names = "--cache", paramLabel = "FILE", description = "SQLite record/replay cache for live (openai) experts: "
+            + "an identical call is answered from the file (default: $MAESTRO_HOME/.cache/serve/expert-cache.sqlite)")
     Optional<Path> cache = Optional.empty();
 
     @Option(names = "--no-cache", description = "no record/replay cache: every call goes to the expert")
@@ -76,8 +77,8 @@ public final class ServeCommand implements Callable<Integer> {
             description = "cap on a request's estimated prompt tokens (characters/4 + 765 per image); more is a 400 (default: ${DEFAULT-VALUE})")
     long maxPromptTokens;
 
-    @Option(names = "--call-threads", paramLabel = "N", description = {"threads running expert calls, shared by all requests",
-            "(default: --max-concurrent x the models, at most 8 per request, capped at 256)"})
+    @Option(names = "--call-threads", paramLabel = "N", description = "threads running expert calls, shared by all requests "
+            + "(default: --max-concurrent x the models, at most 8 per request, capped at 256)")
     Optional<Integer> callThreads = Optional.empty();
 
     @Option(names = "--name", defaultValue = "maestro", description = "model name clients send (default: ${DEFAULT-VALUE})")
