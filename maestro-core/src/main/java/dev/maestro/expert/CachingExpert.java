@@ -158,6 +158,11 @@ public final class CachingExpert implements Expert {
             field(d, Double.toString(s.temperature()));
             field(d, Integer.toString(s.maxTokens()));
             field(d, s.seed().map(String::valueOf).orElse("-"));
+            if (r.model().backend() != dev.maestro.registry.Backend.OPENAI) {
+                // only for the other backends, so the keys of openai models stay those of earlier caches
+                field(d, "backend");
+                field(d, r.model().backend().id());
+            }
             RequestSettings rs = r.model().request();
             if (!rs.isEmpty()) {
                 // only when set, so the keys of models without request settings stay those of earlier caches
