@@ -143,6 +143,8 @@ public final class Maestro implements AutoCloseable {
         public Builder episode(EpisodeConfig c) { runtime.episode(c); return this; }
         /** Receives every answered episode (e.g. to log it). */
         public Builder trace(TraceSink t) { runtime.trace(t); return this; }
+        /** Spans of episodes, turns and expert calls (default: from the environment, see {@link MaestroRuntime.Builder#telemetry}). */
+        public Builder telemetry(dev.maestro.episode.Telemetry t) { runtime.telemetry(t); return this; }
         /** Threads of the call pool. */
         public Builder callThreads(int n) { runtime.callThreads(n); return this; }
         /** First seed of the answers' random streams (each answer takes the next). */
