@@ -68,6 +68,15 @@ public final class Maestro implements AutoCloseable {
         }
         Task task = new Task("ask-" + ids.incrementAndGet(), "library", question, List.of(), List.of(), AnswerType.UNKNOWN,
                 "library", files, Map.of(), Map.of(), Map.of());
+        return answer(task);
+    }
+
+    /**
+     * Answers a task as it is: its id is what a replay registry looks recorded outputs up by (so a shipped suite's
+     * tasks replay offline), and its answer type and options shape the experts' prompts as in an evaluation.
+     */
+    public Answer answer(Task task) {
+        Objects.requireNonNull(task, "task");
         EpisodeResult r = runtime.environment().run(task, policy, seeds.getAndIncrement());
         List<String> errors = new ArrayList<>();
         for (Step s : r.steps()) {
