@@ -120,28 +120,32 @@ final class CollectJournal implements AutoCloseable {
 
     private static List<Entry> read(Path file, String registryName) throws IOException {
         List<Entry> out = new ArrayList<>();
-        int lineNo = 0;
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            lineNo++;
-            if (line.isBlank()) {
-                continue;
-            }
-            JsonNode n;
-            try {
-                n = JSON.readTree(line);
-            } catch (JsonProcessingException e) {
-                throw new MaestroException(file + ":" + lineNo + ": corrupt journal line (" + e.getOriginalMessage()
-                        + "); only a torn last line is repaired: move the file away to start over");
-            }
-            if (n.has("collect")) {
-                String reg = n.path("registry").asText();
-                if (!reg.equals(registryName)) {
-                    throw new MaestroException(file + " collects registry '" + reg + "', not '" + registryName
-                            + "'; resume with the same registry, or give another --out folder");
+        try (dev.maestro.io.LineReader lines = dev.maestro.io.LineReader.open(file)) { // lines capped
+            while (lines.next()) {
+                String line = lines.text();
+                int lineNo = lines.lineNumber();
+                if (line.isBlank()) {
+                    continue;
                 }
-                continue;
+                JsonNode n;
+                try {
+                    n = JSON.readTree(line);
+                } catch (JsonProcessingException e) {
+                    throw new MaestroException(file + ":" + lineNo + ": corrupt journal line (" + e.getOriginalMessage()
+                            + "); only a torn last line is repaired: move the file away to start over");
+                }
+                if (n.has("collect")) {
+                    String reg = n.path("registry").asText();
+                    if (!reg.equals(registryName)) {
+                        throw new MaestroException(file + " collects registry '" + reg + "', not '" + registryName
+                                + "'; resume with the same registry, or give another --out folder");
+                    }
+                    continue;
+                }
+                out.add(entry(n, file, lineNo));
             }
-            out.add(entry(n, file, lineNo));
+        } catch (dev.maestro.io.LimitExceededException e) {
+            throw new MaestroException(e.getMessage(), e);
         }
         return out;
     }

@@ -15,9 +15,7 @@ import dev.maestro.registry.SkillCard;
 import dev.maestro.task.Split;
 import dev.maestro.task.Task;
 import dev.maestro.task.TaskReader;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -189,9 +187,9 @@ public final class CollectedSuite {
         Path src = tasksFile.toAbsolutePath().normalize();
         Path folder = src.getParent();
         StringBuilder lines = new StringBuilder();
-        try (BufferedReader in = Files.newBufferedReader(src, StandardCharsets.UTF_8)) {
-            String line;
-            while ((line = in.readLine()) != null) {
+        try (dev.maestro.io.LineReader in = dev.maestro.io.LineReader.open(src)) { // lines capped
+            while (in.next()) {
+                String line = in.text();
                 if (line.isBlank()) {
                     continue;
                 }

@@ -9,6 +9,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.maestro.MaestroException;
+import dev.maestro.io.BoundedFiles;
+import dev.maestro.io.Limit;
+import dev.maestro.io.LimitExceededException;
 import dev.maestro.Progress;
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.episode.Environment;
@@ -151,8 +154,9 @@ public final class Generalization {
     public static List<ModelCard> loadExtraModels(Path registryFolder, Path extraModelsFile) {
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
         try {
-            JsonNode base = yaml.readTree(registryFolder.resolve(RegistryLoader.MODELS_FILE).toFile());
-            JsonNode extra = yaml.readTree(extraModelsFile.toFile());
+            JsonNode base = yaml.readTree(BoundedFiles.readBytes(registryFolder.resolve(RegistryLoader.MODELS_FILE),
+                    Limit.CONFIG_FILE));
+            JsonNode extra = yaml.readTree(BoundedFiles.readBytes(extraModelsFile, Limit.CONFIG_FILE));
             if (extra == null || !extra.path("models").isArray()) {
                 throw new MaestroException(extraModelsFile + ": expected a `models:` list");
             }
@@ -168,6 +172,8 @@ public final class Generalization {
             List<ModelCard> out = new ArrayList<>();
             extra.path("models").forEach(n -> out.add(plus.model(n.path("id").asText()).orElseThrow()));
             return out;
+        } catch (LimitExceededException e) {
+            throw new MaestroException(e.getMessage(), e);
         } catch (IOException e) {
             throw new MaestroException("cannot read extra models " + extraModelsFile + ": " + e.getMessage(), e);
         }

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.maestro.MaestroException;
+import dev.maestro.io.BoundedFiles;
+import dev.maestro.io.Limit;
+import dev.maestro.io.LimitExceededException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,7 +104,8 @@ public record Suite(
         }
         Path folder = file.toAbsolutePath().normalize().getParent();
         try {
-            JsonNode n = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+            // size first: a huge suite.yaml is refused before the YAML parser sees it
+            JsonNode n = new ObjectMapper(new YAMLFactory()).readTree(BoundedFiles.readBytes(file, Limit.CONFIG_FILE));
             String name = text(n, "name", folder.getFileName().toString());
             Path tasks = inside(folder, text(n, "tasks", "tasks.jsonl"), file, "tasks");
             Path registry = inside(folder, text(n, "registry", "registry"), file, "registry");
@@ -122,6 +126,8 @@ public record Suite(
                     split.path("test").asDouble(0.5), split.path("validation").asDouble(0.2),
                     n.path("grading").path("relative-tolerance").asDouble(0), kw, List.copyOf(loo), unseen,
                     filter(n.path("filter"), file), judge(n.path("judge"), file));
+        } catch (LimitExceededException e) {
+            throw new MaestroException(e.getMessage(), e);
         } catch (IOException e) {
             throw new MaestroException("cannot read suite file " + file + ": " + e.getMessage(), e);
         }

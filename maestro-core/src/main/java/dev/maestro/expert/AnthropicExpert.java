@@ -37,7 +37,7 @@ public final class AnthropicExpert implements Expert {
         List<String> secrets = new ArrayList<>(List.of(key));
         Map<String, String> headers = OpenAiExpert.headers(model, env, secrets);
         AnthropicChatModel.AnthropicChatModelBuilder b = AnthropicChatModel.builder()
-                .httpClientBuilder(new StatusHttpClient.Builder(model.timeout()))
+                .httpClientBuilder(LiveExpert.httpClient(model))
                 .baseUrl(model.baseUrl().orElse(DEFAULT_BASE_URL))
                 .apiKey(key)
                 .modelName(LiveExpert.modelName(model))

@@ -60,7 +60,7 @@ public final class AzureOpenAiExpert implements Expert {
         OpenAIClient client = new OpenAIClientBuilder()
                 .endpoint(endpoint)
                 .serviceVersion(serviceVersion(model))
-                .httpClient(new AzureHttpClient(StatusHttpClient.create(model.timeout())))
+                .httpClient(new AzureHttpClient(LiveExpert.azureTransport(model)))
                 .retryOptions(new RetryOptions(new FixedDelayOptions(0, Duration.ofMillis(1))))
                 .addPolicy(new AddHeadersPolicy(headers))
                 .buildClient();
@@ -114,7 +114,7 @@ public final class AzureOpenAiExpert implements Expert {
         }
 
         @Override
-        public Optional<ExpertError> classify(Throwable error, List<String> secrets) {
+        public Optional<ExpertError> classify(Throwable error, Secrets secrets) {
             HttpResponseException http = ErrorMapping.find(error, HttpResponseException.class);
             if (http == null || http.getResponse() == null) {
                 return Optional.empty();

@@ -2,10 +2,10 @@ package dev.maestro.expert;
 
 import com.fasterxml.jackson.core.JacksonException;
 import dev.langchain4j.exception.HttpException;
+import dev.maestro.io.LimitExceededException;
 import java.io.IOException;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -22,7 +22,11 @@ final class ErrorMapping {
     }
 
     /** The typed error for what the chat model threw; the secrets are redacted from every message. */
-    static ExpertError classify(Throwable error, Duration timeout, List<String> secrets) {
+    static ExpertError classify(Throwable error, Duration timeout, Secrets secrets) {
+        LimitExceededException limit = find(error, LimitExceededException.class);
+        if (limit != null) { // not retryable: the same endpoint would send the same body again
+            return ExpertError.of(ExpertError.Kind.BAD_RESPONSE, secrets.redact(limit.getMessage()));
+        }
         StatusHttpClient.StatusException status = find(error, StatusHttpClient.StatusException.class);
         if (status != null) {
             return statusError(status.status(), status.getMessage(), status.retryAfter(), secrets);
@@ -34,7 +38,8 @@ final class ErrorMapping {
         if (find(error, HttpTimeoutException.class) != null
                 || find(error, dev.langchain4j.exception.TimeoutException.class) != null
                 || find(error, java.net.SocketTimeoutException.class) != null) {
-            return ExpertError.of(ExpertError.Kind.TIMEOUT, "no response within " + timeout.toMillis() + " ms");
+            return ExpertError.of(ExpertError.Kind.TIMEOUT, "no response within " + timeout.toMillis()
+                    + " ms (the model's timeout bounds connect, headers and body)");
         }
         IOException io = find(error, IOException.class);
         // a JSON parser's exception is an IOException too, but means an unreadable body (the Azure SDK's parser is a
@@ -51,7 +56,7 @@ final class ErrorMapping {
     }
 
     /** The error for an HTTP status with its body; 429 → RATE_LIMITED, 408 → TIMEOUT, else HTTP_STATUS. */
-    static ExpertError statusError(int status, String body, Optional<Duration> retryAfter, List<String> secrets) {
+    static ExpertError statusError(int status, String body, Optional<Duration> retryAfter, Secrets secrets) {
         String ra = retryAfter.map(RetryingExpert::retryAfterNote).orElse("");
         String text = status + " " + reason(status) + ra + ": " + clean(body, secrets);
         ExpertError.Kind kind = switch (status) {
@@ -82,13 +87,8 @@ final class ErrorMapping {
     }
 
     /** One line, bounded, and never a secret (servers such as OpenAI echo a masked or full key back). */
-    static String clean(String text, List<String> secrets) {
-        String t = text == null ? "" : text;
-        for (String secret : secrets) {
-            if (!secret.isEmpty()) {
-                t = t.replace(secret, "***");
-            }
-        }
+    static String clean(String text, Secrets secrets) {
+        String t = secrets.redact(text == null ? "" : text);
         t = t.replaceAll("\\s+", " ").trim();
         if (t.length() > MAX_BODY_CHARS) {
             t = t.substring(0, MAX_BODY_CHARS) + "...";

@@ -14,10 +14,12 @@ import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.TokenUsage;
 import dev.maestro.MaestroException;
+import dev.maestro.io.BoundedFiles;
+import dev.maestro.io.Limit;
+import dev.maestro.io.LimitExceededException;
 import dev.maestro.registry.ModelCard;
 import dev.maestro.registry.RequestSettings;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,7 +52,7 @@ final class LiveExpert {
         ChatRequestParameters parameters(ExpertRequest request, RequestSettings settings);
 
         /** A provider-specific reading of an error (before the common one), e.g. the Azure SDK's exceptions. */
-        default Optional<ExpertError> classify(Throwable error, List<String> secrets) {
+        default Optional<ExpertError> classify(Throwable error, Secrets secrets) {
             return Optional.empty();
         }
     }
@@ -65,13 +67,50 @@ final class LiveExpert {
     private final ModelCard model;
     private final ChatModel chat;
     private final Dialect dialect;
-    private final List<String> secrets;
+    private final Secrets secrets;
 
     LiveExpert(ModelCard model, ChatModel chat, Dialect dialect, List<String> secrets) {
         this.model = model;
         this.chat = chat;
         this.dialect = dialect;
-        this.secrets = List.copyOf(secrets);
+        this.secrets = Secrets.of(secrets);
+    }
+
+    /** The setting that caps a response body, in bytes (or with k, m, g). */
+    static final String MAX_RESPONSE_BYTES_KEY = "max-response-bytes";
+
+    /**
+     * The model's response cap: its {@value #MAX_RESPONSE_BYTES_KEY} setting, else {@link Limit#RESPONSE}.
+     *
+     * @throws MaestroException if the setting is not a positive size
+     */
+    static long maxResponseBytes(ModelCard model) {
+        Object v = model.settings().get(MAX_RESPONSE_BYTES_KEY);
+        if (v == null) {
+            return Limit.RESPONSE.bytes();
+        }
+        return Limit.parse("model '" + model.id() + "': " + MAX_RESPONSE_BYTES_KEY, String.valueOf(v));
+    }
+
+    /** What a body over the cap fails with: the model, the limit, and how to raise it. */
+    private static java.util.function.LongFunction<String> tooLarge(ModelCard model) {
+        return cap -> "the response body of model '" + model.id() + "' is larger than " + Limit.human(cap) + " ("
+                + MAX_RESPONSE_BYTES_KEY + "); set " + MAX_RESPONSE_BYTES_KEY + ": <bytes, e.g. 64m> on the model in "
+                + "models.yaml to raise it (default " + Limit.human(Limit.RESPONSE.defaultBytes()) + ", or "
+                + Limit.RESPONSE.variable() + " for every model)";
+    }
+
+    /**
+     * The HTTP client LangChain4j's provider modules get: the model's timeout as one deadline for connect, headers
+     * and body, and its response cap.
+     */
+    static StatusHttpClient.Builder httpClient(ModelCard model) {
+        return new StatusHttpClient.Builder(model.timeout(), maxResponseBytes(model), tooLarge(model));
+    }
+
+    /** The same bounds for the Azure SDK's transport ({@link AzureHttpClient}). */
+    static StatusHttpClient azureTransport(ModelCard model) {
+        return StatusHttpClient.create(model.timeout(), maxResponseBytes(model), tooLarge(model));
     }
 
     ExpertReply call(ExpertRequest request) {
@@ -85,8 +124,10 @@ final class LiveExpert {
                         + image.getFileName() + "; valid: " + String.join(", ", extensions(dialect.imageTypes())));
             }
             try {
-                String b64 = Base64.getEncoder().encodeToString(Files.readAllBytes(image));
+                String b64 = Base64.getEncoder().encodeToString(BoundedFiles.readBytes(image, Limit.IMAGE));
                 contents.add(ImageContent.from(Image.builder().base64Data(b64).mimeType(mime.get()).build()));
+            } catch (LimitExceededException e) {
+                return invalid(e.getMessage());
             } catch (NoSuchFileException e) {
                 return invalid("image not found: " + image);
             } catch (IOException e) {
@@ -112,7 +153,9 @@ final class LiveExpert {
                         "the completion had no text content (finish reason " + response.finishReason() + ")"), ms);
             }
             Usage usage = usage(response.tokenUsage());
-            return ExpertReply.text(ai.text(), usage, model.price().cost(usage.inputTokens(), usage.outputTokens()), ms);
+            // an endpoint may echo the key in a completion as well as in an error body
+            return ExpertReply.text(secrets.redact(ai.text()), usage,
+                    model.price().cost(usage.inputTokens(), usage.outputTokens()), ms);
         } catch (RuntimeException e) {
             ExpertError error = dialect.classify(e, secrets)
                     .orElseGet(() -> ErrorMapping.classify(e, model.timeout(), secrets));

@@ -41,7 +41,7 @@ public final class OllamaExpert implements Expert {
         Map<String, String> headers = new LinkedHashMap<>(OpenAiExpert.headers(model, env, secrets));
         key.ifPresent(k -> headers.putIfAbsent("Authorization", "Bearer " + k));
         OllamaChatModel.OllamaChatModelBuilder b = OllamaChatModel.builder()
-                .httpClientBuilder(new StatusHttpClient.Builder(model.timeout()));
+                .httpClientBuilder(LiveExpert.httpClient(model));
         b.baseUrl(model.baseUrl().orElse(DEFAULT_BASE_URL))
                 .modelName(LiveExpert.modelName(model))
                 .timeout(model.timeout());

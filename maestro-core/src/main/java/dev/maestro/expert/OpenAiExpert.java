@@ -23,8 +23,11 @@ import java.util.Set;
  * {@link RetryingExpert} and the episode see and record it.
  *
  * <p>The API key is read from the environment variable named by {@link ModelCard#apiKeyEnv()}; without
- * one a dummy key is sent (local vLLM ignores it). The key never appears in any message: server
- * bodies that echo it are redacted.
+ * one a dummy key is sent (local vLLM ignores it). The key never appears in anything this expert returns:
+ * completions (200 bodies included) and error bodies that echo it are redacted through {@link Secrets}.
+ *
+ * <p>Bounds: the model's {@code timeout} is one deadline for the whole call (connect, headers and body), and the
+ * response body is capped at the model's {@code max-response-bytes} (default 16 MiB); see {@link LiveExpert}.
  *
  * <p>The card's {@link RequestSettings} ({@code temperature}, {@code top-p}, {@code max-tokens}, {@code seed},
  * {@code stop}, {@code system-prompt}, {@code headers}, {@code extra-body}) go into every request; where they set a
@@ -35,6 +38,8 @@ import java.util.Set;
 public final class OpenAiExpert implements Expert {
     /** Sent when the card names no key variable: OpenAI-compatible local servers accept any key. */
     static final String DUMMY_KEY = "sk-no-key-required";
+    /** The setting that caps a response body, in bytes (or with k, m, g); every live backend reads it. */
+    public static final String MAX_RESPONSE_BYTES_KEY = LiveExpert.MAX_RESPONSE_BYTES_KEY;
 
     private final ModelCard model;
     private final LiveExpert live;
@@ -60,7 +65,7 @@ public final class OpenAiExpert implements Expert {
         secrets.add(key);
         Map<String, String> headers = headers(model, env, secrets);
         OpenAiChatModel.OpenAiChatModelBuilder builder = OpenAiChatModel.builder()
-                .httpClientBuilder(new StatusHttpClient.Builder(model.timeout()))
+                .httpClientBuilder(LiveExpert.httpClient(model))
                 .baseUrl(baseUrl)
                 .apiKey(key)
                 .modelName(LiveExpert.modelName(model))

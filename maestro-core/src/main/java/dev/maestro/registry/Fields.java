@@ -176,12 +176,52 @@ final class Fields {
     }
 
     void checkId(Ctx c, Map<String, YamlNode> m, String key, String v, String what) {
+        // Invisible or reordering characters make two ids look alike (or one look like another): refused, and the
+        // id is shown escaped so the message itself cannot be reordered by a bidi control.
+        int bad = v.codePoints().filter(Fields::invisible).findFirst().orElse(-1);
+        if (bad >= 0) {
+            ctx.error(c.file(), line(m, key, c), c.field(key), what + " '" + escaped(v) + "' contains "
+                    + String.format(Locale.ROOT, "U+%04X", bad) + (Character.getName(bad) == null ? ""
+                    : " (" + Character.getName(bad) + ")") + ", a control or format character (NUL, bidi controls,"
+                    + " zero-width characters); ids must be visible text");
+            return;
+        }
         // The paper's protocol writes MODEL@@SKILL: INPUT, so these characters would make calls ambiguous.
         if (v.contains("@@") || v.contains(":") || v.contains("\n") || v.contains("<") || v.contains(">")) {
             ctx.error(c.file(), line(m, key, c), c.field(key), what + " " + show(m.get(key)) + " must not "
                     + "contain '@@', ':', '<', '>' or line breaks (they delimit <search> MODEL@@SKILL: INPUT "
                     + "</search>)");
         }
+    }
+
+    /** Unicode control (Cc), format (Cf: bidi controls, zero-width characters, BOM) and line/paragraph separators. */
+    static boolean invisible(int cp) {
+        int t = Character.getType(cp);
+        return t == Character.CONTROL || t == Character.FORMAT || t == Character.LINE_SEPARATOR
+                || t == Character.PARAGRAPH_SEPARATOR || t == Character.SURROGATE || t == Character.UNASSIGNED;
+    }
+
+    /** {@code s} with invisible characters written as \\uXXXX. */
+    static String escaped(String s) {
+        StringBuilder sb = new StringBuilder();
+        s.codePoints().forEach(cp -> {
+            if (invisible(cp)) {
+                sb.append(String.format(Locale.ROOT, "\\u%04X", cp));
+            } else {
+                sb.appendCodePoint(cp);
+            }
+        });
+        return sb.toString();
+    }
+
+    /** Ids are compared and stored in Unicode NFC, so the two spellings of "é" are one id. */
+    static String nfc(String s) {
+        return java.text.Normalizer.normalize(s, java.text.Normalizer.Form.NFC);
+    }
+
+    /** The form in which ids must be unique: NFC, then case-folded. */
+    static String fold(String id) {
+        return nfc(id).toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT);
     }
 
     YamlNode substitute(YamlNode n, String file, String field) {

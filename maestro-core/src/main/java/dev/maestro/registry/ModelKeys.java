@@ -20,6 +20,8 @@ public final class ModelKeys {
     /** Retry and circuit-breaker settings of a live model ({@link Resilience}). */
     public static final List<String> RESILIENCE = List.of("retry-attempts", "retry-backoff-cap", "breaker-failures",
             "breaker-cool-down");
+    /** Byte caps of a live model (kept in {@link ModelCard#settings()}; read by the expert). */
+    public static final List<String> LIMITS = List.of("max-response-bytes");
     /** Settings of the {@code azure-openai} backend only: the deployment (default: model-name) and the API version. */
     public static final List<String> AZURE = List.of("deployment", "api-version");
     /** Settings of the {@code replay} backend (kept in {@link ModelCard#settings()}). */
@@ -34,6 +36,7 @@ public final class ModelKeys {
     static {
         List<String> openai = new ArrayList<>(REQUEST);
         openai.addAll(RESILIENCE);
+        openai.addAll(LIMITS);
         OWN.put(Backend.OPENAI, List.copyOf(openai));
         // The native providers take what their APIs (and LangChain4j's modules for them) can send: Anthropic has no
         // seed; Gemini, Ollama and Azure take no arbitrary body fields.

@@ -12,7 +12,6 @@ import dev.maestro.registry.SkillsReader.ParsedSkill;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -67,15 +66,21 @@ final class ModelsReader {
                     + "skills/<name>/SKILL.md");
             return out;
         }
+        if (!ctx.realInside(path)) {
+            // as for SKILL.md: a symbolic link must not pull a registry from outside the suite folder
+            ctx.error(file, 0, "", MODELS_FILE + " escapes the registry's parent folder '" + ctx.base.getFileName()
+                    + "' through a symbolic link; registry files must stay within it");
+            return out;
+        }
+        Optional<String> text = ctx.readText(path, file);
+        if (text.isEmpty()) {
+            return out;
+        }
         YamlNode top;
         try {
-            top = YamlNode.parse(Files.readString(path, StandardCharsets.UTF_8), 0,
-                    (k, l) -> ctx.error(file, l, k, "duplicate key '" + k + "'"));
+            top = YamlNode.parse(text.get(), 0, (k, l) -> ctx.error(file, l, k, "duplicate key '" + k + "'"));
         } catch (YamlNode.SyntaxError e) {
             ctx.error(file, e.line, "", e.getMessage());
-            return out;
-        } catch (IOException e) {
-            ctx.error(file, 0, "", "cannot read: " + e.getMessage());
             return out;
         }
         if (!top.isMap()) {
@@ -123,7 +128,7 @@ final class ModelsReader {
         if (list.list().isEmpty()) {
             ctx.error(file, list.line(), "models", "models is empty: a registry needs at least one model");
         }
-        Map<String, Integer> seen = new HashMap<>();
+        Map<String, FirstId> seen = new HashMap<>(); // by case-folded id
         for (int i = 0; i < list.list().size(); i++) {
             YamlNode item = list.list().get(i);
             if (!item.isMap()) {
@@ -140,6 +145,10 @@ final class ModelsReader {
             parseModel(mc, merged, item.map().keySet(), skills, seen).ifPresent(out::add);
         }
         return out;
+    }
+
+    /** The first model id seen for one case-folded id, and its line. */
+    record FirstId(String id, int line) {
     }
 
     /**
@@ -161,15 +170,19 @@ final class ModelsReader {
      *            backend is an error there, and ignored when it comes from the defaults
      */
     Optional<ParsedModel> parseModel(Ctx c, Map<String, YamlNode> m, Set<String> own, Map<String, ParsedSkill> skills,
-                                     Map<String, Integer> seen) {
+                                     Map<String, FirstId> seen) {
         int before = ctx.errorCount();
-        Optional<String> id = fields.string(c, m, "id", true);
+        Optional<String> id = fields.string(c, m, "id", true).map(Fields::nfc);
         id.ifPresent(v -> {
             fields.checkId(c, m, "id", v, "model id");
-            Integer first = seen.putIfAbsent(v, Fields.line(m, "id", c));
-            if (first != null) {
+            FirstId first = seen.putIfAbsent(Fields.fold(v), new FirstId(v, Fields.line(m, "id", c)));
+            if (first != null && first.id().equals(v)) {
                 ctx.error(c.file(), Fields.line(m, "id", c), c.field("id"), "duplicate model id '" + v
-                        + "' (first declared on line " + first + ")");
+                        + "' (first declared on line " + first.line() + ")");
+            } else if (first != null) {
+                ctx.error(c.file(), Fields.line(m, "id", c), c.field("id"), "model id '" + v + "' differs from '"
+                        + first.id() + "' (line " + first.line() + ") only by case; model ids must be unique ignoring"
+                        + " case, so that a reader can tell them apart");
             }
         });
         Optional<Backend> backend = fields.string(c, m, "backend", true).flatMap(b -> {
@@ -197,7 +210,7 @@ final class ModelsReader {
             return v;
         }).orElse(4);
         Duration timeout = fields.duration(c, m, "timeout").orElse(Duration.ofSeconds(120));
-        List<String> modelSkills = fields.stringList(c, m, "skills").orElse(List.of());
+        List<String> modelSkills = fields.stringList(c, m, "skills").orElse(List.of()).stream().map(Fields::nfc).toList();
         fields.checkUnique(c, m, "skills", modelSkills);
         graph.checkModelSkills(c, m, modelSkills, skills);
         Map<String, Object> settings = new LinkedHashMap<>();
@@ -250,6 +263,13 @@ final class ModelsReader {
 
     void checkBackend(Ctx c, Map<String, YamlNode> m, Backend b, Map<String, Object> settings,
                       Optional<String> apiKeyEnv) {
+        if (settings.get("max-response-bytes") != null) { // read by the live backends: caught here, not at wiring
+            try {
+                dev.maestro.io.Limit.parse("max-response-bytes", String.valueOf(settings.get("max-response-bytes")));
+            } catch (dev.maestro.MaestroException e) {
+                ctx.error(c.file(), Fields.line(m, "max-response-bytes", c), c.field("max-response-bytes"), e.getMessage());
+            }
+        }
         if (b.live()) {
             LiveBackendRules.check(ctx, c, m, b);
             apiKeyEnv.ifPresent(v -> {

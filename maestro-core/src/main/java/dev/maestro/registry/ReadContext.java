@@ -63,4 +63,32 @@ final class ReadContext {
     boolean hasErrors() {
         return problems.stream().anyMatch(RegistryProblem::isError);
     }
+
+    /** Whether an existing file, every symbolic link followed, lies inside the (real) suite folder. */
+    boolean realInside(Path file) {
+        try {
+            return file.toRealPath().startsWith(base.toRealPath());
+        } catch (java.io.IOException | SecurityException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The text of a registry file, refused (as an error on {@code file}) when it is larger than
+     * {@link dev.maestro.io.Limit#CONFIG_FILE}: the size is checked before a byte is parsed, so a 10 MB
+     * models.yaml costs nothing.
+     */
+    java.util.Optional<String> readText(Path path, String file) {
+        long cap = dev.maestro.io.Limit.CONFIG_FILE.bytes();
+        try {
+            return java.util.Optional.of(dev.maestro.io.BoundedFiles.readString(path, dev.maestro.io.Limit.CONFIG_FILE));
+        } catch (dev.maestro.io.LimitExceededException e) {
+            error(file, 0, "", "larger than the " + dev.maestro.io.Limit.human(cap) + " allowed for "
+                    + dev.maestro.io.Limit.CONFIG_FILE.what() + "; refused before parsing; "
+                    + dev.maestro.io.Limit.CONFIG_FILE.raiseHint(cap));
+        } catch (java.io.IOException e) {
+            error(file, 0, "", "cannot read: " + e.getMessage());
+        }
+        return java.util.Optional.empty();
+    }
 }

@@ -7,7 +7,6 @@ import static dev.maestro.registry.RegistryLoader.SKILL_KEYS;
 
 import dev.maestro.registry.Fields.Ctx;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -75,8 +74,9 @@ final class SkillsReader {
             ctx.error(SKILLS_DIR, 0, "", "cannot list the skills folder: " + e.getMessage());
             return out;
         }
+        Map<String, ParsedSkill> byFold = new java.util.HashMap<>();
         for (Path entry : entries) {
-            String folderName = entry.getFileName().toString();
+            String folderName = Fields.nfc(entry.getFileName().toString());
             if (folderName.startsWith(".")) {
                 continue;
             }
@@ -104,11 +104,18 @@ final class SkillsReader {
             }
             parsed.ifPresent(s -> {
                 ParsedSkill prev = out.get(s.card().name());
+                ParsedSkill twin = byFold.get(Fields.fold(s.card().name()));
                 if (prev != null) {
                     ctx.error(s.file(), s.line("name"), "name", "duplicate skill name '" + s.card().name()
                             + "' (also declared in " + prev.file() + ")");
+                } else if (twin != null) {
+                    ctx.error(s.file(), s.line("name"), "name", "skill name '" + s.card().name() + "' differs from '"
+                            + twin.card().name() + "' (" + twin.file() + ") only by case; skill names must be unique "
+                            + "ignoring case, so that a reader can tell them apart");
+                    ctx.brokenSkills.add(s.card().name());
                 } else {
                     out.put(s.card().name(), s);
+                    byFold.put(Fields.fold(s.card().name()), s);
                 }
             });
         }
@@ -117,21 +124,15 @@ final class SkillsReader {
 
     /** Whether an existing file, every symbolic link followed, lies inside the (real) suite folder. */
     boolean realInside(Path file) {
-        try {
-            return file.toRealPath().startsWith(ctx.base.toRealPath());
-        } catch (IOException | SecurityException e) {
-            return false;
-        }
+        return ctx.realInside(file);
     }
 
     Optional<ParsedSkill> parseSkill(Path path, String file, String folderName) {
-        String text;
-        try {
-            text = Files.readString(path, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            ctx.error(file, 0, "", "cannot read: " + e.getMessage());
+        Optional<String> read = ctx.readText(path, file);
+        if (read.isEmpty()) {
             return Optional.empty();
         }
+        String text = read.get();
         if (text.startsWith("\uFEFF")) {
             text = text.substring(1);
         }
@@ -182,7 +183,7 @@ final class SkillsReader {
                         SKILL_KEYS) + "; valid: " + String.join(", ", SKILL_KEYS));
             }
         }
-        Optional<String> skillName = fields.string(c, m, "name", true);
+        Optional<String> skillName = fields.string(c, m, "name", true).map(Fields::nfc);
         skillName.ifPresent(n -> {
             fields.checkId(c, m, "name", n, "skill name");
             if (!n.equals(folderName)) {
@@ -199,8 +200,8 @@ final class SkillsReader {
             }
         });
         Optional<String> description = fields.string(c, m, "description", true);
-        Optional<String> parent = fields.string(c, m, "parent", false);
-        List<String> children = fields.stringList(c, m, "children").orElse(List.of());
+        Optional<String> parent = fields.string(c, m, "parent", false).map(Fields::nfc);
+        List<String> children = fields.stringList(c, m, "children").orElse(List.of()).stream().map(Fields::nfc).toList();
         List<String> tools = fields.stringList(c, m, "tools").orElse(List.of());
         Set<Modality> mods = fields.modalitySet(c, m).orElse(EnumSet.of(Modality.TEXT, Modality.IMAGE));
         fields.checkUnique(c, m, "children", children);

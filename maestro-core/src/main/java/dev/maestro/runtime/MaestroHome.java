@@ -110,12 +110,14 @@ public final class MaestroHome {
         }
         List<Path> folders = registryFolders();
         for (Path f : folders) {
-            try (Stream<String> lines = Files.lines(f.resolve(RegistryLoader.MODELS_FILE))) {
-                if (lines.anyMatch(l -> l.strip().equals("name: " + nameOrPath))) {
+            try {
+                String text = dev.maestro.io.BoundedFiles.readString(f.resolve(RegistryLoader.MODELS_FILE),
+                        dev.maestro.io.Limit.CONFIG_FILE);
+                if (text.lines().anyMatch(l -> l.strip().equals("name: " + nameOrPath))) {
                     return f;
                 }
             } catch (IOException | UncheckedIOException e) {
-                // unreadable: not a candidate
+                // unreadable or over the size limit: not a candidate (loading it would say why)
             }
         }
         throw new MaestroException("no registry '" + nameOrPath + "': not a path, and not one of the shipped registry names "

@@ -3,6 +3,7 @@ package dev.maestro.train;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.maestro.AtomicFiles;
 import dev.maestro.MaestroException;
+import dev.maestro.io.LineReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -50,9 +51,10 @@ final class TrainLog {
         if (!Files.exists(log)) {
             return;
         }
-        try {
+        try (LineReader in = LineReader.open(log)) { // lines capped: see dev.maestro.io.Limit
             StringBuilder kept = new StringBuilder();
-            for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+            while (in.next()) {
+                String line = in.text();
                 try {
                     Map<String, Object> m = JSON.readValue(line, Map.class);
                     if (((Number) m.get("step")).longValue() <= step) {

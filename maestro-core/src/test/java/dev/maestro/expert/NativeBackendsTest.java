@@ -194,6 +194,26 @@ class NativeBackendsTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("wires")
+    void should_cap_the_response_body_and_redact_an_echoed_key_from_the_completion(Wire w) throws Exception {
+        String big = w.okBody().replace("Paris", "x".repeat(4000));
+        String echo = w.okBody().replace("Paris", "your key is " + KEY);
+        try (FakeProviderServer server = new FakeProviderServer(Reply.json(200, echo))) {
+            server.script(Reply.json(200, big));
+            Map<String, Object> settings = new java.util.HashMap<>(w.settings());
+            settings.put("max-response-bytes", "2k");
+            ModelCard m = card(w, server.url(), Duration.ofSeconds(5)).newBuilder().settings(settings).build();
+            Expert e = Experts.live(m, env());
+
+            ExpertError tooBig = e.call(Fixtures.request(m, "q")).error().orElseThrow();
+            assertThat(tooBig.kind()).isEqualTo(ExpertError.Kind.BAD_RESPONSE);
+            assertThat(tooBig.message()).contains("max-response-bytes").contains(m.id());
+            ExpertReply echoed = e.call(Fixtures.request(m, "q"));
+            assertThat(echoed.text().orElseThrow()).contains("your key is ***").doesNotContain(KEY);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("wires")
     void should_send_the_cards_request_settings(Wire w) throws Exception {
         try (FakeProviderServer server = new FakeProviderServer(Reply.json(200, w.okBody()))) {
             ModelCard m = card(w, server.url(), Duration.ofSeconds(5)).newBuilder().request(RequestSettings.builder()
