@@ -66,8 +66,9 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--suite", paramLabel = "NAME|DIR", description = "suite whose training split (and router keywords) baseline policies are fitted on")
     Optional<String> suite = Optional.empty();
 
-    @Option(names = "--cache", paramLabel = "FILE", description = "SQLite record/replay cache for live (openai) experts: "
-            + "an identical call is answered from the file (default: $MAESTRO_HOME/.cache/serve/expert-cache.sqlite)")
+    @Option(names = "--cache", paramLabel = "FILE", description = "SQLite record/replay cache for live experts "
+            + "(openai, anthropic, gemini, azure-openai, ollama): an identical call is answered from the file "
+            + "(default: $MAESTRO_HOME/.cache/serve/expert-cache.sqlite)")
     Optional<Path> cache = Optional.empty();
 
     @Option(names = "--no-cache", description = "no record/replay cache: every call goes to the expert")

@@ -47,6 +47,7 @@ public final class Environment implements AutoCloseable {
     private final TraceSink trace;
     private final EpisodeMemory done;
     private final boolean costPrecheck;
+    private final Telemetry telemetry;
 
     /**
      * Episodes an interrupted run already finished (read back from its trace): {@link #run} returns the recorded
@@ -69,6 +70,7 @@ public final class Environment implements AutoCloseable {
         this.trace = b.trace;
         this.done = b.done;
         this.costPrecheck = b.costPrecheck;
+        this.telemetry = b.telemetry;
         for (ModelCard m : registry.models()) {
             if (!experts.containsKey(m.id())) {
                 throw new MaestroException("no expert backend for model '" + m.id() + "'; experts given for: " + experts.keySet());
@@ -145,6 +147,7 @@ public final class Environment implements AutoCloseable {
         b.trace = e.trace;
         b.done = e.done;
         b.costPrecheck = costPrecheck;
+        b.telemetry = e.telemetry;
         return b;
     }
 
@@ -156,6 +159,7 @@ public final class Environment implements AutoCloseable {
         b.trace = trace;
         b.done = done;
         b.costPrecheck = costPrecheck;
+        b.telemetry = telemetry;
         return new Environment(b);
     }
 
@@ -167,6 +171,7 @@ public final class Environment implements AutoCloseable {
             return earlier.get();
         }
         State s = new State(task, new SplittableRandom(seed));
+        s.span = telemetry.episode(task, policy.name());
         try {
             policy.prepare(task);
         } catch (RuntimeException e) {
@@ -175,6 +180,7 @@ public final class Environment implements AutoCloseable {
         Optional<String> answer = Optional.empty();
         Optional<Integer> source = Optional.empty();
         while (s.turn < config.maxTurns()) {
+            s.startTurn();
             long t0 = System.nanoTime();
             Action action;
             try {
@@ -217,7 +223,10 @@ public final class Environment implements AutoCloseable {
             }
             s.turn++;
         }
-        return finish(s, policy, seed, answer, source);
+        s.endTurn();
+        EpisodeResult result = finish(s, policy, seed, answer, source);
+        s.span.end(result);
+        return result;
     }
 
     private void executeSearch(State s, List<Call> calls, long decisionNanos) {
@@ -254,7 +263,7 @@ public final class Environment implements AutoCloseable {
             accepted.add(new Call(m.id(), sk.name(), c.input()));
             resolved.add(new Object[] {m, sk});
         }
-        List<ExpertReply> replies = execute(s.task, accepted, resolved);
+        List<ExpertReply> replies = execute(s.task, accepted, resolved, s.turnSpan);
         double turnLatency = 0;
         for (int i = 0; i < accepted.size(); i++) {
             ExpertReply r = replies.get(i);
@@ -294,14 +303,14 @@ public final class Environment implements AutoCloseable {
         return Optional.empty();
     }
 
-    private List<ExpertReply> execute(Task task, List<Call> calls, List<Object[]> resolved) {
+    private List<ExpertReply> execute(Task task, List<Call> calls, List<Object[]> resolved, Telemetry.TurnSpan turn) {
         if (calls.isEmpty()) {
             return List.of();
         }
         if (calls.size() == 1 || pool.isEmpty()) {
             List<ExpertReply> out = new ArrayList<>(calls.size());
             for (int i = 0; i < calls.size(); i++) {
-                out.add(callOne(task, calls.get(i), resolved.get(i)));
+                out.add(callOne(task, calls.get(i), resolved.get(i), turn));
             }
             return out;
         }
@@ -309,7 +318,7 @@ public final class Environment implements AutoCloseable {
         for (int i = 0; i < calls.size(); i++) {
             Call c = calls.get(i);
             Object[] r = resolved.get(i);
-            futures.add(pool.get().submit(() -> callOne(task, c, r)));
+            futures.add(pool.get().submit(() -> callOne(task, c, r, turn)));
         }
         List<ExpertReply> out = new ArrayList<>();
         for (Future<ExpertReply> f : futures) {
@@ -325,15 +334,19 @@ public final class Environment implements AutoCloseable {
         return out;
     }
 
-    private ExpertReply callOne(Task task, Call c, Object[] resolved) {
+    private ExpertReply callOne(Task task, Call c, Object[] resolved, Telemetry.TurnSpan turn) {
         ModelCard m = (ModelCard) resolved[0];
         SkillCard sk = (SkillCard) resolved[1];
+        Telemetry.CallSpan span = turn.call(m, sk.name());
+        ExpertReply reply;
         try {
-            return skills.run(task, m, sk, c.input(), experts.get(m.id()));
+            reply = skills.run(task, m, sk, c.input(), experts.get(m.id()));
         } catch (RuntimeException e) {
             // Experts should return failures, not throw; if one throws anyway the episode records it.
-            return ExpertReply.failure(ExpertError.of(ExpertError.Kind.IO, e.getClass().getSimpleName() + ": " + e.getMessage()), 0);
+            reply = ExpertReply.failure(ExpertError.of(ExpertError.Kind.IO, e.getClass().getSimpleName() + ": " + e.getMessage()), 0);
         }
+        span.end(reply);
+        return reply;
     }
 
     private EpisodeResult finish(State s, Policy policy, long seed, Optional<String> answer, Optional<Integer> source) {
@@ -395,6 +408,24 @@ public final class Environment implements AutoCloseable {
         final List<Object> memo = new ArrayList<>();
         private List<Pair> callable;
         private int callableAt = -1;
+        Telemetry.EpisodeSpan span;
+        Telemetry.TurnSpan turnSpan;
+        private int stepsAtTurnStart;
+
+        /** Ends the previous turn's span (if any) and starts this turn's. */
+        void startTurn() {
+            endTurn();
+            turnSpan = span.turn(turn);
+            stepsAtTurnStart = steps.size();
+        }
+
+        /** Ends the open turn span with the step its turn added (a turn adds at most one). */
+        void endTurn() {
+            if (turnSpan != null) {
+                turnSpan.end(steps.size() > stepsAtTurnStart ? Optional.of(steps.get(steps.size() - 1)) : Optional.empty());
+                turnSpan = null;
+            }
+        }
 
         State(Task task, SplittableRandom rng) {
             this.task = task;
@@ -458,6 +489,7 @@ public final class Environment implements AutoCloseable {
         private TraceSink trace = TraceSink.NONE;
         private EpisodeMemory done = EpisodeMemory.NONE;
         private boolean costPrecheck;
+        private Telemetry telemetry = Telemetry.NONE;
 
         private Builder(Registry registry, Map<String, Expert> experts, Grader grader) {
             this.registry = Objects.requireNonNull(registry);
@@ -478,6 +510,8 @@ public final class Environment implements AutoCloseable {
          * A refused call is an INVALID_REQUEST observation saying the estimate and what is left.
          */
         public Builder costPrecheck(boolean v) { this.costPrecheck = v; return this; }
+        /** Spans of episodes, turns and expert calls (default: {@link Telemetry#NONE}). */
+        public Builder telemetry(Telemetry v) { this.telemetry = Objects.requireNonNull(v); return this; }
 
         public Environment build() {
             return new Environment(this);

@@ -3,6 +3,7 @@ package dev.maestro.expert;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.maestro.MaestroException;
+import dev.maestro.registry.Backend;
 import dev.maestro.registry.RequestSettings;
 import dev.maestro.task.ChatContext;
 import java.io.IOException;
@@ -167,6 +168,11 @@ public final class CachingExpert implements Expert {
                         field(d, sha256(image));
                     }
                 }
+            }
+            if (r.model().backend() != Backend.OPENAI) {
+                // only for the other backends, so the keys of openai models stay those of earlier caches
+                field(d, "backend");
+                field(d, r.model().backend().id());
             }
             RequestSettings rs = r.model().request();
             if (!rs.isEmpty()) {

@@ -18,8 +18,9 @@ import java.util.Optional;
 /**
  * Wires one {@link Expert} per model of a registry, with the right backend and decorators:
  * <ul>
- *   <li>{@code openai}: [{@link CachingExpert} if a cache file or store is configured] → [{@link FallbackExpert} if the
- *       model has {@code fallbacks}] → {@link RetryingExpert}
+ *   <li>live backends ({@code openai}, {@code anthropic}, {@code gemini}, {@code azure-openai}, {@code ollama},
+ *       see {@link #live}): [{@link CachingExpert} if a cache file or store is configured] → [{@link FallbackExpert}
+ *       if the model has {@code fallbacks}] → {@link RetryingExpert}
  *       → {@link CircuitBreakerExpert} → {@link ConcurrencyLimitedExpert} → {@link CountingExpert}
  *       → {@link OpenAiExpert}. Retries sit outside the breaker so an open circuit (not retryable) ends them at
  *       once; the limiter sits inside so a sleeping retry does not hold a slot; the counter is innermost so it
@@ -31,7 +32,7 @@ import java.util.Optional;
  *       skill runtime runs such skills' tools without a model.</li>
  * </ul>
  * A factory set with {@link Options.Builder#backend} replaces the bare backend expert (decorators
- * still apply to {@code openai}).
+ * still apply to live backends).
  */
 public final class Experts {
     private Experts() {
@@ -80,9 +81,9 @@ public final class Experts {
         return cached(m, chain(m, o), o);
     }
 
-    /** The record/replay cache around an {@code openai} model's chain, when a cache store or file is configured. */
+    /** The record/replay cache around a live model's chain, when a cache store or file is configured. */
     private static Expert cached(ModelCard m, Expert e, Options o) {
-        if (m.backend() != Backend.OPENAI) {
+        if (!isLive(m.backend())) {
             return e;
         }
         if (o.cacheStore.isPresent()) {
@@ -95,8 +96,8 @@ public final class Experts {
     private static Expert chain(ModelCard m, Options o) {
         Optional<ExpertFactory> override = Optional.ofNullable(o.factories.get(m.backend()));
         return switch (m.backend()) {
-            case OPENAI -> {
-                Expert e = override.map(f -> f.create(m)).orElseGet(() -> OpenAiExpert.create(m, o.env));
+            case OPENAI, ANTHROPIC, GEMINI, AZURE_OPENAI, OLLAMA -> {
+                Expert e = override.map(f -> f.create(m)).orElseGet(() -> live(m, o.env));
                 e = CountingExpert.create(e, o.requests, o.deployments);
                 e = ConcurrencyLimitedExpert.create(e, m.maxConcurrency(), m.timeout());
                 Resilience r = m.resilience();
@@ -112,6 +113,27 @@ public final class Experts {
                     + "' uses backend simulated, but no simulated ExpertFactory was given; pass one with "
                     + "Experts.Options.builder().simulated(factory)")).create(m);
             case NONE -> override.map(f -> f.create(m)).orElseGet(() -> toolOnly(m));
+        };
+    }
+
+    /** The bare expert of a live model, by its backend (no decorators). */
+    public static Expert live(ModelCard m, EnvLookup env) {
+        return switch (m.backend()) {
+            case OPENAI -> OpenAiExpert.create(m, env);
+            case ANTHROPIC -> AnthropicExpert.create(m, env);
+            case GEMINI -> GeminiExpert.create(m, env);
+            case AZURE_OPENAI -> AzureOpenAiExpert.create(m, env);
+            case OLLAMA -> OllamaExpert.create(m, env);
+            case REPLAY, SIMULATED, NONE -> throw new IllegalArgumentException("backend " + m.backend().id()
+                    + " is not a live backend");
+        };
+    }
+
+    /** Whether a backend calls a live, paid endpoint (and so gets retries, breaker, limiter and the cache). */
+    static boolean isLive(Backend b) {
+        return switch (b) {
+            case OPENAI, ANTHROPIC, GEMINI, AZURE_OPENAI, OLLAMA -> true;
+            case REPLAY, SIMULATED, NONE -> false;
         };
     }
 
@@ -212,10 +234,10 @@ public final class Experts {
             private Builder() {
             }
 
-            /** SQLite file for the record/replay cache of {@code openai} experts. */
+            /** SQLite file for the record/replay cache of live experts. */
             public Builder cache(Path file) { this.cache = Optional.of(file); return this; }
             /**
-             * A reply store shared by every {@code openai} expert (e.g. PostgreSQL for several replicas); it wins over
+             * A reply store shared by every live expert (e.g. PostgreSQL for several replicas); it wins over
              * {@link #cache(Path)}. The caller owns it: closing the experts leaves it open.
              */
             public Builder cacheStore(ReplyStore store) { this.cacheStore = Optional.of(store); return this; }
@@ -223,7 +245,7 @@ public final class Experts {
             public Builder env(EnvLookup e) { this.env = e; return this; }
             /** The factory for {@code simulated} models. */
             public Builder simulated(ExpertFactory f) { return backend(Backend.SIMULATED, f); }
-            /** Replaces the bare expert of a backend (decorators still wrap {@code openai}). */
+            /** Replaces the bare expert of a backend (decorators still wrap live backends). */
             public Builder backend(Backend b, ExpertFactory f) { this.factories.put(b, f); return this; }
             public Builder retryAttempts(int n) {
                 if (n < 1) {

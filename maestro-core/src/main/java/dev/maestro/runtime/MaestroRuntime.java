@@ -5,6 +5,7 @@ import dev.maestro.episode.CallStats;
 import dev.maestro.episode.EpisodeConfig;
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.episode.Environment;
+import dev.maestro.episode.Telemetry;
 import dev.maestro.episode.TraceSink;
 import dev.maestro.eval.JudgeGrader;
 import dev.maestro.expert.CachingExpert;
@@ -64,12 +65,14 @@ public final class MaestroRuntime implements AutoCloseable {
     private final Deployments deployments = Deployments.create();
     private final Optional<JudgeGrader> judge;
     private volatile Environment uncached;
+    private final Telemetry telemetry;
 
     private MaestroRuntime(Builder b, Registry registry) {
         this.registry = registry;
         this.env = b.env;
         this.home = b.home.orElseGet(() -> MaestroHome.fromEnv(b.env));
         this.cache = b.cache;
+        this.telemetry = b.telemetry.orElseGet(() -> Telemetry.fromEnvironment(b.env));
         Experts.Options.Builder eo = Experts.Options.builder().simulated(SimulatedExpert::create).env(EnvLookup.of(b.env))
                 .requests(requests).deployments(deployments);
         b.cache.ifPresent(eo::cache);
@@ -98,7 +101,7 @@ public final class MaestroRuntime implements AutoCloseable {
             }
             this.environment = Environment.builder(registry, experts, grader).skills(skills).config(b.episode)
                     .pool(pool).trace(b.trace.and(CallStats.sink(calls))).resumeFrom(counted(b.done, calls))
-                    .costPrecheck(b.costPrecheck).build();
+                    .costPrecheck(b.costPrecheck).telemetry(telemetry).build();
         } catch (RuntimeException e) {
             experts.values().forEach(Expert::close);
             pool.shutdownNow();
@@ -202,6 +205,9 @@ public final class MaestroRuntime implements AutoCloseable {
     /** Every HTTP request its live experts made so far, per pair (retries included, cache hits not). */
     public CallLog requests() { return requests; }
 
+    /** Where the spans of episodes, turns and calls go ({@link Telemetry#NONE} unless tracing is configured). */
+    public Telemetry telemetry() { return telemetry; }
+
     /** The LLM judge grading tasks without gold, when one is configured ({@link Builder#judge}). */
     public Optional<JudgeGrader> judge() { return judge; }
 
@@ -256,6 +262,7 @@ public final class MaestroRuntime implements AutoCloseable {
     public void close() {
         pool.shutdownNow();
         environment.close();
+        telemetry.flush();
         synchronized (extraExperts) {
             extraExperts.forEach(Expert::close);
         }
@@ -297,6 +304,7 @@ public final class MaestroRuntime implements AutoCloseable {
         private Optional<Integer> callThreads = Optional.empty();
         private Optional<SkillRunner> skills = Optional.empty();
         private boolean costPrecheck;
+        private Optional<Telemetry> telemetry = Optional.empty();
         private final List<Consumer<Experts.Options.Builder>> expertOptions = new ArrayList<>();
 
         private Builder() {
@@ -380,6 +388,12 @@ public final class MaestroRuntime implements AutoCloseable {
          * ({@link Environment.Builder#costPrecheck}); default off. The server turns it on.
          */
         public Builder costPrecheck(boolean v) { this.costPrecheck = v; return this; }
+        /**
+         * Spans of episodes, turns and expert calls. Default: {@link Telemetry#fromEnvironment} of the runtime's
+         * environment (OpenTelemetry over OTLP when {@code OTEL_EXPORTER_OTLP_ENDPOINT} is set and maestro-otel is
+         * on the class path, else nothing).
+         */
+        public Builder telemetry(Telemetry v) { this.telemetry = Optional.of(v); return this; }
         /** Replaces the default skill runner (workflow skills with the default tools). */
         public Builder skills(SkillRunner v) { this.skills = Optional.of(v); return this; }
         /** Adjusts how experts are wired (retries, breaker, backend factories …); applied after the defaults. */
