@@ -5,7 +5,8 @@
  * {@code experiment → runtime → eval → policy → episode → skill → expert → (registry, task)}, with
  * {@code train → policy} beside {@code eval} (only {@code experiment} uses both), {@code collect → runtime},
  * {@code protocol → registry} used by episode and policy; every package may use {@code io} (bounded reads of
- * files, lines, gzip streams and HTTP bodies), which needs nothing but this one. The picture, and where to add
+ * files, lines, gzip streams and HTTP bodies) and {@code store} (the SQL database location and connections), which
+ * need nothing but this one. The picture, and where to add
  * a backend, tool, policy, baseline or report section, is in {@code docs/architecture.md}.
  */
 package dev.maestro;

@@ -11,14 +11,21 @@ import java.util.Optional;
 public final class CountingExpert implements Expert {
     private final Expert delegate;
     private final CallLog log;
+    private final Optional<Deployments> deployments;
 
-    private CountingExpert(Expert delegate, CallLog log) {
+    private CountingExpert(Expert delegate, CallLog log, Optional<Deployments> deployments) {
         this.delegate = delegate;
         this.log = log;
+        this.deployments = deployments;
     }
 
     public static CountingExpert create(Expert delegate, CallLog log) {
-        return new CountingExpert(delegate, log);
+        return new CountingExpert(delegate, log, Optional.empty());
+    }
+
+    /** Also reports every request's outcome to {@code deployments} (recent error rate per model). */
+    public static CountingExpert create(Expert delegate, CallLog log, Deployments deployments) {
+        return new CountingExpert(delegate, log, Optional.of(deployments));
     }
 
     @Override
@@ -27,11 +34,13 @@ public final class CountingExpert implements Expert {
         try {
             reply = delegate.call(request);
         } catch (RuntimeException e) {
-            log.record(request.model().id(), request.skill().name(),
-                    Optional.of(ExpertError.of(ExpertError.Kind.IO, e.getClass().getSimpleName())));
+            Optional<ExpertError> error = Optional.of(ExpertError.of(ExpertError.Kind.IO, e.getClass().getSimpleName()));
+            log.record(request.model().id(), request.skill().name(), error);
+            deployments.ifPresent(d -> d.record(request.model().id(), error));
             throw e;
         }
         log.record(request.model().id(), request.skill().name(), reply.error());
+        deployments.ifPresent(d -> d.record(request.model().id(), reply.error()));
         return reply;
     }
 

@@ -61,9 +61,12 @@ public final class FakeOpenAiServer implements AutoCloseable {
      * One request as the server received it.
      *
      * @param number  1-based arrival number
+     * @param path    the raw path, without the query
+     * @param query   the raw query string, "" without one
      * @param headers request headers as the JDK server keys them
      */
-    public record Request(int number, String method, String path, Map<String, List<String>> headers, String body) {
+    public record Request(int number, String method, String path, String query, Map<String, List<String>> headers,
+            String body) {
         /** The first value of a header (names are case-insensitive). */
         public Optional<String> header(String name) {
             return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name) && !e.getValue().isEmpty())
@@ -73,6 +76,11 @@ public final class FakeOpenAiServer implements AutoCloseable {
         /** The Authorization header, or "" without one. */
         public String authorization() {
             return header("Authorization").orElse("");
+        }
+
+        /** The raw path with {@code ?query} when there is one. */
+        public String pathAndQuery() {
+            return query.isEmpty() ? path : path + "?" + query;
         }
 
         /** True for {@code POST /v1/chat/completions}. */
@@ -232,7 +240,8 @@ public final class FakeOpenAiServer implements AutoCloseable {
     private FakeOpenAiServer(Optional<Responder> responder) throws IOException {
         this.responder = responder.orElse(r -> r.isChatCompletion() ? always
                 : Reply.of(404, "{\"error\":{\"message\":\"no route " + r.method() + " " + r.path() + "\"}}"));
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        // a deep accept queue: serve tests open dozens of connections at once
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 128);
         server.createContext("/", this::handle);
         // our own executor, shut down in close(): HttpServer.stop does not stop it
         executor = Executors.newCachedThreadPool(r -> {
@@ -264,9 +273,14 @@ public final class FakeOpenAiServer implements AutoCloseable {
                 + ",\"total_tokens\":" + (promptTokens + completionTokens) + "}}";
     }
 
-    /** {@code http://127.0.0.1:PORT/v1}. */
+    /** {@code http://127.0.0.1:PORT/v1}, the base URL of an OpenAI-compatible client. */
     public String baseUrl() {
-        return "http://127.0.0.1:" + port() + "/v1";
+        return origin() + "/v1";
+    }
+
+    /** {@code http://127.0.0.1:PORT}, for clients (native provider APIs) that add their own path. */
+    public String origin() {
+        return "http://127.0.0.1:" + port();
     }
 
     public int port() {
@@ -303,8 +317,9 @@ public final class FakeOpenAiServer implements AutoCloseable {
     private void handle(HttpExchange ex) {
         try {
             String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            Request request = new Request(requests.incrementAndGet(), ex.getRequestMethod(), ex.getRequestURI().getPath(),
-                    Map.copyOf(ex.getRequestHeaders()), body);
+            String query = ex.getRequestURI().getRawQuery();
+            Request request = new Request(requests.incrementAndGet(), ex.getRequestMethod(), ex.getRequestURI().getRawPath(),
+                    query == null ? "" : query, Map.copyOf(ex.getRequestHeaders()), body);
             received.add(request);
             Reply queued = script.poll();
             send(ex, request, queued != null ? queued : responder.reply(request));
@@ -334,7 +349,8 @@ public final class FakeOpenAiServer implements AutoCloseable {
         switch (r.kind) {
             case FULL, TRUNCATED, TRICKLE -> {
                 byte[] bytes = r.body.apply(request).replace("{AUTH}", request.authorization()).getBytes(StandardCharsets.UTF_8);
-                ex.sendResponseHeaders(r.status, bytes.length);
+                // 0 would mean "chunked" to the JDK server; an empty body is declared with -1
+                ex.sendResponseHeaders(r.status, bytes.length == 0 ? -1 : bytes.length);
                 if (r.kind == Reply.Kind.FULL) {
                     write(out, bytes, 0, bytes.length);
                     out.close();
