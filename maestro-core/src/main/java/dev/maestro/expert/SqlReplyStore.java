@@ -65,7 +65,7 @@ public final class SqlReplyStore implements ReplyStore {
     /** {@link #in(Database)} keeping at most {@code memoBytes} of replies in memory (0: none, every lookup reads the database). */
     public static SqlReplyStore in(Database db, long memoBytes) {
         if (memoBytes < 0) {
-            throw new IllegalArgumentException("memoBytes must be >= 0, got " + memoBytes);
+            throw new MaestroException("reply memo size must be >= 0 bytes (0: none), got " + memoBytes);
         }
         db.migrate(COMPONENT, MIGRATIONS);
         return new SqlReplyStore(db.share(), memoBytes);
