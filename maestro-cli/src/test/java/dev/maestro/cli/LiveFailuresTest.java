@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -188,8 +189,8 @@ class LiveFailuresTest {
                 flakyFailed.get(), flakyRequests.get(), serverRate, reported, pair.path("errors").asLong(),
                 pair.path("calls").asLong());
         assertThat(pair.path("requests").asInt()).isEqualTo(flakyRequests.get());
-        assertThat(reported).isCloseTo(serverRate, org.assertj.core.data.Offset.offset(0.05));
-        assertThat(reported).isCloseTo(0.30, org.assertj.core.data.Offset.offset(0.10));
+        assertThat(reported).isCloseTo(serverRate, Offset.offset(0.05));
+        assertThat(reported).isCloseTo(0.30, Offset.offset(0.10));
         assertThat(pair.path("request_errors_by_kind").path("http_status").asInt()).isPositive();
         assertThat(pair.path("request_errors_by_kind").path("rate_limited").asInt()).isPositive();
         assertThat(pair.path("health").asText()).isEqualTo("warn");

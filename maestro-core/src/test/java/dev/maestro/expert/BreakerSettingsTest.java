@@ -10,6 +10,7 @@ import dev.maestro.testkit.FakeOpenAiServer.Reply;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -58,7 +59,7 @@ class BreakerSettingsTest {
                 .resilience(Resilience.DEFAULTS.withRetryAttempts(2).withBreakerFailures(3)
                         .withBreakerCoolDown(Duration.ofMinutes(5)).withRetryBackoffCap(Duration.ofMillis(1)))
                 .build();
-        Experts.Options options = Experts.Options.builder().env(EnvLookup.of(java.util.Map.of())).sleeper(d -> { })
+        Experts.Options options = Experts.Options.builder().env(EnvLookup.of(Map.of())).sleeper(d -> { })
                 .backend(Backend.OPENAI, m -> request -> {
                     requests.incrementAndGet();
                     return ExpertReply.failure(ExpertError.of(ExpertError.Kind.HTTP_STATUS, "503 Service Unavailable: x"), 1);

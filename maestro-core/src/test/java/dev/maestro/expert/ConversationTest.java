@@ -16,6 +16,7 @@ import dev.maestro.testkit.FakeOpenAiServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** A served conversation (system prompt, earlier turns with images, sampling) reaches the expert's request. */
 class ConversationTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final byte[] PNG = java.util.Base64.getDecoder().decode(
+    private static final byte[] PNG = Base64.getDecoder().decode(
             "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==");
 
     private static Task chatTask(Path image, ChatContext.Sampling sampling) {

@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -52,7 +53,7 @@ class FaultInjectionTest {
     private static ModelCard model(String id, String baseUrl, int maxConcurrency, Duration timeout) {
         return ModelCard.builder(id, Backend.OPENAI)
                 .baseUrl(baseUrl)
-                .modelName(id.toLowerCase(java.util.Locale.ROOT))
+                .modelName(id.toLowerCase(Locale.ROOT))
                 .price(new Price(1.0, 2.0))
                 .timeout(timeout)
                 .maxConcurrency(maxConcurrency)
@@ -114,7 +115,7 @@ class FaultInjectionTest {
         EnumSet<Fault> finalFaults = EnumSet.noneOf(Fault.class);
         for (Observation o : observations) {
             String question = o.call().input().replace("Q-", "");
-            List<Fault> faults = log.get(o.call().model().toLowerCase(java.util.Locale.ROOT) + "|" + question);
+            List<Fault> faults = log.get(o.call().model().toLowerCase(Locale.ROOT) + "|" + question);
             assertThat(faults).as("server log of %s", o.call()).isNotNull();
             Fault last = faults.get(faults.size() - 1);
             // every attempt before the last failed with a retryable fault

@@ -19,10 +19,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -103,7 +106,7 @@ class NativeBackendsTest {
             default -> baseUrl;
         };
         return ModelCard.builder("m-" + w.backend().id(), w.backend()).baseUrl(base).modelName(w.modelName())
-                .apiKeyEnv("PROVIDER_KEY").price(PRICE).timeout(timeout).modalities(java.util.Set.of(Modality.TEXT,
+                .apiKeyEnv("PROVIDER_KEY").price(PRICE).timeout(timeout).modalities(Set.of(Modality.TEXT,
                         Modality.IMAGE)).settings(w.settings()).build();
     }
 
@@ -123,7 +126,7 @@ class NativeBackendsTest {
             assertThat(reply.ok()).as(reply.toString()).isTrue();
             assertThat(reply.text()).contains("Paris");
             assertThat(reply.usage()).isEqualTo(new Usage(100, 20));
-            assertThat(reply.costUsd()).isCloseTo(100 * 3.0 / 1e6 + 20 * 15.0 / 1e6, org.assertj.core.data.Offset.offset(1e-12));
+            assertThat(reply.costUsd()).isCloseTo(100 * 3.0 / 1e6 + 20 * 15.0 / 1e6, Offset.offset(1e-12));
             FakeOpenAiServer.Request req = server.received().get(0);
             assertThat(req.method()).isEqualTo("POST");
             assertThat(req.pathAndQuery()).isEqualTo(w.path().apply(w.modelName()));
@@ -200,7 +203,7 @@ class NativeBackendsTest {
         String echo = w.okBody().replace("Paris", "your key is " + KEY);
         try (FakeOpenAiServer server = FakeOpenAiServer.start(request -> Reply.of(200, echo))) {
             server.then(Reply.of(200, big));
-            Map<String, Object> settings = new java.util.HashMap<>(w.settings());
+            Map<String, Object> settings = new HashMap<>(w.settings());
             settings.put("max-response-bytes", "2k");
             ModelCard m = card(w, server.origin(), Duration.ofSeconds(5)).newBuilder().settings(settings).build();
             Expert e = Experts.live(m, env());

@@ -20,6 +20,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,7 +63,7 @@ class OpenAiExpertTest {
         assertThat(reply.ok()).as(reply.error().map(Object::toString).orElse("")).isTrue();
         assertThat(reply.text()).contains("The answer is 4.");
         assertThat(reply.usage()).isEqualTo(new Usage(1200, 30));
-        assertThat(reply.costUsd()).isCloseTo((1200 * 2.0 + 30 * 8.0) / 1e6, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(reply.costUsd()).isCloseTo((1200 * 2.0 + 30 * 8.0) / 1e6, Offset.offset(1e-12));
         assertThat(reply.latencyMs()).isPositive();
         assertThat(reply.simulated()).isFalse();
 

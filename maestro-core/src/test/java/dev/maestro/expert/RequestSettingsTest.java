@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -125,9 +126,9 @@ class RequestSettingsTest {
         String k = CachingExpert.key(Fixtures.request(set, "q")).orElseThrow();
 
         // then every setting changes the key; a reordered but equal extra body does not
-        assertThat(CachingExpert.key(Fixtures.request(plain, "q"))).isNotEqualTo(java.util.Optional.of(k));
-        assertThat(CachingExpert.key(Fixtures.request(otherTemperature, "q"))).isNotEqualTo(java.util.Optional.of(k));
-        assertThat(CachingExpert.key(Fixtures.request(otherBody, "q"))).isNotEqualTo(java.util.Optional.of(k));
+        assertThat(CachingExpert.key(Fixtures.request(plain, "q"))).isNotEqualTo(Optional.of(k));
+        assertThat(CachingExpert.key(Fixtures.request(otherTemperature, "q"))).isNotEqualTo(Optional.of(k));
+        assertThat(CachingExpert.key(Fixtures.request(otherBody, "q"))).isNotEqualTo(Optional.of(k));
         ModelCard reordered = card("http://127.0.0.1:9/v1", settings().newBuilder()
                 .extraBody(Map.of("chat_template_kwargs", Map.of("enable_thinking", false), "repetition_penalty", 1.1))
                 .build());

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.maestro.MaestroException;
 import dev.maestro.Progress;
 import dev.maestro.collect.ArithmeticModels;
+import dev.maestro.episode.EpisodeConfig;
 import dev.maestro.eval.PairMatrix;
 import dev.maestro.experiment.Suite;
 import dev.maestro.experiment.Workbench;
@@ -99,7 +100,7 @@ class MaestroTest {
         Map<String, String> dead = new HashMap<>(env);
         dead.put("ARITH_URL", "http://127.0.0.1:9/v1"); // discard port: nothing listens
         try (Maestro maestro = Maestro.builder().registry(registry).policy("fixed:calc@@direct").env(dead).home(dir)
-                .episode(dev.maestro.episode.EpisodeConfig.DEFAULT).build()) {
+                .episode(EpisodeConfig.DEFAULT).build()) {
             maestro.runtime(); // reachable for advanced use
             Answer a = maestro.answer("What is 1 + 1?");
 

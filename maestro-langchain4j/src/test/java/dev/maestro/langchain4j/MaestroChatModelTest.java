@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -91,7 +92,7 @@ class MaestroChatModelTest {
         assertThat(ledger.answered()).isTrue();
         assertThat(ledger.policy()).isEqualTo("fixed:arith@@direct");
         assertThat(ledger.pairs()).extracting(Ledger.PairCall::pair).containsExactly("arith@@direct");
-        assertThat(ledger.costUsd()).isCloseTo(100 * 3e-6 + 20 * 15e-6, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(ledger.costUsd()).isCloseTo(100 * 3e-6 + 20 * 15e-6, Offset.offset(1e-12));
         assertThat(ledger.latencyMs()).isPositive();
         assertThat(result.tokenUsage().inputTokenCount()).isEqualTo(100);
         assertThat(result.tokenUsage().outputTokenCount()).isEqualTo(20);
