@@ -52,8 +52,9 @@ final class ArgumentMapper {
             return required.size() == 1 ? Optional.of(required.get(0)) : Optional.empty();
         }
 
+        /** The argument names, sorted: a server may send its schema's properties in any order. */
         String names() {
-            return properties.isEmpty() ? "(none declared)" : String.join(", ", properties.keySet());
+            return properties.isEmpty() ? "(none declared)" : String.join(", ", new java.util.TreeSet<>(properties.keySet()));
         }
     }
 
