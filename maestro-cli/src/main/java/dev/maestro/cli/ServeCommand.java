@@ -110,6 +110,9 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--no-verl", description = "do not serve the verl-tool bridge POST /get_observation")
     boolean noVerl;
 
+    @Option(names = "--no-mcp", description = "do not serve the MCP tool 'ask' at POST /mcp (docs/mcp.md)")
+    boolean noMcp;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -173,7 +176,7 @@ public final class ServeCommand implements Callable<Integer> {
             store = traces.map(TraceStore::open);
             MaestroServer.Builder b = MaestroServer.builder(new Orchestrator(name, runtime.environment(), p)).host(host).port(port)
                     .keys(keys).maxConcurrent(maxConcurrent).maxBodyBytes((long) maxBodyMb << 20).imageHosts(Set.copyOf(imageHosts))
-                    .imageAddresses(Set.copyOf(imageAddresses)).imagePrivateAddresses(imageAllowPrivate).verl(!noVerl);
+                    .imageAddresses(Set.copyOf(imageAddresses)).imagePrivateAddresses(imageAllowPrivate).verl(!noVerl).mcp(!noMcp);
             if (rateLimit > 0) {
                 b.rateLimit(rateLimit, Math.max(1, rateLimit / 6));
             }

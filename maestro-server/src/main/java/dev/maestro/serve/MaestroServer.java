@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP server: an OpenAI-compatible {@code POST /v1/chat/completions} backed by one {@link Orchestrator},
  * {@code GET /v1/models}, {@code GET /health}, {@code GET /metrics}, the verl-tool bridge
- * {@code POST /get_observation} and the trace endpoints and viewer. See docs/serve.md.
+ * {@code POST /get_observation}, the trace endpoints and viewer, and the MCP tool {@code ask} at {@code POST /mcp}. See docs/serve.md.
  *
  * <p>Overload protection is a semaphore taken with {@code tryAcquire}: when every slot is busy the request gets
  * 429 at once instead of queueing, so clients back off and latency stays bounded.
@@ -62,6 +62,7 @@ public final class MaestroServer implements AutoCloseable {
     private final ChatRequest.Limits chatLimits;
     private final Optional<TraceStore> traces;
     private final Optional<VerlBridge> verl;
+    private final Optional<McpEndpoint> mcp;
     private final AtomicLong seeds = new AtomicLong(IDS.get().nextLong());
     private final long created = System.currentTimeMillis() / 1000;
     private Javalin app;
@@ -85,6 +86,8 @@ public final class MaestroServer implements AutoCloseable {
         this.chatLimits = new ChatRequest.Limits(orchestrator.name(), orchestrator.defaults(), b.maxCallsCap, b.maxCostCap);
         this.traces = b.traces;
         this.verl = b.verl ? Optional.of(new VerlBridge(orchestrator.environment(), b.verlOptions, metrics)) : Optional.empty();
+        this.mcp = b.mcp ? Optional.of(new McpEndpoint(orchestrator, images, b.maxBodyBytes, slots, b.maxConcurrent, this::finished))
+                : Optional.empty();
     }
 
     public static Builder builder(Orchestrator orchestrator) {
@@ -110,6 +113,7 @@ public final class MaestroServer implements AutoCloseable {
             config.routes.get("/traces", this::traceList);
             config.routes.get("/traces/{id}", this::traceOne);
             config.routes.get("/viewer", ctx -> ctx.contentType("text/html; charset=utf-8").result(viewerHtml()));
+            mcp.ifPresent(m -> m.mount(config.routes));
             config.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e));
             // Unknown paths: OpenAI-shaped 404 too, unless a handler already answered (e.g. model_not_found).
             config.routes.error(404, ctx -> {
@@ -164,6 +168,7 @@ public final class MaestroServer implements AutoCloseable {
             app.stop();
         }
         verl.ifPresent(VerlBridge::close);
+        mcp.ifPresent(McpEndpoint::close);
     }
 
     // ---- filters ----
@@ -217,7 +222,7 @@ public final class MaestroServer implements AutoCloseable {
 
     private static String endpointLabel(String path) {
         return switch (path) {
-            case CHAT, "/v1/models", "/health", "/metrics", "/get_observation", "/traces", "/viewer" -> path;
+            case CHAT, "/v1/models", "/health", "/metrics", "/get_observation", "/traces", "/viewer", McpEndpoint.PATH -> path;
             default -> path.startsWith("/traces/") ? "/traces/{id}" : "other";
         };
     }
@@ -540,6 +545,7 @@ public final class MaestroServer implements AutoCloseable {
         private Set<String> imageAddresses = Set.of();
         private Optional<TraceStore> traces = Optional.empty();
         private boolean verl = true;
+        private boolean mcp = true;
         private VerlBridge.Options verlOptions = VerlBridge.Options.DEFAULT;
         private Metrics metrics = new Metrics();
 
@@ -571,6 +577,8 @@ public final class MaestroServer implements AutoCloseable {
         public Builder traces(TraceStore v) { this.traces = Optional.of(v); return this; }
         public Builder verl(boolean enabled) { this.verl = enabled; return this; }
         public Builder verlOptions(VerlBridge.Options v) { this.verlOptions = Objects.requireNonNull(v); return this; }
+        /** Whether to serve the MCP tool 'ask' at POST /mcp (default true). */
+        public Builder mcp(boolean enabled) { this.mcp = enabled; return this; }
         public Builder metrics(Metrics v) { this.metrics = Objects.requireNonNull(v); return this; }
 
         public MaestroServer build() {
