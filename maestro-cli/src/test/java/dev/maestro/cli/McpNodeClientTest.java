@@ -84,6 +84,48 @@ class McpNodeClientTest {
         }
     }
 
+    @Test
+    void should_call_the_tool_of_a_node_mcp_server_from_a_workflow_skill_both_ways() throws Exception {
+        // given: a skill whose step calls convert of units-server.mjs (an MCP server written with the npm SDK)
+        Path reg = tmp.resolve("units-reg");
+        Files.createDirectories(reg.resolve("skills/km-to-miles"));
+        Files.writeString(reg.resolve("models.yaml"), """
+                name: units-demo
+                description: a workflow skill over a Node MCP server
+                models:
+                  - id: tools
+                    backend: none
+                    description: "deterministic programs, no model"
+                    price: {input-per-1m: 0, output-per-1m: 0}
+                """);
+        Files.writeString(reg.resolve("skills/km-to-miles/SKILL.md"), """
+                ---
+                name: km-to-miles
+                level: 1
+                description: Converts kilometres to miles with the units MCP server.
+                mcp:
+                  units:
+                    command: node
+                    args: ["%s"]
+                    timeout: 30s
+                tools: [units/convert]
+                steps:
+                  - tool: units/convert
+                    arguments: {value: "{input}", from: km, to: mi}
+                  - answer: tool:units/convert
+                ---
+                """.formatted(CLIENT.resolve("units-server.mjs").toAbsolutePath()));
+        List<String> cmd = List.of("--question", "42.195", "stdio", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "mcp", "--registry", reg.toString());
+        // when: the npm client asks Maestro, whose skill calls the npm server
+        JsonNode r = node(cmd, Map.of());
+        // then
+        assertThat(r.path("isError").asBoolean()).as(r.toString()).isFalse();
+        assertThat(r.path("text").asText()).isEqualTo("26.2187574565");
+        assertThat(r.at("/structured/pairs/0").asText()).isEqualTo("tools@@km-to-miles");
+        assertThat(r.at("/structured/ledger/0/error").isNull()).isTrue();
+    }
+
     /** Runs ask.mjs; its JSON line, or {"error": stderr} when the client could not connect. */
     static JsonNode node(List<String> args, Map<String, String> env) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("node", "ask.mjs"));
