@@ -44,8 +44,9 @@ import picocli.CommandLine.Spec;
  * loads, and {@code ask} waits for it.
  */
 @Command(name = "mcp", description = {"Serve Maestro as an MCP server over stdin/stdout with the tool 'ask'",
-        "(question, optional images and budget -> answer and ledger). For MCP clients such as Claude Desktop:",
-        "see docs/mcp.md for a configuration snippet. 'maestro serve' offers the same tool at POST /mcp."})
+        "(question, optional images and budget -> answer and ledger).",
+        "docs/mcp.md has a configuration snippet for MCP clients such as Claude Desktop;",
+        "'maestro serve' offers the same tool at POST /mcp."})
 public final class McpCommand implements Callable<Integer> {
     /** The registry served when none is given: shipped, offline, no keys. */
     static final String DEFAULT_REGISTRY = "blind-tools";

@@ -99,6 +99,7 @@ class McpCommandTest {
             // when
             List<McpSchema.Tool> tools = calc.listTools().tools();
             McpSchema.CallToolResult r = calc.callTool(new McpSchema.CallToolRequest("ask", Map.of("question", "12 * (3 + 4)")));
+            McpSchema.CallToolResult none = calc.callTool(new McpSchema.CallToolRequest("ask", Map.of("question", "what is love")));
             McpSchema.CallToolResult bad = calc.callTool(new McpSchema.CallToolRequest("ask", Map.of("question", "1+1",
                     "max_calls", 1000)));
             // then
@@ -111,6 +112,11 @@ class McpCommandTest {
             assertThat(s).containsEntry("answer", "84").containsEntry("calls", 1).containsEntry("pairs", List.of("tools@@calc"))
                     .containsEntry("cost_usd", 0.0).containsEntry("policy", "fixed:tools@@calc");
             assertThat(s.get("ledger").toString()).contains("[calculator] 12 * (3 + 4) = 84");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> n = (Map<String, Object>) none.structuredContent();
+            assertThat(none.isError()).as("an unanswered question is a result, not a tool error").isFalse();
+            assertThat(n).containsEntry("answered", false);
+            assertThat(text(none, 0)).startsWith("(no answer: ").contains("tools@@calc: ");
             assertThat(bad.isError()).isTrue();
             assertThat(text(bad, 0)).isEqualTo("'max_calls' must be an integer in [0, 64]");
         }

@@ -178,7 +178,7 @@ public final class AskTool {
 
     private static McpSchema.CallToolResult result(EpisodeResult r, EpisodeConfig c) {
         Map<String, Object> s = ledger(r, c);
-        String head = r.answer().isPresent() ? r.answer().get()
+        String head = answered(r) ? r.answer().get()
                 : "(no answer: " + String.join("; ", castList(s.get("errors"))) + ")";
         String json;
         try {
@@ -190,6 +190,11 @@ public final class AskTool {
                 .isError(false).build();
     }
 
+    /** A blank answer (e.g. a policy passing on a failed call's empty output) is no answer. */
+    private static boolean answered(EpisodeResult r) {
+        return r.answer().isPresent() && !r.answer().get().isBlank();
+    }
+
     @SuppressWarnings("unchecked")
     private static List<String> castList(Object o) {
         return (List<String>) o;
@@ -199,7 +204,7 @@ public final class AskTool {
     static Map<String, Object> ledger(EpisodeResult r, EpisodeConfig c) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("answer", r.answer().orElse(""));
-        s.put("answered", r.answer().isPresent());
+        s.put("answered", answered(r));
         s.put("policy", r.policy());
         s.put("calls", r.calls());
         LinkedHashSet<String> pairs = new LinkedHashSet<>();
@@ -230,6 +235,8 @@ public final class AskTool {
         }
         if (r.answer().isEmpty()) {
             errors.add("no answer within " + c.maxTurns() + " turns");
+        } else if (!answered(r)) {
+            errors.add("the answer is empty");
         }
         s.put("pairs", List.copyOf(pairs));
         s.put("cost_usd", r.costUsd());
