@@ -127,6 +127,9 @@ public final class ServeCommand implements Callable<Integer> {
         }
         out.printf("serving '%s' (policy %s, registry %s) on %s%n  POST %s/v1/chat/completions   GET %s/viewer   GET %s/metrics%n",
                 name, s.policy.name(), s.registry.name(), s.server.url(), s.server.url(), s.server.url(), s.server.url());
+        if (!noMcp) {
+            out.printf("  MCP tool 'ask': POST %s/mcp (docs/mcp.md)%n", s.server.url());
+        }
         out.flush();
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
