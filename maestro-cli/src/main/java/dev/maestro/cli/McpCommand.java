@@ -36,7 +36,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code maestro mcp}: Maestro as an MCP server on standard input/output, offering the tool {@code ask} (question,
- * images, budget → answer and ledger; docs/mcp.md). Registry and policy are chosen as for {@code maestro serve}.
+ * images, budget → answer and ledger; docs/mcp.md). Registry and policy are chosen as for {@code maestro serve}, with
+ * the same default (the demo's learned policy on blind-tools, trained once into the cache).
  *
  * <p>Standard output carries MCP messages only: everything else (logs, progress, stray prints) goes to standard
  * error. The registry and its experts are built before the server starts, so a bad registry ends the command at once
@@ -48,8 +49,8 @@ import picocli.CommandLine.Spec;
         "docs/mcp.md has a configuration snippet for MCP clients such as Claude Desktop;",
         "'maestro serve' offers the same tool at POST /mcp."})
 public final class McpCommand implements Callable<Integer> {
-    /** The registry served when none is given: shipped, offline, no keys. */
-    static final String DEFAULT_REGISTRY = "blind-tools";
+    /** The registry served when none is given, as by {@code serve}: shipped, offline, no keys. */
+    static final String DEFAULT_REGISTRY = ServeDefaultPolicy.REGISTRY;
 
     @Spec
     CommandSpec spec;
@@ -61,7 +62,8 @@ public final class McpCommand implements Callable<Integer> {
             "registries/ or data/*/registry (default: " + DEFAULT_REGISTRY + ")"})
     Optional<String> registry = Optional.empty();
 
-    @Option(names = "--policy", paramLabel = "SPEC", description = {"fixed:MODEL@@SKILL (default: the registry's first pair),",
+    @Option(names = "--policy", paramLabel = "SPEC", description = {"fixed:MODEL@@SKILL (default: the demo's learned policy",
+            "without --registry, as for serve; else the registry's first pair),",
             "a checkpoint (policy.ckpt from `maestro train`), llm:MODEL@BASE_URL, or best-single, majority-vote,",
             "keyword-router, random, most-expensive-expert (fitted on the training split of --suite)"})
     Optional<String> policy = Optional.empty();
@@ -172,7 +174,7 @@ public final class McpCommand implements Callable<Integer> {
         return rt;
     }
 
-    /** The --policy value resolved by the runtime (default: the registry's first pair). */
+    /** The --policy value resolved by the runtime (defaults as for serve). */
     Policy resolvePolicy(MaestroRuntime runtime) {
         Registry reg = runtime.registry();
         PolicyResolver resolver = runtime.policies();
@@ -183,6 +185,31 @@ public final class McpCommand implements Callable<Integer> {
                     .filter(t -> split.assign(t) != Split.Part.TEST).toList();
             resolver = resolver.training(train, s.keywords());
         }
-        return resolver.resolve(policy.orElse("fixed:" + reg.pairs().get(0).id()));
+        if (policy.isPresent()) {
+            return resolver.resolve(policy.get());
+        }
+        if (registry.isEmpty()) {
+            return defaultPolicy(resolver);
+        }
+        return resolver.resolve("fixed:" + reg.pairs().get(0).id());
+    }
+
+    /**
+     * Without --registry and --policy, what {@code serve} serves: the demo's learned policy on blind-tools, trained
+     * once into the cache (about half a minute; 'ask' waits for it, the tool list does not).
+     */
+    private Policy defaultPolicy(PolicyResolver resolver) {
+        PrintWriter err = spec.commandLine().getErr();
+        Path ckpt = ServeDefaultPolicy.cached(CliEnv.home());
+        if (java.nio.file.Files.isRegularFile(ckpt)) {
+            try {
+                return resolver.checkpoint(ckpt);
+            } catch (RuntimeException e) {
+                // written by an older build whose format this one cannot read: train a fresh one
+                err.println("maestro mcp: the cached default policy " + ckpt + " cannot be loaded (" + e.getMessage()
+                        + "); training it again");
+            }
+        }
+        return resolver.checkpoint(ServeDefaultPolicy.train(CliEnv.home(), err));
     }
 }
