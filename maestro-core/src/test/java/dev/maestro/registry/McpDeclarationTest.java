@@ -156,7 +156,7 @@ class McpDeclarationTest {
                 "skills/two/SKILL.md:8: tools: tool 'web/search' names MCP server 'web', which no SKILL.md of this registry "
                         + "declares under 'mcp:'; declared: calc",
                 "skills/two/SKILL.md:11: steps[0].arguments.a: unknown placeholder {tool:web/search} in a step argument; valid "
-                        + "here: {question}, {input}, {options}");
+                        + "here: {question}, {input}, {options}, {conversation}");
     }
 
     @Test
