@@ -41,8 +41,8 @@ import picocli.CommandLine.Spec;
  *
  * <p>Standard output carries MCP messages only: everything else (logs, progress, stray prints) goes to standard
  * error. The registry and its experts are built before the server starts, so a bad registry ends the command at once
- * (exit 2); the policy is resolved in the background, so a client can list the tools at once while a checkpoint
- * loads, and {@code ask} waits for it.
+ * (exit 2), and so does a bad --policy. Only the default policy's first training (no cached checkpoint yet) runs in the
+ * background, so a client can list the tools at once, and {@code ask} waits for it.
  */
 @Command(name = "mcp", description = {"Serve Maestro as an MCP server over stdin/stdout with the tool 'ask'",
         "(question, optional images and budget -> answer and ledger).",
@@ -112,16 +112,34 @@ public final class McpCommand implements Callable<Integer> {
             err.flush();
             return Main.BAD_INPUT;
         }
-        CompletableFuture<AskTool.Backend> ready = CompletableFuture.supplyAsync(() ->
-                new AskTool.Backend("maestro", runtime.environment(), resolvePolicy(runtime)));
-        ready.whenComplete((b, e) -> {
-            if (e != null) {
-                err.println("maestro mcp: " + cause(e).getMessage());
+        CompletableFuture<AskTool.Backend> ready;
+        try {
+            Optional<Policy> now = resolveNow(runtime);
+            if (now.isPresent()) {
+                ready = CompletableFuture.completedFuture(new AskTool.Backend("maestro", runtime.environment(), now.get()));
+                err.println("maestro mcp: ready (policy " + now.get().name() + ", registry " + runtime.registry().name() + ")");
             } else {
-                err.println("maestro mcp: ready (policy " + b.policy().name() + ", registry " + runtime.registry().name() + ")");
+                err.println("maestro mcp: no trained default policy in " + ServeDefaultPolicy.cached(CliEnv.home()).getParent()
+                        + " yet: training it once in the background (about half a minute on 2 quiet cores); 'ask' waits for it");
+                ready = CompletableFuture.supplyAsync(() -> new AskTool.Backend("maestro", runtime.environment(),
+                        trainDefault(runtime)));
+                ready.whenComplete((b, e) -> {
+                    // nothing to say when the client left before training ended (the process is ending)
+                    if (e != null && !(cause(e) instanceof java.util.concurrent.CancellationException)) {
+                        err.println("maestro mcp: " + cause(e).getMessage());
+                    } else if (e == null) {
+                        err.println("maestro mcp: ready (policy " + b.policy().name() + ", registry " + runtime.registry().name() + ")");
+                    }
+                    err.flush();
+                });
             }
+        } catch (MaestroException | IllegalArgumentException e) {
+            err.println("maestro mcp: " + e.getMessage());
             err.flush();
-        });
+            runtime.close();
+            return Main.BAD_INPUT;
+        }
+        err.flush();
         AskTool tool = AskTool.create(() -> await(ready), LocalImages.create(!noImagePaths),
                 noImagePaths ? AskTool.Options.HTTP : AskTool.Options.STDIO, AskTool.Listener.NONE);
         try (MaestroMcpServer server = MaestroMcpServer.stdio(tool, in, out)) {
@@ -174,9 +192,43 @@ public final class McpCommand implements Callable<Integer> {
         return rt;
     }
 
-    /** The --policy value resolved by the runtime (defaults as for serve). */
-    Policy resolvePolicy(MaestroRuntime runtime) {
+    /**
+     * The --policy value resolved by the runtime, with serve's defaults; empty only when the default policy has no
+     * usable cached checkpoint and must be trained first ({@link #trainDefault}), which is the one slow case.
+     */
+    Optional<Policy> resolveNow(MaestroRuntime runtime) {
         Registry reg = runtime.registry();
+        PolicyResolver resolver = resolver(runtime);
+        if (policy.isPresent()) {
+            return Optional.of(resolver.resolve(policy.get()));
+        }
+        if (registry.isPresent()) {
+            return Optional.of(resolver.resolve("fixed:" + reg.pairs().get(0).id()));
+        }
+        Path ckpt = ServeDefaultPolicy.cached(CliEnv.home());
+        if (java.nio.file.Files.isRegularFile(ckpt)) {
+            try {
+                return Optional.of(resolver.checkpoint(ckpt));
+            } catch (RuntimeException e) {
+                // written by an older build whose format this one cannot read: train a fresh one
+                spec.commandLine().getErr().println("maestro mcp: the cached default policy " + ckpt + " cannot be loaded ("
+                        + e.getMessage() + "); training it again");
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * What {@code serve} serves without flags: the demo's learned policy on blind-tools, trained once into the cache.
+     * Quietly (no progress bars, no "maestro serve:" lines): standard error is the MCP client's log here, and this
+     * command says itself that it trains and when it is ready.
+     */
+    private Policy trainDefault(MaestroRuntime runtime) {
+        PrintWriter quiet = new PrintWriter(java.io.Writer.nullWriter());
+        return resolver(runtime).checkpoint(ServeDefaultPolicy.train(CliEnv.home(), quiet, false));
+    }
+
+    private PolicyResolver resolver(MaestroRuntime runtime) {
         PolicyResolver resolver = runtime.policies();
         if (suite.isPresent()) {
             Suite s = Suite.load(CliEnv.home().suite(suite.get()));
@@ -185,31 +237,6 @@ public final class McpCommand implements Callable<Integer> {
                     .filter(t -> split.assign(t) != Split.Part.TEST).toList();
             resolver = resolver.training(train, s.keywords());
         }
-        if (policy.isPresent()) {
-            return resolver.resolve(policy.get());
-        }
-        if (registry.isEmpty()) {
-            return defaultPolicy(resolver);
-        }
-        return resolver.resolve("fixed:" + reg.pairs().get(0).id());
-    }
-
-    /**
-     * Without --registry and --policy, what {@code serve} serves: the demo's learned policy on blind-tools, trained
-     * once into the cache (about half a minute; 'ask' waits for it, the tool list does not).
-     */
-    private Policy defaultPolicy(PolicyResolver resolver) {
-        PrintWriter err = spec.commandLine().getErr();
-        Path ckpt = ServeDefaultPolicy.cached(CliEnv.home());
-        if (java.nio.file.Files.isRegularFile(ckpt)) {
-            try {
-                return resolver.checkpoint(ckpt);
-            } catch (RuntimeException e) {
-                // written by an older build whose format this one cannot read: train a fresh one
-                err.println("maestro mcp: the cached default policy " + ckpt + " cannot be loaded (" + e.getMessage()
-                        + "); training it again");
-            }
-        }
-        return resolver.checkpoint(ServeDefaultPolicy.train(CliEnv.home(), err));
+        return resolver;
     }
 }

@@ -139,19 +139,31 @@ class McpCommandTest {
     }
 
     @Test
-    void should_end_with_one_line_and_status_2_for_a_bad_registry() {
+    void should_end_with_one_line_and_status_2_for_a_bad_registry_or_policy() throws IOException {
+        Path reg = registry(tmp.resolve("reg"));
+        Run noRegistry = runInProcess("mcp", "--registry", tmp.resolve("nowhere").toString());
+        Run badPolicy = runInProcess("mcp", "--registry", reg.toString(), "--policy", "fixed:tools@@nope");
+        assertThat(noRegistry.status()).isEqualTo(2);
+        assertThat(noRegistry.lines()).singleElement().asString()
+                .startsWith("maestro mcp: no registry '" + tmp.resolve("nowhere") + "'");
+        assertThat(badPolicy.status()).isEqualTo(2);
+        assertThat(badPolicy.lines()).singleElement().asString().startsWith("maestro mcp: ").contains("tools@@nope");
+    }
+
+    record Run(int status, List<String> lines) {
+    }
+
+    /** Runs the command in this JVM; only its own lines of standard error (another test's client may log there). */
+    static Run runInProcess(String... args) {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream before = System.err;
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         int status;
         try {
-            status = Main.run("mcp", "--registry", tmp.resolve("nowhere").toString());
+            status = Main.run(args);
         } finally {
             System.setErr(before);
         }
-        // only this command's lines: a log line of another test's client may land on the shared standard error
-        List<String> lines = err.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("maestro ")).toList();
-        assertThat(status).isEqualTo(2);
-        assertThat(lines).singleElement().asString().startsWith("maestro mcp: no registry '" + tmp.resolve("nowhere") + "'");
+        return new Run(status, err.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("maestro ")).toList());
     }
 }
