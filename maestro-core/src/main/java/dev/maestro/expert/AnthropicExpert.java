@@ -11,28 +11,23 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * An expert behind Anthropic's Messages API ({@code backend: anthropic}), called through LangChain4j's
+ * Creates the expert behind Anthropic's Messages API ({@code backend: anthropic}), called through LangChain4j's
  * {@link AnthropicChatModel} over our {@link StatusHttpClient}: the same timeout, error kinds, redaction, retries,
  * breaker and cache as {@code openai} (see {@link LiveExpert}). The key goes in {@code x-api-key}; images are sent as
  * base64 {@code image} blocks (PNG, JPEG, GIF, WebP, the types the API takes). The API has no seed: a caller's seed
  * is not sent (and {@code seed} is not a key of this backend). {@code extra-body} fields are merged into every body.
  */
-public final class AnthropicExpert implements Expert {
+public final class AnthropicExpert {
     /** Anthropic's API, used when the card has no {@code base-url}. */
     public static final String DEFAULT_BASE_URL = "https://api.anthropic.com/v1/";
 
-    private final ModelCard model;
-    private final LiveExpert live;
-
-    private AnthropicExpert(ModelCard model, LiveExpert live) {
-        this.model = model;
-        this.live = live;
+    private AnthropicExpert() {
     }
 
     /**
      * @throws dev.maestro.MaestroException if the card names no key variable, or one that is not set
      */
-    public static AnthropicExpert create(ModelCard model, EnvLookup env) {
+    public static Expert create(ModelCard model, EnvLookup env) {
         String key = LiveExpert.apiKey(model, env, true).orElseThrow();
         List<String> secrets = new ArrayList<>(List.of(key));
         Map<String, String> headers = OpenAiExpert.headers(model, env, secrets);
@@ -49,7 +44,8 @@ public final class AnthropicExpert implements Expert {
         if (!model.request().extraBody().isEmpty()) {
             b.customParameters(model.request().extraBody());
         }
-        return new AnthropicExpert(model, new LiveExpert(model, b.build(), DIALECT, secrets));
+        return new LiveExpert(model, b.build(), DIALECT, secrets,
+                "AnthropicExpert[" + model.id() + " @ " + model.baseUrl().orElse(DEFAULT_BASE_URL) + "]");
     }
 
     private static final LiveExpert.Dialect DIALECT = new LiveExpert.Dialect() {
@@ -60,30 +56,7 @@ public final class AnthropicExpert implements Expert {
 
         @Override
         public ChatRequestParameters parameters(ExpertRequest request, RequestSettings rs) {
-            ExpertRequest.Sampling s = request.sampling();
-            AnthropicChatRequestParameters.Builder p = AnthropicChatRequestParameters.builder()
-                    .temperature(rs.temperature().orElse(s.temperature()))
-                    .maxOutputTokens(rs.maxTokens().orElse(s.maxTokens()));
-            rs.topP().or(s::topP).ifPresent(p::topP);
-            List<String> stop = LiveExpert.stop(s, rs);
-            if (!stop.isEmpty()) {
-                p.stopSequences(stop);
-            }
-            return p.build();
+            return LiveExpert.sampling(AnthropicChatRequestParameters.builder(), request, rs).build();
         }
     };
-
-    public ModelCard model() {
-        return model;
-    }
-
-    @Override
-    public ExpertReply call(ExpertRequest request) {
-        return live.call(request);
-    }
-
-    @Override
-    public String toString() {
-        return "AnthropicExpert[" + model.id() + " @ " + model.baseUrl().orElse(DEFAULT_BASE_URL) + "]";
-    }
 }

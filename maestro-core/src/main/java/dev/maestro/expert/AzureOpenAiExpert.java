@@ -24,7 +24,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * An expert behind an Azure OpenAI deployment ({@code backend: azure-openai}), called through LangChain4j's
+ * Creates the expert behind an Azure OpenAI deployment ({@code backend: azure-openai}), called through LangChain4j's
  * {@link AzureOpenAiChatModel} on the Azure SDK client. The SDK's transport is {@link AzureHttpClient} (the JDK client
  * with the model's timeout, as for every live backend), its own retries are off, and its errors are mapped to the
  * same kinds as {@code openai}'s: 429 → RATE_LIMITED (with the server's Retry-After), 408 → TIMEOUT, other statuses →
@@ -36,20 +36,15 @@ import java.util.stream.Collectors;
  * which refuses plain http: an Azure-compatible gateway on a private network, or a test server, works too.
  * The Azure API takes the seed only when the model is built: the card's {@code seed} is sent, a caller's is not.
  */
-public final class AzureOpenAiExpert implements Expert {
-    private final ModelCard model;
-    private final LiveExpert live;
-
-    private AzureOpenAiExpert(ModelCard model, LiveExpert live) {
-        this.model = model;
-        this.live = live;
+public final class AzureOpenAiExpert {
+    private AzureOpenAiExpert() {
     }
 
     /**
      * @throws MaestroException if the card has no base URL, names no key variable or one that is not set, or names
      *                          an API version the client does not know
      */
-    public static AzureOpenAiExpert create(ModelCard model, EnvLookup env) {
+    public static Expert create(ModelCard model, EnvLookup env) {
         String endpoint = model.baseUrl().orElseThrow(() -> new MaestroException("model '" + model.id() + "' (backend "
                 + "azure-openai) needs 'base-url', the resource endpoint, e.g. https://my-resource.openai.azure.com"));
         String key = LiveExpert.apiKey(model, env, true).orElseThrow();
@@ -70,7 +65,8 @@ public final class AzureOpenAiExpert implements Expert {
                 .timeout(model.timeout())
                 .maxRetries(0);
         model.request().seed().ifPresent(b::seed);
-        return new AzureOpenAiExpert(model, new LiveExpert(model, b.build(), DIALECT, secrets));
+        return new LiveExpert(model, b.build(), DIALECT, secrets,
+                "AzureOpenAiExpert[" + model.id() + " @ " + model.baseUrl().orElse("?") + " / " + deployment(model) + "]");
     }
 
     /** The deployment the calls go to: {@code deployment}, else {@code model-name}, else the id. */
@@ -102,16 +98,7 @@ public final class AzureOpenAiExpert implements Expert {
 
         @Override
         public ChatRequestParameters parameters(ExpertRequest request, RequestSettings rs) {
-            ExpertRequest.Sampling s = request.sampling();
-            dev.langchain4j.model.chat.request.DefaultChatRequestParameters.Builder<?> p = ChatRequestParameters.builder()
-                    .temperature(rs.temperature().orElse(s.temperature()))
-                    .maxOutputTokens(rs.maxTokens().orElse(s.maxTokens()));
-            rs.topP().or(s::topP).ifPresent(p::topP);
-            List<String> stop = LiveExpert.stop(s, rs);
-            if (!stop.isEmpty()) {
-                p.stopSequences(stop);
-            }
-            return p.build();
+            return LiveExpert.sampling(ChatRequestParameters.builder(), request, rs).build();
         }
 
         @Override
@@ -126,18 +113,4 @@ public final class AzureOpenAiExpert implements Expert {
             return Optional.of(ErrorMapping.statusError(http.getResponse().getStatusCode(), body, retryAfter, secrets));
         }
     };
-
-    public ModelCard model() {
-        return model;
-    }
-
-    @Override
-    public ExpertReply call(ExpertRequest request) {
-        return live.call(request);
-    }
-
-    @Override
-    public String toString() {
-        return "AzureOpenAiExpert[" + model.id() + " @ " + model.baseUrl().orElse("?") + " / " + deployment(model) + "]";
-    }
 }

@@ -11,28 +11,23 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * An expert behind Google's Gemini API ({@code backend: gemini}, {@code models/NAME:generateContent}), called through
+ * Creates the expert behind Google's Gemini API ({@code backend: gemini}, {@code models/NAME:generateContent}), called through
  * LangChain4j's {@link GoogleAiGeminiChatModel} over our {@link StatusHttpClient}: the same timeout, error kinds,
  * redaction, retries, breaker and cache as {@code openai} (see {@link LiveExpert}). The key goes in
  * {@code x-goog-api-key}; images are sent as {@code inlineData} parts (PNG, JPEG, WebP). LangChain4j's Gemini model
  * takes a seed only when it is built, so the card's {@code seed} is sent and a caller's per-request seed is not.
  */
-public final class GeminiExpert implements Expert {
+public final class GeminiExpert {
     /** Google's Gemini API, used when the card has no {@code base-url}. */
     public static final String DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com/v1beta";
 
-    private final ModelCard model;
-    private final LiveExpert live;
-
-    private GeminiExpert(ModelCard model, LiveExpert live) {
-        this.model = model;
-        this.live = live;
+    private GeminiExpert() {
     }
 
     /**
      * @throws dev.maestro.MaestroException if the card names no key variable, or one that is not set
      */
-    public static GeminiExpert create(ModelCard model, EnvLookup env) {
+    public static Expert create(ModelCard model, EnvLookup env) {
         String key = LiveExpert.apiKey(model, env, true).orElseThrow();
         List<String> secrets = new ArrayList<>(List.of(key));
         Map<String, String> headers = OpenAiExpert.headers(model, env, secrets);
@@ -47,7 +42,8 @@ public final class GeminiExpert implements Expert {
         if (!headers.isEmpty()) {
             b.customHeaders(headers);
         }
-        return new GeminiExpert(model, new LiveExpert(model, b.build(), DIALECT, secrets));
+        return new LiveExpert(model, b.build(), DIALECT, secrets,
+                "GeminiExpert[" + model.id() + " @ " + model.baseUrl().orElse(DEFAULT_BASE_URL) + "]");
     }
 
     private static final LiveExpert.Dialect DIALECT = new LiveExpert.Dialect() {
@@ -58,30 +54,7 @@ public final class GeminiExpert implements Expert {
 
         @Override
         public ChatRequestParameters parameters(ExpertRequest request, RequestSettings rs) {
-            ExpertRequest.Sampling s = request.sampling();
-            GoogleAiGeminiChatRequestParameters.Builder p = GoogleAiGeminiChatRequestParameters.builder()
-                    .temperature(rs.temperature().orElse(s.temperature()))
-                    .maxOutputTokens(rs.maxTokens().orElse(s.maxTokens()));
-            rs.topP().or(s::topP).ifPresent(p::topP);
-            List<String> stop = LiveExpert.stop(s, rs);
-            if (!stop.isEmpty()) {
-                p.stopSequences(stop);
-            }
-            return p.build();
+            return LiveExpert.sampling(GoogleAiGeminiChatRequestParameters.builder(), request, rs).build();
         }
     };
-
-    public ModelCard model() {
-        return model;
-    }
-
-    @Override
-    public ExpertReply call(ExpertRequest request) {
-        return live.call(request);
-    }
-
-    @Override
-    public String toString() {
-        return "GeminiExpert[" + model.id() + " @ " + model.baseUrl().orElse(DEFAULT_BASE_URL) + "]";
-    }
 }

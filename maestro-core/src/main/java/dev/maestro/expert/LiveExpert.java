@@ -11,6 +11,7 @@ import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
+import dev.langchain4j.model.chat.request.DefaultChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.TokenUsage;
 import dev.maestro.MaestroException;
@@ -40,7 +41,7 @@ import java.util.TreeSet;
  * {@link ErrorMapping} with the secrets redacted. What differs per provider is its {@link Dialect}: which image types
  * it takes, how the sampling settings become request parameters, and how its own client's errors read.
  */
-final class LiveExpert {
+final class LiveExpert implements Expert {
     /** What differs between providers. */
     interface Dialect {
         /** Image mime types the provider takes. */
@@ -70,12 +71,40 @@ final class LiveExpert {
     private final ChatModel chat;
     private final Dialect dialect;
     private final Secrets secrets;
+    private final String label;
 
-    LiveExpert(ModelCard model, ChatModel chat, Dialect dialect, List<String> secrets) {
+    /** {@code label} names the backend in {@link #toString()}, e.g. {@code GeminiExpert[id @ url]}. */
+    LiveExpert(ModelCard model, ChatModel chat, Dialect dialect, List<String> secrets, String label) {
         this.model = model;
         this.chat = chat;
         this.dialect = dialect;
         this.secrets = Secrets.of(secrets);
+        this.label = label;
+    }
+
+    ModelCard model() {
+        return model;
+    }
+
+    @Override
+    public String toString() {
+        return label;
+    }
+
+    /**
+     * The sampling every provider takes: the card's temperature, max tokens, top-p and stop where set (the registry
+     * author knows the endpoint), else the caller's.
+     */
+    static <B extends DefaultChatRequestParameters.Builder<?>> B sampling(B p, ExpertRequest request, RequestSettings rs) {
+        ExpertRequest.Sampling s = request.sampling();
+        p.temperature(rs.temperature().orElse(s.temperature()));
+        p.maxOutputTokens(rs.maxTokens().orElse(s.maxTokens()));
+        rs.topP().or(s::topP).ifPresent(p::topP);
+        List<String> stop = rs.stop().isEmpty() ? s.stop() : rs.stop();
+        if (!stop.isEmpty()) {
+            p.stopSequences(stop);
+        }
+        return p;
     }
 
     /** The setting that caps a response body, in bytes (or with k, m, g). */
@@ -115,7 +144,8 @@ final class LiveExpert {
         return StatusHttpClient.create(model.timeout(), maxResponseBytes(model), tooLarge(model));
     }
 
-    ExpertReply call(ExpertRequest request) {
+    @Override
+    public ExpertReply call(ExpertRequest request) {
         long start = System.nanoTime();
         ChatRequestParameters params;
         List<ChatMessage> messages = new ArrayList<>();
@@ -191,11 +221,6 @@ final class LiveExpert {
                 messages.add(UserMessage.from(parts));
             }
         }
-    }
-
-    /** The stop sequences: the card's where set (the registry author knows the endpoint), else the caller's. */
-    static List<String> stop(ExpertRequest.Sampling s, RequestSettings rs) {
-        return rs.stop().isEmpty() ? s.stop() : rs.stop();
     }
 
     private static ExpertReply invalid(String message) {

@@ -13,28 +13,23 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * An expert behind Ollama's native chat API ({@code backend: ollama}, {@code POST /api/chat}), called through
+ * Creates the expert behind Ollama's native chat API ({@code backend: ollama}, {@code POST /api/chat}), called through
  * LangChain4j's {@link OllamaChatModel} over our {@link StatusHttpClient}: the same timeout, error kinds, retries,
  * breaker and cache as {@code openai} (see {@link LiveExpert}). Images go in the message's {@code images} list
  * (base64), the sampling settings in {@code options} (seed included). Ollama needs no key; a card that names one
  * (for an Ollama behind an authenticating proxy) sends it as {@code Authorization: Bearer}.
  */
-public final class OllamaExpert implements Expert {
+public final class OllamaExpert {
     /** A local Ollama, used when the card has no {@code base-url}. */
     public static final String DEFAULT_BASE_URL = "http://localhost:11434";
 
-    private final ModelCard model;
-    private final LiveExpert live;
-
-    private OllamaExpert(ModelCard model, LiveExpert live) {
-        this.model = model;
-        this.live = live;
+    private OllamaExpert() {
     }
 
     /**
      * @throws dev.maestro.MaestroException if the card names a key variable that is not set
      */
-    public static OllamaExpert create(ModelCard model, EnvLookup env) {
+    public static Expert create(ModelCard model, EnvLookup env) {
         Optional<String> key = LiveExpert.apiKey(model, env, false);
         List<String> secrets = new ArrayList<>();
         key.ifPresent(secrets::add);
@@ -49,7 +44,8 @@ public final class OllamaExpert implements Expert {
         if (!headers.isEmpty()) {
             b.customHeaders(headers);
         }
-        return new OllamaExpert(model, new LiveExpert(model, b.build(), DIALECT, secrets));
+        return new LiveExpert(model, b.build(), DIALECT, secrets,
+                "OllamaExpert[" + model.id() + " @ " + model.baseUrl().orElse(DEFAULT_BASE_URL) + "]");
     }
 
     private static final LiveExpert.Dialect DIALECT = new LiveExpert.Dialect() {
@@ -61,30 +57,9 @@ public final class OllamaExpert implements Expert {
         @Override
         public ChatRequestParameters parameters(ExpertRequest request, RequestSettings rs) {
             ExpertRequest.Sampling s = request.sampling();
-            OllamaChatRequestParameters.Builder p = OllamaChatRequestParameters.builder()
-                    .temperature(rs.temperature().orElse(s.temperature()))
-                    .maxOutputTokens(rs.maxTokens().orElse(s.maxTokens()));
-            rs.topP().or(s::topP).ifPresent(p::topP);
-            List<String> stop = LiveExpert.stop(s, rs);
-            if (!stop.isEmpty()) {
-                p.stopSequences(stop);
-            }
+            OllamaChatRequestParameters.Builder p = LiveExpert.sampling(OllamaChatRequestParameters.builder(), request, rs);
             rs.seed().or(s::seed).ifPresent(v -> p.seed(LiveExpert.intSeed(v)));
             return p.build();
         }
     };
-
-    public ModelCard model() {
-        return model;
-    }
-
-    @Override
-    public ExpertReply call(ExpertRequest request) {
-        return live.call(request);
-    }
-
-    @Override
-    public String toString() {
-        return "OllamaExpert[" + model.id() + " @ " + model.baseUrl().orElse(DEFAULT_BASE_URL) + "]";
-    }
 }

@@ -75,7 +75,8 @@ public final class OpenAiExpert implements Expert {
         if (!headers.isEmpty()) {
             builder.customHeaders(headers);
         }
-        return new OpenAiExpert(model, new LiveExpert(model, builder.build(), DIALECT, secrets));
+        return new OpenAiExpert(model, new LiveExpert(model, builder.build(), DIALECT, secrets,
+                "OpenAiExpert[" + model.id() + " @ " + baseUrl + "]"));
     }
 
     /** Chat-completions parameters: every request setting, the seed and extra body fields included. */
@@ -88,14 +89,7 @@ public final class OpenAiExpert implements Expert {
         @Override
         public ChatRequestParameters parameters(ExpertRequest request, RequestSettings rs) {
             ExpertRequest.Sampling s = request.sampling();
-            OpenAiChatRequestParameters.Builder params = OpenAiChatRequestParameters.builder()
-                    .temperature(rs.temperature().orElse(s.temperature()))
-                    .maxOutputTokens(rs.maxTokens().orElse(s.maxTokens()));
-            rs.topP().or(s::topP).ifPresent(params::topP);
-            List<String> stop = LiveExpert.stop(s, rs);
-            if (!stop.isEmpty()) {
-                params.stopSequences(stop);
-            }
+            OpenAiChatRequestParameters.Builder params = LiveExpert.sampling(OpenAiChatRequestParameters.builder(), request, rs);
             if (!rs.extraBody().isEmpty()) {
                 params.customParameters(rs.extraBody());
             }
@@ -132,6 +126,6 @@ public final class OpenAiExpert implements Expert {
 
     @Override
     public String toString() {
-        return "OpenAiExpert[" + model.id() + " @ " + model.baseUrl().orElse("?") + "]";
+        return live.toString();
     }
 }
