@@ -2,6 +2,7 @@ package dev.maestro.skill.tool;
 
 import dev.maestro.MaestroException;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,6 +36,16 @@ public final class Tools {
             }
         }
         return new Tools(map);
+    }
+
+    /** These tools and {@code more} (names must stay unique). */
+    public Tools plus(List<? extends Tool> more) {
+        if (more.isEmpty()) {
+            return this;
+        }
+        List<Tool> all = new ArrayList<>(byName.values());
+        all.addAll(more);
+        return of(all);
     }
 
     public Optional<Tool> find(String name) {
