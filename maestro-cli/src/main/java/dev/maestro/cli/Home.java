@@ -19,10 +19,12 @@ final class Home {
         SUITES.put("blind", "data/blind");
         SUITES.put("paper-sim", "data/paper-sim");
         SUITES.put("blind-tools", "data/blind/suite-tools.yaml");
+        SUITES.put("mmlupro", "data/mmlupro");
         REGISTRIES.put("mathv-replay", "data/mathv/registry");
         REGISTRIES.put("blind-replay", "data/blind/registry");
         REGISTRIES.put("blind-tools", "data/blind/registry-tools");
         REGISTRIES.put("paper-simulated", "data/paper-sim/registry");
+        REGISTRIES.put("mmlupro-replay", "data/mmlupro/registry");
         REGISTRIES.put("maestro-paper", "registries/maestro-paper");
     }
 
