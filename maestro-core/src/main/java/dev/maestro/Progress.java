@@ -8,6 +8,10 @@ public interface Progress {
 
     void finish();
 
+    /** A short live status next to the bar (e.g. calls, errors and spend); ignored where nothing is drawn. */
+    default void status(String text) {
+    }
+
     Progress NONE = new Progress() {
         @Override public void start(String label, long total) { }
         @Override public void advance(long n) { }

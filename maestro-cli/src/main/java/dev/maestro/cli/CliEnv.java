@@ -1,5 +1,7 @@
 package dev.maestro.cli;
 
+import dev.maestro.runtime.Embedders;
+import dev.maestro.runtime.MaestroHome;
 import java.util.Map;
 import java.util.Optional;
 
@@ -17,6 +19,16 @@ final class CliEnv {
     static Map<String, String> all() {
         Map<String, String> o = override;
         return o != null ? o : System.getenv();
+    }
+
+    /** The home folder ({@code MAESTRO_HOME}) names and caches resolve against. */
+    static MaestroHome home() {
+        return MaestroHome.fromEnv(all());
+    }
+
+    /** Embedders by name, cached under the home. */
+    static Embedders embedders() {
+        return Embedders.of(home());
     }
 
     static Optional<String> get(String name) {

@@ -32,6 +32,13 @@ final class CliProgress implements Progress {
     }
 
     @Override
+    public synchronized void status(String text) {
+        if (bar != null) {
+            bar.setExtraMessage(" " + text);
+        }
+    }
+
+    @Override
     public synchronized void finish() {
         if (bar != null) {
             bar.close();

@@ -6,6 +6,7 @@ import dev.maestro.experiment.Suite;
 import dev.maestro.experiment.SuiteEvaluation;
 import dev.maestro.experiment.Workbench;
 import dev.maestro.policy.embed.CachingEmbedder;
+import dev.maestro.runtime.Embedders;
 import dev.maestro.train.GrpoTrainer;
 import dev.maestro.train.TrainConfig;
 import java.nio.file.Path;
@@ -52,9 +53,9 @@ final class DemoCommand implements Callable<Integer> {
         CliProgress progress = new CliProgress(!noProgress);
         List<Report> reports = new ArrayList<>();
         long t0 = System.nanoTime();
-        try (CachingEmbedder emb = noTrain ? null : Embedders.open(embedder)) {
+        try (CachingEmbedder emb = noTrain ? null : CliEnv.embedders().open(embedder)) {
             for (String s : suites) {
-                Suite suite = Suite.load(Home.suite(s));
+                Suite suite = Suite.load(CliEnv.home().suite(s));
                 try (Workbench wb = Workbench.open(suite, Workbench.Options.defaults().withEnv(CliEnv.all()))) {
                     System.err.println("== " + suite.name() + ": " + wb.registry() + ", " + wb.tasks().size() + " tasks");
                     SuiteEvaluation.Options o = new SuiteEvaluation.Options(seed, n,
@@ -63,6 +64,7 @@ final class DemoCommand implements Callable<Integer> {
                             GrpoTrainer.WEIGHT_GRID);
                     long s0 = System.nanoTime();
                     Report r = SuiteEvaluation.run(wb, o).report();
+                    Health.report("demo", wb.health(), System.err);
                     reports.add(r);
                     System.out.println(ReportWriter.table(r));
                     System.out.printf(java.util.Locale.ROOT, "  (%s: %.1f s)%n%n", suite.name(), (System.nanoTime() - s0) / 1e9);

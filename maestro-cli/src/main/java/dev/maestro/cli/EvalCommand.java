@@ -10,13 +10,14 @@ import dev.maestro.eval.ReportWriter;
 import dev.maestro.eval.SystemResult;
 import dev.maestro.experiment.SuiteEvaluation;
 import dev.maestro.experiment.Workbench;
+import dev.maestro.expert.PairHealth;
 import dev.maestro.policy.FixedPairPolicy;
 import dev.maestro.policy.LearnedPolicy;
 import dev.maestro.registry.Pair;
 import dev.maestro.task.Split;
 import dev.maestro.task.Task;
-import dev.maestro.policy.LearnedPolicies;
-import java.nio.file.Files;
+import dev.maestro.runtime.PolicyResolver;
+import dev.maestro.runtime.PolicySpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,7 +33,9 @@ import picocli.CommandLine.Option;
 /** Evaluates policies (baselines and/or a checkpoint) on a split of a suite or of any registry + task file. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = {"Evaluates policies on a split and writes report.json, report.html and plots.",
-                "Baselines are fitted on the training split; upper bounds are labelled as such."})
+                "Baselines are fitted on the training split; upper bounds are labelled as such.",
+                "Exit status 3 when some pair was unusable (auth failure, unreachable, >= 50%% failed calls);",
+                "the report is written first and the console names the model and the cause."})
 final class EvalCommand implements Callable<Integer> {
     @Mixin
     EvalCommandSupport where;
@@ -54,9 +57,6 @@ final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--threads", description = "Worker threads (default: number of cores).")
     Optional<Integer> threads;
-
-    @Option(names = "--cache", description = "SQLite record/replay cache for live (openai) experts.")
-    Optional<Path> cache;
 
     @Option(names = "--traces", description = "Write one JSONL line per episode to this file.")
     Optional<Path> traces;
@@ -89,9 +89,6 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Workbench.Options wo = Workbench.Options.defaults();
-        if (cache.isPresent()) {
-            wo = wo.withCache(cache.get());
-        }
         if (resume && traces.isEmpty()) {
             throw new MaestroException("--resume continues from the --traces file of the interrupted run; give --traces FILE");
         }
@@ -125,7 +122,7 @@ final class EvalCommand implements Callable<Integer> {
             if (sweep.stream().anyMatch(w -> !(w >= 0 && w < Double.POSITIVE_INFINITY))) {
                 throw new MaestroException("--cost-sweep takes cost weights >= 0 separated by commas, got " + sweep);
             }
-            boolean anyCheckpoint = policies.stream().anyMatch(p -> Files.isRegularFile(Path.of(p)));
+            boolean anyCheckpoint = policies.stream().anyMatch(p -> PolicySpec.parse(p) instanceof PolicySpec.Checkpoint);
             if ((costWeight.isPresent() || !sweep.isEmpty()) && !anyCheckpoint) {
                 throw new MaestroException("--cost-weight and --cost-sweep apply to a learned policy: give a checkpoint file "
                         + "in --policy (e.g. runs/train/policy.ckpt)");
@@ -134,9 +131,11 @@ final class EvalCommand implements Callable<Integer> {
             List<SystemResult> systems = new ArrayList<>();
             Map<String, Object> sections = new LinkedHashMap<>();
             Baselines.Fitted fitted = null;
+            PolicyResolver resolver = wb.runtime().policies();
             for (String p : policies) {
-                if (Files.isRegularFile(Path.of(p))) {
-                    LearnedPolicy lp = LearnedPolicies.load(Path.of(p), name -> Embedders.open(name));
+                PolicySpec spec = PolicySpec.parse(p);
+                if (spec instanceof PolicySpec.Checkpoint ckpt) {
+                    LearnedPolicy lp = resolver.checkpoint(ckpt.file());
                     String note = "checkpoint " + p;
                     if (calibrate > 0) {
                         Calibration.Result cal = Calibration.run(wb.env(), lp, wb.part(Split.Part.TRAIN), calibrate, seed, n);
@@ -159,36 +158,27 @@ final class EvalCommand implements Callable<Integer> {
                     List<EpisodeResult> rs = Evaluator.run(wb.env(), lp, evalTasks, seed, n, progress);
                     systems.add(SystemResult.of("maestro", "learned", null, rs, note));
                     swept = lp;
-                    continue;
-                }
-                if (p.startsWith("llm:")) {
-                    dev.maestro.episode.Policy llm = PolicySpecs.llm(p).orElseThrow();
+                } else if (spec instanceof PolicySpec.Llm llmSpec) {
+                    dev.maestro.episode.Policy llm = resolver.llm(llmSpec);
                     List<EpisodeResult> rs = Evaluator.run(wb.env(), llm, evalTasks, seed, n, progress);
                     systems.add(SystemResult.of(llm.name(), "llm", null, rs, "LLM orchestrator " + p.substring(4)));
-                    continue;
-                }
-                if (p.startsWith("fixed:")) {
-                    Pair pair = Pair.parse(p.substring(6));
-                    if (!wb.registry().hasPair(pair)) {
-                        throw new MaestroException("pair " + pair + " is not in registry " + wb.registry().name()
-                                + "; valid pairs: " + wb.registry().pairs());
-                    }
+                } else if (spec instanceof PolicySpec.Fixed fixed) {
+                    Pair pair = resolver.pair(fixed);
                     systems.add(Baselines.system(wb.env(), new FixedPairPolicy(pair), evalTasks, seed, n, progress,
                             pair.id(), "fixed pair"));
-                    continue;
-                }
-                if (fitted == null) {
-                    fitted = Baselines.fit(wb.env(), fitTasks, wb.keywords(), seed, n, progress);
-                }
-                List<SystemResult> all = Baselines.evaluate(wb.env(), evalTasks, fitted, seed, n, progress);
-                if (p.equals("baselines")) {
-                    systems.addAll(all);
                 } else {
-                    String want = p;
-                    systems.add(all.stream().filter(s -> s.name().equals(want)).findFirst().orElseThrow(() ->
-                            new MaestroException("unknown policy '" + want + "'; valid: baselines, best-single, random, "
-                                    + "keyword-router, majority-vote, group-router, per-group-oracle, oracle, "
-                                    + "fixed:MODEL@@SKILL, or a checkpoint file")));
+                    PolicySpec.Baseline b = (PolicySpec.Baseline) spec;
+                    if (fitted == null) {
+                        fitted = Baselines.fit(wb.env(), fitTasks, wb.keywords(), seed, n, progress);
+                    }
+                    List<SystemResult> all = Baselines.evaluate(wb.env(), evalTasks, fitted, seed, n, progress);
+                    if (b.all()) {
+                        systems.addAll(all);
+                    } else {
+                        systems.add(all.stream().filter(s -> s.name().equals(b.name())).findFirst().orElseThrow(() ->
+                                new MaestroException("policy '" + b.name() + "' has no result on registry " + wb.registry().name()
+                                        + " (most-expensive-expert needs a priced model); valid: " + PolicySpec.valid())));
+                    }
                 }
             }
             if (fitted != null) {
@@ -197,18 +187,20 @@ final class EvalCommand implements Callable<Integer> {
             if (!sweep.isEmpty() && swept != null) {
                 sections.put("cost_sweep", SuiteEvaluation.costSweep(wb.env(), swept, evalTasks, systems, seed, n, sweep));
             }
+            sections.put("calls_by_pair", PairHealth.section(wb.health()));
+            wb.judge().ifPresent(j -> sections.put("judge", j.summary()));
             Report r = new Report(wb.name(), split, evalTasks.size(), seed, wb.simulated(),
                     Report.GRADING,
                     systems, sections);
             ReportWriter.write(r, out);
             System.out.println(ReportWriter.table(r));
             System.out.println("Report: " + out.resolve("report.html").toAbsolutePath());
+            return Health.report("eval", wb.health(), System.err);
         } finally {
             if (traceFile != null) {
                 traceFile.close();
             }
         }
-        return 0;
     }
 
     private Workbench open(Workbench.Options wo) {

@@ -49,8 +49,8 @@ public final class ExportCommand implements Runnable {
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
         boolean help;
 
-        @Option(names = "--registry", required = true, paramLabel = "DIR", description = "registry folder (models.yaml + skills/)")
-        Path registry;
+        @Option(names = "--registry", required = true, paramLabel = "NAME|DIR", description = "registry folder (models.yaml + skills/) or name")
+        String registry;
 
         @Option(names = "--tasks", required = true, paramLabel = "FILE", description = "tasks JSONL")
         Path tasks;
@@ -85,7 +85,7 @@ public final class ExportCommand implements Runnable {
                 return 2;
             }
             try {
-                Registry reg = RegistryLoader.builder().env(CliEnv.all()).build().load(registry);
+                Registry reg = RegistryLoader.builder().env(CliEnv.all()).build().load(CliEnv.home().registry(registry));
                 List<Task> all = TaskReader.read(tasks);
                 // The project's split (validation folded into train): the task file's own "split" field is
                 // the benchmark's (e.g. MATH-V test/testmini), not ours.

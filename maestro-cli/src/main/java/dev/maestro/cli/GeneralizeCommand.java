@@ -8,6 +8,7 @@ import dev.maestro.experiment.Workbench;
 import dev.maestro.policy.LearnedPolicy;
 import dev.maestro.policy.PairHistory;
 import dev.maestro.policy.embed.CachingEmbedder;
+import dev.maestro.runtime.Embedders;
 import dev.maestro.task.Split;
 import dev.maestro.train.GrpoTrainer;
 import dev.maestro.train.TrainConfig;
@@ -42,6 +43,13 @@ final class GeneralizeCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "7", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--cache", paramLabel = "FILE", description = "SQLite record/replay cache for live (openai) experts: "
+            + "a call is made once, then answered from the file, also in later runs.")
+    Optional<Path> cache;
+
+    @Option(names = "--embedder", defaultValue = Embedders.DEFAULT, description = "Embedder (default: ${DEFAULT-VALUE}).")
+    String embedder;
+
     @Option(names = "--no-progress", description = "No progress bars.")
     boolean noProgress;
 
@@ -50,8 +58,9 @@ final class GeneralizeCommand implements Callable<Integer> {
         int threads = Runtime.getRuntime().availableProcessors();
         TrainConfig cfg = TrainConfig.DEFAULT.withSeed(seed);
         CliProgress progress = new CliProgress(!noProgress);
-        try (Workbench wb = EvalCommandSupport.open(Optional.of(suite), Optional.empty(), Optional.empty(),
-                Workbench.Options.defaults()); CachingEmbedder emb = Embedders.open(Embedders.DEFAULT)) {
+        Workbench.Options wo = cache.map(c -> Workbench.Options.defaults().withCache(c)).orElse(Workbench.Options.defaults());
+        try (Workbench wb = EvalCommandSupport.open(Optional.of(suite), Optional.empty(), Optional.empty(), wo);
+             CachingEmbedder emb = CliEnv.embedders().open(embedder)) {
             var train = wb.part(Split.Part.TRAIN);
             PairMatrix m = PairMatrix.compute(wb.env(), train, seed, threads, Progress.NONE);
             LearnedPolicy reference = GrpoTrainer.builder(wb.env(), train, cfg, emb, emb.name()).threads(threads)

@@ -2,31 +2,26 @@ package dev.maestro.cli;
 
 import dev.maestro.MaestroException;
 import dev.maestro.episode.EpisodeConfig;
-import dev.maestro.episode.Environment;
 import dev.maestro.episode.Policy;
-import dev.maestro.expert.Experts;
-import dev.maestro.expert.SimulatedExpert;
-import dev.maestro.policy.FixedPairPolicy;
-import dev.maestro.registry.Pair;
+import dev.maestro.experiment.Suite;
 import dev.maestro.registry.Registry;
-import dev.maestro.registry.RegistryLoader;
+import dev.maestro.runtime.MaestroRuntime;
+import dev.maestro.runtime.PolicyResolver;
+import dev.maestro.task.Split;
+import dev.maestro.task.Task;
+import dev.maestro.task.TaskReader;
 import dev.maestro.serve.ApiKeys;
 import dev.maestro.serve.MaestroServer;
 import dev.maestro.serve.Orchestrator;
 import dev.maestro.serve.TraceStore;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.function.BiFunction;
-import java.util.function.Function;
-import java.util.stream.Stream;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,21 +31,14 @@ import picocli.CommandLine.Spec;
 /**
  * {@code maestro serve}: the OpenAI-compatible server, verl-tool bridge, metrics and trace viewer (docs/serve.md).
  *
- * <p>Policies: {@code fixed:MODEL@@SKILL} is built in (default: the registry's first pair). Every other
- * {@code --policy} value (a checkpoint path, {@code best-single}, an LLM policy) goes to the {@link #policyResolver}
- * hook given to the constructor; the default resolver refuses with a message naming what is supported.
+ * <p>The environment comes from {@link MaestroRuntime} (experts, call pool, and the record/replay cache with
+ * {@code --cache}); {@code --policy} is resolved by the runtime's {@link dev.maestro.runtime.PolicyResolver}:
+ * {@code fixed:MODEL@@SKILL} (default: the registry's first pair), a checkpoint, {@code llm:MODEL@BASE_URL}, or a
+ * baseline fitted on the training split of {@code --suite}.
  */
 @Command(name = "serve", description = {"Serve an orchestrator as an OpenAI-compatible model (POST /v1/chat/completions),",
         "with the verl-tool bridge (POST /get_observation), Prometheus metrics (/metrics) and a trace viewer (/viewer)."})
 public final class ServeCommand implements Callable<Integer> {
-
-    /** The hook for policies that are not {@code fixed:...}: (policy spec, registry) → policy; throws MaestroException if unknown. */
-    public static final BiFunction<String, Registry, Policy> NO_EXTRA_POLICIES = (spec, registry) -> {
-        throw new MaestroException("--policy " + spec + ": only fixed:MODEL@@SKILL is available in this build"
-                + " (checkpoint and LLM policies are not wired into 'serve' yet)");
-    };
-
-    private final BiFunction<String, Registry, Policy> policyResolver;
 
     @Spec
     CommandSpec spec;
@@ -62,9 +50,16 @@ public final class ServeCommand implements Callable<Integer> {
             description = "registry folder, or a registry name found under registries/ or data/*/registry (e.g. paper-simulated)")
     String registry;
 
-    @Option(names = "--policy", paramLabel = "SPEC",
-            description = "fixed:MODEL@@SKILL (default: the registry's first pair), or a checkpoint / best-single when wired")
+    @Option(names = "--policy", paramLabel = "SPEC", description = {"fixed:MODEL@@SKILL (default: the registry's first pair),",
+            "a checkpoint (policy.ckpt from `maestro train`), llm:MODEL@BASE_URL, or best-single, majority-vote,",
+            "keyword-router, random, most-expensive-expert (fitted on the training split of --suite)"})
     Optional<String> policy = Optional.empty();
+
+    @Option(names = "--suite", paramLabel = "NAME|DIR", description = "suite whose training split (and router keywords) baseline policies are fitted on")
+    Optional<String> suite = Optional.empty();
+
+    @Option(names = "--cache", paramLabel = "FILE", description = "SQLite record/replay cache for live (openai) experts: an identical call is answered from the file")
+    Optional<Path> cache = Optional.empty();
 
     @Option(names = "--name", defaultValue = "maestro", description = "model name clients send (default: ${DEFAULT-VALUE})")
     String name;
@@ -115,20 +110,6 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--no-verl", description = "do not serve the verl-tool bridge POST /get_observation")
     boolean noVerl;
 
-    public ServeCommand() {
-        this(NO_EXTRA_POLICIES);
-    }
-
-    /** @param policyResolver resolves --policy values other than fixed:... (checkpoints, best-single, LLM policies) */
-    public ServeCommand(BiFunction<String, Registry, Policy> policyResolver) {
-        this.policyResolver = Objects.requireNonNull(policyResolver);
-    }
-
-    /** Convenience for resolvers that do not need the registry. */
-    public static ServeCommand withResolver(Function<String, Policy> resolver) {
-        return new ServeCommand((s, r) -> resolver.apply(s));
-    }
-
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -154,27 +135,19 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     /** What {@link #start} built; closing it stops the server and flushes the traces. */
-    public record Started(MaestroServer server, Registry registry, Policy policy, Optional<TraceStore> traces) implements AutoCloseable {
+    public record Started(MaestroServer server, Registry registry, Policy policy, Optional<TraceStore> traces,
+                          MaestroRuntime runtime) implements AutoCloseable {
         @Override
         public void close() {
             server.close();
             traces.ifPresent(TraceStore::close);
+            runtime.close();
         }
     }
 
     /** Builds and starts the server from the parsed options (the part of {@link #call} that tests drive). */
     public Started start() {
         quietJetty();
-        Registry reg = RegistryLoader.load(resolveRegistry(registry));
-        Policy p = resolvePolicy(reg);
-        ApiKeys keys = ApiKeys.none();
-        String envValue = System.getenv(keysEnv);
-        if (envValue != null && !envValue.isBlank()) {
-            keys = keys.plus(ApiKeys.fromEnvValue(envValue));
-        }
-        if (keysFile.isPresent()) {
-            keys = keys.plus(ApiKeys.fromFile(keysFile.get()));
-        }
         EpisodeConfig config = EpisodeConfig.DEFAULT;
         if (maxCalls.isPresent()) {
             config = config.withMaxCalls(maxCalls.get());
@@ -182,81 +155,52 @@ public final class ServeCommand implements Callable<Integer> {
         if (maxCost.isPresent()) {
             config = config.withMaxCost(maxCost.get());
         }
-        Environment env = Environment.builder(reg, Experts.forRegistry(reg, Experts.Options.builder().simulated(SimulatedExpert::create).build()),
-                (task, answer) -> 0).skills(dev.maestro.skill.WorkflowSkillRunner.forRegistry(reg).validate(reg))
-                .config(config).build(); // requests have no gold: nothing to grade
-        Optional<TraceStore> store = traces.map(TraceStore::open);
-        MaestroServer.Builder b = MaestroServer.builder(new Orchestrator(name, env, p)).host(host).port(port).keys(keys)
-                .maxConcurrent(maxConcurrent).maxBodyBytes((long) maxBodyMb << 20).imageHosts(Set.copyOf(imageHosts))
-                .imageAddresses(Set.copyOf(imageAddresses)).imagePrivateAddresses(imageAllowPrivate).verl(!noVerl);
-        if (rateLimit > 0) {
-            b.rateLimit(rateLimit, Math.max(1, rateLimit / 6));
-        }
-        store.ifPresent(b::traces);
+        // requests have no gold: nothing to grade
+        MaestroRuntime runtime = MaestroRuntime.builder().registry(CliEnv.home().registry(registry)).env(CliEnv.all())
+                .cache(cache).episode(config).grader((task, answer) -> 0).build();
+        Optional<TraceStore> store = Optional.empty();
         try {
-            return new Started(b.build().start(), reg, p, store);
+            Registry reg = runtime.registry();
+            Policy p = resolvePolicy(runtime);
+            ApiKeys keys = ApiKeys.none();
+            String envValue = CliEnv.all().get(keysEnv);
+            if (envValue != null && !envValue.isBlank()) {
+                keys = keys.plus(ApiKeys.fromEnvValue(envValue));
+            }
+            if (keysFile.isPresent()) {
+                keys = keys.plus(ApiKeys.fromFile(keysFile.get()));
+            }
+            store = traces.map(TraceStore::open);
+            MaestroServer.Builder b = MaestroServer.builder(new Orchestrator(name, runtime.environment(), p)).host(host).port(port)
+                    .keys(keys).maxConcurrent(maxConcurrent).maxBodyBytes((long) maxBodyMb << 20).imageHosts(Set.copyOf(imageHosts))
+                    .imageAddresses(Set.copyOf(imageAddresses)).imagePrivateAddresses(imageAllowPrivate).verl(!noVerl);
+            if (rateLimit > 0) {
+                b.rateLimit(rateLimit, Math.max(1, rateLimit / 6));
+            }
+            store.ifPresent(b::traces);
+            return new Started(b.build().start(), reg, p, store, runtime);
         } catch (RuntimeException e) {
             store.ifPresent(TraceStore::close);
-            env.close();
+            runtime.close();
             throw e;
         }
     }
 
-    Policy resolvePolicy(Registry reg) {
+    /** The --policy value resolved by the runtime (default: the registry's first pair). */
+    Policy resolvePolicy(MaestroRuntime runtime) {
+        Registry reg = runtime.registry();
         if (reg.pairs().isEmpty()) {
             throw new MaestroException("registry " + reg.name() + " has no callable (model, skill) pair to serve");
         }
-        String specText = policy.orElse("fixed:" + reg.pairs().get(0).id());
-        if (specText.startsWith("fixed:")) {
-            String id = specText.substring("fixed:".length());
-            int at = id.indexOf("@@");
-            if (at <= 0 || at + 2 >= id.length()) {
-                throw new MaestroException("--policy " + specText + ": expected fixed:MODEL@@SKILL");
-            }
-            Pair pair = new Pair(id.substring(0, at), id.substring(at + 2));
-            if (!reg.hasPair(pair)) {
-                throw new MaestroException("--policy " + specText + ": pair not in registry " + reg.name() + "; pairs: "
-                        + String.join(", ", reg.pairs().stream().limit(12).map(Pair::id).toList()) + (reg.pairs().size() > 12 ? ", ..." : ""));
-            }
-            return new FixedPairPolicy(pair, "fixed:" + pair.id());
+        PolicyResolver resolver = runtime.policies();
+        if (suite.isPresent()) {
+            Suite s = Suite.load(CliEnv.home().suite(suite.get()));
+            Split split = Split.of(s.splitSalt(), s.testFraction(), s.validationFraction());
+            List<Task> train = TaskReader.read(s.tasks()).stream().filter(s.filter()::test)
+                    .filter(t -> split.assign(t) != Split.Part.TEST).toList();
+            resolver = resolver.training(train, s.keywords());
         }
-        return policyResolver.apply(specText, reg);
-    }
-
-    /** A folder as given, else registries/NAME, data/NAME/registry, or any registry folder whose models.yaml has {@code name: NAME}. */
-    static Path resolveRegistry(String nameOrDir) {
-        Path given = Path.of(nameOrDir);
-        if (Files.isDirectory(given)) {
-            return given;
-        }
-        List<Path> candidates = new ArrayList<>(List.of(Path.of("registries", nameOrDir), Path.of("data", nameOrDir, "registry")));
-        for (Path c : candidates) {
-            if (Files.isRegularFile(c.resolve(RegistryLoader.MODELS_FILE))) {
-                return c;
-            }
-        }
-        List<Path> folders = new ArrayList<>();
-        for (Path root : List.of(Path.of("registries"), Path.of("data"))) {
-            if (Files.isDirectory(root)) {
-                try (Stream<Path> s = Files.list(root)) {
-                    s.map(p -> root.getFileName().toString().equals("data") ? p.resolve("registry") : p)
-                            .filter(p -> Files.isRegularFile(p.resolve(RegistryLoader.MODELS_FILE))).sorted().forEach(folders::add);
-                } catch (java.io.IOException e) {
-                    // unreadable folder: not a candidate
-                }
-            }
-        }
-        for (Path f : folders) {
-            try (Stream<String> lines = Files.lines(f.resolve(RegistryLoader.MODELS_FILE))) {
-                if (lines.anyMatch(l -> l.strip().equals("name: " + nameOrDir))) {
-                    return f;
-                }
-            } catch (java.io.IOException | java.io.UncheckedIOException e) {
-                // unreadable: skip
-            }
-        }
-        throw new MaestroException("--registry " + nameOrDir + ": no such folder and no registry of that name under registries/ or"
-                + " data/*/registry; known: " + String.join(", ", folders.stream().map(Path::toString).toList()));
+        return resolver.resolve(policy.orElse("fixed:" + reg.pairs().get(0).id()));
     }
 
     /** Jetty logs request headers (Authorization) at DEBUG; never let that reach the console. */

@@ -5,7 +5,8 @@ import dev.maestro.MaestroException;
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.episode.TraceSink;
 import dev.maestro.episode.Environment;
-import java.io.BufferedReader;
+import dev.maestro.io.LimitExceededException;
+import dev.maestro.io.LineReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -74,11 +75,10 @@ final class TraceFile implements TraceSink, AutoCloseable {
     static Recorded read(Path p) {
         Map<String, EpisodeResult> done = new HashMap<>();
         if (Files.isRegularFile(p)) {
-            try (BufferedReader r = Files.newBufferedReader(p, StandardCharsets.UTF_8)) {
-                String line;
-                int n = 0;
-                while ((line = r.readLine()) != null) {
-                    n++;
+            try (LineReader r = LineReader.of(Files.newInputStream(p), p.toString())) {
+                while (r.next()) {
+                    String line = r.text();
+                    int n = r.lineNumber();
                     if (line.isBlank()) {
                         continue;
                     }
@@ -91,6 +91,8 @@ final class TraceFile implements TraceSink, AutoCloseable {
                     }
                     done.putIfAbsent(key(e.policy(), e.taskId(), e.seed()), e);
                 }
+            } catch (LimitExceededException e) {
+                throw new MaestroException(e.getMessage(), e);
             } catch (IOException e) {
                 throw new MaestroException("cannot read trace file " + p + ": " + e.getMessage(), e);
             }

@@ -3,8 +3,10 @@ package dev.maestro.cli;
 import dev.maestro.MaestroException;
 import dev.maestro.eval.PairMatrix;
 import dev.maestro.experiment.Workbench;
+import dev.maestro.expert.PairHealth;
 import dev.maestro.Progress;
 import dev.maestro.policy.embed.CachingEmbedder;
+import dev.maestro.runtime.Embedders;
 import dev.maestro.policy.PairHistory;
 import dev.maestro.task.Split;
 import dev.maestro.task.Task;
@@ -22,7 +24,9 @@ import picocli.CommandLine.Option;
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = {"Trains the lightweight policy with GRPO on the training split (minus the validation split,",
                 "used to keep the best checkpoint). Writes policy.ckpt, best.ckpt, last.ckpt and train_log.jsonl.",
-                "A killed run continues with --resume and ends exactly where an uninterrupted one would."})
+                "A killed run continues with --resume and ends exactly where an uninterrupted one would.",
+                "Exit status 3 when some pair is unusable (auth failure, unreachable, >= 50%% failed calls): checked",
+                "after one call of every pair on every training task (then nothing is trained) and again at the end."})
 final class TrainCommand implements Callable<Integer> {
     @Mixin
     EvalCommandSupport where;
@@ -66,7 +70,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Rollout threads (default: number of cores).")
     Optional<Integer> threads;
 
-    @Option(names = "--embedder", defaultValue = Embedders.DEFAULT, description = "Embedder (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--embedder", defaultValue = Embedders.DEFAULT, description = "Embedder: bge-small-en-v1.5-q or hashing-384 "
+            + "(default: ${DEFAULT-VALUE}); the checkpoint records it.")
     String embedder;
 
     @Option(names = "--no-progress", description = "No progress bars.")
@@ -98,21 +103,35 @@ final class TrainCommand implements Callable<Integer> {
         if (registryDropout.isPresent()) cfg = cfg.withRegistryDropout(registryDropout.get());
         CliProgress progress = new CliProgress(!noProgress);
         try (Workbench wb = where.open(Workbench.Options.defaults());
-             CachingEmbedder emb = Embedders.open(embedder)) {
+             CachingEmbedder emb = CliEnv.embedders().open(embedder)) {
             List<Task> train = wb.part(Split.Part.TRAIN);
             List<Task> val = wb.part(Split.Part.VALIDATION);
             PairMatrix m = PairMatrix.compute(wb.env(), train, seed, n, Progress.NONE);
-            GrpoTrainer.Result r = GrpoTrainer.builder(wb.env(), train, cfg, emb, emb.name()).threads(n).validation(val)
+            // every pair has now answered every training task once: stop before training on an unusable one
+            List<PairHealth> unusable = wb.health().stream().filter(h -> h.verdict() == PairHealth.Verdict.UNUSABLE).toList();
+            if (!unusable.isEmpty()) {
+                Health.report("train", unusable, System.err);
+                System.err.println("maestro train: not training: fix the endpoint or remove the model from the registry");
+                return Health.UNUSABLE;
+            }
+            GrpoTrainer trainer = GrpoTrainer.builder(wb.env(), train, cfg, emb, emb.name()).threads(n).validation(val)
                     .priors(m.accuracies()).costs(m.meanCosts()).history(PairHistory.build(train, m.gradesByPair(), emb))
                     .bestPerGroup(m.bestPerLabel(t -> Optional.of(t.group()))).out(out).resume(resume).progress(progress)
-                    .build().run();
+                    .build();
+            trainer.warnings().forEach(w -> System.err.println("maestro train: warning: " + w));
+            GrpoTrainer.Result r = trainer.run();
             emb.save();
             System.out.printf(java.util.Locale.ROOT,
                     "trained %d steps (%d episodes, %.0f episodes/s in rollouts); validation score %.4f at step %d "
                             + "(initial %.4f); default cost weight %s (chosen on validation)%npolicy: %s%n", r.steps(),
                     r.episodes(), r.episodesPerSecond(), r.bestValidationScore(), r.bestStep(), r.initialValidationScore(),
                     r.policy().defaultCostWeight(), out.resolve("policy.ckpt").toAbsolutePath());
+            if (wb.runtime().cache().isPresent()) {
+                var c = wb.runtime().cacheStats();
+                System.out.printf(java.util.Locale.ROOT, "expert cache %s: %d calls answered from the cache, %d made%n",
+                        wb.runtime().cache().get(), c.hits(), c.misses());
+            }
+            return Health.report("train", wb.health(), System.err);
         }
-        return 0;
     }
 }

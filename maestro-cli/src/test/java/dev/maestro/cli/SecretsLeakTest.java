@@ -52,7 +52,8 @@ class SecretsLeakTest {
     private static final String KEY_VAR = "MAESTRO_TEST_PLANTED_KEY";
 
     /** Alpha: a 500 echoing the Authorization header on the first request of every third question, else 200.
-     * Beta: always 401 echoing the key, as some gateways do ("Incorrect API key provided: ..."). */
+     * Beta: 401 echoing the key, as some gateways do ("Incorrect API key provided: ..."), on question 1 (on all of them
+     * Beta would be unusable, and eval and train would end with exit status 3, train before training). */
     static final class EchoingServer implements AutoCloseable {
         private static final Pattern MODEL = Pattern.compile("\"model\"\\s*:\\s*\"([^\"]+)\"");
         private static final Pattern QUESTION = Pattern.compile("Question (\\d+)");
@@ -83,7 +84,7 @@ class SecretsLeakTest {
                 String model = m.find() ? m.group(1) : "?";
                 int question = q.find() ? Integer.parseInt(q.group(1)) : -1;
                 int attempt = seen.computeIfAbsent(model + "|" + question, k -> new AtomicInteger()).getAndIncrement();
-                if (model.equals("beta")) {
+                if (model.equals("beta") && question == 1) {
                     send(ex, 401, "{\"error\":{\"message\":\"Incorrect API key provided: " + auth.replace("Bearer ", "")
                             + ". You can find your API key at https://example.invalid\",\"type\":\"invalid_request_error\"}}");
                 } else if (question % 3 == 0 && attempt == 0) {
@@ -135,7 +136,7 @@ class SecretsLeakTest {
                     model-name: alpha
                     price: {input-per-1m: 1.0, output-per-1m: 2.0}
                   - id: Beta
-                    description: "always refuses the key with 401"
+                    description: "refuses the key with 401 on the first question"
                     model-name: beta
                     price: {input-per-1m: 0.5, output-per-1m: 1.0}
                 """.formatted(KEY_VAR, baseUrl));
@@ -160,7 +161,7 @@ class SecretsLeakTest {
     /** Every name path of the command tree, e.g. [], [eval], [registry], [registry, check]. */
     private static List<List<String>> commandPaths() {
         CommandLine root = new CommandLine(new Main());
-        root.addSubcommand("serve", new ServeCommand(PolicySpecs::resolve));
+        root.addSubcommand("serve", new ServeCommand());
         List<List<String>> out = new ArrayList<>();
         walk(root, new ArrayList<>(), out);
         return out;
@@ -251,6 +252,8 @@ class SecretsLeakTest {
                     "--threads", "2", "--no-progress", "--out", outDir.resolve("eval-cached").toString(),
                     "--traces", outDir.resolve("traces.jsonl").toString(),
                     "--cache", outDir.resolve("cache/experts.sqlite").toString()));
+            commands.add(List.of("collect", "--registry", reg, "--tasks", tasks, "--budget", "1", "--no-progress",
+                    "--out", outDir.resolve("collect").toString(), "--cache", outDir.resolve("cache/experts.sqlite").toString()));
             commands.add(List.of("train", "--registry", reg, "--tasks", tasks, "--epochs", "1", "--min-steps", "20", "--group-size", "2",
                     "--threads", "2", "--embedder", "hashing-384", "--no-progress", "--out", outDir.resolve("train").toString()));
             for (List<String> path : commandPaths()) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.maestro.MaestroException;
 import dev.maestro.policy.FixedPairPolicy;
 import dev.maestro.registry.Pair;
+import dev.maestro.runtime.MaestroRuntime;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -56,27 +57,33 @@ class ServeCommandTest {
     @Test
     void should_resolve_a_registry_by_name_and_a_fixed_policy() {
         ServeCommand c = parse(new ServeCommand(), "--registry", PAPER_SIM.toString(), "--policy", "fixed:nope@@cot");
-        var reg = dev.maestro.registry.RegistryLoader.load(PAPER_SIM);
-        Pair p = reg.pairs().get(1);
+        try (MaestroRuntime rt = MaestroRuntime.builder().registry(PAPER_SIM).build()) {
+            Pair p = rt.registry().pairs().get(1);
 
-        assertThatThrownBy(() -> c.resolvePolicy(reg)).isInstanceOf(MaestroException.class).hasMessageContaining("pair not in registry");
-        assertThat(parse(new ServeCommand(), "--registry", "x", "--policy", "fixed:" + p.id()).resolvePolicy(reg))
-                .isInstanceOfSatisfying(FixedPairPolicy.class, f -> assertThat(f.pair()).isEqualTo(p));
-        assertThatThrownBy(() -> ServeCommand.resolveRegistry("no-such-registry")).isInstanceOf(MaestroException.class)
-                .hasMessageContaining("no-such-registry");
+            assertThatThrownBy(() -> c.resolvePolicy(rt)).isInstanceOf(MaestroException.class).hasMessageContaining("pair not in registry");
+            assertThat(parse(new ServeCommand(), "--registry", "x", "--policy", "fixed:" + p.id()).resolvePolicy(rt))
+                    .isInstanceOfSatisfying(FixedPairPolicy.class, f -> assertThat(f.pair()).isEqualTo(p));
+        }
+        assertThatThrownBy(() -> parse(new ServeCommand(), "--registry", "no-such-registry").start())
+                .isInstanceOf(MaestroException.class).hasMessageContaining("no-such-registry");
     }
 
     @Test
-    void should_hand_other_policy_specs_to_the_resolver_hook() {
-        var reg = dev.maestro.registry.RegistryLoader.load(PAPER_SIM);
-        FixedPairPolicy stub = new FixedPairPolicy(reg.pairs().get(0), "from-checkpoint");
+    void should_resolve_checkpoints_llm_policies_and_fitted_baselines_with_the_runtime() {
+        try (MaestroRuntime rt = MaestroRuntime.builder().registry(PAPER_SIM).build()) {
+            ServeCommand missing = parse(new ServeCommand(), "--registry", "x", "--policy", "runs/ckpt.bin");
+            ServeCommand llm = parse(new ServeCommand(), "--registry", "x", "--policy", "llm:Maestro-4B@http://127.0.0.1:9/v1");
+            ServeCommand unfitted = parse(new ServeCommand(), "--registry", "x", "--policy", "best-single");
+            ServeCommand fitted = parse(new ServeCommand(), "--registry", "x", "--policy", "best-single",
+                    "--suite", Path.of("..", "data", "paper-sim").toString());
 
-        ServeCommand wired = parse(ServeCommand.withResolver(spec -> spec.equals("runs/ckpt.bin") ? stub : null),
-                "--registry", "x", "--policy", "runs/ckpt.bin");
-        ServeCommand unwired = parse(new ServeCommand(), "--registry", "x", "--policy", "runs/ckpt.bin");
-
-        assertThat(wired.resolvePolicy(reg)).isSameAs(stub);
-        assertThatThrownBy(() -> unwired.resolvePolicy(reg)).isInstanceOf(MaestroException.class).hasMessageContaining("fixed:MODEL@@SKILL");
+            assertThatThrownBy(() -> missing.resolvePolicy(rt)).isInstanceOf(MaestroException.class)
+                    .hasMessageContaining("fixed:MODEL@@SKILL").hasMessageContaining("checkpoint");
+            assertThat(llm.resolvePolicy(rt).name()).contains("Maestro-4B");
+            assertThatThrownBy(() -> unfitted.resolvePolicy(rt)).isInstanceOf(MaestroException.class).hasMessageContaining("--suite");
+            assertThat(fitted.resolvePolicy(rt)).isInstanceOfSatisfying(FixedPairPolicy.class,
+                    f -> assertThat(rt.registry().hasPair(f.pair())).isTrue());
+        }
     }
 
     @Test

@@ -16,6 +16,7 @@ import dev.maestro.registry.Registry;
 import dev.maestro.registry.SkillCard;
 import dev.maestro.skill.PromptSkillRunner;
 import dev.maestro.skill.SkillRunner;
+import dev.maestro.task.Grade;
 import dev.maestro.task.Grader;
 import dev.maestro.task.Task;
 import java.util.ArrayList;
@@ -80,6 +81,24 @@ public final class Environment implements AutoCloseable {
     public Registry registry() { return registry; }
     public EpisodeConfig config() { return config; }
     public Grader grader() { return grader; }
+
+    /**
+     * Whether an answer to this task can be graded at all: the grader can (gold, or an LLM judge), or a replayed
+     * output carries a recorded correctness flag for it. Training refuses tasks for which this is false.
+     */
+    public boolean canGrade(Task task) {
+        return grader.canGrade(task) || hasRecordedFlag(task);
+    }
+
+    /** Whether a replayed output of some model carries a recorded correctness flag for this task. */
+    private boolean hasRecordedFlag(Task task) {
+        for (Expert e : experts.values()) {
+            if (e instanceof dev.maestro.expert.ReplayExpert r && r.hasFlag(task)) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /** A copy using another registry (e.g. with models added or removed), sharing the experts that still exist. */
     public Environment withRegistry(Registry other, Map<String, Expert> extraExperts) {
@@ -283,10 +302,17 @@ public final class Environment implements AutoCloseable {
             if (flag.isPresent() && adopted && (config.gradeByRecordedFlag() || !s.task.hasGold())) {
                 grade = flag.get() ? 1 : 0;
                 gradedBy = "recorded-flag";
-            } else if (s.task.hasGold() && !answer.get().isBlank()) {
-                grade = src.isPresent() ? grader.grade(s.task, src.get().call().skill(), answer.get())
-                        : grader.grade(s.task, answer.get());
-                gradedBy = "grader";
+            } else if (!answer.get().isBlank()) {
+                // without gold (and without a judge) an answer is ungraded, not wrong ...
+                Grade g = grader.assess(s.task, src.map(o -> o.call().skill()), answer.get());
+                grade = g.value();
+                gradedBy = g.by();
+                if (!g.graded() && !grader.canGrade(s.task) && hasRecordedFlag(s.task)) {
+                    // ... unless recorded flags grade this task (BlindTest has no gold): then an answer that is not a
+                    // recorded output's cannot be verified and counts as wrong, as it always did. Leaving it ungraded
+                    // would let a policy drop hard tasks out of its accuracy by answering them some other way.
+                    gradedBy = "none";
+                }
             }
         }
         double reward = config.reward().reward(grade, s.cost, s.calls, s.malformed);

@@ -12,8 +12,11 @@ import java.util.Optional;
  * @param policy      policy name
  * @param seed        the episode seed
  * @param answer      final answer, empty when the policy ran out of turns
- * @param grade       graded correctness in [0,1]
- * @param gradedBy    {@code recorded-flag}, {@code grader}, or {@code none} (no gold and no flag)
+ * @param grade       graded correctness in [0,1]; 0 when ungraded
+ * @param gradedBy    {@code recorded-flag}, {@code grader}, {@code judge}, {@code none} (graded wrong: no answer, or
+ *                    an answer that no recorded flag of a flag-graded task can verify), or {@value #UNGRADED} (nothing
+ *                    grades the task: no gold, no recorded flag, no judge verdict): such an episode is counted but kept
+ *                    out of accuracies and out of training's loss
  * @param reward      grade minus cost terms (see {@link RewardWeights})
  * @param calls       expert calls made
  * @param costUsd     total cost
@@ -50,8 +53,32 @@ public record EpisodeResult(
         notes = notes == null ? EpisodeNotes.NONE : notes;
     }
 
+    /** {@link #gradedBy} of an episode nothing could grade. */
+    public static final String UNGRADED = "ungraded";
+
     public boolean correct() {
         return grade >= 0.5;
+    }
+
+    /** Whether the grade means something (see {@link #UNGRADED}). */
+    public boolean graded() {
+        return !UNGRADED.equals(gradedBy);
+    }
+
+    /**
+     * Calls whose expert gave no answer ({@link dev.maestro.expert.ExpertError.Kind#expertFailure()}): timeouts,
+     * HTTP errors, an open circuit, a missing record... Refused calls and failed tools are not counted.
+     */
+    public int expertFailures() {
+        int n = 0;
+        for (Step s : steps) {
+            for (Observation o : s.observations()) {
+                if (o.error().isPresent() && o.error().get().kind().expertFailure()) {
+                    n++;
+                }
+            }
+        }
+        return n;
     }
 
     public long decisionNanosTotal() {

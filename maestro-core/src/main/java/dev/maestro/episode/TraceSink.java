@@ -6,4 +6,13 @@ public interface TraceSink {
     void accept(EpisodeResult result);
 
     TraceSink NONE = r -> { };
+
+    /** This sink, then {@code next}. */
+    default TraceSink and(TraceSink next) {
+        TraceSink first = this;
+        return r -> {
+            first.accept(r);
+            next.accept(r);
+        };
+    }
 }

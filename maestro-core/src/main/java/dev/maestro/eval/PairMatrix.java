@@ -22,6 +22,10 @@ import java.util.stream.IntStream;
 /**
  * The outcome of every single (model, skill) pair on every task: the raw material for best-single,
  * per-group routers and the oracle. Computed by running one fixed-pair episode per (task, pair).
+ *
+ * <p>A pair's accuracy ({@link #accuracy}, {@link #accuracies}, the ranking behind best-single) is its mean grade
+ * over the tasks where its call was answered and graded: a failed call (timeout, HTTP error...) or an ungraded
+ * task says nothing about the model. Without failures that is the mean over all tasks.
  */
 public final class PairMatrix {
     private final List<Task> tasks;
@@ -31,15 +35,17 @@ public final class PairMatrix {
     private final double[][] latency;
     /** The normalised answer key each pair gave on each task (AnswerKey), null when it gave none. */
     private final String[][] answers;
+    private final boolean[][] counted;
 
     private PairMatrix(List<Task> tasks, List<Pair> pairs, double[][] grade, double[][] cost, double[][] latency,
-                       String[][] answers) {
+                       String[][] answers, boolean[][] counted) {
         this.tasks = tasks;
         this.pairs = pairs;
         this.grade = grade;
         this.cost = cost;
         this.latency = latency;
         this.answers = answers;
+        this.counted = counted;
     }
 
     public static PairMatrix compute(Environment env, List<Task> tasks, long seed, int threads, Progress progress) {
@@ -48,6 +54,7 @@ public final class PairMatrix {
         double[][] c = new double[tasks.size()][pairs.size()];
         double[][] l = new double[tasks.size()][pairs.size()];
         String[][] a = new String[tasks.size()][pairs.size()];
+        boolean[][] k = new boolean[tasks.size()][pairs.size()];
         List<FixedPairPolicy> policies = pairs.stream().map(FixedPairPolicy::new).toList();
         progress.start("pairs", (long) pairs.size() * tasks.size());
         // Task-major: all pairs of one task run together, so per-task work (an image decoded for several tools)
@@ -61,6 +68,7 @@ public final class PairMatrix {
                 c[t][p] = r.costUsd();
                 l[t][p] = r.latencyMs();
                 a[t][p] = r.answer().filter(x -> !x.isBlank()).map(x -> AnswerKey.of(task, x)).orElse(null);
+                k[t][p] = r.graded() && r.expertFailures() == 0;
             }
             progress.advance(pairs.size());
         });
@@ -76,7 +84,7 @@ public final class PairMatrix {
             pool.shutdown();
         }
         progress.finish();
-        return new PairMatrix(tasks, pairs, g, c, l, a);
+        return new PairMatrix(tasks, pairs, g, c, l, a, k);
     }
 
     /** The rows of these tasks (a subset of this matrix's tasks, matched by id), without running anything again. */
@@ -89,6 +97,7 @@ public final class PairMatrix {
         double[][] c = new double[some.size()][];
         double[][] l = new double[some.size()][];
         String[][] a = new String[some.size()][];
+        boolean[][] k = new boolean[some.size()][];
         for (int i = 0; i < some.size(); i++) {
             Integer t = row.get(some.get(i).id());
             if (t == null) {
@@ -98,8 +107,9 @@ public final class PairMatrix {
             c[i] = cost[t];
             l[i] = latency[t];
             a[i] = answers[t];
+            k[i] = counted[t];
         }
-        return new PairMatrix(List.copyOf(some), pairs, g, c, l, a);
+        return new PairMatrix(List.copyOf(some), pairs, g, c, l, a, k);
     }
 
     /** The normalised answer pair {@code pair} gave on task {@code task}, if it gave one. */
@@ -156,12 +166,17 @@ public final class PairMatrix {
         return out;
     }
 
+    /** Mean grade over the tasks where the pair's call was answered and graded (see the class comment). */
     public double accuracy(int p) {
         double s = 0;
-        for (double[] row : grade) {
-            s += row[p];
+        int n = 0;
+        for (int t = 0; t < grade.length; t++) {
+            if (counted[t][p]) {
+                s += grade[t][p];
+                n++;
+            }
         }
-        return tasks.isEmpty() ? 0 : s / tasks.size();
+        return n == 0 ? 0 : s / n;
     }
 
     public double meanCost(int p) {

@@ -77,7 +77,28 @@ public final class ReportWriter {
         }
         r.systems().stream().filter(s -> "upper-bound".equals(s.kind())).findAny()
                 .ifPresent(s -> sb.append("  (upper-bound rows use hindsight/gold and are not results)\n"));
+        for (SystemResult s : r.systems()) {
+            failureLine(s).ifPresent(l -> sb.append("  ").append(s.name()).append(": ").append(l).append('\n'));
+        }
         return sb.toString();
+    }
+
+    /** Failed calls and ungraded tasks of a system, in words; empty when there are none. */
+    static java.util.Optional<String> failureLine(SystemResult s) {
+        if (s.errors() == 0 && s.ungraded() == 0) {
+            return java.util.Optional.empty();
+        }
+        StringBuilder sb = new StringBuilder();
+        if (s.errors() > 0) {
+            sb.append(String.format(Locale.ROOT, "%d of %d calls failed (%.1f%%, %s); accuracy over the %d tasks whose "
+                            + "calls all succeeded %.2f%%", s.errors(), s.calls(), 100 * s.error_rate(), s.errors_by_kind(),
+                    s.tasks_calls_succeeded(), 100 * s.accuracy_calls_succeeded()));
+        }
+        if (s.ungraded() > 0) {
+            sb.append(sb.length() > 0 ? "; " : "").append(s.ungraded()).append(" of ").append(s.tasks())
+                    .append(" tasks ungraded (no gold, no judge verdict), not counted in accuracy");
+        }
+        return java.util.Optional.of(sb.toString());
     }
 
     static String html(Report r, List<String> extraPlots) {
@@ -95,7 +116,8 @@ public final class ReportWriter {
         sb.append("<p>").append(r.tasks()).append(" tasks, seed ").append(r.seed()).append(", graded by ")
                 .append(esc(r.grading())).append(".</p>");
         sb.append("<table><tr><th>system</th><th>kind</th><th>accuracy %</th><th>95% CI</th><th>calls</th>"
-                + "<th>cost $/task</th><th>latency ms</th><th>decision µs p50</th><th>note</th></tr>");
+                + "<th>cost $/task</th><th>latency ms</th><th>decision µs p50</th><th>failed calls %</th>"
+                + "<th>accuracy % when calls succeeded</th><th>ungraded</th><th>note</th></tr>");
         for (SystemResult s : r.systems()) {
             boolean ub = "upper-bound".equals(s.kind());
             sb.append("<tr").append(ub ? " class=\"ub\"" : "").append("><td>").append(esc(s.name()))
@@ -107,6 +129,9 @@ public final class ReportWriter {
                     .append(String.format(Locale.ROOT, "%.6f", s.mean_cost_usd())).append("</td><td>")
                     .append(String.format(Locale.ROOT, "%.0f", s.mean_latency_ms())).append("</td><td>")
                     .append(s.decision_us_p50() == null ? "" : String.format(Locale.ROOT, "%.2f", s.decision_us_p50()))
+                    .append("</td><td>").append(String.format(Locale.ROOT, "%.1f", 100 * s.error_rate()))
+                    .append("</td><td>").append(String.format(Locale.ROOT, "%.2f", 100 * s.accuracy_calls_succeeded()))
+                    .append("</td><td>").append(s.ungraded())
                     .append("</td><td style=\"text-align:left\">").append(esc(s.note() == null ? "" : s.note()))
                     .append("</td></tr>");
         }
@@ -133,6 +158,10 @@ public final class ReportWriter {
         }
         sb.append("</table>");
         for (Map.Entry<String, Object> e : r.sections().entrySet()) {
+            if (e.getKey().equals("calls_by_pair") && e.getValue() instanceof Map<?, ?> pairs) {
+                pairTable(sb, pairs);
+                continue;
+            }
             sb.append("<h2>").append(esc(e.getKey())).append("</h2><pre>");
             try {
                 sb.append(esc(JSON.writeValueAsString(e.getValue())));
@@ -143,6 +172,30 @@ public final class ReportWriter {
         }
         sb.append("</body></html>\n");
         return sb.toString();
+    }
+
+    /** The calls_by_pair section as a table: one row per pair, failures and their cause. */
+    private static void pairTable(StringBuilder sb, Map<?, ?> pairs) {
+        sb.append("<h2>Calls by pair</h2><p>Every call of this run, and for live endpoints every HTTP request "
+                + "(retries included, cache hits not). Above 5% failures a pair is flagged; at 50% of calls it is "
+                + "unusable.</p><table><tr><th>pair</th><th>calls</th><th>failed calls %</th><th>requests</th>"
+                + "<th>failed requests %</th><th>errors by kind</th><th>health</th><th>cause</th></tr>");
+        for (Map.Entry<?, ?> p : pairs.entrySet()) {
+            Map<?, ?> m = (Map<?, ?>) p.getValue();
+            sb.append("<tr><td>").append(esc(String.valueOf(p.getKey()))).append("</td><td>").append(m.get("calls"))
+                    .append("</td><td>").append(pct(m.get("error_rate"))).append("</td><td>")
+                    .append(m.containsKey("requests") ? m.get("requests") : "").append("</td><td>")
+                    .append(m.containsKey("request_error_rate") ? pct(m.get("request_error_rate")) : "").append("</td><td>")
+                    .append(esc(String.valueOf(m.containsKey("request_errors_by_kind") ? m.get("request_errors_by_kind")
+                            : m.get("errors_by_kind")))).append("</td><td>").append(esc(String.valueOf(m.get("health"))))
+                    .append("</td><td style=\"text-align:left\">")
+                    .append(esc(m.containsKey("cause") ? String.valueOf(m.get("cause")) : "")).append("</td></tr>");
+        }
+        sb.append("</table>");
+    }
+
+    private static String pct(Object rate) {
+        return rate instanceof Number n ? String.format(Locale.ROOT, "%.1f", 100 * n.doubleValue()) : "";
     }
 
     static String esc(String s) {

@@ -9,12 +9,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.maestro.MaestroException;
+import dev.maestro.io.BoundedFiles;
+import dev.maestro.io.Limit;
+import dev.maestro.io.LimitExceededException;
 import dev.maestro.Progress;
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.episode.Environment;
-import dev.maestro.expert.Expert;
-import dev.maestro.expert.Experts;
-import dev.maestro.expert.SimulatedExpert;
 import dev.maestro.policy.LearnedPolicy;
 import dev.maestro.policy.PairHistory;
 import dev.maestro.policy.embed.TextEmbedder;
@@ -29,7 +29,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -114,14 +113,10 @@ public final class Generalization {
 
     public static Unseen unseen(Workbench wb, LearnedPolicy policy, List<ModelCard> extra, long seed, int threads) {
         List<Task> test = wb.part(Split.Part.TEST);
-        Map<String, Expert> experts = new HashMap<>();
-        Experts.Options opts = Experts.Options.builder().simulated(SimulatedExpert::create).build();
-        for (ModelCard c : extra) {
-            experts.put(c.id(), Experts.forModel(c, opts));
-        }
         Registry plus = wb.registry().withModels(extra);
         List<EpisodeResult> before = Evaluator.run(wb.env(), policy, test, seed, threads, Progress.NONE);
-        Environment envPlus = wb.env().withRegistry(plus, experts);
+        // The added models' experts are wired by the runtime like the others (same cache, keys and decorators).
+        Environment envPlus = wb.runtime().environment(plus);
         List<EpisodeResult> after = Evaluator.run(envPlus, policy, test, seed, threads, Progress.NONE);
         Calibration.Result cal = Calibration.run(envPlus, policy, wb.part(Split.Part.TRAIN), Calibration.DEFAULT_SAMPLE,
                 seed, threads);
@@ -159,8 +154,9 @@ public final class Generalization {
     public static List<ModelCard> loadExtraModels(Path registryFolder, Path extraModelsFile) {
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
         try {
-            JsonNode base = yaml.readTree(registryFolder.resolve(RegistryLoader.MODELS_FILE).toFile());
-            JsonNode extra = yaml.readTree(extraModelsFile.toFile());
+            JsonNode base = yaml.readTree(BoundedFiles.readBytes(registryFolder.resolve(RegistryLoader.MODELS_FILE),
+                    Limit.CONFIG_FILE));
+            JsonNode extra = yaml.readTree(BoundedFiles.readBytes(extraModelsFile, Limit.CONFIG_FILE));
             if (extra == null || !extra.path("models").isArray()) {
                 throw new MaestroException(extraModelsFile + ": expected a `models:` list");
             }
@@ -176,6 +172,8 @@ public final class Generalization {
             List<ModelCard> out = new ArrayList<>();
             extra.path("models").forEach(n -> out.add(plus.model(n.path("id").asText()).orElseThrow()));
             return out;
+        } catch (LimitExceededException e) {
+            throw new MaestroException(e.getMessage(), e);
         } catch (IOException e) {
             throw new MaestroException("cannot read extra models " + extraModelsFile + ": " + e.getMessage(), e);
         }

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.maestro.MaestroException;
+import dev.maestro.io.BoundedFiles;
+import dev.maestro.io.Limit;
+import dev.maestro.io.LimitExceededException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +33,7 @@ import dev.maestro.task.Task;
  * @param leaveOneOut       experts for the leave-one-out generalization experiment (may be empty)
  * @param unseenModels      a file of extra models (a {@code models:} list) never seen in training
  * @param filter            which tasks of the task file belong to the suite ({@code filter: {has-images: true}})
+ * @param judge             an LLM judge for answers to tasks without gold ({@code judge: {model: ID, rubric: "..."}})
  */
 public record Suite(
         String name,
@@ -43,18 +47,31 @@ public record Suite(
         Map<String, List<String>> keywords,
         List<String> leaveOneOut,
         java.util.Optional<Path> unseenModels,
-        Filter filter) {
+        Filter filter,
+        Optional<Judge> judge) {
 
     public Suite {
         keywords = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(keywords));
         java.util.Objects.requireNonNull(filter);
+        java.util.Objects.requireNonNull(judge);
     }
 
     /** A suite over every task of its file (the shape before {@code filter:} existed). */
     public Suite(String name, Path folder, Path tasks, Path registry, String splitSalt, double testFraction,
                  double validationFraction, double relativeTolerance, Map<String, List<String>> keywords) {
         this(name, folder, tasks, registry, splitSalt, testFraction, validationFraction, relativeTolerance, keywords,
-                List.of(), Optional.empty(), Filter.ALL);
+                List.of(), Optional.empty(), Filter.ALL, Optional.empty());
+    }
+
+    /**
+     * The LLM judge of a suite ({@code judge:} in suite.yaml; docs/evaluation.md).
+     *
+     * @param model     a model id of the suite's registry
+     * @param rubric    what makes an answer correct, in the author's words
+     * @param agreement also judge answers to tasks with gold, to report the judge's agreement with gold (default true)
+     */
+    public record Judge(String model, String rubric, boolean agreement) {
+        static final List<String> KEYS = List.of("model", "rubric", "agreement");
     }
 
     /**
@@ -87,7 +104,8 @@ public record Suite(
         }
         Path folder = file.toAbsolutePath().normalize().getParent();
         try {
-            JsonNode n = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+            // size first: a huge suite.yaml is refused before the YAML parser sees it
+            JsonNode n = new ObjectMapper(new YAMLFactory()).readTree(BoundedFiles.readBytes(file, Limit.CONFIG_FILE));
             String name = text(n, "name", folder.getFileName().toString());
             Path tasks = inside(folder, text(n, "tasks", "tasks.jsonl"), file, "tasks");
             Path registry = inside(folder, text(n, "registry", "registry"), file, "registry");
@@ -107,7 +125,9 @@ public record Suite(
             return new Suite(name, folder, tasks, registry, split.path("salt").asText("maestro-v1"),
                     split.path("test").asDouble(0.5), split.path("validation").asDouble(0.2),
                     n.path("grading").path("relative-tolerance").asDouble(0), kw, List.copyOf(loo), unseen,
-                    filter(n.path("filter"), file));
+                    filter(n.path("filter"), file), judge(n.path("judge"), file));
+        } catch (LimitExceededException e) {
+            throw new MaestroException(e.getMessage(), e);
         } catch (IOException e) {
             throw new MaestroException("cannot read suite file " + file + ": " + e.getMessage(), e);
         }
@@ -133,6 +153,34 @@ public record Suite(
             images = Optional.of(e.getValue().asBoolean());
         }
         return new Filter(images);
+    }
+
+    private static Optional<Judge> judge(JsonNode j, Path file) {
+        if (j.isMissingNode() || j.isNull()) {
+            return Optional.empty();
+        }
+        String shape = "judge: must be a mapping such as {model: MODEL_ID, rubric: \"...\"}";
+        if (!j.isObject()) {
+            throw new MaestroException(file + ": " + shape + ", got " + j);
+        }
+        var it = j.fieldNames();
+        while (it.hasNext()) {
+            String k = it.next();
+            if (!Judge.KEYS.contains(k)) {
+                throw new MaestroException(file + ": judge." + k + ": unknown key; valid: " + String.join(", ", Judge.KEYS));
+            }
+        }
+        if (!j.path("model").isTextual() || j.get("model").asText().isBlank()) {
+            throw new MaestroException(file + ": judge.model is required: the id of a model of the suite's registry");
+        }
+        if (!j.path("rubric").isTextual() || j.get("rubric").asText().isBlank()) {
+            throw new MaestroException(file + ": judge.rubric is required: what makes an answer correct, in words");
+        }
+        JsonNode a = j.path("agreement");
+        if (!a.isMissingNode() && !a.isBoolean()) {
+            throw new MaestroException(file + ": judge.agreement: must be true or false, got " + a);
+        }
+        return Optional.of(new Judge(j.get("model").asText().strip(), j.get("rubric").asText(), a.asBoolean(true)));
     }
 
     private static String text(JsonNode n, String field, String dflt) {

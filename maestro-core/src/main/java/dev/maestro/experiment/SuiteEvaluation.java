@@ -12,6 +12,7 @@ import dev.maestro.eval.CostCurve;
 import dev.maestro.Progress;
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.episode.Environment;
+import dev.maestro.expert.PairHealth;
 import dev.maestro.policy.LearnedPolicy;
 import dev.maestro.policy.PairHistory;
 import dev.maestro.policy.embed.TextEmbedder;
@@ -135,6 +136,9 @@ public final class SuiteEvaluation {
                 sections.put("cost_sweep", costSweep(env, learned.get(), test, systems, o.seed(), o.threads(), o.costSweep()));
             }
         }
+        // every call this suite's run made (fitting, training, evaluation), and the HTTP requests behind them
+        sections.put("calls_by_pair", PairHealth.section(wb.health()));
+        wb.judge().ifPresent(j -> sections.put("judge", j.summary()));
         String grading = Report.GRADING;
         Report report = new Report(wb.name(), "test", test.size(), o.seed(), wb.simulated(), grading, systems, sections);
         o.out().ifPresent(d -> ReportWriter.write(report, d));

@@ -4,14 +4,12 @@ import dev.maestro.MaestroException;
 import dev.maestro.episode.EpisodeConfig;
 import dev.maestro.episode.Environment;
 import dev.maestro.episode.TraceSink;
-import dev.maestro.expert.EnvLookup;
-import dev.maestro.expert.Expert;
-import dev.maestro.expert.Experts;
-import dev.maestro.expert.SimulatedExpert;
+import dev.maestro.eval.JudgeGrader;
+import dev.maestro.expert.CallLog;
+import dev.maestro.expert.PairHealth;
 import dev.maestro.registry.Registry;
 import dev.maestro.registry.RegistryLoader;
-import dev.maestro.skill.WorkflowSkillRunner;
-import dev.maestro.task.AnswerGrader;
+import dev.maestro.runtime.MaestroRuntime;
 import dev.maestro.task.Split;
 import dev.maestro.task.Task;
 import dev.maestro.task.TaskReader;
@@ -20,31 +18,25 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
- * Everything an evaluation or a training run needs, loaded from files: the registry, the tasks, the
- * split, the experts wired with their decorators, the grader and the episode environment.
+ * Everything an evaluation or a training run needs, loaded from files: the tasks and their split, and the
+ * {@link MaestroRuntime} built from the registry (experts with their decorators, cache, call pool, grader and the
+ * episode environment).
  */
 public final class Workbench implements AutoCloseable {
     private final String name;
-    private final Registry registry;
+    private final MaestroRuntime runtime;
     private final List<Task> tasks;
     private final Split split;
-    private final Environment env;
     private final Optional<Suite> suite;
-    private final ExecutorService pool;
 
-    private Workbench(String name, Registry registry, List<Task> tasks, Split split, Environment env, Optional<Suite> suite,
-                      ExecutorService pool) {
+    private Workbench(String name, MaestroRuntime runtime, List<Task> tasks, Split split, Optional<Suite> suite) {
         this.name = name;
-        this.registry = registry;
+        this.runtime = runtime;
         this.tasks = tasks;
         this.split = split;
-        this.env = env;
         this.suite = suite;
-        this.pool = pool;
     }
 
     /**
@@ -84,6 +76,7 @@ public final class Workbench implements AutoCloseable {
         if (!Files.isDirectory(registryDir)) {
             throw new MaestroException("no registry folder at " + registryDir + " (a registry folder holds models.yaml and skills/)");
         }
+        // Registry first: a broken registry is reported before a (possibly large) task file is read.
         Registry registry = RegistryLoader.builder().env(options.env()).build().load(registryDir);
         List<Task> tasks = TaskReader.read(tasksFile);
         if (suite.isPresent()) {
@@ -93,28 +86,25 @@ public final class Workbench implements AutoCloseable {
                         + suite.get().filter());
             }
         }
-        Experts.Options.Builder eo = Experts.Options.builder().simulated(SimulatedExpert::create)
-                .env(EnvLookup.of(options.env()));
-        options.cache().ifPresent(eo::cache);
-        Map<String, Expert> experts = Experts.forRegistry(registry, eo.build());
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(2, Math.min(16, registry.models().size())), r -> {
-            Thread t = new Thread(r, "maestro-calls");
-            t.setDaemon(true);
-            return t;
-        });
-        // Workflow skills (steps, rule routing, Java implementations); plain prompt skills run exactly as before.
-        WorkflowSkillRunner runner = WorkflowSkillRunner.forRegistry(registry).validate(registry);
-        Environment env = Environment.builder(registry, experts,
-                        AnswerGrader.builder().defaultTolerance(tolerance).build())
-                .skills(runner).config(options.episode()).pool(pool).trace(options.trace()).resumeFrom(options.done()).build();
-        return new Workbench(name, registry, tasks, split, env, suite, pool);
+        Optional<Suite.Judge> judgeSpec = suite.flatMap(Suite::judge);
+        if (judgeSpec.isPresent() && registry.model(judgeSpec.get().model()).isEmpty()) {
+            throw new MaestroException("suite '" + name + "': judge.model '" + judgeSpec.get().model() + "' is not a "
+                    + "model of registry " + registry.name() + "; valid: " + String.join(", ", registry.modelIds()));
+        }
+        MaestroRuntime.Builder rb = MaestroRuntime.builder().registry(registry).env(options.env()).cache(options.cache())
+                .tolerance(tolerance).episode(options.episode()).trace(options.trace()).resumeFrom(options.done());
+        judgeSpec.ifPresent(j -> rb.judge(j.model(), j.rubric(), j.agreement()));
+        MaestroRuntime runtime = rb.build();
+        return new Workbench(name, runtime, tasks, split, suite);
     }
 
     public String name() { return name; }
-    public Registry registry() { return registry; }
+    public Registry registry() { return runtime.registry(); }
+    /** The runtime the environment comes from (experts, cache, pool); closed with the workbench. */
+    public MaestroRuntime runtime() { return runtime; }
     public List<Task> tasks() { return tasks; }
     public Split split() { return split; }
-    public Environment env() { return env; }
+    public Environment env() { return runtime.environment(); }
     public Optional<Suite> suite() { return suite; }
 
     public Map<String, List<String>> keywords() {
@@ -130,13 +120,26 @@ public final class Workbench implements AutoCloseable {
         return tasks.stream().filter(t -> split.assign(t) != Split.Part.TEST).toList();
     }
 
+    /** Every call the episodes of this workbench made so far (fitting, training, evaluation), per pair. */
+    public CallLog calls() { return runtime.calls(); }
+
+    /** Every HTTP request its live experts made so far, per pair (retries included, cache hits not). */
+    public CallLog requests() { return runtime.requests(); }
+
+    /** The suite's LLM judge, when it has one (its calls and cost: {@link JudgeGrader#summary()}). */
+    public Optional<JudgeGrader> judge() { return runtime.judge(); }
+
+    /** The health of every pair called so far (see {@link PairHealth}). */
+    public List<PairHealth> health() {
+        return runtime.health();
+    }
+
     public boolean simulated() {
-        return registry.simulated();
+        return runtime.registry().simulated();
     }
 
     @Override
     public void close() {
-        env.close();
-        pool.shutdownNow();
+        runtime.close();
     }
 }

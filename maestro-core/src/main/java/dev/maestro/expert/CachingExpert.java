@@ -1,6 +1,9 @@
 package dev.maestro.expert;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.maestro.MaestroException;
+import dev.maestro.registry.RequestSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +19,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * Record-and-replay cache of successful expert replies in a SQLite file.
  *
  * <p>The key is the SHA-256 of the model id and served model name, the skill name, the rendered
- * prompt, the SHA-256 of every image's bytes and the sampling parameters, so an identical call is
+ * prompt, the SHA-256 of every image's bytes, the sampling parameters and the model card's request settings
+ * ({@link RequestSettings}: temperature, top-p, max tokens, seed, stop, system prompt, header names and value
+ * templates — never a value read from the environment —, extra body), so an identical call is
  * answered from the file with zero backend calls, also after a restart. Only successful replies are
  * stored: a failure (timeout, 5xx) is not a fact about the model worth replaying. A hit returns the
  * stored reply as recorded (text, usage, cost, latency), so replayed experiments report what the
@@ -151,6 +158,12 @@ public final class CachingExpert implements Expert {
             field(d, Double.toString(s.temperature()));
             field(d, Integer.toString(s.maxTokens()));
             field(d, s.seed().map(String::valueOf).orElse("-"));
+            RequestSettings rs = r.model().request();
+            if (!rs.isEmpty()) {
+                // only when set, so the keys of models without request settings stay those of earlier caches
+                field(d, "request-settings");
+                field(d, canonical(rs));
+            }
             return Optional.of(HexFormat.of().formatHex(d.digest()));
         } catch (IOException e) {
             return Optional.empty();
@@ -158,6 +171,27 @@ public final class CachingExpert implements Expert {
             throw new IllegalStateException("SHA-256 is required by every JVM", e);
         }
     }
+
+    /** The settings as JSON with every map's keys sorted: equal settings, equal text. */
+    static String canonical(RequestSettings rs) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("temperature", rs.temperature().orElse(null));
+        m.put("top_p", rs.topP().orElse(null));
+        m.put("max_tokens", rs.maxTokens().orElse(null));
+        m.put("seed", rs.seed().orElse(null));
+        m.put("stop", rs.stop());
+        m.put("system_prompt", rs.systemPrompt().orElse(null));
+        m.put("headers", rs.headers());
+        m.put("extra_body", rs.extraBody());
+        try {
+            return CANONICAL.writeValueAsString(m);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("request settings of plain values always serialise", e);
+        }
+    }
+
+    private static final ObjectMapper CANONICAL = new ObjectMapper()
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
     /** Length-prefixed so that ("ab","c") and ("a","bc") never collide. */
     private static void field(MessageDigest d, String v) {

@@ -1,6 +1,7 @@
 package dev.maestro.expert;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.function.LongSupplier;
 
 /**
@@ -10,6 +11,10 @@ import java.util.function.LongSupplier;
  * {@code coolDown} it half-opens: one trial call goes through; success closes the circuit, failure
  * opens it for another cool-down. Failures that are the caller's fault (4xx, INVALID_REQUEST) show
  * the endpoint is answering, so they count as successes here.
+ *
+ * <p>A call refused by an open circuit says why the circuit opened: its CIRCUIT_OPEN message carries the number of
+ * consecutive failures and the last real error (kind and message, already redacted by the backend), e.g.
+ * {@code circuit open for flaky after 10 consecutive failures, last: http_status: 500 Internal Server Error: ...}.
  */
 public final class CircuitBreakerExpert implements Expert {
 
@@ -26,6 +31,7 @@ public final class CircuitBreakerExpert implements Expert {
     private int consecutiveFailures;
     private long openedAt;
     private boolean trialInFlight;
+    private ExpertError lastFailure;
 
     private CircuitBreakerExpert(Expert delegate, String name, int failureThreshold, Duration coolDown, LongSupplier nanoClock) {
         if (failureThreshold < 1) {
@@ -65,8 +71,8 @@ public final class CircuitBreakerExpert implements Expert {
             if (state == State.OPEN || (state == State.HALF_OPEN && trialInFlight)) {
                 long remainingMs = Math.max(0, (coolDownNanos - (nanoClock.getAsLong() - openedAt)) / 1_000_000);
                 return ExpertReply.failure(ExpertError.of(ExpertError.Kind.CIRCUIT_OPEN, "circuit open for " + name
-                        + " after " + consecutiveFailures + " consecutive failures; next trial in "
-                        + (state == State.HALF_OPEN ? "progress" : remainingMs + " ms")), 0);
+                        + " after " + consecutiveFailures + " consecutive failures, last: " + lastFailure
+                        + "; next trial in " + (state == State.HALF_OPEN ? "progress" : remainingMs + " ms")), 0);
             }
             trial = state == State.HALF_OPEN;
             if (trial) {
@@ -77,24 +83,32 @@ public final class CircuitBreakerExpert implements Expert {
         try {
             reply = delegate.call(request);
         } catch (RuntimeException e) {
-            record(false, trial);
+            record(ExpertError.of(ExpertError.Kind.IO, e.getClass().getSimpleName() + ": " + e.getMessage()), trial);
             throw e;
         }
         boolean unwell = reply.error().map(ExpertError::retryable).orElse(false);
-        record(!unwell, trial);
+        record(unwell ? reply.error().get() : null, trial);
         return reply;
     }
 
-    private synchronized void record(boolean healthy, boolean trial) {
+    /** The last error that counted towards opening the circuit, if any since it last closed. */
+    public synchronized Optional<ExpertError> lastFailure() {
+        return Optional.ofNullable(lastFailure);
+    }
+
+    private synchronized void record(ExpertError failure, boolean trial) {
+        boolean healthy = failure == null;
         if (trial) {
             trialInFlight = false;
         }
         if (healthy) {
             consecutiveFailures = 0;
+            lastFailure = null;
             state = State.CLOSED;
             return;
         }
         consecutiveFailures++;
+        lastFailure = failure;
         if (trial || consecutiveFailures >= failureThreshold) {
             state = State.OPEN;
             openedAt = nanoClock.getAsLong();

@@ -18,7 +18,18 @@ public record ExpertError(Kind kind, String message) {
         /** Bad request from our side: unknown model/skill, modality mismatch, over-long input. */
         INVALID_REQUEST,
         /** A skill tool failed. */
-        TOOL
+        TOOL;
+
+        /**
+         * Whether this kind means the expert was asked and gave no answer: timeouts, rate limits, HTTP statuses,
+         * I/O, unreadable completions, an open circuit, a missing record. Such a call is "no information" about
+         * the model's answer: it is counted in a pair's error rate, and training does not read it as a wrong answer.
+         * {@link #INVALID_REQUEST} (our side refused or could not build the request) and {@link #TOOL} (a skill's
+         * tool failed) are not the expert's failures.
+         */
+        public boolean expertFailure() {
+            return this != INVALID_REQUEST && this != TOOL;
+        }
     }
 
     public static ExpertError of(Kind kind, String message) {

@@ -4,6 +4,7 @@ import dev.maestro.MaestroException;
 import dev.maestro.registry.Backend;
 import dev.maestro.registry.ModelCard;
 import dev.maestro.registry.Registry;
+import dev.maestro.registry.Resilience;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
@@ -16,9 +17,11 @@ import java.util.Optional;
  * Wires one {@link Expert} per model of a registry, with the right backend and decorators:
  * <ul>
  *   <li>{@code openai}: [{@link CachingExpert} if a cache file is configured] → {@link RetryingExpert}
- *       → {@link CircuitBreakerExpert} → {@link ConcurrencyLimitedExpert} → {@link OpenAiExpert}.
- *       Retries sit outside the breaker so an open circuit (not retryable) ends them at once; the
- *       limiter sits innermost so a sleeping retry does not hold a slot.</li>
+ *       → {@link CircuitBreakerExpert} → {@link ConcurrencyLimitedExpert} → {@link CountingExpert}
+ *       → {@link OpenAiExpert}. Retries sit outside the breaker so an open circuit (not retryable) ends them at
+ *       once; the limiter sits inside so a sleeping retry does not hold a slot; the counter is innermost so it
+ *       counts what the endpoint saw ({@link Options#requests()}). Retry and breaker settings come from the
+ *       model card ({@link dev.maestro.registry.Resilience}) where set, else from the options.</li>
  *   <li>{@code replay}: {@link ReplayExpert} (files shared through {@link RecordedOutputs#load}).</li>
  *   <li>{@code simulated}: the {@link ExpertFactory} given in {@link Options} (required).</li>
  *   <li>{@code none}: an expert that answers every call with INVALID_REQUEST "tool-only model": the
@@ -51,10 +54,14 @@ public final class Experts {
         return switch (m.backend()) {
             case OPENAI -> {
                 Expert e = override.map(f -> f.create(m)).orElseGet(() -> OpenAiExpert.create(m, o.env));
+                e = CountingExpert.create(e, o.requests);
                 e = ConcurrencyLimitedExpert.create(e, m.maxConcurrency(), m.timeout());
-                e = CircuitBreakerExpert.create(e, m.id(), o.breakerThreshold, o.breakerCoolDown);
-                e = RetryingExpert.builder(e).maxAttempts(o.retryAttempts).baseDelay(o.retryBaseDelay)
-                        .maxDelay(o.retryMaxDelay).maxRetryAfter(o.maxRetryAfter).sleeper(o.sleeper).build();
+                Resilience r = m.resilience();
+                e = CircuitBreakerExpert.create(e, m.id(), r.breakerFailures().orElse(o.breakerThreshold),
+                        r.breakerCoolDown().orElse(o.breakerCoolDown));
+                e = RetryingExpert.builder(e).maxAttempts(r.retryAttempts().orElse(o.retryAttempts))
+                        .baseDelay(o.retryBaseDelay).maxDelay(r.retryBackoffCap().orElse(o.retryMaxDelay))
+                        .maxRetryAfter(o.maxRetryAfter).sleeper(o.sleeper).build();
                 yield o.cache.isPresent() ? CachingExpert.open(e, o.cache.get()) : e;
             }
             case REPLAY -> override.map(f -> f.create(m)).orElseGet(() -> ReplayExpert.create(m, o.recordedMode));
@@ -82,7 +89,13 @@ public final class Experts {
         };
     }
 
-    /** How experts are wired. Defaults: no cache, process environment, 4 attempts, breaker 5 / 30 s. */
+    /**
+     * How experts are wired. Defaults: no cache, process environment, 4 attempts with backoff capped at 20 s, a
+     * breaker that opens after 10 consecutive failed requests for 10 s. Those breaker defaults keep an endpoint that
+     * fails 30% of its requests usable (10 failures in a row start about once in 240,000 requests there), while a
+     * dead endpoint is still cut off after 10 requests. The earlier 5 / 30 s turned such an endpoint into 97% failed
+     * calls: each chance run of 5 failures shut it for 30 s.
+     */
     public static final class Options {
         private final Optional<Path> cache;
         private final EnvLookup env;
@@ -95,6 +108,7 @@ public final class Experts {
         private final int breakerThreshold;
         private final Duration breakerCoolDown;
         private final RecordedOutputs.Mode recordedMode;
+        private final CallLog requests;
 
         private Options(Builder b) {
             this.cache = b.cache;
@@ -108,6 +122,7 @@ public final class Experts {
             this.breakerThreshold = b.breakerThreshold;
             this.breakerCoolDown = b.breakerCoolDown;
             this.recordedMode = b.recordedMode;
+            this.requests = b.requests.orElseGet(CallLog::create);
         }
 
         public static Options defaults() {
@@ -123,6 +138,8 @@ public final class Experts {
         public int breakerThreshold() { return breakerThreshold; }
         public Duration breakerCoolDown() { return breakerCoolDown; }
         public RecordedOutputs.Mode recordedMode() { return recordedMode; }
+        /** Every HTTP request the live experts of this wiring made, per pair, and how it ended. */
+        public CallLog requests() { return requests; }
 
         /** Builder for {@link Options}. */
         public static final class Builder {
@@ -134,9 +151,10 @@ public final class Experts {
             private Duration retryMaxDelay = Duration.ofSeconds(20);
             private Duration maxRetryAfter = Duration.ofSeconds(60);
             private RetryingExpert.Sleeper sleeper = RetryingExpert.Sleeper.system();
-            private int breakerThreshold = 5;
-            private Duration breakerCoolDown = Duration.ofSeconds(30);
+            private int breakerThreshold = 10;
+            private Duration breakerCoolDown = Duration.ofSeconds(10);
             private RecordedOutputs.Mode recordedMode = RecordedOutputs.Mode.STRICT;
+            private Optional<CallLog> requests = Optional.empty();
 
             private Builder() {
             }
@@ -169,6 +187,8 @@ public final class Experts {
             }
             public Builder breakerCoolDown(Duration d) { this.breakerCoolDown = d; return this; }
             public Builder recordedMode(RecordedOutputs.Mode m) { this.recordedMode = m; return this; }
+            /** Where live experts count their HTTP requests (default: a new log, read with {@link Options#requests()}). */
+            public Builder requests(CallLog log) { this.requests = Optional.of(log); return this; }
 
             public Options build() {
                 return new Options(this);

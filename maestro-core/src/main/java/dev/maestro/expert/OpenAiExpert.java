@@ -3,6 +3,8 @@ package dev.maestro.expert;
 import com.fasterxml.jackson.core.JacksonException;
 import dev.langchain4j.data.image.Image;
 import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.ChatMessage;
+import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.Content;
 import dev.langchain4j.data.message.ImageContent;
 import dev.langchain4j.data.message.TextContent;
@@ -14,17 +16,23 @@ import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.openai.OpenAiChatRequestParameters;
 import dev.langchain4j.model.output.TokenUsage;
 import dev.maestro.MaestroException;
+import dev.maestro.io.BoundedFiles;
+import dev.maestro.io.Limit;
+import dev.maestro.io.LimitExceededException;
+import dev.maestro.registry.EnvTemplate;
 import dev.maestro.registry.ModelCard;
+import dev.maestro.registry.RequestSettings;
 import java.io.IOException;
 import java.net.http.HttpTimeoutException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -39,22 +47,34 @@ import java.util.Optional;
  * is kept in the message in the form {@link RetryingExpert#retryAfter} reads.
  *
  * <p>The API key is read from the environment variable named by {@link ModelCard#apiKeyEnv()}; without
- * one a dummy key is sent (local vLLM ignores it). The key never appears in any message: server
- * bodies that echo it are redacted.
+ * one a dummy key is sent (local vLLM ignores it). The key never appears in anything this expert returns:
+ * completions (200 bodies included) and error bodies that echo it are redacted through {@link Secrets}.
+ *
+ * <p>Bounds: the model's {@code timeout} is one deadline for the whole call (connect, headers and body: an
+ * endpoint that holds the connection after its headers or trickles its body ends as TIMEOUT), and the response
+ * body is capped at the model's {@code max-response-bytes} setting (default: {@link Limit#RESPONSE}, 16 MiB);
+ * a larger body is a BAD_RESPONSE naming the limit, and is read no further than the cap.
+ *
+ * <p>The card's {@link RequestSettings} ({@code temperature}, {@code top-p}, {@code max-tokens}, {@code seed},
+ * {@code stop}, {@code system-prompt}, {@code headers}, {@code extra-body}) go into every request; where they set a
+ * sampling value it overrides the request's {@link ExpertRequest.Sampling}. Header values are templates whose
+ * {@code ${VAR}} references are read from the environment here; values read so are secrets, redacted like the key.
  */
 public final class OpenAiExpert implements Expert {
     /** Sent when the card names no key variable: OpenAI-compatible local servers accept any key. */
     static final String DUMMY_KEY = "sk-no-key-required";
+    /** The backend setting that caps a response body, in bytes (or with k, m, g). */
+    public static final String MAX_RESPONSE_BYTES_KEY = "max-response-bytes";
     private static final int MAX_BODY_CHARS = 300;
 
     private final ModelCard model;
     private final OpenAiChatModel chat;
-    private final String secret;
+    private final Secrets secrets;
 
-    private OpenAiExpert(ModelCard model, OpenAiChatModel chat, String secret) {
+    private OpenAiExpert(ModelCard model, OpenAiChatModel chat, Secrets secrets) {
         this.model = model;
         this.chat = chat;
-        this.secret = secret;
+        this.secrets = secrets;
     }
 
     /** Reads the API key from the process environment. */
@@ -75,15 +95,54 @@ public final class OpenAiExpert implements Expert {
                     + "': environment variable " + var + " (api-key-env) is not set; set it or remove api-key-env"
                     + " for endpoints without keys"));
         }
-        OpenAiChatModel chat = OpenAiChatModel.builder()
-                .httpClientBuilder(new StatusHttpClient.Builder(model.timeout()))
+        List<String> secrets = new ArrayList<>();
+        secrets.add(key);
+        Map<String, String> headers = headers(model, env, secrets);
+        long maxBytes = maxResponseBytes(model);
+        OpenAiChatModel.OpenAiChatModelBuilder builder = OpenAiChatModel.builder()
+                .httpClientBuilder(new StatusHttpClient.Builder(model.timeout(), maxBytes, cap -> "the response body of "
+                        + "model '" + model.id() + "' is larger than " + Limit.human(cap) + " (" + MAX_RESPONSE_BYTES_KEY
+                        + "); set " + MAX_RESPONSE_BYTES_KEY + ": <bytes, e.g. 64m> on the model in models.yaml to raise"
+                        + " it (default " + Limit.human(Limit.RESPONSE.defaultBytes()) + ", or " + Limit.RESPONSE.variable()
+                        + " for every model)"))
                 .baseUrl(baseUrl)
                 .apiKey(key)
                 .modelName(model.modelName().orElse(model.id()))
                 .timeout(model.timeout())
-                .maxRetries(0)
-                .build();
-        return new OpenAiExpert(model, chat, key);
+                .maxRetries(0);
+        if (!headers.isEmpty()) {
+            builder.customHeaders(headers);
+        }
+        return new OpenAiExpert(model, builder.build(), Secrets.of(secrets));
+    }
+
+    /**
+     * The model's response cap: its {@value #MAX_RESPONSE_BYTES_KEY} setting, else {@link Limit#RESPONSE}.
+     *
+     * @throws MaestroException if the setting is not a positive size
+     */
+    static long maxResponseBytes(ModelCard model) {
+        Object v = model.settings().get(MAX_RESPONSE_BYTES_KEY);
+        if (v == null) {
+            return Limit.RESPONSE.bytes();
+        }
+        return Limit.parse("model '" + model.id() + "': " + MAX_RESPONSE_BYTES_KEY, String.valueOf(v));
+    }
+
+    /** The card's headers with {@code ${VAR}} read from {@code env}; every value read is added to {@code secrets}. */
+    static Map<String, String> headers(ModelCard model, EnvLookup env, List<String> secrets) {
+        Map<String, String> out = new LinkedHashMap<>();
+        model.request().headers().forEach((name, template) -> {
+            EnvTemplate.Resolved r = EnvTemplate.resolve(template, env::get);
+            if (!r.missing().isEmpty()) {
+                throw new MaestroException("model '" + model.id() + "': header '" + name + "' needs environment variable"
+                        + (r.missing().size() > 1 ? "s " : " ") + String.join(", ", r.missing())
+                        + ", which is not set; set it, or write ${NAME:-default} in headers");
+            }
+            secrets.addAll(r.secrets());
+            out.put(name, r.value());
+        });
+        return out;
     }
 
     public ModelCard model() {
@@ -102,8 +161,10 @@ public final class OpenAiExpert implements Expert {
                         + image.getFileName() + "; valid extensions: png, jpg, jpeg, gif, webp, bmp"), 0);
             }
             try {
-                String b64 = Base64.getEncoder().encodeToString(Files.readAllBytes(image));
+                String b64 = Base64.getEncoder().encodeToString(BoundedFiles.readBytes(image, Limit.IMAGE));
                 contents.add(ImageContent.from(Image.builder().base64Data(b64).mimeType(mime.get()).build()));
+            } catch (LimitExceededException e) {
+                return ExpertReply.failure(ExpertError.of(ExpertError.Kind.INVALID_REQUEST, e.getMessage()), 0);
             } catch (NoSuchFileException e) {
                 return ExpertReply.failure(ExpertError.of(ExpertError.Kind.INVALID_REQUEST, "image not found: " + image), 0);
             } catch (IOException e) {
@@ -112,19 +173,31 @@ public final class OpenAiExpert implements Expert {
             }
         }
         ExpertRequest.Sampling s = request.sampling();
+        RequestSettings rs = model.request();
         OpenAiChatRequestParameters.Builder params = OpenAiChatRequestParameters.builder()
-                .temperature(s.temperature())
-                .maxOutputTokens(s.maxTokens());
-        if (s.seed().isPresent()) {
-            long seed = s.seed().get();
+                .temperature(rs.temperature().orElse(s.temperature()))
+                .maxOutputTokens(rs.maxTokens().orElse(s.maxTokens()));
+        rs.topP().ifPresent(params::topP);
+        if (!rs.stop().isEmpty()) {
+            params.stopSequences(rs.stop());
+        }
+        if (!rs.extraBody().isEmpty()) {
+            params.customParameters(rs.extraBody());
+        }
+        Optional<Long> seedSetting = rs.seed().or(s::seed);
+        if (seedSetting.isPresent()) {
+            long seed = seedSetting.get();
             if (seed < Integer.MIN_VALUE || seed > Integer.MAX_VALUE) {
                 return ExpertReply.failure(ExpertError.of(ExpertError.Kind.INVALID_REQUEST,
                         "seed " + seed + " does not fit the endpoint's 32-bit seed; use a value in int range"), 0);
             }
             params.seed((int) seed);
         }
+        List<ChatMessage> messages = new ArrayList<>();
+        rs.systemPrompt().ifPresent(p -> messages.add(SystemMessage.from(p)));
+        messages.add(UserMessage.from(contents));
         ChatRequest chatRequest = ChatRequest.builder()
-                .messages(UserMessage.from(contents))
+                .messages(messages)
                 .parameters(params.build())
                 .build();
         try {
@@ -136,9 +209,11 @@ public final class OpenAiExpert implements Expert {
                         "the completion had no text content (finish reason " + response.finishReason() + ")"), ms);
             }
             Usage usage = usage(response.tokenUsage());
-            return ExpertReply.text(ai.text(), usage, model.price().cost(usage.inputTokens(), usage.outputTokens()), ms);
+            // an endpoint may echo the key in a completion as well as in an error body
+            return ExpertReply.text(secrets.redact(ai.text()), usage,
+                    model.price().cost(usage.inputTokens(), usage.outputTokens()), ms);
         } catch (RuntimeException e) {
-            return ExpertReply.failure(classify(e, model.timeout(), secret), elapsedMs(start));
+            return ExpertReply.failure(classify(e, model.timeout(), secrets), elapsedMs(start));
         }
     }
 
@@ -166,36 +241,41 @@ public final class OpenAiExpert implements Expert {
         });
     }
 
-    /** Maps whatever LangChain4j threw to a typed error; the secret is redacted from every message. */
-    static ExpertError classify(Throwable error, Duration timeout, String secret) {
+    /** Maps whatever LangChain4j threw to a typed error; the secrets are redacted from every message. */
+    static ExpertError classify(Throwable error, Duration timeout, Secrets secrets) {
+        LimitExceededException limit = find(error, LimitExceededException.class);
+        if (limit != null) { // not retryable: the same endpoint would send the same body again
+            return ExpertError.of(ExpertError.Kind.BAD_RESPONSE, secrets.redact(limit.getMessage()));
+        }
         StatusHttpClient.StatusException status = find(error, StatusHttpClient.StatusException.class);
         if (status != null) {
-            return statusError(status.status(), status.getMessage(), status.retryAfter(), secret);
+            return statusError(status.status(), status.getMessage(), status.retryAfter(), secrets);
         }
         HttpException http = find(error, HttpException.class);
         if (http != null) {
-            return statusError(http.statusCode(), http.getMessage(), Optional.empty(), secret);
+            return statusError(http.statusCode(), http.getMessage(), Optional.empty(), secrets);
         }
         if (find(error, HttpTimeoutException.class) != null
                 || find(error, dev.langchain4j.exception.TimeoutException.class) != null
                 || find(error, java.net.SocketTimeoutException.class) != null) {
-            return ExpertError.of(ExpertError.Kind.TIMEOUT, "no response within " + timeout.toMillis() + " ms");
+            return ExpertError.of(ExpertError.Kind.TIMEOUT, "no response within " + timeout.toMillis()
+                    + " ms (the model's timeout bounds connect, headers and body)");
         }
         IOException io = find(error, IOException.class);
         if (io != null && !(io instanceof JacksonException)) {
-            return ExpertError.of(ExpertError.Kind.IO, clean(io.getClass().getSimpleName() + ": " + io.getMessage(), secret));
+            return ExpertError.of(ExpertError.Kind.IO, clean(io.getClass().getSimpleName() + ": " + io.getMessage(), secrets));
         }
         Throwable root = error;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
         return ExpertError.of(ExpertError.Kind.BAD_RESPONSE, clean("could not read the completion: "
-                + root.getClass().getSimpleName() + ": " + root.getMessage(), secret));
+                + root.getClass().getSimpleName() + ": " + root.getMessage(), secrets));
     }
 
-    private static ExpertError statusError(int status, String body, Optional<Duration> retryAfter, String secret) {
+    private static ExpertError statusError(int status, String body, Optional<Duration> retryAfter, Secrets secrets) {
         String ra = retryAfter.map(RetryingExpert::retryAfterNote).orElse("");
-        String text = status + " " + reason(status) + ra + ": " + clean(body, secret);
+        String text = status + " " + reason(status) + ra + ": " + clean(body, secrets);
         ExpertError.Kind kind = switch (status) {
             case 429 -> ExpertError.Kind.RATE_LIMITED;
             case 408 -> ExpertError.Kind.TIMEOUT;
@@ -223,11 +303,8 @@ public final class OpenAiExpert implements Expert {
     }
 
     /** One line, bounded, and never the key (servers such as OpenAI echo a masked or full key back). */
-    static String clean(String text, String secret) {
-        String t = text == null ? "" : text;
-        if (!secret.isEmpty()) {
-            t = t.replace(secret, "***");
-        }
+    static String clean(String text, Secrets secrets) {
+        String t = secrets.redact(text == null ? "" : text);
         t = t.replaceAll("\\s+", " ").trim();
         if (t.length() > MAX_BODY_CHARS) {
             t = t.substring(0, MAX_BODY_CHARS) + "...";

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.maestro.MaestroException;
-import java.io.BufferedInputStream;
+import dev.maestro.io.BoundedFiles;
+import dev.maestro.io.Limit;
+import dev.maestro.io.LimitExceededException;
+import dev.maestro.io.LineReader;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,7 +29,6 @@ import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Recorded outputs of real models, read from a JSONL or gzip-compressed JSONL file with rows
@@ -138,15 +140,19 @@ public final class RecordedOutputs {
         CACHE.clear();
     }
 
-    /** Reads a file without the cache. Gzip is recognised by its magic bytes, not the file name. */
+    /**
+     * Reads a file without the cache. Gzip is recognised by its magic bytes, not the file name. Lines longer than
+     * {@link Limit#LINE} and gzip data inflating beyond {@link Limit#INFLATED} fail the read (in both modes) with a
+     * message naming the limit and how to raise it.
+     */
     public static RecordedOutputs read(Path file, Mode mode) {
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            raw.mark(2);
-            int b1 = raw.read();
-            int b2 = raw.read();
-            raw.reset();
-            InputStream in = (b1 == 0x1f && b2 == 0x8b) ? new GZIPInputStream(raw, 1 << 16) : raw;
-            return read(in, file.toString(), mode);
+        return read(file, mode, Limit.LINE.bytes(), Limit.INFLATED.bytes());
+    }
+
+    /** {@link #read(Path, Mode)} with explicit caps. */
+    static RecordedOutputs read(Path file, Mode mode, long maxLineBytes, long maxInflatedBytes) {
+        try (InputStream in = BoundedFiles.openMaybeGzip(file, maxInflatedBytes)) {
+            return read(in, file.toString(), mode, maxLineBytes);
         } catch (NoSuchFileException e) {
             throw new MaestroException("recorded outputs file not found: " + file);
         } catch (IOException e) {
@@ -160,54 +166,24 @@ public final class RecordedOutputs {
      * the load time.
      */
     public static RecordedOutputs read(InputStream in, String sourceName, Mode mode) {
+        return read(in, sourceName, mode, Limit.LINE.bytes());
+    }
+
+    private static RecordedOutputs read(InputStream in, String sourceName, Mode mode, long maxLineBytes) {
         Builder b = new Builder(sourceName, mode);
-        byte[] buf = new byte[1 << 16];
-        int start = 0;
-        int end = 0;
-        int lineNo = 0;
+        LineReader lines = LineReader.of(in, maxLineBytes, sourceName);
         try {
-            while (true) {
-                int n = in.read(buf, end, buf.length - end);
-                if (n < 0) {
-                    break;
-                }
-                end += n;
-                int i = start;
-                while (true) {
-                    int nl = indexOf(buf, (byte) '\n', i, end);
-                    if (nl < 0) {
-                        break;
-                    }
-                    lineNo++;
-                    b.addLine(buf, start, nl - start, lineNo);
-                    start = nl + 1;
-                    i = start;
-                }
-                if (start > 0) { // move the partial line to the front
-                    System.arraycopy(buf, start, buf, 0, end - start);
-                    end -= start;
-                    start = 0;
-                }
-                if (end == buf.length) { // a line longer than the buffer
-                    buf = Arrays.copyOf(buf, buf.length * 2);
-                }
+            while (lines.next()) {
+                b.addLine(lines.buffer(), lines.offset(), lines.length(), lines.lineNumber());
             }
-            if (end > start) {
-                b.addLine(buf, start, end - start, ++lineNo);
-            }
+        } catch (LimitExceededException e) {
+            // a line or the inflated data beyond its cap: the file as a whole is unusable, in either mode
+            throw new MaestroException(e.getMessage().startsWith(sourceName) ? e.getMessage()
+                    : sourceName + ": " + e.getMessage(), e);
         } catch (IOException e) {
             throw new MaestroException("cannot read recorded outputs " + sourceName + ": " + e.getMessage(), e);
         }
         return new RecordedOutputs(b);
-    }
-
-    private static int indexOf(byte[] a, byte v, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (a[i] == v) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     /** Reads rows from text (tests, in-memory sources); {@code sourceName} names the source in error messages. */

@@ -103,6 +103,16 @@ public final class ReplayExpert implements Expert {
         return new ExpertReply(row.response(), row.answer(), row.correct(), usage, cost, latency, Optional.empty(), false);
     }
 
+    /** Whether some recorded output of this model for the task carries a correctness flag (grading data). */
+    public boolean hasFlag(dev.maestro.task.Task task) {
+        for (String skill : outputs.skills(recordedModel)) {
+            if (outputs.find(task.id(), recordedModel, skill).flatMap(RecordedOutputs.Row::correct).isPresent()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether the usage (and so the cost) of this request's reply is estimated rather than recorded. */
     public boolean estimatesUsage(ExpertRequest request) {
         return outputs.find(request.task().id(), recordedModel, recordedSkill(request))

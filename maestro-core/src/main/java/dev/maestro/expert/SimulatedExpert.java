@@ -42,8 +42,7 @@ import java.util.TreeSet;
  */
 public final class SimulatedExpert implements Expert {
     /** Settings keys this backend understands. */
-    public static final Set<String> SETTINGS = Set.of("profile", "seed", "mean-output-tokens", "latency-ms",
-            "latency-sigma", "output-tokens-sigma");
+    public static final Set<String> SETTINGS = Set.copyOf(dev.maestro.registry.ModelKeys.SIMULATED);
     /** Input tokens charged per attached image (a typical ViT patch budget; tasks of the paper-sim suite have none). */
     public static final int TOKENS_PER_IMAGE = 256;
 

@@ -8,10 +8,11 @@ import dev.langchain4j.http.client.HttpRequest;
 import dev.langchain4j.http.client.SuccessfulHttpResponse;
 import dev.langchain4j.http.client.sse.ServerSentEventListener;
 import dev.langchain4j.http.client.sse.ServerSentEventParser;
+import dev.maestro.io.BoundedHttp;
+import dev.maestro.io.Limit;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -23,25 +24,36 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.LongFunction;
 
 /**
  * A LangChain4j {@link HttpClient} on the JDK client that keeps what LangChain4j's own JDK client
  * drops: the {@code Retry-After} header of an error response. LangChain4j wraps the
  * {@link StatusException} thrown here (as the cause of its RateLimitException and friends), so
  * {@link OpenAiExpert} can walk the cause chain and find the status and the header.
+ *
+ * <p>Every exchange goes through {@link BoundedHttp}: the read timeout is one deadline for connect,
+ * headers and body (the JDK's request timeout covers the headers only), and the body is capped
+ * while it streams in. Past the deadline a LangChain4j {@link TimeoutException} is thrown; past the
+ * cap an {@link UncheckedIOException} around a {@link dev.maestro.io.LimitExceededException}.
  */
 final class StatusHttpClient implements HttpClient {
     private static final Set<String> RESTRICTED = Set.of("content-length", "host", "connection", "expect", "upgrade");
 
     private final java.net.http.HttpClient jdk;
     private final Duration readTimeout;
+    private final long maxBodyBytes;
+    private final LongFunction<String> tooLarge;
 
-    private StatusHttpClient(Duration connectTimeout, Duration readTimeout) {
+    private StatusHttpClient(Duration connectTimeout, Duration readTimeout, long maxBodyBytes,
+                             LongFunction<String> tooLarge) {
         this.jdk = java.net.http.HttpClient.newBuilder()
                 .connectTimeout(connectTimeout)
                 .version(java.net.http.HttpClient.Version.HTTP_1_1)
                 .build();
         this.readTimeout = readTimeout;
+        this.maxBodyBytes = maxBodyBytes;
+        this.tooLarge = tooLarge;
     }
 
     /** An HTTP error status with the server's Retry-After (if any) already converted to a duration. */
@@ -77,9 +89,9 @@ final class StatusHttpClient implements HttpClient {
         b.method(request.method().name(), body == null
                 ? java.net.http.HttpRequest.BodyPublishers.noBody()
                 : java.net.http.HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
-        HttpResponse<byte[]> response;
+        BoundedHttp.Response response;
         try {
-            response = jdk.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+            response = BoundedHttp.send(jdk, b.build(), readTimeout, maxBodyBytes, tooLarge);
         } catch (HttpTimeoutException e) {
             throw new TimeoutException(e);
         } catch (IOException e) {
@@ -88,8 +100,8 @@ final class StatusHttpClient implements HttpClient {
             Thread.currentThread().interrupt();
             throw new UncheckedIOException(new IOException("interrupted while waiting for the response", e));
         }
-        String text = new String(response.body(), StandardCharsets.UTF_8);
-        int status = response.statusCode();
+        String text = response.text();
+        int status = response.status();
         if (status < 200 || status >= 300) {
             throw new StatusException(status, text, retryAfter(response.headers().map()));
         }
@@ -152,10 +164,25 @@ final class StatusHttpClient implements HttpClient {
     static final class Builder implements HttpClientBuilder {
         private Duration connectTimeout;
         private Duration readTimeout;
+        private final long maxBodyBytes;
+        private final LongFunction<String> tooLarge;
 
+        /** A body cap of {@link Limit#RESPONSE}'s current value. */
         Builder(Duration timeout) {
+            this(timeout, Limit.RESPONSE.bytes(), cap -> "the response body is larger than " + Limit.human(cap)
+                    + "; " + Limit.RESPONSE.raiseHint(cap));
+        }
+
+        /**
+         * @param timeout      one deadline for connect, headers and body
+         * @param maxBodyBytes largest response body accepted
+         * @param tooLarge     the error message past the cap, given the cap
+         */
+        Builder(Duration timeout, long maxBodyBytes, LongFunction<String> tooLarge) {
             this.connectTimeout = timeout;
             this.readTimeout = timeout;
+            this.maxBodyBytes = maxBodyBytes;
+            this.tooLarge = tooLarge;
         }
 
         @Override
@@ -186,7 +213,7 @@ final class StatusHttpClient implements HttpClient {
 
         @Override
         public HttpClient build() {
-            return new StatusHttpClient(connectTimeout, readTimeout);
+            return new StatusHttpClient(connectTimeout, readTimeout, maxBodyBytes, tooLarge);
         }
     }
 }

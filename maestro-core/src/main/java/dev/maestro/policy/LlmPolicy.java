@@ -9,6 +9,11 @@ import dev.maestro.episode.EpisodeView;
 import dev.maestro.episode.Observation;
 import dev.maestro.episode.Policy;
 import dev.maestro.expert.EnvLookup;
+import dev.maestro.expert.Secrets;
+import dev.maestro.io.BoundedFiles;
+import dev.maestro.io.BoundedHttp;
+import dev.maestro.io.Limit;
+import dev.maestro.io.LimitExceededException;
 import dev.maestro.protocol.Action;
 import dev.maestro.protocol.ProtocolError;
 import dev.maestro.protocol.ProtocolFormatter;
@@ -18,10 +23,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -77,6 +79,7 @@ public final class LlmPolicy implements Policy {
     private final boolean sendImages;
     private final int maxObservationChars;
     private final boolean turnStatus;
+    private final long maxResponseBytes;
     private final HttpClient http;
 
     private LlmPolicy(Builder b) {
@@ -103,6 +106,7 @@ public final class LlmPolicy implements Policy {
         this.sendImages = b.sendImages;
         this.maxObservationChars = b.maxObservationChars;
         this.turnStatus = b.turnStatus;
+        this.maxResponseBytes = b.maxResponseBytes.orElseGet(Limit.RESPONSE::bytes);
         this.http = HttpClient.newBuilder()
                 .connectTimeout(b.timeout)
                 .version(HttpClient.Version.HTTP_1_1)
@@ -278,17 +282,23 @@ public final class LlmPolicy implements Policy {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         Optional<String> key = apiKeyEnv.flatMap(env::get);
         key.ifPresent(k -> rb.header("Authorization", "Bearer " + k));
+        Secrets secrets = Secrets.of(key.stream().toList());
         HttpRequest request = rb.build();
         String last = "no attempt";
         for (int attempt = 0; attempt <= maxRetries; attempt++) {
-            HttpResponse<byte[]> response;
+            BoundedHttp.Response response;
             try {
-                response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+                // one deadline for connect, headers and body; the body is counted as it arrives
+                response = BoundedHttp.send(http, request, timeout, maxResponseBytes, cap -> "the reply from "
+                        + endpoint + " is larger than " + Limit.human(cap) + "; " + Limit.RESPONSE.raiseHint(cap));
             } catch (HttpTimeoutException e) {
-                return Completion.failed(redact("no reply from " + endpoint + " within " + timeout.toMillis() + " ms", key));
+                return Completion.failed(redact("no reply from " + endpoint + " within " + timeout.toMillis()
+                        + " ms (the timeout covers connect, headers and body)", secrets));
+            } catch (LimitExceededException e) { // not retried: the endpoint would send the same again
+                return Completion.failed(redact(e.getMessage(), secrets));
             } catch (IOException e) {
                 last = redact("cannot reach " + endpoint + ": " + e.getClass().getSimpleName()
-                        + (e.getMessage() == null ? "" : ": " + e.getMessage()), key);
+                        + (e.getMessage() == null ? "" : ": " + e.getMessage()), secrets);
                 if (!sleep(backoff(attempt, Optional.empty()), attempt)) {
                     break;
                 }
@@ -297,19 +307,19 @@ public final class LlmPolicy implements Policy {
                 Thread.currentThread().interrupt();
                 return Completion.failed("interrupted while calling " + endpoint);
             }
-            int status = response.statusCode();
-            String text = new String(response.body(), StandardCharsets.UTF_8);
+            int status = response.status();
+            String text = response.text();
             if (status == 429 || status >= 500) {
-                last = redact("HTTP " + status + " from " + endpoint + ": " + excerpt(text), key);
+                last = redact("HTTP " + status + " from " + endpoint + ": " + excerpt(text), secrets);
                 if (!sleep(backoff(attempt, response.headers().firstValue("Retry-After")), attempt)) {
                     break;
                 }
                 continue;
             }
             if (status < 200 || status >= 300) {
-                return Completion.failed(redact("HTTP " + status + " from " + endpoint + ": " + excerpt(text), key));
+                return Completion.failed(redact("HTTP " + status + " from " + endpoint + ": " + excerpt(text), secrets));
             }
-            return read(c, text, key);
+            return read(c, text, secrets);
         }
         return Completion.failed(last + " (after " + (maxRetries + 1) + " attempts)");
     }
@@ -348,7 +358,7 @@ public final class LlmPolicy implements Policy {
         }
     }
 
-    private Completion read(LlmConversation c, String body, Optional<String> key) {
+    private Completion read(LlmConversation c, String body, Secrets key) {
         JsonNode root;
         try {
             root = JSON.readTree(body);
@@ -363,7 +373,8 @@ public final class LlmPolicy implements Policy {
         c.requests++;
         c.promptTokens += root.path("usage").path("prompt_tokens").asLong(0);
         c.completionTokens += root.path("usage").path("completion_tokens").asLong(0);
-        String text = choice.path("message").path("content").asText();
+        // the reply becomes an action, a chat message and a trace: an echoed key must not travel on
+        String text = key.redact(choice.path("message").path("content").asText());
         String finish = choice.path("finish_reason").asText("");
         JsonNode stopReason = choice.path("stop_reason");
         return new Completion(restoreStop(text, finish, stopReason.isTextual() ? Optional.of(stopReason.asText()) : Optional.empty()),
@@ -430,7 +441,8 @@ public final class LlmPolicy implements Policy {
         List<String> out = new ArrayList<>();
         for (Path p : images) {
             try {
-                out.add("data:" + mediaType(p) + ";base64," + Base64.getEncoder().encodeToString(Files.readAllBytes(p)));
+                out.add("data:" + mediaType(p) + ";base64," + Base64.getEncoder().encodeToString(
+                        BoundedFiles.readBytes(p, Limit.IMAGE)));
             } catch (IOException e) {
                 throw new MaestroException("cannot read image " + p + " for the orchestrator: " + e.getMessage());
             }
@@ -457,9 +469,9 @@ public final class LlmPolicy implements Policy {
         return t.length() <= ERROR_BODY_CHARS ? t : t.substring(0, ERROR_BODY_CHARS) + "…";
     }
 
-    /** A server may echo request headers in an error body; the key must not travel on from there. */
-    private static String redact(String message, Optional<String> key) {
-        return key.filter(k -> k.length() >= 4).map(k -> message.replace(k, "[redacted]")).orElse(message);
+    /** A server may echo request headers in any body; the key must not travel on from there. */
+    private static String redact(String message, Secrets secrets) {
+        return secrets.redact(message);
     }
 
     @Override
@@ -484,6 +496,7 @@ public final class LlmPolicy implements Policy {
         private boolean sendImages = true;
         private int maxObservationChars = DEFAULT_MAX_OBSERVATION_CHARS;
         private boolean turnStatus = true;
+        private Optional<Long> maxResponseBytes = Optional.empty();
 
         private Builder(String baseUrl, String modelName) {
             this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl").strip();
@@ -502,7 +515,7 @@ public final class LlmPolicy implements Policy {
         public Builder temperature(double v) { this.temperature = check("temperature", v, 0, 2); return this; }
         /** Tokens the model may write in one turn. */
         public Builder maxTokens(int v) { this.maxTokens = (int) check("max tokens", v, 1, 1 << 20); return this; }
-        /** Per request (connect and reply). */
+        /** Per request: one deadline for connect, headers and the whole reply body. */
         public Builder timeout(Duration v) { this.timeout = positive("timeout", v); return this; }
         /** With a seed, requests carry seeds derived from it and the episode's random stream (reproducible rollouts). */
         public Builder seed(long v) { this.seed = Optional.of(v); return this; }
@@ -523,6 +536,12 @@ public final class LlmPolicy implements Policy {
          * sends only the {@code <information>} blocks).
          */
         public Builder turnStatus(boolean v) { this.turnStatus = v; return this; }
+
+        /** Largest reply body read; default {@link Limit#RESPONSE} (16 MiB, or {@code MAESTRO_MAX_RESPONSE_BYTES}). */
+        public Builder maxResponseBytes(long v) {
+            this.maxResponseBytes = Optional.of((long) check("max response bytes", v, 1, Long.MAX_VALUE));
+            return this;
+        }
 
         public LlmPolicy build() {
             return new LlmPolicy(this);

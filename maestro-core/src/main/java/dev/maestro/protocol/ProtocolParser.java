@@ -297,8 +297,9 @@ public final class ProtocolParser {
             errors.add(new ProtocolError(Kind.MISSING_COLON, "no ':' after MODEL@@SKILL in <search>"
                     + shown + "</search>; write <search> MODEL@@SKILL: INPUT </search>"));
         }
-        String model = at >= 0 ? head.substring(0, at).strip() : "";
-        String skill = at >= 0 ? head.substring(at + 2).strip() : "";
+        // registry ids are stored in NFC, so a name written in another Unicode form still finds its model or skill
+        String model = at >= 0 ? java.text.Normalizer.normalize(head.substring(0, at).strip(), java.text.Normalizer.Form.NFC) : "";
+        String skill = at >= 0 ? java.text.Normalizer.normalize(head.substring(at + 2).strip(), java.text.Normalizer.Form.NFC) : "";
         String input = colon >= 0 ? content.substring(colon + 1).strip() : "";
         if (at >= 0 && model.isEmpty()) {
             errors.add(new ProtocolError(Kind.EMPTY_MODEL, "the model name is empty in <search>" + shown

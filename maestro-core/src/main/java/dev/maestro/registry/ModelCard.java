@@ -21,6 +21,9 @@ import java.util.Set;
  * @param timeout       per-call timeout
  * @param skills        skills this model may be paired with; empty means every compatible level-1 skill
  * @param settings      backend-specific settings (e.g. {@code recorded} file for replay, {@code profile} for simulated)
+ * @param request       what every request to an OpenAI-compatible endpoint carries (sampling, system prompt, headers,
+ *                      extra body fields); {@link RequestSettings#NONE} for other backends
+ * @param resilience    retry and circuit-breaker settings; empty values take the wiring defaults
  */
 public record ModelCard(
         String id,
@@ -34,12 +37,16 @@ public record ModelCard(
         int maxConcurrency,
         Duration timeout,
         List<String> skills,
-        Map<String, Object> settings) {
+        Map<String, Object> settings,
+        RequestSettings request,
+        Resilience resilience) {
 
     public ModelCard {
         modalities = Set.copyOf(modalities);
         skills = List.copyOf(skills);
         settings = Map.copyOf(settings);
+        java.util.Objects.requireNonNull(request);
+        java.util.Objects.requireNonNull(resilience);
     }
 
     public static Builder builder(String id, Backend backend) {
@@ -58,6 +65,8 @@ public record ModelCard(
         b.timeout = timeout;
         b.skills = skills;
         b.settings = settings;
+        b.request = request;
+        b.resilience = resilience;
         return b;
     }
 
@@ -75,6 +84,8 @@ public record ModelCard(
         private Duration timeout = Duration.ofSeconds(120);
         private List<String> skills = List.of();
         private Map<String, Object> settings = Map.of();
+        private RequestSettings request = RequestSettings.NONE;
+        private Resilience resilience = Resilience.DEFAULTS;
 
         private Builder(String id, Backend backend) {
             this.id = id;
@@ -92,10 +103,12 @@ public record ModelCard(
         public Builder timeout(Duration v) { this.timeout = v; return this; }
         public Builder skills(List<String> v) { this.skills = v; return this; }
         public Builder settings(Map<String, Object> v) { this.settings = v; return this; }
+        public Builder request(RequestSettings v) { this.request = v; return this; }
+        public Builder resilience(Resilience v) { this.resilience = v; return this; }
 
         public ModelCard build() {
             return new ModelCard(id, backend, description, modalities, price, baseUrl, modelName, apiKeyEnv,
-                    maxConcurrency, timeout, skills, settings);
+                    maxConcurrency, timeout, skills, settings, request, resilience);
         }
     }
 }

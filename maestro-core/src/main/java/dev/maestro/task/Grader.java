@@ -26,6 +26,18 @@ public interface Grader {
         return grade(asked, answer);
     }
 
+    /**
+     * The grade of a final answer, or none when nothing can tell: the default grades tasks with gold (against the
+     * gold of the wording {@code skill} used, when given) and leaves tasks without gold ungraded, never wrong. An
+     * LLM judge overrides it to grade tasks without gold.
+     */
+    default Grade assess(Task task, java.util.Optional<String> skill, String answer) {
+        if (!task.hasGold()) {
+            return Grade.ungraded("no gold answer and no judge");
+        }
+        return Grade.of(skill.isPresent() ? grade(task, skill.get(), answer) : grade(task, answer), "grader");
+    }
+
     /** Whether {@link #grade} can tell right from wrong for this task (some gold is known). */
     default boolean canGrade(Task task) {
         return task.hasGold() && task.answerType() != AnswerType.UNKNOWN;

@@ -3,14 +3,11 @@ package dev.maestro.task;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.maestro.MaestroException;
-import java.io.BufferedReader;
+import dev.maestro.io.LimitExceededException;
+import dev.maestro.io.LineReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,7 +19,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Compares our grader with correctness flags recorded upstream (MATH-V's {@code correct}): grades every recorded
@@ -250,25 +246,23 @@ public final class GradingAgreement {
         return s.length() > 200 ? s.substring(0, 200) + "..." : s;
     }
 
-    /** All JSON rows of a JSONL file, gzip-compressed when the name ends with .gz. */
+    /** All JSON rows of a JSONL file, gzip-compressed or not (lines and inflated size capped by {@link Limit}). */
     private static List<JsonNode> rows(Path file) {
         List<JsonNode> out = new ArrayList<>();
-        try (InputStream raw = Files.newInputStream(file);
-             InputStream in = file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw;
-             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            String line;
-            int lineNo = 0;
-            while ((line = reader.readLine()) != null) {
-                lineNo++;
+        try (LineReader lines = LineReader.open(file)) {
+            while (lines.next()) {
+                String line = lines.text();
                 if (line.isBlank()) {
                     continue;
                 }
                 try {
                     out.add(JSON.readTree(line));
                 } catch (IOException e) {
-                    throw new MaestroException(file + ":" + lineNo + ": bad JSON: " + e.getMessage());
+                    throw new MaestroException(file + ":" + lines.lineNumber() + ": bad JSON: " + e.getMessage());
                 }
             }
+        } catch (LimitExceededException e) {
+            throw new MaestroException(e.getMessage(), e);
         } catch (IOException e) {
             throw new MaestroException("cannot read " + file + ": " + e.getMessage(), e);
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.maestro.MaestroException;
+import dev.maestro.io.Limit;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -56,9 +57,9 @@ public final class TaskReader {
             }
         }
 
-        /** Strict, 1 MB lines, 100,000-character questions. */
+        /** Strict, lines up to {@link Limit#LINE} (16 MiB unless {@code MAESTRO_MAX_LINE_BYTES} says otherwise), 100,000-character questions. */
         public static Options defaults() {
-            return new Options(false, 1 << 20, 100_000);
+            return new Options(false, (int) Math.min(Limit.LINE.bytes(), Integer.MAX_VALUE - 16), 100_000);
         }
 
         public Options withLenient(boolean value) {
@@ -98,14 +99,16 @@ public final class TaskReader {
         List<String> problems = new ArrayList<>();
         Set<String> ids = new HashSet<>();
         try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            CappedLines lines = new CappedLines(in, options.maxLineChars());
+            // strict reading stops at the first over-long line; lenient reading skips to its end
+            CappedLines lines = new CappedLines(in, options.maxLineChars(), !options.lenient());
             int lineNo = 0;
             CappedLines.Line line;
             while ((line = lines.next()) != null) {
                 lineNo++;
                 try {
                     if (line.tooLong()) {
-                        throw new RowException("line longer than " + options.maxLineChars() + " characters");
+                        throw new RowException("line longer than " + options.maxLineChars() + " characters (the limit"
+                                + " for " + Limit.LINE.what() + "); " + Limit.LINE.raiseHint(options.maxLineChars()));
                     }
                     if (line.text().isBlank()) {
                         continue;
@@ -374,13 +377,15 @@ public final class TaskReader {
 
         private final Reader in;
         private final int cap;
+        private final boolean stopAtTooLong;
         private final char[] buf = new char[8192];
         private int pos;
         private int len;
 
-        CappedLines(Reader in, int cap) {
+        CappedLines(Reader in, int cap, boolean stopAtTooLong) {
             this.in = in;
             this.cap = cap;
+            this.stopAtTooLong = stopAtTooLong;
         }
 
         Line next() throws IOException {
@@ -404,6 +409,9 @@ public final class TaskReader {
                 }
                 if (!tooLong) {
                     if (sb.length() >= cap) {
+                        if (stopAtTooLong) { // the caller stops here: no need to read the rest of a huge line
+                            return new Line("", true);
+                        }
                         tooLong = true;
                         sb.setLength(0);
                     } else {

@@ -97,6 +97,8 @@ public final class GrpoTrainer {
     private final long stopAfter;
     private final int threads;
     private final TrainLog log;
+    private final GroupAdvantages.FailedEpisodes failedEpisodes;
+    private final List<String> warnings;
 
     private GrpoTrainer(Builder b) {
         this.env = b.env.withConfig(b.env.config().withMaxTurns(b.cfg.maxTurns()).withMaxCalls(b.cfg.maxCalls()));
@@ -119,6 +121,13 @@ public final class GrpoTrainer {
         if (train.isEmpty()) {
             throw new MaestroException("no training tasks: check --tasks and --split");
         }
+        this.failedEpisodes = b.failedEpisodes;
+        this.warnings = TrainingTasks.check(env, train, validation);
+    }
+
+    /** What is worth telling the user before training starts (e.g. a small validation split). */
+    public List<String> warnings() {
+        return warnings;
     }
 
     /** At most {@code maxTrainTasks} training tasks, a seeded sample in the original order (0 = all). */
@@ -254,21 +263,30 @@ public final class GrpoTrainer {
                 double spread = 0;
                 List<EpisodeResult> all = new ArrayList<>();
                 List<Double> rewards = new ArrayList<>();
+                int maskedCount = 0;
                 for (Rollouts.Group grp : batch.groups()) {
                     int g = grp.results().size();
                     double[] r = new double[g];
                     // branched groups: every candidate of one decision taken once, weighted by the probability the
                     // policy gave it (the exact on-policy expectation at that state); sampled groups: equal weights
+                    // episodes without information (ungraded, a failed call) are masked: weight 0, no decisions
                     double[] w = new double[g];
                     double wsum = 0;
+                    int countedEpisodes = 0;
                     for (int j = 0; j < g; j++) {
                         EpisodeResult res = grp.results().get(j);
                         r[j] = reward(res, weight[grp.task()]);
                         List<Decision> ds = res.notes().all(LearnedPolicy.DECISIONS);
-                        w[j] = grp.sharedState() ? (ds.isEmpty() ? 0 : Math.exp(ds.get(0).logProb())) : 1;
+                        boolean masked = GroupAdvantages.masked(res, failedEpisodes);
+                        maskedCount += masked ? 1 : 0;
+                        countedEpisodes += masked ? 0 : 1;
+                        w[j] = masked ? 0 : grp.sharedState() ? (ds.isEmpty() ? 0 : Math.exp(ds.get(0).logProb())) : 1;
                         wsum += w[j];
                         all.add(res);
                         rewards.add(r[j]);
+                    }
+                    if (countedEpisodes < 2 || wsum <= 0) {
+                        continue; // no contrast within the group
                     }
                     double mean = 0;
                     for (int j = 0; j < g; j++) {
@@ -287,6 +305,9 @@ public final class GrpoTrainer {
                     }
                     List<GrpoUpdate.Sample> shared = new ArrayList<>();
                     for (int j = 0; j < g; j++) {
+                        if (GroupAdvantages.masked(grp.results().get(j), failedEpisodes)) {
+                            continue;
+                        }
                         double adv = std < 1e-12 ? 0 : (r[j] - mean) / (std + cfg.advantageEpsilon());
                         for (Decision d : grp.results().get(j).notes().all(LearnedPolicy.DECISIONS)) {
                             if (grp.sharedState()) {
@@ -315,7 +336,7 @@ public final class GrpoTrainer {
                 double meanWeight = Arrays.stream(weight).average().orElse(0);
                 TrainLog.Line line = TrainLog.Line.of(step, epoch, results, reward, meanWeight, spread / n, clipped, kl,
                         entropy, counted, gradNorm, episodes, System.nanoTime() - t0, rolloutNanos, bestPerGroup,
-                        greedyReward(batch, weight));
+                        greedyReward(batch, weight), StepCalls.of(results, maskedCount));
                 boolean validateNow = (step + 1) % cfg.validationEvery() == 0 || step + 1 == total;
                 if (validateNow) {
                     double[] v = validation().score(policy);
@@ -381,7 +402,8 @@ public final class GrpoTrainer {
     }
 
     private Validation validation() {
-        return new Validation(env, validation.isEmpty() ? train : validation, cfg.seed(), threads, this::reward);
+        return new Validation(env, validation.isEmpty() ? train : validation, cfg.seed(), threads, this::reward,
+                failedEpisodes);
     }
 
     /** The episode's reward at cost weight {@code w}: grade − w·cost/reference − λ_call·calls − format penalty. */
@@ -508,6 +530,7 @@ public final class GrpoTrainer {
         private Progress progress = Progress.NONE;
         private long stopAfter = Long.MAX_VALUE;
         private int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        private GroupAdvantages.FailedEpisodes failedEpisodes = GroupAdvantages.FailedEpisodes.MASK;
 
         private Builder(Environment env, List<Task> train, TrainConfig cfg, dev.maestro.policy.embed.TextEmbedder embedder,
                         String embedderName) {
@@ -542,6 +565,9 @@ public final class GrpoTrainer {
             this.threads = v;
             return this;
         }
+
+        /** How episodes with a failed expert call enter the loss (default: masked, see {@link GroupAdvantages}). */
+        public Builder failedEpisodes(GroupAdvantages.FailedEpisodes v) { this.failedEpisodes = v; return this; }
 
         public GrpoTrainer build() {
             return new GrpoTrainer(this);

@@ -9,6 +9,7 @@ import dev.maestro.MaestroException;
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.episode.Observation;
 import dev.maestro.episode.Step;
+import dev.maestro.io.LineReader;
 import dev.maestro.registry.Pair;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -44,6 +45,9 @@ final class TrainLog {
      * @param validationAccuracy  validation accuracy at the middle validation cost weight, on validation steps
      * @param greedyReward        branched rollouts: mean reward of the greedy episodes the step branched from (how the
      *                            policy itself does on the step's training tasks)
+     * @param accuracy            over the graded episodes (an ungraded one adds nothing)
+     * @param calls               the failure accounting of the step's calls (see {@link StepCalls}); the remaining
+     *                            components are the same figures
      */
     @JsonInclude(JsonInclude.Include.NON_ABSENT)
     record Line(long step, int epoch,
@@ -63,14 +67,22 @@ final class TrainLog {
                 @JsonProperty("elapsed_s") double elapsedSeconds,
                 @JsonProperty("validation_score") Optional<Double> validationScore,
                 @JsonProperty("validation_accuracy") Optional<Double> validationAccuracy,
-                @JsonProperty("greedy_reward") Optional<Double> greedyReward) {
+                @JsonProperty("greedy_reward") Optional<Double> greedyReward,
+                long calls, long errors,
+                @JsonProperty("error_rate") double errorRate,
+                @JsonProperty("errors_by_kind") Map<String, Long> errorsByKind,
+                @JsonProperty("pair_errors") Map<String, Map<String, Object>> pairErrors,
+                @JsonProperty("accuracy_calls_succeeded") double accuracyCallsSucceeded,
+                @JsonProperty("ungraded_episodes") int ungradedEpisodes,
+                @JsonProperty("masked_episodes") int maskedEpisodes) {
 
         /** The diagnostics of one step's rollouts and update. */
         static Line of(long step, int epoch, EpisodeResult[] results, double[] rewards, double meanWeight, double spread,
                        double clipped, double kl, double entropy, int counted, double gradNorm, long episodes, long elapsed,
-                       long rolloutNanos, Map<String, Pair> bestPerGroup, Optional<Double> greedyReward) {
+                       long rolloutNanos, Map<String, Pair> bestPerGroup, Optional<Double> greedyReward, StepCalls sc) {
             double reward = 0;
             double acc = 0;
+            int graded = 0;
             double calls = 0;
             double cost = 0;
             Map<String, Integer> share = new TreeMap<>();
@@ -79,6 +91,7 @@ final class TrainLog {
                 EpisodeResult r = results[i];
                 reward += rewards[i];
                 acc += r.grade();
+                graded += r.graded() ? 1 : 0;
                 calls += r.calls();
                 cost += r.costUsd();
                 for (Step s : r.steps()) {
@@ -110,10 +123,12 @@ final class TrainLog {
                             + "% of calls while other pairs are better on groups " + better);
                 }
             }
-            return new Line(step + 1, epoch + 1, r(reward / n), r(spread), r(acc / n), r(calls / n), r(cost / n),
+            return new Line(step + 1, epoch + 1, r(reward / n), r(spread), r(graded == 0 ? 0 : acc / graded), r(calls / n), r(cost / n),
                     r(meanWeight), r(counted == 0 ? 0 : clipped / counted), r(counted == 0 ? 0 : kl / counted),
                     r(counted == 0 ? 0 : entropy / counted), r(gradNorm), shares, alarm, r(episodes / (rolloutNanos / 1e9)),
-                    r(elapsed / 1e9), Optional.empty(), Optional.empty(), greedyReward.map(Line::r));
+                    r(elapsed / 1e9), Optional.empty(), Optional.empty(), greedyReward.map(Line::r), sc.calls(),
+                    sc.errors(), sc.errorRate(), sc.errorsByKind(), sc.pairErrors(), sc.accuracyCallsSucceeded(),
+                    sc.ungradedEpisodes(), sc.maskedEpisodes());
         }
 
         private static double r(double v) {
@@ -123,7 +138,8 @@ final class TrainLog {
         Line withValidation(double score, double accuracy) {
             return new Line(step, epoch, rewardMean, rewardGroupStd, this.accuracy, callsPerEpisode, costPerEpisode,
                     costWeightMean, clipFraction, approxKl, entropy, gradNorm, callShare, routingCollapseAlarm,
-                    episodesPerSecond, elapsedSeconds, Optional.of(score), Optional.of(accuracy), greedyReward);
+                    episodesPerSecond, elapsedSeconds, Optional.of(score), Optional.of(accuracy), greedyReward, calls,
+                    errors, errorRate, errorsByKind, pairErrors, accuracyCallsSucceeded, ungradedEpisodes, maskedEpisodes);
         }
     }
 
@@ -163,9 +179,10 @@ final class TrainLog {
         if (file.isEmpty() || !Files.exists(file.get())) {
             return;
         }
-        try {
+        try (LineReader in = LineReader.open(file.get())) { // lines capped: see dev.maestro.io.Limit
             StringBuilder kept = new StringBuilder();
-            for (String line : Files.readAllLines(file.get(), StandardCharsets.UTF_8)) {
+            while (in.next()) {
+                String line = in.text();
                 try {
                     Line s = JSON.readValue(line, Line.class);
                     if (s.step() <= step) {

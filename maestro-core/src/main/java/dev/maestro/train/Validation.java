@@ -27,8 +27,11 @@ final class Validation {
     private final long seed;
     private final int threads;
     private final Reward reward;
+    private final GroupAdvantages.FailedEpisodes failed;
 
-    Validation(Environment env, List<Task> tasks, long seed, int threads, Reward reward) {
+    Validation(Environment env, List<Task> tasks, long seed, int threads, Reward reward,
+               GroupAdvantages.FailedEpisodes failed) {
+        this.failed = failed;
         this.env = env;
         this.tasks = tasks;
         this.seed = seed;
@@ -50,13 +53,19 @@ final class Validation {
             LearnedPolicy greedy = policy.sampling(false).withCostWeight(weight);
             double r = 0;
             double acc = 0;
+            int counted = 0;
             for (EpisodeResult e : run(greedy)) {
+                // early stopping judges what the loss saw: masked episodes carry no information here either
+                if (GroupAdvantages.masked(e, failed)) {
+                    continue;
+                }
                 r += reward.of(e, weight);
                 acc += e.grade();
+                counted++;
             }
-            score += r / tasks.size();
+            score += counted == 0 ? 0 : r / counted;
             if (w == weights.size() / 2) {
-                accMid = acc / tasks.size();
+                accMid = counted == 0 ? 0 : acc / counted;
             }
         }
         return new double[] {score / weights.size(), accMid};

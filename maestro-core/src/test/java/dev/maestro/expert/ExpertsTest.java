@@ -66,7 +66,7 @@ class ExpertsTest {
         // then
         assertThat(experts).containsOnlyKeys("Fake-VL", "Gemini-Pro", "Sim-1", "calculator");
         assertThat(experts.get("Fake-VL").toString())
-                .startsWith("Caching[cache.sqlite](Retrying[4x](CircuitBreaker[5](ConcurrencyLimited[2](OpenAiExpert[Fake-VL");
+                .startsWith("Caching[cache.sqlite](Retrying[4x](CircuitBreaker[10](ConcurrencyLimited[2](Counting(OpenAiExpert[Fake-VL");
         assertThat(experts.get("Gemini-Pro")).isInstanceOf(ReplayExpert.class);
         assertThat(simulatedFor).containsExactly("Sim-1");
 

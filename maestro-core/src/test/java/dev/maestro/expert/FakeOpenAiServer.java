@@ -42,7 +42,12 @@ final class FakeOpenAiServer implements AutoCloseable {
         }
     }
 
-    record Received(String path, String authorization, String body) {
+    record Received(String path, String authorization, String body, Map<String, List<String>> headers) {
+        /** The first value of a request header (names are case-insensitive), or null. */
+        String header(String name) {
+            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .map(e -> e.getValue().get(0)).findFirst().orElse(null);
+        }
     }
 
     private final HttpServer server;
@@ -98,7 +103,7 @@ final class FakeOpenAiServer implements AutoCloseable {
             String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             String auth = ex.getRequestHeaders().getFirst("Authorization");
             requests.incrementAndGet();
-            received.add(new Received(ex.getRequestURI().getPath(), auth, body));
+            received.add(new Received(ex.getRequestURI().getPath(), auth, body, Map.copyOf(ex.getRequestHeaders())));
             if (!"POST".equals(ex.getRequestMethod()) || !ex.getRequestURI().getPath().equals("/v1/chat/completions")) {
                 send(ex, new Reply(404, "{\"error\":{\"message\":\"no route\"}}", Map.of(), 0), auth);
                 return;

@@ -148,6 +148,32 @@ class RecordedOutputsTest {
     }
 
     @Test
+    void should_refuse_a_gzip_bomb_without_newline_in_one_line_naming_the_limit() throws IOException {
+        // given 64 MiB of 'A' with no newline in 70 kB of gzip (the attack used 4.5 GiB: NegativeArraySizeException)
+        Path bomb = dev.maestro.io.GzipBomb.write(dir.resolve("recorded.jsonl.gz"), 64, (byte) 'A');
+
+        // when / then: strict and lenient alike, one line naming file:line, the limit and its setting
+        for (RecordedOutputs.Mode mode : RecordedOutputs.Mode.values()) {
+            assertThatThrownBy(() -> RecordedOutputs.read(bomb, mode))
+                    .isInstanceOf(MaestroException.class)
+                    .hasMessageStartingWith(bomb + ":1: line longer than 16 MiB")
+                    .hasMessageContaining("MAESTRO_MAX_LINE_BYTES")
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+        }
+    }
+
+    @Test
+    void should_refuse_gzip_data_inflating_beyond_the_cap(@TempDir Path tmp) throws IOException {
+        // given 64 MiB of newlines: every line is short, only the total is absurd
+        Path bomb = dev.maestro.io.GzipBomb.write(tmp.resolve("recorded.jsonl.gz"), 64, (byte) '\n');
+
+        assertThatThrownBy(() -> RecordedOutputs.read(bomb, RecordedOutputs.Mode.LENIENT, 1 << 20, 8L << 20))
+                .isInstanceOf(MaestroException.class)
+                .hasMessageContaining("decompresses to more than 8 MiB")
+                .hasMessageContaining("MAESTRO_MAX_INFLATED_BYTES");
+    }
+
+    @Test
     void should_name_a_missing_file() {
         assertThatThrownBy(() -> RecordedOutputs.load(dir.resolve("nope.jsonl.gz")))
                 .isInstanceOf(MaestroException.class)

@@ -287,7 +287,7 @@ class LlmPolicyTest {
         assertThat(r.malformed()).isEqualTo(4);
         assertThat(server.received()).hasSize(8);
         assertThat(r.steps()).allSatisfy(s -> assertThat(s.error())
-                .contains("orchestrator endpoint failed: HTTP 503").contains("after 2 attempts").contains("[redacted]"));
+                .contains("orchestrator endpoint failed: HTTP 503").contains("after 2 attempts").contains("\"auth\":\"Bearer ***\""));
         // and the key is nowhere: not in errors, trace, memo or toString
         assertThat(server.received().get(0).authorization()).isEqualTo("Bearer " + KEY);
         assertThat(r.toString()).doesNotContain(KEY);

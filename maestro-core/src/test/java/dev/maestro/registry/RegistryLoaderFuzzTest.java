@@ -2,6 +2,7 @@ package dev.maestro.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -46,6 +47,7 @@ class RegistryLoaderFuzzTest {
     }
 
     @FuzzTest(maxDuration = "30s")
+    @DictionaryFile(resourcePath = "/dev/maestro/io/long-lines.dict")
     void fuzzCheck(byte[] data) throws IOException {
         int cut = indexOf(data, SEPARATOR);
         byte[] models = cut < 0 ? data : Arrays.copyOfRange(data, 0, cut);

@@ -152,7 +152,7 @@ class RegistryLoaderTest {
         write(tmp.resolve("suite"), Map.of("recorded.jsonl", "{}\n"));
         Files.writeString(dir.resolve("models.yaml"), """
                 models:
-                  - {id: r, backend: replay, description: replayed, recorded: ../recorded.jsonl, cache-dir: cache}
+                  - {id: r, backend: replay, description: replayed, recorded: ../recorded.jsonl}
                 """);
 
         // when
@@ -162,7 +162,6 @@ class RegistryLoaderTest {
         ModelCard m = r.model("r").orElseThrow();
         assertThat(RegistryLoader.settingPath(m, "recorded"))
                 .contains(tmp.resolve("suite/recorded.jsonl").toAbsolutePath().normalize());
-        assertThat(RegistryLoader.settingPath(m, "cache-dir")).contains(dir.toAbsolutePath().normalize().resolve("cache"));
     }
 
     @Test
@@ -256,9 +255,10 @@ class RegistryLoaderTest {
 
         List<RegistryProblem> problems = reader(ENV).check(dir);
 
+        // an unknown key is an error (it used to be kept as a backend setting, and ignored), with the suggestion
         assertThat(problems).singleElement().satisfies(p -> {
-            assertThat(p.severity()).isEqualTo(Severity.WARNING);
-            assertThat(p.message()).contains("did you mean 'modalities'?");
+            assertThat(p.severity()).isEqualTo(Severity.ERROR);
+            assertThat(p.message()).contains("did you mean 'modalities'?").contains("valid: id, backend");
         });
     }
 

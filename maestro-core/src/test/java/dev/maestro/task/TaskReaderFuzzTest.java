@@ -2,6 +2,7 @@ package dev.maestro.task;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.maestro.MaestroException;
 import java.io.IOException;
@@ -34,6 +35,7 @@ class TaskReaderFuzzTest {
     }
 
     @FuzzTest(maxDuration = "30s")
+    @DictionaryFile(resourcePath = "/dev/maestro/io/long-lines.dict")
     void fuzzRead(byte[] data) throws IOException {
         Files.write(FILE, data);
 
@@ -48,6 +50,20 @@ class TaskReaderFuzzTest {
         try {
             TaskReader.Result r = TaskReader.read(FILE, TaskReader.Options.defaults().withLenient(true));
             checkTasks(r.tasks());
+            assertThat(r.problems()).hasSize(r.skipped());
+        } catch (MaestroException expected) {
+            assertThat(expected.getMessage()).isNotBlank();
+        }
+
+        // a line cap small enough for the fuzzer to reach: over-long lines are refused (strict) or skipped (lenient)
+        TaskReader.Options small = TaskReader.Options.defaults().withMaxLineChars(4096);
+        try {
+            checkTasks(TaskReader.read(FILE, small).tasks());
+        } catch (MaestroException expected) {
+            assertThat(expected.getMessage()).isNotBlank();
+        }
+        try {
+            TaskReader.Result r = TaskReader.read(FILE, small.withLenient(true));
             assertThat(r.problems()).hasSize(r.skipped());
         } catch (MaestroException expected) {
             assertThat(expected.getMessage()).isNotBlank();

@@ -181,6 +181,24 @@ class TaskReaderTest {
     }
 
     @Test
+    void should_refuse_a_line_without_newline_beyond_the_default_cap_naming_the_setting() throws IOException {
+        // given 20 MiB without a newline (the default cap is 16 MiB)
+        Path file = dir.resolve("endless.jsonl");
+        try (java.io.Writer w = Files.newBufferedWriter(file)) {
+            char[] block = new char[1 << 20];
+            java.util.Arrays.fill(block, 'x');
+            for (int i = 0; i < 20; i++) {
+                w.write(block);
+            }
+        }
+
+        // when / then: one line naming file:line, the limit and how to raise it
+        assertThatThrownBy(() -> TaskReader.read(file)).isInstanceOf(MaestroException.class)
+                .hasMessageContaining("endless.jsonl:1: line longer than 16777216 characters")
+                .hasMessageContaining("MAESTRO_MAX_LINE_BYTES");
+    }
+
+    @Test
     void should_skip_and_count_corrupt_rows_when_lenient() throws IOException {
         // given
         Path file = write("mixed.jsonl", "{\"id\":\"a\",\"source\":\"ours\",\"question\":\"q\"}\n"

@@ -1,9 +1,11 @@
 package dev.maestro.serve;
 
 import dev.maestro.MaestroException;
+import dev.maestro.io.BoundedFiles;
+import dev.maestro.io.Limit;
+import dev.maestro.io.LimitExceededException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -47,7 +49,9 @@ public final class ApiKeys {
     /** Keys from a file, one per line; blank lines and lines starting with {@code #} are skipped. */
     public static ApiKeys fromFile(Path file) {
         try {
-            return of(Files.readAllLines(file, StandardCharsets.UTF_8));
+            return of(BoundedFiles.readString(file, Limit.CONFIG_FILE).lines().toList());
+        } catch (LimitExceededException e) { // the message names the file and its size, never its content
+            throw new MaestroException("API keys file: " + e.getMessage());
         } catch (IOException e) {
             throw new MaestroException("cannot read API keys file " + file + ": " + e.getClass().getSimpleName());
         }

@@ -1,14 +1,15 @@
 package dev.maestro.serve;
 
+import dev.maestro.io.BoundedHttp;
+import dev.maestro.io.LimitExceededException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +31,10 @@ import java.util.stream.Stream;
  * metadata address), unless that address is configured or private addresses are explicitly allowed; redirects are
  * never followed. Every image is checked from its header alone (width x height, for GIF also the logical screen)
  * before it is written, so a small file that would inflate to a huge raster is refused at the door (400
- * {@code image_too_large}). Files live in a per-request temp folder that {@link Batch#close} deletes.
+ * {@code image_too_large}). A fetch has one deadline for connect, headers and body ({@link Builder#fetchTimeout},
+ * default 20 s) and its body is counted as it arrives, so a server that trickles or holds the connection, or sends
+ * more than the byte limit, costs at most the deadline and the limit. Files live in a per-request temp folder that
+ * {@link Batch#close} deletes.
  */
 public final class ImageInputs {
     private static final Map<String, String> EXT = Map.of("image/png", "png", "image/jpeg", "jpg", "image/jpg", "jpg",
@@ -43,6 +47,7 @@ public final class ImageInputs {
     private final long maxPixels;
     private final boolean allowPrivateAddresses;
     private final Set<InetAddress> allowedAddresses;
+    private final Duration fetchTimeout;
     private volatile HttpClient http;
 
     /** Allow-listed hosts must resolve to public addresses; images up to {@link #DEFAULT_MAX_PIXELS}. */
@@ -56,21 +61,32 @@ public final class ImageInputs {
         this.maxPixels = b.maxPixels;
         this.allowPrivateAddresses = b.allowPrivateAddresses;
         this.allowedAddresses = Set.copyOf(b.allowedAddresses);
+        this.fetchTimeout = b.fetchTimeout;
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Settings; defaults: no remote hosts, 20 MB, 40 MP, private addresses refused. */
+    /** Settings; defaults: no remote hosts, 20 MB, 40 MP, private addresses refused, 20 s per fetch. */
     public static final class Builder {
         private Set<String> allowedHosts = Set.of();
         private long maxImageBytes = 20L << 20;
         private long maxPixels = DEFAULT_MAX_PIXELS;
         private boolean allowPrivateAddresses;
         private Set<InetAddress> allowedAddresses = Set.of();
+        private Duration fetchTimeout = Duration.ofSeconds(20);
 
         private Builder() {
+        }
+
+        /** One deadline for a remote image fetch: connect, headers and body. */
+        public Builder fetchTimeout(Duration v) {
+            if (v.isZero() || v.isNegative()) {
+                throw new IllegalArgumentException("fetchTimeout must be > 0, got " + v);
+            }
+            this.fetchTimeout = v;
+            return this;
         }
 
         /** Host names whose http(s) image URLs may be fetched. */
@@ -213,19 +229,18 @@ public final class ImageInputs {
             }
             checkAddresses(host, field);
             try {
-                HttpResponse<InputStream> r = client().send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20)).GET().build(),
-                        HttpResponse.BodyHandlers.ofInputStream());
-                try (InputStream in = r.body()) {
-                    if (r.statusCode() != 200) {
-                        throw ApiError.badRequest("image_fetch_failed", field + ": fetching the image returned HTTP " + r.statusCode());
-                    }
-                    byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxImageBytes + 1));
-                    if (bytes.length > maxImageBytes) {
-                        throw ApiError.badRequest("image_too_large", field + ": image exceeds " + maxImageBytes + " bytes");
-                    }
-                    String mime = r.headers().firstValue("content-type").orElse("image/png").split(";")[0].strip().toLowerCase(Locale.ROOT);
-                    write(bytes, EXT.getOrDefault(mime, "png"));
+                BoundedHttp.Response r = BoundedHttp.send(client(), HttpRequest.newBuilder(uri).timeout(fetchTimeout).GET().build(),
+                        fetchTimeout, maxImageBytes, cap -> field + ": image exceeds " + cap + " bytes");
+                if (r.status() != 200) {
+                    throw ApiError.badRequest("image_fetch_failed", field + ": fetching the image returned HTTP " + r.status());
                 }
+                String mime = r.headers().firstValue("content-type").orElse("image/png").split(";")[0].strip().toLowerCase(Locale.ROOT);
+                write(r.body(), EXT.getOrDefault(mime, "png"));
+            } catch (LimitExceededException e) {
+                throw ApiError.badRequest("image_too_large", e.getMessage());
+            } catch (HttpTimeoutException e) {
+                throw ApiError.badRequest("image_fetch_failed", field + ": the image did not arrive within "
+                        + fetchTimeout.toMillis() + " ms");
             } catch (IOException e) {
                 throw ApiError.badRequest("image_fetch_failed", field + ": fetching the image failed: " + e.getClass().getSimpleName());
             } catch (InterruptedException e) {

@@ -98,6 +98,8 @@ public final class MaestroServer implements AutoCloseable {
             config.startup.showJavalinBanner = false;
             config.jetty.host = cfg.host;
             config.jetty.port = cfg.port;
+            // errors Jetty answers before any route (bad request line, duplicate Content-Length, ...) as JSON too
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             config.routes.before(this::before);
             config.routes.after(this::after);
             config.routes.get("/health", ctx -> json(ctx, 200, health()));
@@ -118,6 +120,11 @@ public final class MaestroServer implements AutoCloseable {
                 }
             });
             config.routes.exception(Exception.class, (e, ctx) -> {
+                Optional<ApiError> client = JsonErrorHandler.clientError(e); // e.g. a broken chunk in the body
+                if (client.isPresent()) {
+                    error(ctx, client.get());
+                    return;
+                }
                 // Logged with its stack trace for the operator; the client only learns that it failed.
                 LOG.error("internal error on {} {}", ctx.method(), ctx.path(), e);
                 error(ctx, new ApiError(500, "server_error", "internal_error", "internal server error"));

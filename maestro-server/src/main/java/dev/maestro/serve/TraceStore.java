@@ -163,8 +163,8 @@ public final class TraceStore implements TraceSink, AutoCloseable {
                     } else {
                         p.setNull(6, Types.VARCHAR);
                     }
-                    if (e.gradedBy().equals("none")) {
-                        p.setNull(7, Types.REAL); // no gold and no flag: the grade is unknown, not 0
+                    if (!e.graded() || e.gradedBy().equals("none")) {
+                        p.setNull(7, Types.REAL); // no gold, no flag, no judge: the grade is unknown, not 0
                     } else {
                         p.setDouble(7, e.grade());
                     }

@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,12 +41,29 @@ class ImageInputsTest {
                 o.write(png);
             }
         });
+        images.createContext("/hang", ex -> { // headers, then the connection is held
+            requests.incrementAndGet();
+            ex.getResponseHeaders().add("Content-Type", "image/png");
+            ex.sendResponseHeaders(200, png.length);
+            ex.getResponseBody().flush();
+            try {
+                Thread.sleep(25_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ex.close();
+        });
         images.createContext("/moved", ex -> {
             requests.incrementAndGet();
             ex.getResponseHeaders().add("Location", "http://169.254.169.254/latest/meta-data");
             ex.sendResponseHeaders(302, -1);
             ex.close();
         });
+        images.setExecutor(java.util.concurrent.Executors.newCachedThreadPool(r -> { // a held /hang must not block stop()
+            Thread t = new Thread(r, "image-server");
+            t.setDaemon(true);
+            return t;
+        }));
         images.start();
     }
 
@@ -178,6 +196,20 @@ class ImageInputsTest {
         assertThat(requests).hasValue(2);
         assertThat(refused(otherAddress, url("/pic.png")).code()).isEqualTo("remote_image_private_address");
         assertThat(requests).hasValue(2);
+    }
+
+    @Test
+    void should_end_a_fetch_whose_server_holds_the_connection_after_the_headers_within_the_fetch_timeout() {
+        ImageInputs inputs = ImageInputs.builder().allowedHosts(Set.of("localhost")).allowPrivateAddresses(true)
+                .fetchTimeout(Duration.ofSeconds(1)).build();
+
+        long t0 = System.nanoTime();
+        ApiError e = refused(inputs, url("/hang"));
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+
+        assertThat(e.code()).isEqualTo("image_fetch_failed");
+        assertThat(e.getMessage()).contains("within 1000 ms");
+        assertThat(ms).as("fetch time (ms)").isLessThan(2_000);
     }
 
     @Test

@@ -81,6 +81,17 @@ final class Pixels {
         if (!Files.isRegularFile(file)) {
             throw new ToolException("image file not found: " + file);
         }
+        try {
+            long size = Files.size(file);
+            long cap = dev.maestro.io.Limit.IMAGE.bytes();
+            if (size > cap) {
+                throw new ToolException("image " + file.getFileName() + " is " + dev.maestro.io.Limit.human(size)
+                        + ", more than the " + dev.maestro.io.Limit.human(cap) + " allowed for "
+                        + dev.maestro.io.Limit.IMAGE.what() + "; " + dev.maestro.io.Limit.IMAGE.raiseHint(cap));
+            }
+        } catch (IOException e) {
+            throw new ToolException("cannot read image " + file + ": " + e.getMessage());
+        }
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
             if (in == null) {
                 throw new ToolException("cannot open image " + file);

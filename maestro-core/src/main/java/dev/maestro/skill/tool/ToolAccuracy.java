@@ -3,11 +3,8 @@ package dev.maestro.skill.tool;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.maestro.MaestroException;
-
-import java.io.BufferedReader;
+import dev.maestro.io.LineReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -58,11 +55,10 @@ public final class ToolAccuracy {
         Path tasksFile = blindDir.resolve("tasks.jsonl");
         Map<String, List<JsonNode>> byTask = new java.util.TreeMap<>();
         ObjectMapper json = new ObjectMapper();
-        try (BufferedReader r = Files.newBufferedReader(tasksFile, StandardCharsets.UTF_8)) {
-            String line;
-            int lineNo = 0;
-            while ((line = r.readLine()) != null) {
-                lineNo++;
+        try (LineReader r = LineReader.open(tasksFile)) {
+            while (r.next()) {
+                String line = r.text();
+                int lineNo = r.lineNumber();
                 if (line.isBlank()) {
                     continue;
                 }

@@ -1,0 +1,55 @@
+package dev.maestro.registry;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * A model card's retry and circuit-breaker settings ({@code models.yaml} keys {@code retry-attempts},
+ * {@code retry-backoff-cap}, {@code breaker-failures}, {@code breaker-cool-down}). An empty value means the
+ * wiring default ({@code dev.maestro.expert.Experts.Options}), chosen so that an endpoint failing 30% of its
+ * requests stays usable (docs/experts.md).
+ *
+ * @param retryAttempts   attempts per call, the first included (1 = no retry)
+ * @param retryBackoffCap longest sleep between two attempts (exponential backoff with full jitter up to it)
+ * @param breakerFailures consecutive failed requests that open the circuit
+ * @param breakerCoolDown how long an open circuit refuses calls before one trial call goes through
+ */
+public record Resilience(
+        Optional<Integer> retryAttempts,
+        Optional<Duration> retryBackoffCap,
+        Optional<Integer> breakerFailures,
+        Optional<Duration> breakerCoolDown) {
+
+    /** Every setting from the wiring defaults. */
+    public static final Resilience DEFAULTS = new Resilience(Optional.empty(), Optional.empty(), Optional.empty(),
+            Optional.empty());
+
+    public Resilience {
+        retryAttempts.ifPresent(n -> {
+            if (n < 1) {
+                throw new IllegalArgumentException("retry-attempts must be >= 1, got " + n);
+            }
+        });
+        breakerFailures.ifPresent(n -> {
+            if (n < 1) {
+                throw new IllegalArgumentException("breaker-failures must be >= 1, got " + n);
+            }
+        });
+    }
+
+    public Resilience withRetryAttempts(int n) {
+        return new Resilience(Optional.of(n), retryBackoffCap, breakerFailures, breakerCoolDown);
+    }
+
+    public Resilience withRetryBackoffCap(Duration d) {
+        return new Resilience(retryAttempts, Optional.of(d), breakerFailures, breakerCoolDown);
+    }
+
+    public Resilience withBreakerFailures(int n) {
+        return new Resilience(retryAttempts, retryBackoffCap, Optional.of(n), breakerCoolDown);
+    }
+
+    public Resilience withBreakerCoolDown(Duration d) {
+        return new Resilience(retryAttempts, retryBackoffCap, breakerFailures, Optional.of(d));
+    }
+}
