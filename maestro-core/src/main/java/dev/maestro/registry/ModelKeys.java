@@ -23,7 +23,7 @@ public final class ModelKeys {
     /** Byte caps of an {@code openai} model (kept in {@link ModelCard#settings()}; read by the expert). */
     public static final List<String> LIMITS = List.of("max-response-bytes");
     /** Settings of the {@code replay} backend (kept in {@link ModelCard#settings()}). */
-    public static final List<String> REPLAY = List.of("recorded", "recorded-model", "image-tokens", "output-tokens",
+    public static final List<String> REPLAY = List.of("recorded", "recorded-model", "input-tokens", "image-tokens", "output-tokens",
             "latency-ms");
     /** Settings of the {@code simulated} backend (kept in {@link ModelCard#settings()}). */
     public static final List<String> SIMULATED = List.of("profile", "seed", "mean-output-tokens", "latency-ms",
