@@ -200,7 +200,7 @@ public record TrainConfig(
         private int minSteps = 200;
         private int validationEvery = 10;
         private int checkpointEvery = 25;
-        private int maxTrainTasks = 0;
+        private int maxTrainTasks = 2048;
         private int maxSteps = 0;
         private double exploreShare = 0.0;
         private boolean branched = true;
