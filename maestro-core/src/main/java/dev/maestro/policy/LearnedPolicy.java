@@ -137,6 +137,7 @@ public final class LearnedPolicy implements Policy {
      * The same policy asked to trade cost for accuracy at weight {@code w} ≥ 0: an episode is then worth
      * grade − w · cost / {@link #costReference()}. 0 ignores cost.
      */
+    @Override
     public LearnedPolicy withCostWeight(double w) {
         if (!(w >= 0) || Double.isInfinite(w)) {
             throw new MaestroException("cost weight must be a number >= 0, got " + w);
