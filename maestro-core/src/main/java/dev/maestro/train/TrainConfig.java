@@ -203,7 +203,7 @@ public record TrainConfig(
         private int maxTrainTasks = 2048;
         private int maxSteps = 0;
         private double exploreShare = 0.0;
-        private boolean branched = true;
+        private boolean branched = false;
 
         private Builder() {
         }
