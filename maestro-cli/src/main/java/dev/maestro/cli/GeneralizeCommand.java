@@ -64,7 +64,7 @@ final class GeneralizeCommand implements Callable<Integer> {
             var train = wb.part(Split.Part.TRAIN);
             PairMatrix m = PairMatrix.compute(wb.env(), train, seed, threads, Progress.NONE);
             LearnedPolicy reference = GrpoTrainer.builder(wb.env(), train, cfg, emb, emb.name()).threads(threads)
-                    .validation(wb.part(Split.Part.VALIDATION)).priors(m.accuracies())
+                    .validation(wb.part(Split.Part.VALIDATION)).priors(m.accuracies()).costs(m.meanCosts())
                     .history(PairHistory.build(train, m.gradesByPair(), emb)).progress(progress).build().run().policy();
             Map<String, Object> result = new LinkedHashMap<>();
             Optional<Path> extra = unseen.or(() -> wb.suite().flatMap(s -> s.unseenModels()));
