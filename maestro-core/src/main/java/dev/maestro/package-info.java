@@ -3,7 +3,7 @@
  *
  * <p>Packages, each with one job; dependencies go one way (left needs right, never back):
  * {@code experiment → runtime → eval → policy → episode → skill → expert → (registry, task)}, with
- * {@code train → policy} beside {@code eval} (only {@code experiment} uses both), {@code collect → runtime},
+ * {@code train → policy} beside {@code eval} (train runs the evaluator for validation; eval never imports train), {@code collect → runtime},
  * {@code protocol → registry} used by episode and policy; every package may use {@code io} (bounded reads of
  * files, lines, gzip streams and HTTP bodies) and {@code store} (the SQL database location and connections), which
  * need nothing but this one. The picture, and where to add
