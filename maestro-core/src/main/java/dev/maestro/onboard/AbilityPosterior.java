@@ -98,17 +98,25 @@ public final class AbilityPosterior {
                 h[g + 1][0] += w;
                 h[g + 1][g + 1] += w;
             }
-            grad[0] += (x[0] - prior.thetaMean()) / prior.thetaVar();
-            h[0][0] += 1 / prior.thetaVar();
+            // Student-t priors (ν = TAIL_DF) by iteratively reweighted least squares: each prior term's precision is
+            // scaled by (ν + 1) / (ν + z²), z its standardised distance from the prior mean, so an expert unlike
+            // every known one (a specialist, a new best model) can leave the prior when its probes insist, while an
+            // ordinary one stays shrunk toward it.
+            double dt = x[0] - prior.thetaMean();
+            double pt = tail(dt * dt / prior.thetaVar()) / prior.thetaVar();
+            grad[0] += dt * pt;
+            h[0][0] += pt;
             for (int g = 0; g < ng; g++) {
-                // −log p(δ_g | θ) = (δ_g − m_g − s_g θ)² / (2 v_g): a joint quadratic in (θ, δ_g)
-                double r = (x[g + 1] - dm[g] - ds[g] * x[0]) / dv[g];
+                // −log p(δ_g | θ) ∝ (δ_g − m_g − s_g θ)² / (2 v_g): a joint quadratic in (θ, δ_g)
+                double d = x[g + 1] - dm[g] - ds[g] * x[0];
+                double pg = tail(d * d / dv[g]) / dv[g];
+                double r = d * pg;
                 grad[g + 1] += r;
                 grad[0] -= ds[g] * r;
-                h[g + 1][g + 1] += 1 / dv[g];
-                h[0][0] += ds[g] * ds[g] / dv[g];
-                h[0][g + 1] -= ds[g] / dv[g];
-                h[g + 1][0] -= ds[g] / dv[g];
+                h[g + 1][g + 1] += pg;
+                h[0][0] += ds[g] * ds[g] * pg;
+                h[0][g + 1] -= ds[g] * pg;
+                h[g + 1][0] -= ds[g] * pg;
             }
             double[] step = Dense.solve(h, grad);
             double m = 0;
@@ -234,6 +242,14 @@ public final class AbilityPosterior {
             c[i] = cov[i].clone();
         }
         return c;
+    }
+
+    /** Degrees of freedom of the Student-t priors: heavy tails, finite variance. */
+    static final double TAIL_DF = 4;
+
+    /** IRLS weight of a prior term at squared standardised distance z2. */
+    private static double tail(double z2) {
+        return (TAIL_DF + 1) / (TAIL_DF + z2);
     }
 
     private static double gaussian(SplittableRandom rng) {

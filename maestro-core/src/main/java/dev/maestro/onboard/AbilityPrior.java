@@ -50,7 +50,9 @@ public record AbilityPrior(double thetaMean, double thetaVar, double[] deltaMean
         for (int e = 0; e < ne; e++) {
             v += Math.pow(model.ability(e) - m, 2);
         }
-        v = ne < 2 ? Math.pow(model.config().abilitySd(), 2) : v / (ne - 1);
+        // the spread of a handful of experts says little about the next one: shrink toward a wide spread (SD 1.5,
+        // about 30 accuracy points) with the weight of two experts
+        v = (v + 2 * 1.5 * 1.5) / (Math.max(0, ne - 1) + 2);
         GroupRegression r = GroupRegression.fit(model, all(ne));
         return new AbilityPrior(m, Math.max(0.05, v), r.intercept(), r.slope(), r.residualVar(),
                 "population of " + ne + " known experts");
@@ -91,7 +93,9 @@ public record AbilityPrior(double thetaMean, double thetaVar, double[] deltaMean
                 }
             }
             if (n < 3) {
-                Arrays.fill(v, Math.pow(model.config().groupSd(), 2));
+                // too few experts to tell how group abilities vary: no offset expected, a wide prior (SD 1) and
+                // the probes decide (the mean offset of one or two experts is their quirk, not the population's)
+                Arrays.fill(v, 1.0);
                 return new GroupRegression(c, s, v);
             }
             tm /= n;

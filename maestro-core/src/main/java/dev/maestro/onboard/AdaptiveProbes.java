@@ -13,9 +13,11 @@ import java.util.SplittableRandom;
  * near zero where they are all right or all wrong. In the Gaussian posterior it lowers the variance of every
  * group's ability h by Cov(η_g, η_h)² I_i / (1 + I_i Var(η_g)) (groups share the overall ability θ, so a probe in
  * one group teaches a little about all). Each reduction is turned into accuracy units (the slope of the group's
- * accuracy curve, squared) and weighted by the square root of the group's share — between caring about the
+ * accuracy curve across its current 95% interval, squared) and weighted by the square root of the group's share — between caring about the
  * overall number only (small groups never probed) and about every group equally — and the question with the
- * largest total is chosen. With question vectors, a question's information is discounted by up to half by its
+ * largest total is chosen, among the groups that have had no more probes than the least-probed one (so probes
+ * spread over groups even when the model is sure about some: it can be wrong about a specialist's other groups,
+ * and a model that is sure never learns otherwise). With question vectors, a question's information is discounted by up to half by its
  * cosine similarity to the closest question already probed, so probes also spread over the embedding space.
  */
 public final class AdaptiveProbes implements ProbeSelector {
@@ -44,7 +46,11 @@ public final class AdaptiveProbes implements ProbeSelector {
         double[] slope2 = new double[ng];
         for (int g = 0; g < ng; g++) {
             weight[g] = Math.sqrt(w[g]);
-            double s = m.groupAccuracySlope(g, post.eta(g));
+            // the slope over the group's 95% interval, not at its centre: near 0% or 100% the curve is flat at the
+            // estimate while the interval may still span much of it, and a probe there is still worth making
+            double sd = Math.sqrt(Math.max(1e-12, post.etaVar(g)));
+            double e = post.eta(g);
+            double s = (m.groupAccuracy(g, e + 1.96 * sd) - m.groupAccuracy(g, e - 1.96 * sd)) / (2 * 1.96 * sd);
             slope2[g] = s * s;
         }
         // per group, its most informative unused questions (a shortlist, best first)
@@ -68,9 +74,23 @@ public final class AdaptiveProbes implements ProbeSelector {
                 best[g][pos] = i;
             }
         }
+        // spread: a group may run at most one probe ahead of the least-probed group that still has questions
+        int[] count = new int[ng];
+        for (int j = used.nextSetBit(0); j >= 0; j = used.nextSetBit(j + 1)) {
+            count[m.groupOf(j)]++;
+        }
+        int least = Integer.MAX_VALUE;
+        for (int g = 0; g < ng; g++) {
+            if (best[g][0] >= 0) {
+                least = Math.min(least, count[g]);
+            }
+        }
         int choice = -1;
         double top = Double.NEGATIVE_INFINITY;
         for (int g = 0; g < ng; g++) {
+            if (count[g] > least) {
+                continue;
+            }
             double vg = post.etaVar(g);
             for (int k = 0; k < SHORTLIST && best[g][k] >= 0; k++) {
                 double info = bestInfo[g][k];

@@ -176,11 +176,19 @@ public final class CardPrior {
             }
             count.merge(known.get(e).skill(), 1, Integer::sum);
         }
+        // relative to all known pairs: with a single skill there is no skill effect, whatever the pairs' mean
+        int ng = model.groups().size();
+        double[] all = new double[ng];
+        sum.values().forEach(s -> {
+            for (int g = 0; g < ng; g++) {
+                all[g] += s[g] / Math.max(1, known.size());
+            }
+        });
         Map<String, double[]> out = new HashMap<>();
         sum.forEach((k, s) -> {
             double[] m = new double[s.length];
             for (int g = 0; g < s.length; g++) {
-                m[g] = s[g] / (count.get(k) + 1.0);
+                m[g] = (s[g] - count.get(k) * all[g]) / (count.get(k) + 1.0);
             }
             out.put(k, m);
         });

@@ -41,7 +41,7 @@ public final class ItemResponseModel {
         }
 
         public static Config defaults() {
-            return new Config(2.0, 0.5, 3.0, 0.7, 200, 1e-4);
+            return new Config(2.0, 0.5, 3.0, 1.5, 200, 1e-4);
         }
     }
 
