@@ -7,6 +7,9 @@ import dev.maestro.collect.Collector;
 import dev.maestro.experiment.Suite;
 import dev.maestro.experiment.Workbench;
 import dev.maestro.registry.Pair;
+import dev.maestro.serve.ServedTasks;
+import dev.maestro.serve.TraceStore;
+import dev.maestro.store.StoreLocation;
 import dev.maestro.task.Split;
 import dev.maestro.task.Task;
 import java.nio.file.Path;
@@ -15,6 +18,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -32,7 +36,13 @@ import picocli.CommandLine.Option;
                 "without repeating a successful call (failed calls are tried again).",
                 "The budget counts earlier runs too. Exit status 3 when some pair was",
                 "unusable (auth failure, unreachable, >= 50%% failed calls). Example:",
-                "  maestro collect --suite my-suite --budget 2 --out collected"})
+                "  maestro collect --suite my-suite --budget 2 --out collected",
+                "",
+                "With --from-traces STORE it instead turns the questions `maestro serve`",
+                "answered (its --store or --traces) into a task set: OUT/tasks.jsonl and",
+                "OUT/images/; a served answer rated correct through POST /v1/feedback is",
+                "the gold, unrated questions have none (metadata.gold = none). Example:",
+                "  maestro collect --from-traces runs/serve.db --out served --gold-only"})
 final class CollectCommand implements Callable<Integer> {
     @Mixin
     EvalCommandSupport where;
@@ -45,9 +55,21 @@ final class CollectCommand implements Callable<Integer> {
             description = "train, validation, test or all; several with commas (default: ${DEFAULT-VALUE}).")
     List<String> split;
 
-    @Option(names = "--budget", required = true, paramLabel = "USD", description = "Most US dollars the collection may "
-            + "spend (earlier runs of the same --out included); it stops before a call that would not fit.")
-    double budget;
+    @Option(names = "--budget", paramLabel = "USD", description = "Most US dollars the collection may "
+            + "spend (earlier runs of the same --out included); it stops before a call that would not fit. Required unless --from-traces.")
+    Optional<Double> budget = Optional.empty();
+
+    @Option(names = "--from-traces", paramLabel = "FILE|URL", description = "Write the questions a server answered into a task set "
+            + "instead: the trace store of `maestro serve` (a SQLite file, or postgresql://USER@HOST:PORT/DB?password-env=VAR).")
+    Optional<String> fromTraces = Optional.empty();
+
+    @Option(names = "--since", paramLabel = "TIME", description = "With --from-traces: only questions served at or after TIME "
+            + "(2026-12-01 or 2026-12-01T10:00:00Z).")
+    Optional<String> since = Optional.empty();
+
+    @Option(names = "--gold-only", description = "With --from-traces: only questions whose served answer was rated correct "
+            + "(tasks that train can grade without a judge).")
+    boolean goldOnly;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder of the collection and of the replay suite.")
     Path out;
@@ -60,6 +82,14 @@ final class CollectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (fromTraces.isPresent()) {
+            return fromTraces();
+        }
+        if (since.isPresent() || goldOnly) {
+            throw new MaestroException("--since and --gold-only apply to --from-traces STORE only");
+        }
+        double budget = this.budget.orElseThrow(() -> new MaestroException("--budget USD is required: the most US dollars "
+                + "the collection may spend (or give --from-traces STORE to turn served questions into tasks)"));
         Set<Split.Part> parts = parts(split);
         CliProgress progress = new CliProgress(!noProgress);
         try (Workbench wb = where.open(Workbench.Options.defaults())) {
@@ -76,6 +106,50 @@ final class CollectCommand implements Callable<Integer> {
             CollectResult r = b.build().run();
             report(r);
             return Health.report("collect", wb.health(), System.err);
+        }
+    }
+
+    /** {@code --from-traces}: served questions (with feedback as gold) into a task set. */
+    private int fromTraces() {
+        if (where.suite.isPresent() || where.registry.isPresent() || where.tasks.isPresent() || where.cache.isPresent()
+                || budget.isPresent() || pairs != null || resume) {
+            throw new MaestroException("--from-traces reads a trace store and calls no model: it takes --out, --since and "
+                    + "--gold-only only (not --suite, --registry, --tasks, --cache, --budget, --pairs, --resume)");
+        }
+        long sinceMs = since.map(CollectCommand::instant).orElse(0L);
+        StoreLocation where = StoreLocation.parse(fromTraces.get(), CliEnv.all());
+        if (where.file().isPresent() && !java.nio.file.Files.isRegularFile(where.file().get())) {
+            throw new MaestroException("--from-traces: no trace store file " + where.file().get()
+                    + " (give the --store or --traces file of `maestro serve`, or a postgresql:// URL)");
+        }
+        try (TraceStore store = TraceStore.open(where)) {
+            ServedTasks.Result r = ServedTasks.write(store, out, sinceMs, goldOnly);
+            System.out.printf(Locale.ROOT, "%d served questions from %s: %d tasks written to %s (%d with gold from feedback, "
+                            + "%d rated, %d without gold%s)%n", r.served(), store.describe(), r.tasks(), r.file(), r.withGold(), r.rated(),
+                    r.tasks() - r.withGold(), goldOnly ? ", " + r.leftOutNoGold() + " left out by --gold-only" : "");
+            if (r.merged() > 0) {
+                System.out.printf(Locale.ROOT, "  %d repeated questions merged into the first one asked%n", r.merged());
+            }
+            if (r.missingImages() > 0) {
+                System.out.printf(Locale.ROOT, "  %d questions left out: their images were not stored (the trace queue was full)%n",
+                        r.missingImages());
+            }
+            if (r.tasks() > r.withGold()) {
+                System.out.println("  tasks without gold need a judge (judge: in suite.yaml) or --gold-only before `maestro train`");
+            }
+        }
+        return 0;
+    }
+
+    private static long instant(String text) {
+        String t = text.strip();
+        try {
+            if (t.matches("\\d{4}-\\d{2}-\\d{2}")) {
+                return java.time.LocalDate.parse(t).atStartOfDay(java.time.ZoneOffset.UTC).toInstant().toEpochMilli();
+            }
+            return java.time.Instant.parse(t).toEpochMilli();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new MaestroException("--since '" + t + "': give a date (2026-12-01, UTC) or an instant (2026-12-01T10:00:00Z)");
         }
     }
 

@@ -20,7 +20,7 @@ final class EvalCommandSupport {
     @Option(names = "--tasks", description = "Task JSONL file (overrides the suite's).")
     Optional<Path> tasks;
 
-    @Option(names = "--cache", paramLabel = "FILE", description = "SQLite record/replay cache for live (openai) experts: "
+    @Option(names = "--cache", paramLabel = "FILE", description = "SQLite record/replay cache for live experts (openai, anthropic, gemini, azure-openai, ollama): "
             + "a call (model, skill, prompt, images, sampling) is made once, then answered from the file, also in later runs.")
     Optional<Path> cache;
 

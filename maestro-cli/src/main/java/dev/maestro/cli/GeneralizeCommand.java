@@ -43,7 +43,7 @@ final class GeneralizeCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "7", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--cache", paramLabel = "FILE", description = "SQLite record/replay cache for live (openai) experts: "
+    @Option(names = "--cache", paramLabel = "FILE", description = "SQLite record/replay cache for live experts (openai, anthropic, gemini, azure-openai, ollama): "
             + "a call is made once, then answered from the file, also in later runs.")
     Optional<Path> cache;
 

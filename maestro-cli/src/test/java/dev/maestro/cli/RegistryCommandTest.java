@@ -67,7 +67,7 @@ class RegistryCommandTest {
 
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.out()).contains(dir.resolve("models.yaml") + ":4: models[a].backend: unknown backend 'gpt'; "
-                + "valid: openai, replay, simulated, none");
+                + "valid: openai, anthropic, gemini, azure-openai, ollama, replay, simulated, none");
         assertThat(r.out()).contains("1 error(s), 0 warning(s)");
     }
 

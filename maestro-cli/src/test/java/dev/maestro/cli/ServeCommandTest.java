@@ -99,4 +99,61 @@ class ServeCommandTest {
         assertThat(exit).isEqualTo(2);
         assertThat(err.toString()).contains("no API keys");
     }
+
+    static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
+    static HttpResponse<String> ask(String url, String body) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + "/v1/chat/completions"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void should_never_answer_a_new_question_on_the_simulated_registry_with_an_empty_string() throws Exception {
+        ServeCommand c = parse(new ServeCommand(), "--registry", PAPER_SIM.toString(), "--port", "0", "--no-cache");
+        try (ServeCommand.Started s = c.start()) {
+            HttpResponse<String> r = ask(s.server().url(),
+                    "{\"model\":\"maestro\",\"messages\":[{\"role\":\"user\",\"content\":\"What is 17 * 3?\"}]}");
+
+            // the simulated backend simulates correctness against a gold answer; a new question has none
+            JsonNode n = new ObjectMapper().readTree(r.body());
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(n.at("/choices/0/message/content").asText()).startsWith("No answer: ").contains("no gold answer");
+            assertThat(n.at("/maestro/totals/answered").asBoolean()).isFalse();
+            assertThat(s.runtime().cache()).isEmpty();
+        }
+    }
+
+    @Test
+    void should_refuse_contradicting_cache_options_and_put_the_default_cache_under_the_home() {
+        assertThatThrownBy(() -> parse(new ServeCommand(), "--registry", PAPER_SIM.toString(), "--no-cache", "--cache", "x.sqlite").start())
+                .isInstanceOf(MaestroException.class).hasMessageContaining("--cache and --no-cache");
+        ServeCommand c = parse(new ServeCommand(), "--registry", PAPER_SIM.toString(), "--port", "0");
+        try (ServeCommand.Started s = CliEnv.with(java.util.Map.of("MAESTRO_HOME", ROOT.toString()), c::start)) {
+            assertThat(s.runtime().cache()).contains(ROOT.resolve(".cache/serve/expert-cache.sqlite"));
+        }
+    }
+
+    @Test
+    void should_serve_the_demo_policy_on_blind_tools_without_flags_and_answer_an_image_question() throws Exception {
+        // no --registry, no --policy: the learned policy on blind-tools (trained on the first start, then cached)
+        ServeCommand c = parse(new ServeCommand(), "--port", "0");
+        try (ServeCommand.Started s = CliEnv.with(java.util.Map.of("MAESTRO_HOME", ROOT.toString()), c::start)) {
+            String banner = c.banner(s);
+            String png = java.util.Base64.getEncoder().encodeToString(
+                    Files.readAllBytes(ROOT.resolve("data/blind/images/CountingCircles-fe3da701d430.png")));
+            HttpResponse<String> r = ask(s.server().url(), "{\"model\":\"maestro\",\"messages\":[{\"role\":\"user\",\"content\":["
+                    + "{\"type\":\"text\",\"text\":\"How many circles are in the image?\"},"
+                    + "{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:image/png;base64," + png + "\"}}]}]}");
+
+            assertThat(s.registry().name()).isEqualTo("blind-tools");
+            assertThat(s.policy().kind()).isEqualTo("learned");
+            assertThat(banner).contains(s.server().url()).contains("blind-tools").contains("curl -s " + s.server().url()
+                    + "/v1/chat/completions");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            JsonNode n = new ObjectMapper().readTree(r.body());
+            assertThat(n.at("/choices/0/message/content").asText()).as(r.body()).isEqualTo("5");
+            assertThat(n.at("/maestro/calls/0/model").asText()).isEqualTo("image-tools");
+        }
+    }
 }

@@ -95,20 +95,20 @@ public final class Collector {
                 Backend b = reg.model(p.model()).orElseThrow().backend();
                 if (b == Backend.SIMULATED || b == Backend.NONE) {
                     throw new MaestroException("--pairs: " + p.id() + " uses a " + b.name().toLowerCase(Locale.ROOT)
-                            + " model, which has nothing to collect (only openai and replay models are called)");
+                            + " model, which has nothing to collect (only live and replay models are called)");
                 }
                 chosen.add(p);
             }
         } else {
             for (Pair p : reg.pairs()) {
                 Backend b = reg.model(p.model()).orElseThrow().backend();
-                if (b == Backend.OPENAI || b == Backend.REPLAY) {
+                if (b.live() || b == Backend.REPLAY) {
                     chosen.add(p);
                 }
             }
         }
         if (chosen.isEmpty()) {
-            throw new MaestroException("registry " + reg.name() + " has no pair of a live (openai) or replay model to collect");
+            throw new MaestroException("registry " + reg.name() + " has no pair of a live or replay model to collect");
         }
         return List.copyOf(chosen);
     }

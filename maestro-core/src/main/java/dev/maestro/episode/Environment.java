@@ -46,6 +46,8 @@ public final class Environment implements AutoCloseable {
     private final Optional<ExecutorService> pool;
     private final TraceSink trace;
     private final EpisodeMemory done;
+    private final boolean costPrecheck;
+    private final Telemetry telemetry;
 
     /**
      * Episodes an interrupted run already finished (read back from its trace): {@link #run} returns the recorded
@@ -67,6 +69,8 @@ public final class Environment implements AutoCloseable {
         this.pool = b.pool;
         this.trace = b.trace;
         this.done = b.done;
+        this.costPrecheck = b.costPrecheck;
+        this.telemetry = b.telemetry;
         for (ModelCard m : registry.models()) {
             if (!experts.containsKey(m.id())) {
                 throw new MaestroException("no expert backend for model '" + m.id() + "'; experts given for: " + experts.keySet());
@@ -118,6 +122,35 @@ public final class Environment implements AutoCloseable {
         return copy(registry, experts, c);
     }
 
+    /** Whether calls are refused before they are made when their estimated cost exceeds the budget left. */
+    public boolean costPrecheck() {
+        return costPrecheck;
+    }
+
+    /** A copy that checks (or not) each call's estimated cost against the budget before making it. */
+    public Environment withCostPrecheck(boolean v) {
+        return new Environment(builderOf(this, v));
+    }
+
+    /** A copy with some experts replaced (same registry, skills, pool, limits, trace). */
+    public Environment withExperts(Map<String, Expert> replaced) {
+        Map<String, Expert> all = new java.util.HashMap<>(experts);
+        all.putAll(replaced);
+        return copy(registry, all, config);
+    }
+
+    private static Builder builderOf(Environment e, boolean costPrecheck) {
+        Builder b = new Builder(e.registry, e.experts, e.grader);
+        b.skills = e.skills;
+        b.config = e.config;
+        b.pool = e.pool;
+        b.trace = e.trace;
+        b.done = e.done;
+        b.costPrecheck = costPrecheck;
+        b.telemetry = e.telemetry;
+        return b;
+    }
+
     private Environment copy(Registry r, Map<String, Expert> e, EpisodeConfig c) {
         Builder b = new Builder(r, e, grader);
         b.skills = skills;
@@ -125,6 +158,8 @@ public final class Environment implements AutoCloseable {
         b.pool = pool;
         b.trace = trace;
         b.done = done;
+        b.costPrecheck = costPrecheck;
+        b.telemetry = telemetry;
         return new Environment(b);
     }
 
@@ -136,6 +171,7 @@ public final class Environment implements AutoCloseable {
             return earlier.get();
         }
         State s = new State(task, new SplittableRandom(seed));
+        s.span = telemetry.episode(task, policy.name());
         try {
             policy.prepare(task);
         } catch (RuntimeException e) {
@@ -144,6 +180,7 @@ public final class Environment implements AutoCloseable {
         Optional<String> answer = Optional.empty();
         Optional<Integer> source = Optional.empty();
         while (s.turn < config.maxTurns()) {
+            s.startTurn();
             long t0 = System.nanoTime();
             Action action;
             try {
@@ -186,7 +223,10 @@ public final class Environment implements AutoCloseable {
             }
             s.turn++;
         }
-        return finish(s, policy, seed, answer, source);
+        s.endTurn();
+        EpisodeResult result = finish(s, policy, seed, answer, source);
+        s.span.end(result);
+        return result;
     }
 
     private void executeSearch(State s, List<Call> calls, long decisionNanos) {
@@ -194,8 +234,21 @@ public final class Environment implements AutoCloseable {
         List<Observation> turnObs = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         List<Object[]> resolved = new ArrayList<>();
+        double reserved = 0; // estimated cost of the calls accepted so far in this turn
         for (Call c : calls) {
             Optional<String> problem = validate(s, c, accepted.size());
+            if (problem.isEmpty() && costPrecheck) {
+                CostEstimate e = CostEstimate.of(s.task, registry.modelIgnoreCase(c.model()).orElseThrow(),
+                        registry.skillIgnoreCase(c.skill()).orElseThrow(), c.input());
+                double left = config.maxCostUsd() - s.cost - reserved;
+                if (e.costUsd() > 0 && e.costUsd() > left) {
+                    problem = Optional.of(String.format(java.util.Locale.ROOT, "budget: the call is estimated at %s, more "
+                            + "than the $%.4f left of the $%.4f allowed (max_cost); answer now or call a cheaper pair",
+                            e.describe(), Math.max(0, left), config.maxCostUsd()));
+                } else {
+                    reserved += e.costUsd();
+                }
+            }
             if (problem.isPresent()) {
                 problems.add(problem.get());
                 s.malformed++;
@@ -210,12 +263,12 @@ public final class Environment implements AutoCloseable {
             accepted.add(new Call(m.id(), sk.name(), c.input()));
             resolved.add(new Object[] {m, sk});
         }
-        List<ExpertReply> replies = execute(s.task, accepted, resolved);
+        List<ExpertReply> replies = execute(s.task, accepted, resolved, s.turnSpan);
         double turnLatency = 0;
         for (int i = 0; i < accepted.size(); i++) {
             ExpertReply r = replies.get(i);
             Observation o = new Observation(s.observations.size(), s.turn, accepted.get(i), r.text(), r.answer(), r.error(),
-                    r.usage(), r.costUsd(), r.latencyMs());
+                    r.usage(), r.costUsd(), r.latencyMs(), r.fallback());
             s.add(o, r.recordedCorrect(), r.simulated());
             turnObs.add(o);
             turnLatency = Math.max(turnLatency, r.latencyMs());
@@ -250,14 +303,14 @@ public final class Environment implements AutoCloseable {
         return Optional.empty();
     }
 
-    private List<ExpertReply> execute(Task task, List<Call> calls, List<Object[]> resolved) {
+    private List<ExpertReply> execute(Task task, List<Call> calls, List<Object[]> resolved, Telemetry.TurnSpan turn) {
         if (calls.isEmpty()) {
             return List.of();
         }
         if (calls.size() == 1 || pool.isEmpty()) {
             List<ExpertReply> out = new ArrayList<>(calls.size());
             for (int i = 0; i < calls.size(); i++) {
-                out.add(callOne(task, calls.get(i), resolved.get(i)));
+                out.add(callOne(task, calls.get(i), resolved.get(i), turn));
             }
             return out;
         }
@@ -265,7 +318,7 @@ public final class Environment implements AutoCloseable {
         for (int i = 0; i < calls.size(); i++) {
             Call c = calls.get(i);
             Object[] r = resolved.get(i);
-            futures.add(pool.get().submit(() -> callOne(task, c, r)));
+            futures.add(pool.get().submit(() -> callOne(task, c, r, turn)));
         }
         List<ExpertReply> out = new ArrayList<>();
         for (Future<ExpertReply> f : futures) {
@@ -281,15 +334,19 @@ public final class Environment implements AutoCloseable {
         return out;
     }
 
-    private ExpertReply callOne(Task task, Call c, Object[] resolved) {
+    private ExpertReply callOne(Task task, Call c, Object[] resolved, Telemetry.TurnSpan turn) {
         ModelCard m = (ModelCard) resolved[0];
         SkillCard sk = (SkillCard) resolved[1];
+        Telemetry.CallSpan span = turn.call(m, sk.name());
+        ExpertReply reply;
         try {
-            return skills.run(task, m, sk, c.input(), experts.get(m.id()));
+            reply = skills.run(task, m, sk, c.input(), experts.get(m.id()));
         } catch (RuntimeException e) {
             // Experts should return failures, not throw; if one throws anyway the episode records it.
-            return ExpertReply.failure(ExpertError.of(ExpertError.Kind.IO, e.getClass().getSimpleName() + ": " + e.getMessage()), 0);
+            reply = ExpertReply.failure(ExpertError.of(ExpertError.Kind.IO, e.getClass().getSimpleName() + ": " + e.getMessage()), 0);
         }
+        span.end(reply);
+        return reply;
     }
 
     private EpisodeResult finish(State s, Policy policy, long seed, Optional<String> answer, Optional<Integer> source) {
@@ -351,6 +408,24 @@ public final class Environment implements AutoCloseable {
         final List<Object> memo = new ArrayList<>();
         private List<Pair> callable;
         private int callableAt = -1;
+        Telemetry.EpisodeSpan span;
+        Telemetry.TurnSpan turnSpan;
+        private int stepsAtTurnStart;
+
+        /** Ends the previous turn's span (if any) and starts this turn's. */
+        void startTurn() {
+            endTurn();
+            turnSpan = span.turn(turn);
+            stepsAtTurnStart = steps.size();
+        }
+
+        /** Ends the open turn span with the step its turn added (a turn adds at most one). */
+        void endTurn() {
+            if (turnSpan != null) {
+                turnSpan.end(steps.size() > stepsAtTurnStart ? Optional.of(steps.get(steps.size() - 1)) : Optional.empty());
+                turnSpan = null;
+            }
+        }
 
         State(Task task, SplittableRandom rng) {
             this.task = task;
@@ -413,6 +488,8 @@ public final class Environment implements AutoCloseable {
         private Optional<ExecutorService> pool = Optional.empty();
         private TraceSink trace = TraceSink.NONE;
         private EpisodeMemory done = EpisodeMemory.NONE;
+        private boolean costPrecheck;
+        private Telemetry telemetry = Telemetry.NONE;
 
         private Builder(Registry registry, Map<String, Expert> experts, Grader grader) {
             this.registry = Objects.requireNonNull(registry);
@@ -427,6 +504,14 @@ public final class Environment implements AutoCloseable {
         public Builder trace(TraceSink v) { this.trace = Objects.requireNonNull(v); return this; }
         /** Episodes already done by an interrupted run (default: none). */
         public Builder resumeFrom(EpisodeMemory v) { this.done = Objects.requireNonNull(v); return this; }
+        /**
+         * Refuse a call whose estimated cost ({@link CostEstimate}) exceeds what is left of the episode's dollar budget,
+         * before making it (default off: evaluations keep checking the budget between calls only, as they always did).
+         * A refused call is an INVALID_REQUEST observation saying the estimate and what is left.
+         */
+        public Builder costPrecheck(boolean v) { this.costPrecheck = v; return this; }
+        /** Spans of episodes, turns and expert calls (default: {@link Telemetry#NONE}). */
+        public Builder telemetry(Telemetry v) { this.telemetry = Objects.requireNonNull(v); return this; }
 
         public Environment build() {
             return new Environment(this);

@@ -1,6 +1,7 @@
 package dev.maestro.episode;
 
 import dev.maestro.expert.ExpertError;
+import dev.maestro.expert.Fallback;
 import dev.maestro.expert.Usage;
 import dev.maestro.protocol.Call;
 import java.util.Optional;
@@ -15,6 +16,7 @@ import java.util.Optional;
  * @param text    response text, if any (replayed BlindTest outputs have none)
  * @param answer  the answer extracted from the response, if any
  * @param error   why the call failed, if it did
+ * @param fallback when the called model failed and models.yaml fallbacks were tried: who answered, who failed, why
  */
 public record Observation(
         int index,
@@ -25,7 +27,19 @@ public record Observation(
         Optional<ExpertError> error,
         Usage usage,
         double costUsd,
-        double latencyMs) {
+        double latencyMs,
+        Optional<Fallback> fallback) {
+
+    public Observation {
+        // traces written before fallbacks existed have no such field
+        fallback = fallback == null ? Optional.empty() : fallback;
+    }
+
+    /** An observation of a call its model answered or failed itself (no fallback involved). */
+    public Observation(int index, int turn, Call call, Optional<String> text, Optional<String> answer,
+                       Optional<ExpertError> error, Usage usage, double costUsd, double latencyMs) {
+        this(index, turn, call, text, answer, error, usage, costUsd, latencyMs, Optional.empty());
+    }
 
     public boolean ok() {
         return error.isEmpty();

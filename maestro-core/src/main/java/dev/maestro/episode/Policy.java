@@ -25,4 +25,13 @@ public interface Policy {
      */
     default void prepare(dev.maestro.task.Task task) {
     }
+
+    /**
+     * This policy with another weight on cost (dollars traded against accuracy, issue "Orchestrate, don't just
+     * route"), e.g. for one served request ({@code maestro.cost_weight}). A policy that does not read a cost weight
+     * returns itself, so callers can tell whether the weight took effect ({@code withCostWeight(w) != this}).
+     */
+    default Policy withCostWeight(double weight) {
+        return this;
+    }
 }

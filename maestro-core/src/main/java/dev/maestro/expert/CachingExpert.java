@@ -3,7 +3,9 @@ package dev.maestro.expert;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.maestro.MaestroException;
+import dev.maestro.registry.Backend;
 import dev.maestro.registry.RequestSettings;
+import dev.maestro.task.ChatContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -11,13 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.sql.Types;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,64 +24,58 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Record-and-replay cache of successful expert replies in a SQLite file.
+ * Record-and-replay cache of successful expert replies in a {@link ReplyStore}: a SQLite file (the default) or a
+ * PostgreSQL database shared by several servers ({@link SqlReplyStore}).
  *
  * <p>The key is the SHA-256 of the model id and served model name, the skill name, the rendered
- * prompt, the SHA-256 of every image's bytes, the sampling parameters and the model card's request settings
+ * prompt, the SHA-256 of every image's bytes, the sampling parameters (top-p and stop sequences when set), the chat
+ * history of a served conversation (roles, texts, image digests) and the model card's request settings
  * ({@link RequestSettings}: temperature, top-p, max tokens, seed, stop, system prompt, header names and value
  * templates — never a value read from the environment —, extra body), so an identical call is
- * answered from the file with zero backend calls, also after a restart. Only successful replies are
- * stored: a failure (timeout, 5xx) is not a fact about the model worth replaying. A hit returns the
+ * answered from the store with zero backend calls, also after a restart and from another replica. Only successful
+ * replies are stored: a failure (timeout, 5xx) is not a fact about the model worth replaying, and neither is an
+ * answer a fallback deployment gave for it. A hit returns the
  * stored reply as recorded (text, usage, cost, latency), so replayed experiments report what the
- * original call cost. Identical concurrent misses are collapsed into one backend call.
+ * original call cost. Identical concurrent misses in one process are collapsed into one backend call.
  *
- * <p>The file uses WAL journaling so several caching experts (one per model) may share it; access
- * to this instance's connection is serialised. A broken cache (disk full, locked file) never fails a
- * call: it is logged and the call goes to the backend.
+ * <p>Several caching experts (one per model) may share one store. A broken store (disk full, locked file, database
+ * down) never fails a call: it is logged and the call goes to the backend.
  */
 public final class CachingExpert implements Expert {
     private static final Logger LOG = LoggerFactory.getLogger(CachingExpert.class);
     private static final String KEY_VERSION = "maestro-cache-v1";
 
     private final Expert delegate;
-    private final Path file;
-    private final Connection connection;
+    private final ReplyStore store;
+    private final boolean ownsStore;
     private final ConcurrentHashMap<String, CompletableFuture<ExpertReply>> inFlight = new ConcurrentHashMap<>();
     private final AtomicLong hits = new AtomicLong();
     private final AtomicLong misses = new AtomicLong();
 
-    private CachingExpert(Expert delegate, Path file, Connection connection) {
+    private CachingExpert(Expert delegate, ReplyStore store, boolean ownsStore) {
         this.delegate = delegate;
-        this.file = file;
-        this.connection = connection;
+        this.store = store;
+        this.ownsStore = ownsStore;
     }
 
-    /** Opens (creating if needed) the cache file; {@link #close()} closes it and the delegate. */
+    /** Opens (creating if needed) a SQLite cache file of its own; {@link #close()} closes it and the delegate. */
     public static CachingExpert open(Expert delegate, Path file) {
-        try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
-            try (Statement st = c.createStatement()) {
-                st.execute("PRAGMA journal_mode=WAL");
-                st.execute("PRAGMA busy_timeout=10000");
-                st.execute("PRAGMA synchronous=NORMAL");
-                st.execute("CREATE TABLE IF NOT EXISTS replies ("
-                        + "key TEXT PRIMARY KEY, model TEXT NOT NULL, skill TEXT NOT NULL, text TEXT, answer TEXT, "
-                        + "recorded_correct INTEGER, input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, "
-                        + "cost_usd REAL NOT NULL, latency_ms REAL NOT NULL, simulated INTEGER NOT NULL, "
-                        + "created_ms INTEGER NOT NULL)");
-            }
-            return new CachingExpert(delegate, file, c);
-        } catch (SQLException | IOException e) {
-            throw new MaestroException("cannot open expert cache " + file + ": " + e.getMessage(), e);
-        }
+        return new CachingExpert(delegate, SqlReplyStore.sqlite(file), true); // its errors name the file
     }
 
-    public Path file() {
-        return file;
+    /** Caches in a store others share: {@link #close()} closes the delegate, not the store (its owner does). */
+    public static CachingExpert create(Expert delegate, ReplyStore store) {
+        return new CachingExpert(delegate, store, false);
+    }
+
+    /** Where the replies are stored (a file path, or a PostgreSQL URL without password). */
+    public String storeName() {
+        return store.describe();
+    }
+
+    /** The expert behind the cache (a request that must not be answered from, nor stored in, the cache goes here). */
+    public Expert delegate() {
+        return delegate;
     }
 
     /** Calls answered from the cache since this instance was opened. */
@@ -128,7 +117,8 @@ public final class CachingExpert implements Expert {
             }
             misses.incrementAndGet();
             ExpertReply reply = delegate.call(request);
-            if (reply.ok()) {
+            // a fallback's answer is not the asked model's: replaying it under this model's key would misattribute it
+            if (reply.ok() && reply.fallback().isEmpty()) {
                 store(key.get(), request, reply);
             }
             mine.complete(reply);
@@ -158,6 +148,32 @@ public final class CachingExpert implements Expert {
             field(d, Double.toString(s.temperature()));
             field(d, Integer.toString(s.maxTokens()));
             field(d, s.seed().map(String::valueOf).orElse("-"));
+            // Added after the first caches were written: only when set, so earlier keys stay valid.
+            if (s.topP().isPresent() || !s.stop().isEmpty()) {
+                field(d, "top-p-stop");
+                field(d, s.topP().map(String::valueOf).orElse("-"));
+                field(d, Integer.toString(s.stop().size()));
+                for (String x : s.stop()) {
+                    field(d, x);
+                }
+            }
+            if (!r.history().isEmpty()) {
+                field(d, "history");
+                field(d, Integer.toString(r.history().size()));
+                for (ChatContext.Message m : r.history()) {
+                    field(d, m.role().id());
+                    field(d, m.text());
+                    field(d, Integer.toString(m.images().size()));
+                    for (Path image : m.images()) {
+                        field(d, sha256(image));
+                    }
+                }
+            }
+            if (r.model().backend() != Backend.OPENAI) {
+                // only for the other backends, so the keys of openai models stay those of earlier caches
+                field(d, "backend");
+                field(d, r.model().backend().id());
+            }
             RequestSettings rs = r.model().request();
             if (!rs.isEmpty()) {
                 // only when set, so the keys of models without request settings stay those of earlier caches
@@ -214,82 +230,37 @@ public final class CachingExpert implements Expert {
     }
 
     private Optional<ExpertReply> lookup(String key) {
-        synchronized (connection) {
-            try (PreparedStatement ps = connection.prepareStatement(
-                    "SELECT text, answer, recorded_correct, input_tokens, output_tokens, cost_usd, latency_ms, simulated "
-                            + "FROM replies WHERE key = ?")) {
-                ps.setString(1, key);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return Optional.empty();
-                    }
-                    int correct = rs.getInt(3);
-                    Optional<Boolean> rc = rs.wasNull() ? Optional.empty() : Optional.of(correct == 1);
-                    return Optional.of(new ExpertReply(Optional.ofNullable(rs.getString(1)),
-                            Optional.ofNullable(rs.getString(2)), rc,
-                            new Usage(rs.getLong(4), rs.getLong(5)), rs.getDouble(6), rs.getDouble(7),
-                            Optional.empty(), rs.getInt(8) == 1));
-                }
-            } catch (SQLException e) {
-                LOG.warn("expert cache {} lookup failed, calling the backend: {}", file, e.getMessage());
-                return Optional.empty();
-            }
+        try {
+            return store.find(key);
+        } catch (MaestroException e) {
+            LOG.warn("{}; calling the backend", e.getMessage());
+            return Optional.empty();
         }
     }
 
     private void store(String key, ExpertRequest request, ExpertReply reply) {
-        synchronized (connection) {
-            try (PreparedStatement ps = connection.prepareStatement(
-                    "INSERT OR REPLACE INTO replies (key, model, skill, text, answer, recorded_correct, input_tokens, "
-                            + "output_tokens, cost_usd, latency_ms, simulated, created_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")) {
-                ps.setString(1, key);
-                ps.setString(2, request.model().id());
-                ps.setString(3, request.skill().name());
-                ps.setString(4, reply.text().orElse(null));
-                ps.setString(5, reply.answer().orElse(null));
-                if (reply.recordedCorrect().isPresent()) {
-                    ps.setInt(6, reply.recordedCorrect().get() ? 1 : 0);
-                } else {
-                    ps.setNull(6, Types.INTEGER);
-                }
-                ps.setLong(7, reply.usage().inputTokens());
-                ps.setLong(8, reply.usage().outputTokens());
-                ps.setDouble(9, reply.costUsd());
-                ps.setDouble(10, reply.latencyMs());
-                ps.setInt(11, reply.simulated() ? 1 : 0);
-                ps.setLong(12, System.currentTimeMillis());
-                ps.executeUpdate();
-            } catch (SQLException e) {
-                LOG.warn("expert cache {} write failed; the reply is returned uncached: {}", file, e.getMessage());
-            }
+        try {
+            store.put(key, request.model().id(), request.skill().name(), reply);
+        } catch (MaestroException e) {
+            LOG.warn("{}; the reply is returned uncached", e.getMessage());
         }
     }
 
     /** Number of stored replies. */
     public long size() {
-        synchronized (connection) {
-            try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM replies")) {
-                return rs.next() ? rs.getLong(1) : 0;
-            } catch (SQLException e) {
-                throw new MaestroException("cannot read expert cache " + file + ": " + e.getMessage(), e);
-            }
-        }
+        return store.size();
     }
 
     @Override
     public void close() {
-        synchronized (connection) {
-            try {
-                connection.close();
-            } catch (SQLException e) {
-                LOG.warn("closing expert cache {} failed: {}", file, e.getMessage());
-            }
+        if (ownsStore) {
+            store.close();
         }
         delegate.close();
     }
 
     @Override
     public String toString() {
-        return "Caching[" + file.getFileName() + "](" + delegate + ")";
+        return "Caching[" + store.shortName() + "](" + delegate + ")";
     }
 }

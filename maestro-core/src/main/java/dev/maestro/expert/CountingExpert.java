@@ -1,5 +1,7 @@
 package dev.maestro.expert;
 
+import java.util.Optional;
+
 /**
  * Records every request that reaches the backend, and how it ended, in a {@link CallLog} keyed by
  * {@code model@@skill}. Wired innermost in the {@code openai} chain, so it counts what the endpoint saw: each retry
@@ -9,14 +11,21 @@ package dev.maestro.expert;
 public final class CountingExpert implements Expert {
     private final Expert delegate;
     private final CallLog log;
+    private final Optional<Deployments> deployments;
 
-    private CountingExpert(Expert delegate, CallLog log) {
+    private CountingExpert(Expert delegate, CallLog log, Optional<Deployments> deployments) {
         this.delegate = delegate;
         this.log = log;
+        this.deployments = deployments;
     }
 
     public static CountingExpert create(Expert delegate, CallLog log) {
-        return new CountingExpert(delegate, log);
+        return new CountingExpert(delegate, log, Optional.empty());
+    }
+
+    /** Also reports every request's outcome to {@code deployments} (recent error rate per model). */
+    public static CountingExpert create(Expert delegate, CallLog log, Deployments deployments) {
+        return new CountingExpert(delegate, log, Optional.of(deployments));
     }
 
     @Override
@@ -25,11 +34,13 @@ public final class CountingExpert implements Expert {
         try {
             reply = delegate.call(request);
         } catch (RuntimeException e) {
-            log.record(request.model().id(), request.skill().name(),
-                    java.util.Optional.of(ExpertError.of(ExpertError.Kind.IO, e.getClass().getSimpleName())));
+            Optional<ExpertError> error = Optional.of(ExpertError.of(ExpertError.Kind.IO, e.getClass().getSimpleName()));
+            log.record(request.model().id(), request.skill().name(), error);
+            deployments.ifPresent(d -> d.record(request.model().id(), error));
             throw e;
         }
         log.record(request.model().id(), request.skill().name(), reply.error());
+        deployments.ifPresent(d -> d.record(request.model().id(), reply.error()));
         return reply;
     }
 

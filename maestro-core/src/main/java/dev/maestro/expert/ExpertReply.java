@@ -15,6 +15,8 @@ import java.util.Optional;
  * @param latencyMs       wall time (recorded, simulated or measured)
  * @param error           why the call failed, if it did
  * @param simulated       whether this came from a simulated backend
+ * @param fallback        present when the called model failed and its fallbacks were tried: who answered, who
+ *                        failed and why ({@link FallbackExpert})
  */
 public record ExpertReply(
         Optional<String> text,
@@ -24,7 +26,19 @@ public record ExpertReply(
         double costUsd,
         double latencyMs,
         Optional<ExpertError> error,
-        boolean simulated) {
+        boolean simulated,
+        Optional<Fallback> fallback) {
+
+    public ExpertReply {
+        // traces written before fallbacks existed have no such field
+        fallback = fallback == null ? Optional.empty() : fallback;
+    }
+
+    /** A reply of the called model itself (no fallback involved). */
+    public ExpertReply(Optional<String> text, Optional<String> answer, Optional<Boolean> recordedCorrect, Usage usage,
+                       double costUsd, double latencyMs, Optional<ExpertError> error, boolean simulated) {
+        this(text, answer, recordedCorrect, usage, costUsd, latencyMs, error, simulated, Optional.empty());
+    }
 
     public static ExpertReply failure(ExpertError error, double latencyMs) {
         return new ExpertReply(Optional.empty(), Optional.empty(), Optional.empty(), Usage.NONE, 0, latencyMs,
@@ -41,10 +55,14 @@ public record ExpertReply(
     }
 
     public ExpertReply withAnswer(Optional<String> a) {
-        return new ExpertReply(text, a, recordedCorrect, usage, costUsd, latencyMs, error, simulated);
+        return new ExpertReply(text, a, recordedCorrect, usage, costUsd, latencyMs, error, simulated, fallback);
     }
 
     public ExpertReply withLatency(double ms) {
-        return new ExpertReply(text, answer, recordedCorrect, usage, costUsd, ms, error, simulated);
+        return new ExpertReply(text, answer, recordedCorrect, usage, costUsd, ms, error, simulated, fallback);
+    }
+
+    public ExpertReply withFallback(Fallback f) {
+        return new ExpertReply(text, answer, recordedCorrect, usage, costUsd, latencyMs, error, simulated, Optional.of(f));
     }
 }

@@ -56,6 +56,11 @@ final class StatusHttpClient implements HttpClient {
         this.tooLarge = tooLarge;
     }
 
+    /** A client with one deadline for connect, headers and body, and a body cap (the Azure adapter's). */
+    static StatusHttpClient create(Duration timeout, long maxBodyBytes, LongFunction<String> tooLarge) {
+        return new StatusHttpClient(timeout, timeout, maxBodyBytes, tooLarge);
+    }
+
     /** An HTTP error status with the server's Retry-After (if any) already converted to a duration. */
     static final class StatusException extends HttpException {
         private final int status;
@@ -78,17 +83,41 @@ final class StatusHttpClient implements HttpClient {
 
     @Override
     public SuccessfulHttpResponse execute(HttpRequest request) {
-        java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(URI.create(request.url()))
+        String body = request.body();
+        Exchange response = exchange(request.method().name(), request.url(), request.headers(),
+                body == null ? null : body.getBytes(StandardCharsets.UTF_8));
+        String text = new String(response.body(), StandardCharsets.UTF_8);
+        int status = response.status();
+        if (status < 200 || status >= 300) {
+            throw new StatusException(status, text, retryAfter(response.headers()));
+        }
+        return SuccessfulHttpResponse.builder()
+                .statusCode(status)
+                .headers(response.headers())
+                .body(text)
+                .build();
+    }
+
+    /** A finished exchange: the status, the response headers and the whole body. */
+    record Exchange(int status, Map<String, List<String>> headers, byte[] body) {
+    }
+
+    /**
+     * One request and its whole response, whatever the status (the Azure adapter, {@link AzureHttpClient}, leaves
+     * error statuses to the Azure SDK). Past the timeout a LangChain4j {@link TimeoutException} is thrown,
+     * connection problems as an {@link UncheckedIOException}.
+     */
+    Exchange exchange(String method, String url, Map<String, List<String>> headers, byte[] body) {
+        java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(URI.create(url))
                 .timeout(readTimeout);
-        request.headers().forEach((name, values) -> {
+        headers.forEach((name, values) -> {
             if (!RESTRICTED.contains(name.toLowerCase(Locale.ROOT))) {
                 values.forEach(v -> b.header(name, v));
             }
         });
-        String body = request.body();
-        b.method(request.method().name(), body == null
+        b.method(method, body == null
                 ? java.net.http.HttpRequest.BodyPublishers.noBody()
-                : java.net.http.HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+                : java.net.http.HttpRequest.BodyPublishers.ofByteArray(body));
         BoundedHttp.Response response;
         try {
             response = BoundedHttp.send(jdk, b.build(), readTimeout, maxBodyBytes, tooLarge);
@@ -100,21 +129,12 @@ final class StatusHttpClient implements HttpClient {
             Thread.currentThread().interrupt();
             throw new UncheckedIOException(new IOException("interrupted while waiting for the response", e));
         }
-        String text = response.text();
-        int status = response.status();
-        if (status < 200 || status >= 300) {
-            throw new StatusException(status, text, retryAfter(response.headers().map()));
-        }
-        return SuccessfulHttpResponse.builder()
-                .statusCode(status)
-                .headers(response.headers().map())
-                .body(text)
-                .build();
+        return new Exchange(response.status(), response.headers().map(), response.body());
     }
 
     @Override
     public void execute(HttpRequest request, ServerSentEventParser parser, ServerSentEventListener listener) {
-        throw new UnsupportedOperationException("streaming is not used by OpenAiExpert");
+        throw new UnsupportedOperationException("streaming is not used by the live experts");
     }
 
     /**

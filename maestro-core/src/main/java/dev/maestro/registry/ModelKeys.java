@@ -14,14 +14,16 @@ import java.util.Set;
  * {@code defaults:} can serve a registry that mixes backends.
  */
 public final class ModelKeys {
-    /** What every request to an {@code openai} endpoint carries ({@link RequestSettings}). */
+    /** What every request to a live endpoint carries ({@link RequestSettings}); some backends take a subset. */
     public static final List<String> REQUEST = List.of("temperature", "top-p", "max-tokens", "seed", "stop",
             "system-prompt", "headers", "extra-body");
-    /** Retry and circuit-breaker settings of an {@code openai} model ({@link Resilience}). */
+    /** Retry, circuit-breaker and fallback settings of a live model ({@link Resilience}). */
     public static final List<String> RESILIENCE = List.of("retry-attempts", "retry-backoff-cap", "breaker-failures",
-            "breaker-cool-down");
-    /** Byte caps of an {@code openai} model (kept in {@link ModelCard#settings()}; read by the expert). */
+            "breaker-cool-down", "fallbacks");
+    /** Byte caps of a live model (kept in {@link ModelCard#settings()}; read by the expert). */
     public static final List<String> LIMITS = List.of("max-response-bytes");
+    /** Settings of the {@code azure-openai} backend only: the deployment (default: model-name) and the API version. */
+    public static final List<String> AZURE = List.of("deployment", "api-version");
     /** Settings of the {@code replay} backend (kept in {@link ModelCard#settings()}). */
     public static final List<String> REPLAY = List.of("recorded", "recorded-model", "image-tokens", "output-tokens",
             "latency-ms");
@@ -36,12 +38,24 @@ public final class ModelKeys {
         openai.addAll(RESILIENCE);
         openai.addAll(LIMITS);
         OWN.put(Backend.OPENAI, List.copyOf(openai));
+        // The native providers take what their APIs (and LangChain4j's modules for them) can send: Anthropic has no
+        // seed; Gemini, Ollama and Azure take no arbitrary body fields.
+        OWN.put(Backend.ANTHROPIC, without(openai, "seed"));
+        OWN.put(Backend.GEMINI, without(openai, "extra-body"));
+        OWN.put(Backend.OLLAMA, without(openai, "extra-body"));
+        List<String> azure = new ArrayList<>(without(openai, "extra-body"));
+        azure.addAll(AZURE);
+        OWN.put(Backend.AZURE_OPENAI, List.copyOf(azure));
         OWN.put(Backend.REPLAY, REPLAY);
         OWN.put(Backend.SIMULATED, SIMULATED);
         OWN.put(Backend.NONE, List.of());
     }
 
     private ModelKeys() {
+    }
+
+    private static List<String> without(List<String> keys, String drop) {
+        return keys.stream().filter(k -> !k.equals(drop)).toList();
     }
 
     /** The keys of the backend itself (not the common ones). */

@@ -108,6 +108,12 @@ final class ModelSettingsReader {
         if (coolDown.isPresent()) {
             r = r.withBreakerCoolDown(coolDown.get());
         }
+        // which ids exist, the model itself and cycles are checked across models (RegistryGraphCheck)
+        Optional<List<String>> fallbacks = fields.stringList(c, m, "fallbacks");
+        if (fallbacks.isPresent()) {
+            fields.checkUnique(c, m, "fallbacks", fallbacks.get());
+            r = r.withFallbacks(fallbacks.get());
+        }
         return r;
     }
 

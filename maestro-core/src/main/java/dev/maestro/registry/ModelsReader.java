@@ -228,7 +228,7 @@ final class ModelsReader {
                 }
                 continue; // from defaults: a key of another backend of a mixed registry
             }
-            if (backend.orElse(Backend.NONE) == Backend.OPENAI
+            if (backend.orElse(Backend.NONE).live()
                     && (ModelKeys.REQUEST.contains(k) || ModelKeys.RESILIENCE.contains(k))) {
                 continue; // typed: read into RequestSettings and Resilience below
             }
@@ -241,10 +241,13 @@ final class ModelsReader {
         backend.ifPresent(b -> checkBackend(c, m, b, settings, apiKeyEnv));
         RequestSettings request = RequestSettings.NONE;
         Resilience resilience = Resilience.DEFAULTS;
-        if (backend.orElse(Backend.NONE) == Backend.OPENAI) {
+        if (backend.orElse(Backend.NONE).live()) {
+            // only the keys this backend takes: one from defaults: meant for another backend is not read here
+            Map<String, YamlNode> mine = new LinkedHashMap<>(m);
+            mine.keySet().retainAll(valid);
             ModelSettingsReader r = new ModelSettingsReader(ctx, fields);
-            request = r.request(c, m, apiKeyEnv);
-            resilience = r.resilience(c, m);
+            request = r.request(c, mine, apiKeyEnv);
+            resilience = r.resilience(c, mine);
         }
         ModelFacts facts = new ModelFactsReader(ctx, fields).read(c, m);
         if (ctx.errorCount() > before || id.isEmpty() || backend.isEmpty() || description.isEmpty()) {
@@ -261,21 +264,15 @@ final class ModelsReader {
 
     void checkBackend(Ctx c, Map<String, YamlNode> m, Backend b, Map<String, Object> settings,
                       Optional<String> apiKeyEnv) {
-        if (settings.get("max-response-bytes") != null) { // read by the openai backend: caught here, not at wiring
+        if (settings.get("max-response-bytes") != null) { // read by the live backends: caught here, not at wiring
             try {
                 dev.maestro.io.Limit.parse("max-response-bytes", String.valueOf(settings.get("max-response-bytes")));
             } catch (dev.maestro.MaestroException e) {
                 ctx.error(c.file(), Fields.line(m, "max-response-bytes", c), c.field("max-response-bytes"), e.getMessage());
             }
         }
-        if (b == Backend.OPENAI) {
-            for (String k : List.of("base-url", "model-name")) {
-                if (!m.containsKey(k)) {
-                    ctx.error(c.file(), c.line(), c.field(k), "the openai backend needs " + k + " ("
-                            + (k.equals("base-url") ? "e.g. http://127.0.0.1:8000/v1" : "the name the "
-                            + "endpoint serves, e.g. Qwen/Qwen3-VL-8B-Instruct") + ")");
-                }
-            }
+        if (b.live()) {
+            LiveBackendRules.check(ctx, c, m, b);
             apiKeyEnv.ifPresent(v -> {
                 if (ENV_NAME.matcher(v).matches() && !ctx.env.containsKey(v)) {
                     ctx.warning(c.file(), Fields.line(m, "api-key-env", c), c.field("api-key-env"), "environment "

@@ -17,7 +17,8 @@ import java.util.stream.Collectors;
 /**
  * Checks that span files: a skill's parent and children exist, have the right levels and agree with each other;
  * routers do not form cycles; a model's skills are level-1 skills; every model has a callable pair. Each file
- * is first read on its own ({@link SkillsReader}, {@link ModelsReader}); these checks run on what they read.
+ * is first read on its own ({@link SkillsReader}, {@link ModelsReader}); these checks run on what they read. Model
+ * fallbacks name other models and form no cycle.
  */
 final class RegistryGraphCheck {
     private final ReadContext ctx;
@@ -151,6 +152,64 @@ final class RegistryGraphCheck {
                         + "level-1 skills shares a modality with it " + modalities(m.card().modalities()));
             }
         }
+    }
+
+    /**
+     * Every model's {@code fallbacks}: ids of other models of the registry, and no cycle (a model falling back,
+     * directly or through others, to itself).
+     */
+    void checkFallbacks(List<ParsedModel> models) {
+        Map<String, ParsedModel> byId = new java.util.LinkedHashMap<>();
+        models.forEach(m -> byId.put(m.card().id(), m));
+        List<String> ids = List.copyOf(byId.keySet());
+        boolean clean = true;
+        for (ParsedModel m : models) {
+            for (String f : m.card().resilience().fallbacks()) {
+                String field = m.label() + ".fallbacks";
+                if (f.equals(m.card().id())) {
+                    ctx.error(MODELS_FILE, m.line(), field, "a model cannot be its own fallback ('" + f + "')");
+                    clean = false;
+                } else if (!byId.containsKey(f)) {
+                    ctx.error(MODELS_FILE, m.line(), field, "fallback '" + f + "' is not a model of this registry"
+                            + Fields.suggestion(f, ids) + "; models: " + String.join(", ", ids));
+                    clean = false;
+                }
+            }
+        }
+        if (!clean) {
+            return;
+        }
+        Set<String> done = new HashSet<>();
+        for (ParsedModel m : models) {
+            List<String> path = new ArrayList<>();
+            if (cycle(m.card().id(), byId, path, new HashSet<>(), done)) {
+                ctx.error(MODELS_FILE, m.line(), m.label() + ".fallbacks", "fallbacks form a cycle: "
+                        + String.join(" -> ", path) + "; remove one of these fallbacks");
+                return; // one report per cycle is enough
+            }
+        }
+    }
+
+    private static boolean cycle(String id, Map<String, ParsedModel> byId, List<String> path, Set<String> onPath,
+                                 Set<String> done) {
+        if (onPath.contains(id)) {
+            path.add(id);
+            return true;
+        }
+        if (done.contains(id)) {
+            return false;
+        }
+        onPath.add(id);
+        path.add(id);
+        for (String f : byId.get(id).card().resilience().fallbacks()) {
+            if (cycle(f, byId, path, onPath, done)) {
+                return true;
+            }
+        }
+        onPath.remove(id);
+        path.remove(path.size() - 1);
+        done.add(id);
+        return false;
     }
 
     private static String modalities(Set<Modality> mods) {

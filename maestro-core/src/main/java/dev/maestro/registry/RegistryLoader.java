@@ -51,7 +51,7 @@ public final class RegistryLoader {
     static final List<String> PRICE_KEYS = List.of("input-per-1m", "output-per-1m");
     static final List<String> SKILL_KEYS = List.of("name", "level", "description", "parent", "children", "tools",
             "modalities", "steps", "route", "implementation", "expose-children");
-    static final List<String> PLACEHOLDERS = List.of("question", "input", "options");
+    static final List<String> PLACEHOLDERS = List.of("question", "input", "options", "conversation");
     static final int MAX_CONCURRENCY = 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(RegistryLoader.class);
@@ -175,6 +175,7 @@ public final class RegistryLoader {
             Map<String, ParsedSkill> skills = new SkillsReader(ctx, fields).read();
             List<ParsedModel> models = new ModelsReader(ctx, fields, graph).read(skills);
             graph.checkSkills(skills);
+            graph.checkFallbacks(models);
             if (ctx.hasErrors()) {
                 return new Pass(ctx.displayName(), ctx.sorted(), Optional.empty());
             }

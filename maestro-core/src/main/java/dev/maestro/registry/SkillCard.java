@@ -9,7 +9,7 @@ import java.util.Set;
  *
  * <p>Level-1 skills are coarse workflows or routers the policy calls; level-2 skills are
  * fine-grained solvers or tools a level-1 router dispatches to. The template may use
- * {@code {question}}, {@code {input}}, {@code {options}} and {@code {tool:NAME}} placeholders.
+ * {@code {question}}, {@code {input}}, {@code {options}}, {@code {conversation}} and {@code {tool:NAME}} placeholders.
  * {@link #workflow()} holds the executable front matter ({@code steps}, {@code route}, {@code implementation},
  * {@code expose-children}); see docs/skills.md.
  */

@@ -68,6 +68,15 @@ public final class Maestro implements AutoCloseable {
         }
         Task task = new Task("ask-" + ids.incrementAndGet(), "library", question, List.of(), List.of(), AnswerType.UNKNOWN,
                 "library", files, Map.of(), Map.of(), Map.of());
+        return answer(task);
+    }
+
+    /**
+     * Answers a task as it is: its id is what a replay registry looks recorded outputs up by (so a shipped suite's
+     * tasks replay offline), and its answer type and options shape the experts' prompts as in an evaluation.
+     */
+    public Answer answer(Task task) {
+        Objects.requireNonNull(task, "task");
         EpisodeResult r = runtime.environment().run(task, policy, seeds.getAndIncrement());
         List<String> errors = new ArrayList<>();
         for (Step s : r.steps()) {
@@ -143,6 +152,8 @@ public final class Maestro implements AutoCloseable {
         public Builder episode(EpisodeConfig c) { runtime.episode(c); return this; }
         /** Receives every answered episode (e.g. to log it). */
         public Builder trace(TraceSink t) { runtime.trace(t); return this; }
+        /** Spans of episodes, turns and expert calls (default: from the environment, see {@link MaestroRuntime.Builder#telemetry}). */
+        public Builder telemetry(dev.maestro.episode.Telemetry t) { runtime.telemetry(t); return this; }
         /** Threads of the call pool. */
         public Builder callThreads(int n) { runtime.callThreads(n); return this; }
         /** First seed of the answers' random streams (each answer takes the next). */

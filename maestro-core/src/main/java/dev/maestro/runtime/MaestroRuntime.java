@@ -5,14 +5,17 @@ import dev.maestro.episode.CallStats;
 import dev.maestro.episode.EpisodeConfig;
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.episode.Environment;
+import dev.maestro.episode.Telemetry;
 import dev.maestro.episode.TraceSink;
 import dev.maestro.eval.JudgeGrader;
 import dev.maestro.expert.CachingExpert;
 import dev.maestro.expert.CallLog;
+import dev.maestro.expert.Deployments;
 import dev.maestro.expert.EnvLookup;
 import dev.maestro.expert.Expert;
 import dev.maestro.expert.Experts;
 import dev.maestro.expert.PairHealth;
+import dev.maestro.expert.ReplyStore;
 import dev.maestro.expert.SimulatedExpert;
 import dev.maestro.registry.ModelCard;
 import dev.maestro.registry.Registry;
@@ -59,16 +62,21 @@ public final class MaestroRuntime implements AutoCloseable {
     private final int callThreads;
     private final CallLog calls = CallLog.create();
     private final CallLog requests = CallLog.create();
+    private final Deployments deployments = Deployments.create();
     private final Optional<JudgeGrader> judge;
+    private volatile Environment uncached;
+    private final Telemetry telemetry;
 
     private MaestroRuntime(Builder b, Registry registry) {
         this.registry = registry;
         this.env = b.env;
         this.home = b.home.orElseGet(() -> MaestroHome.fromEnv(b.env));
         this.cache = b.cache;
+        this.telemetry = b.telemetry.orElseGet(() -> Telemetry.fromEnvironment(b.env));
         Experts.Options.Builder eo = Experts.Options.builder().simulated(SimulatedExpert::create).env(EnvLookup.of(b.env))
-                .requests(requests);
+                .requests(requests).deployments(deployments);
         b.cache.ifPresent(eo::cache);
+        b.cacheStore.ifPresent(eo::cacheStore);
         b.expertOptions.forEach(c -> c.accept(eo));
         this.expertOptions = eo.build();
         this.experts = Experts.forRegistry(registry, expertOptions);
@@ -92,7 +100,8 @@ public final class MaestroRuntime implements AutoCloseable {
                 this.judge = Optional.empty();
             }
             this.environment = Environment.builder(registry, experts, grader).skills(skills).config(b.episode)
-                    .pool(pool).trace(b.trace.and(CallStats.sink(calls))).resumeFrom(counted(b.done, calls)).build();
+                    .pool(pool).trace(b.trace.and(CallStats.sink(calls))).resumeFrom(counted(b.done, calls))
+                    .costPrecheck(b.costPrecheck).telemetry(telemetry).build();
         } catch (RuntimeException e) {
             experts.values().forEach(Expert::close);
             pool.shutdownNow();
@@ -159,6 +168,32 @@ public final class MaestroRuntime implements AutoCloseable {
         return environment.withRegistry(other, extra);
     }
 
+    /**
+     * The environment with the record/replay cache bypassed: the same experts, minus the cache in front of them, so a
+     * call is neither answered from nor stored in the cache (e.g. a served request with {@code X-Maestro-Cache: off}).
+     * Without a cache this is {@link #environment()}.
+     */
+    public Environment uncached() {
+        if (experts.values().stream().noneMatch(e -> e instanceof CachingExpert)) {
+            return environment;
+        }
+        Environment u = uncached;
+        if (u == null) {
+            Map<String, Expert> direct = new LinkedHashMap<>();
+            experts.forEach((id, e) -> {
+                if (e instanceof CachingExpert c) {
+                    direct.put(id, c.delegate());
+                }
+            });
+            u = environment.withExperts(direct);
+            uncached = u;
+        }
+        return u;
+    }
+
+    /** The breaker state and recent error rate of every live deployment (docs/serve.md, {@code /health?deep=1}). */
+    public Deployments deployments() { return deployments; }
+
     /** The environment with other episode limits (same experts, pool and trace). */
     public Environment environment(EpisodeConfig config) {
         return environment.withConfig(config);
@@ -169,6 +204,9 @@ public final class MaestroRuntime implements AutoCloseable {
 
     /** Every HTTP request its live experts made so far, per pair (retries included, cache hits not). */
     public CallLog requests() { return requests; }
+
+    /** Where the spans of episodes, turns and calls go ({@link Telemetry#NONE} unless tracing is configured). */
+    public Telemetry telemetry() { return telemetry; }
 
     /** The LLM judge grading tasks without gold, when one is configured ({@link Builder#judge}). */
     public Optional<JudgeGrader> judge() { return judge; }
@@ -224,6 +262,7 @@ public final class MaestroRuntime implements AutoCloseable {
     public void close() {
         pool.shutdownNow();
         environment.close();
+        telemetry.flush();
         synchronized (extraExperts) {
             extraExperts.forEach(Expert::close);
         }
@@ -255,6 +294,7 @@ public final class MaestroRuntime implements AutoCloseable {
         private Map<String, String> env = System.getenv();
         private Optional<MaestroHome> home = Optional.empty();
         private Optional<Path> cache = Optional.empty();
+        private Optional<ReplyStore> cacheStore = Optional.empty();
         private EpisodeConfig episode = EpisodeConfig.DEFAULT;
         private Optional<Grader> grader = Optional.empty();
         private Optional<Judge> judge = Optional.empty();
@@ -263,6 +303,8 @@ public final class MaestroRuntime implements AutoCloseable {
         private Environment.EpisodeMemory done = Environment.EpisodeMemory.NONE;
         private Optional<Integer> callThreads = Optional.empty();
         private Optional<SkillRunner> skills = Optional.empty();
+        private boolean costPrecheck;
+        private Optional<Telemetry> telemetry = Optional.empty();
         private final List<Consumer<Experts.Options.Builder>> expertOptions = new ArrayList<>();
 
         private Builder() {
@@ -301,6 +343,11 @@ public final class MaestroRuntime implements AutoCloseable {
         public Builder home(Path dir) { this.home = Optional.of(MaestroHome.at(dir)); return this; }
         /** SQLite record/replay cache for live ({@code openai}) experts: an identical call is never made twice. */
         public Builder cache(Path file) { this.cache = Optional.of(file); return this; }
+        /**
+         * A record/replay cache store shared beyond this runtime, e.g. {@code SqlReplyStore.in(database)} on PostgreSQL so
+         * that several servers share one cache; it wins over {@link #cache(Path)}. The caller owns and closes it.
+         */
+        public Builder cacheStore(ReplyStore store) { this.cacheStore = Optional.of(store); return this; }
         /** Optional form of {@link #cache(Path)}. */
         public Builder cache(Optional<Path> file) { this.cache = Objects.requireNonNull(file); return this; }
         /** Episode limits and reward weights. */
@@ -336,6 +383,17 @@ public final class MaestroRuntime implements AutoCloseable {
             this.callThreads = Optional.of(n);
             return this;
         }
+        /**
+         * Refuse a call whose estimated cost exceeds what is left of the episode's budget before making it
+         * ({@link Environment.Builder#costPrecheck}); default off. The server turns it on.
+         */
+        public Builder costPrecheck(boolean v) { this.costPrecheck = v; return this; }
+        /**
+         * Spans of episodes, turns and expert calls. Default: {@link Telemetry#fromEnvironment} of the runtime's
+         * environment (OpenTelemetry over OTLP when {@code OTEL_EXPORTER_OTLP_ENDPOINT} is set and maestro-otel is
+         * on the class path, else nothing).
+         */
+        public Builder telemetry(Telemetry v) { this.telemetry = Optional.of(v); return this; }
         /** Replaces the default skill runner (workflow skills with the default tools). */
         public Builder skills(SkillRunner v) { this.skills = Optional.of(v); return this; }
         /** Adjusts how experts are wired (retries, breaker, backend factories …); applied after the defaults. */

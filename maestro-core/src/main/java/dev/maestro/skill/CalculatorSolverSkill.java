@@ -83,6 +83,6 @@ public final class CalculatorSolverSkill implements SkillImplementation {
         }
         String text = note + "\n[model] " + reply.text().orElse("");
         return new ExpertReply(Optional.of(text), reply.answer(), reply.recordedCorrect(), reply.usage(), reply.costUsd(),
-                reply.latencyMs() + toolMs, reply.error(), reply.simulated());
+                reply.latencyMs() + toolMs, reply.error(), reply.simulated(), reply.fallback());
     }
 }

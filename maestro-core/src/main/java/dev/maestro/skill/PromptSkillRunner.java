@@ -27,7 +27,7 @@ public final class PromptSkillRunner implements SkillRunner {
     @Override
     public ExpertReply run(Task task, ModelCard model, SkillCard skill, String input, Expert expert) {
         String prompt = PromptTemplate.render(skill.template(), task, skill.name(), input, Map.of());
-        ExpertReply reply = expert.call(new ExpertRequest(task, model, skill, prompt, task.images(), sampling));
+        ExpertReply reply = expert.call(ExpertRequests.of(task, model, skill, prompt, task.images(), sampling));
         if (reply.ok() && reply.answer().isEmpty() && reply.text().isPresent()) {
             return reply.withAnswer(AnswerExtractor.extract(reply.text().get(), task));
         }

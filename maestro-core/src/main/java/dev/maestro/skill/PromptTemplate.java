@@ -8,11 +8,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Renders a SKILL.md body: {@code {question}}, {@code {input}}, {@code {options}} and
+ * Renders a SKILL.md body: {@code {question}}, {@code {input}}, {@code {options}}, {@code {conversation}} (the earlier
+ * turns of a served chat, {@link dev.maestro.task.ChatContext#transcript()}; empty for dataset tasks) and
  * {@code {tool:NAME}} (filled from tool outputs). Single pass, so text substituted in is never re-expanded.
  */
 public final class PromptTemplate {
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\{(question|input|options|tool:[A-Za-z0-9_.-]+)}");
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{(question|input|options|conversation|tool:[A-Za-z0-9_.-]+)}");
 
     private PromptTemplate() {
     }
@@ -26,12 +27,18 @@ public final class PromptTemplate {
                 case "question" -> task.questionFor(skillName);
                 case "input" -> input;
                 case "options" -> formatOptions(task.options());
+                case "conversation" -> task.chat().transcript();
                 default -> toolOutputs.getOrDefault(key.substring(5), "");
             };
             m.appendReplacement(sb, Matcher.quoteReplacement(value));
         }
         m.appendTail(sb);
         return sb.toString().strip();
+    }
+
+    /** Whether a template places the conversation itself ({@code {conversation}}). */
+    public static boolean usesConversation(String template) {
+        return template.contains("{conversation}");
     }
 
     /** Tool names referenced by {@code {tool:NAME}}, in order of appearance. */

@@ -37,6 +37,6 @@ public record SkillContext(Task task, ModelCard model, SkillCard skill, String i
 
     /** Calls the chosen model with a prompt and images. */
     public ExpertReply callModel(String prompt, List<Path> images) {
-        return expert.call(new ExpertRequest(task, model, skill, prompt, images, sampling));
+        return expert.call(ExpertRequests.of(task, model, skill, prompt, images, sampling));
     }
 }

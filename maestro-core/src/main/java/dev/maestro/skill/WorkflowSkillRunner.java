@@ -216,7 +216,7 @@ public final class WorkflowSkillRunner implements SkillRunner {
         ExpertReply r = run(task, model, child.get(), input, expert, depth + 1);
         String head = "[route] " + router.name() + " -> " + child.get().name() + " (" + routed.get().reason() + ")";
         return new ExpertReply(Optional.of(head + r.text().map(t -> "\n" + t).orElse("")), r.answer(), r.recordedCorrect(),
-                r.usage(), r.costUsd(), r.latencyMs(), r.error(), r.simulated());
+                r.usage(), r.costUsd(), r.latencyMs(), r.error(), r.simulated(), r.fallback());
     }
 
     private ExpertReply runSteps(Task task, ModelCard model, SkillCard skill, String input, Expert expert) {
@@ -256,7 +256,7 @@ public final class WorkflowSkillRunner implements SkillRunner {
                 }
                 case MODEL -> {
                     String prompt = PromptTemplate.render(skill.template(), task, skill.name(), input, outputs);
-                    ExpertReply r = expert.call(new ExpertRequest(task, model, skill, prompt, images, sampling));
+                    ExpertReply r = expert.call(ExpertRequests.of(task, model, skill, prompt, images, sampling));
                     if (r.ok() && r.answer().isEmpty() && r.text().isPresent()) {
                         r = r.withAnswer(AnswerExtractor.extract(r.text().get(), task));
                     }
@@ -278,13 +278,14 @@ public final class WorkflowSkillRunner implements SkillRunner {
                                 modelReply.map(ExpertReply::costUsd).orElse(0.0),
                                 toolMs + modelReply.map(ExpertReply::latencyMs).orElse(0.0),
                                 Optional.of(ExpertError.of(ExpertError.Kind.TOOL, step.target() + ": " + why)),
-                                modelReply.map(ExpertReply::simulated).orElse(false));
+                                modelReply.map(ExpertReply::simulated).orElse(false),
+                                modelReply.flatMap(ExpertReply::fallback));
                     }
                     return new ExpertReply(Optional.of(text.toString().strip()), ans, Optional.empty(),
                             modelReply.map(ExpertReply::usage).orElse(Usage.NONE),
                             modelReply.map(ExpertReply::costUsd).orElse(0.0),
                             toolMs + modelReply.map(ExpertReply::latencyMs).orElse(0.0), Optional.empty(),
-                            modelReply.map(ExpertReply::simulated).orElse(false));
+                            modelReply.map(ExpertReply::simulated).orElse(false), modelReply.flatMap(ExpertReply::fallback));
                 }
             }
         }
@@ -294,7 +295,7 @@ public final class WorkflowSkillRunner implements SkillRunner {
         }
         ExpertReply r = modelReply.get();
         return new ExpertReply(Optional.of(text.toString().strip()), r.answer(), r.recordedCorrect(), r.usage(), r.costUsd(),
-                r.latencyMs() + toolMs, r.error(), r.simulated());
+                r.latencyMs() + toolMs, r.error(), r.simulated(), r.fallback());
     }
 
     /**

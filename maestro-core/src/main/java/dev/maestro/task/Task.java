@@ -19,6 +19,8 @@ import java.util.Optional;
  * @param variants        per-skill question wording (BlindTest prompt variants); empty for most suites
  * @param answerByVariant per-skill gold where the gold depends on the wording
  * @param metadata        extra fields shown in reports; never policy features (may leak gold)
+ * @param chat            the conversation and sampling request of a task built from a chat request ({@code maestro
+ *                        serve}); {@link ChatContext#NONE} for tasks of a dataset
  */
 public record Task(
         String id,
@@ -31,7 +33,8 @@ public record Task(
         List<Path> images,
         Map<String, String> variants,
         Map<String, String> answerByVariant,
-        Map<String, String> metadata) {
+        Map<String, String> metadata,
+        ChatContext chat) {
 
     public Task {
         options = List.copyOf(options);
@@ -40,6 +43,21 @@ public record Task(
         variants = Map.copyOf(variants);
         answerByVariant = Map.copyOf(answerByVariant);
         metadata = Map.copyOf(metadata);
+        java.util.Objects.requireNonNull(chat, "chat");
+    }
+
+    /** A task without a chat context (every dataset task). */
+    public Task(String id, String source, String question, List<String> options, List<String> answers,
+                AnswerType answerType, String group, List<Path> images, Map<String, String> variants,
+                Map<String, String> answerByVariant, Map<String, String> metadata) {
+        this(id, source, question, options, answers, answerType, group, images, variants, answerByVariant, metadata,
+                ChatContext.NONE);
+    }
+
+    /** This task with the conversation and sampling request of the chat it came from. */
+    public Task withChat(ChatContext c) {
+        return new Task(id, source, question, options, answers, answerType, group, images, variants, answerByVariant,
+                metadata, c);
     }
 
     public static Task text(String id, String question, String answer, String group) {

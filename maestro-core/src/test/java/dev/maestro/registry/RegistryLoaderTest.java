@@ -206,7 +206,7 @@ class RegistryLoaderTest {
         List<RegistryProblem> problems = ((RegistryException) thrown).problems();
         assertThat(problems).filteredOn(RegistryProblem::isError).extracting(RegistryProblem::field)
                 .contains("models[sim-a].backend", "models[sim-a].max-concurrency", "level");
-        assertThat(thrown.getMessage()).contains("unknown backend 'gpt'; valid: openai, replay, simulated, none");
+        assertThat(thrown.getMessage()).contains("unknown backend 'gpt'; valid: openai, anthropic, gemini, azure-openai, ollama, replay, simulated, none");
     }
 
     @Test
@@ -225,7 +225,7 @@ class RegistryLoaderTest {
         assertThat(p.line()).isEqualTo(8);
         assertThat(p.severity()).isEqualTo(Severity.ERROR);
         assertThat(p.toString()).isEqualTo("models.yaml:8: models[sim-a].backend: unknown backend 'gpt'; valid: "
-                + "openai, replay, simulated, none");
+                + "openai, anthropic, gemini, azure-openai, ollama, replay, simulated, none");
     }
 
     @Test

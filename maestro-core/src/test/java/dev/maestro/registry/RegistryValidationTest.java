@@ -77,7 +77,7 @@ class RegistryValidationTest {
     static Stream<Case> cases() {
         return Stream.of(
                 error("unknown backend", models("backend: simulated", "backend: gpt"), M, "models[sim-a].backend",
-                        "unknown backend 'gpt'; valid: openai, replay, simulated, none"),
+                        "unknown backend 'gpt'; valid: openai, anthropic, gemini, azure-openai, ollama, replay, simulated, none"),
                 error("duplicate model id", models("id: local", "id: sim-a"), M, "models[sim-a].id",
                         "duplicate model id 'sim-a' (first declared on line 7)"),
                 error("duplicate skill name", put("skills/solve2/SKILL.md", SOLVE), "skills/solve2/SKILL.md", "name",

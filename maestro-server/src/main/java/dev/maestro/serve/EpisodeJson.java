@@ -49,6 +49,19 @@ public final class EpisodeJson {
         } else {
             n.putNull("error");
         }
+        if (o.fallback().isPresent()) {
+            // the model called failed: who answered instead (null: nobody) and who failed, why
+            ObjectNode f = n.putObject("fallback");
+            f.put("requested", o.fallback().get().requested());
+            if (o.fallback().get().answeredBy().isPresent()) {
+                f.put("answered_by", o.fallback().get().answeredBy().get());
+            } else {
+                f.putNull("answered_by");
+            }
+            ArrayNode failed = f.putArray("failed");
+            o.fallback().get().failed().forEach(x -> failed.addObject().put("model", x.model())
+                    .put("kind", x.error().kind().name().toLowerCase(java.util.Locale.ROOT)).put("message", x.error().message()));
+        }
         return n;
     }
 
@@ -89,7 +102,8 @@ public final class EpisodeJson {
         n.put("latency_ms", r.latencyMs());
         n.put("input_tokens", r.usage().inputTokens());
         n.put("output_tokens", r.usage().outputTokens());
-        n.put("answered", r.answer().isPresent());
+        // a blank answer is no answer: the chat response then says why instead of sending an empty string
+        n.put("answered", r.answer().filter(a -> !a.isBlank()).isPresent());
         n.put("simulated", r.simulated());
         return n;
     }

@@ -8,6 +8,7 @@ import dev.maestro.episode.EpisodeConfig;
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.episode.Environment;
 import dev.maestro.episode.Policy;
+import dev.maestro.expert.Deployments;
 import dev.maestro.task.AnswerType;
 import dev.maestro.task.Task;
 import io.javalin.Javalin;
@@ -62,6 +63,8 @@ public final class MaestroServer implements AutoCloseable {
     private final ChatRequest.Limits chatLimits;
     private final Optional<TraceStore> traces;
     private final Optional<VerlBridge> verl;
+    private final Environment uncached;
+    private final Optional<Deployments> deployments;
     private final AtomicLong seeds = new AtomicLong(IDS.get().nextLong());
     private final long created = System.currentTimeMillis() / 1000;
     private Javalin app;
@@ -82,7 +85,11 @@ public final class MaestroServer implements AutoCloseable {
         this.images = ImageInputs.builder().allowedHosts(b.imageHosts).maxImageBytes(b.maxBodyBytes)
                 .maxPixels(b.maxImagePixels).allowPrivateAddresses(b.imagePrivateAddresses)
                 .allowedAddresses(b.imageAddresses).build();
-        this.chatLimits = new ChatRequest.Limits(orchestrator.name(), orchestrator.defaults(), b.maxCallsCap, b.maxCostCap);
+        this.chatLimits = new ChatRequest.Limits(orchestrator.name(), orchestrator.defaults(), b.maxCallsCap, b.maxCostCap,
+                b.maxPromptTokens);
+        this.uncached = b.uncached.orElse(orchestrator.environment());
+        this.deployments = b.deployments;
+        deployments.ifPresent(d -> metrics.deployments(d::states));
         this.traces = b.traces;
         this.verl = b.verl ? Optional.of(new VerlBridge(orchestrator.environment(), b.verlOptions, metrics)) : Optional.empty();
     }
@@ -102,13 +109,14 @@ public final class MaestroServer implements AutoCloseable {
             config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             config.routes.before(this::before);
             config.routes.after(this::after);
-            config.routes.get("/health", ctx -> json(ctx, 200, health()));
+            config.routes.get("/health", ctx -> json(ctx, 200, health(ctx.queryParam("deep"))));
             config.routes.get("/v1/models", this::models);
             config.routes.post(CHAT, this::chat);
             config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.render()));
             config.routes.post("/get_observation", this::observation);
-            config.routes.get("/traces", this::traceList);
-            config.routes.get("/traces/{id}", this::traceOne);
+            config.routes.get("/traces", ctx -> json(ctx, 200, TraceRoutes.list(traces, ctx.queryParam("limit"))));
+            config.routes.get("/traces/{id}", ctx -> json(ctx, 200, TraceRoutes.one(traces, ctx.pathParam("id"))));
+            config.routes.post(TraceRoutes.FEEDBACK, ctx -> json(ctx, 200, TraceRoutes.feedback(readBody(ctx), traces)));
             config.routes.get("/viewer", ctx -> ctx.contentType("text/html; charset=utf-8").result(viewerHtml()));
             config.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e));
             // Unknown paths: OpenAI-shaped 404 too, unless a handler already answered (e.g. model_not_found).
@@ -217,19 +225,49 @@ public final class MaestroServer implements AutoCloseable {
 
     private static String endpointLabel(String path) {
         return switch (path) {
-            case CHAT, "/v1/models", "/health", "/metrics", "/get_observation", "/traces", "/viewer" -> path;
+            case CHAT, "/v1/models", "/health", "/metrics", "/get_observation", "/traces", "/viewer", TraceRoutes.FEEDBACK -> path;
             default -> path.startsWith("/traces/") ? "/traces/{id}" : "other";
         };
     }
 
     // ---- endpoints ----
 
-    private ObjectNode health() {
+    /**
+     * Liveness, and with {@code ?deep=1} each deployment's state: breaker, recent error rate, last error. The status is
+     * {@code degraded} (still HTTP 200: the server itself is up) when a deployment is failing, and names them.
+     */
+    private ObjectNode health(String deep) {
         ObjectNode n = EpisodeJson.MAPPER.createObjectNode();
         n.put("status", "ok");
         n.put("model", orchestrator.name());
         n.put("registry", orchestrator.environment().registry().name());
         n.put("in_flight", cfg.maxConcurrent - slots.availablePermits());
+        if (deep != null && !deep.equals("0") && !deep.equalsIgnoreCase("false")) {
+            ArrayNode list = n.putArray("deployments");
+            ArrayNode failing = n.putArray("failing");
+            for (Deployments.State d : deployments.map(Deployments::states).orElse(List.of())) {
+                ObjectNode o = list.addObject();
+                o.put("model", d.model());
+                o.put("breaker", d.breaker().map(b -> b.name().toLowerCase(java.util.Locale.ROOT)).orElse("none"));
+                o.put("recent_requests", d.recentRequests());
+                o.put("recent_errors", d.recentErrors());
+                o.put("recent_error_rate", d.recentErrorRate());
+                o.put("requests", d.requests());
+                o.put("errors", d.errors());
+                if (d.lastError().isPresent()) {
+                    o.put("last_error", ImageInputs.abbreviate(d.lastError().get()));
+                } else {
+                    o.putNull("last_error");
+                }
+                o.put("failing", d.failing());
+                if (d.failing()) {
+                    failing.add(d.model());
+                }
+            }
+            if (!failing.isEmpty()) {
+                n.put("status", "degraded");
+            }
+        }
         return n;
     }
 
@@ -251,27 +289,31 @@ public final class MaestroServer implements AutoCloseable {
     private void chat(Context ctx) throws IOException {
         byte[] body = readBody(ctx);
         try (ImageInputs.Batch imgs = images.batch()) {
-            ChatRequest req = ChatRequest.parse(body, chatLimits, imgs);
-            boolean stream = req.stream();
-            EpisodeConfig budget = req.budget();
-            String question = req.question();
+            ChatRequest req = ChatRequest.parse(body, chatLimits, imgs, h -> Optional.ofNullable(ctx.header(h)));
             if (!slots.tryAcquire()) {
                 throw ApiError.overloaded("server is at its limit of " + cfg.maxConcurrent + " concurrent requests; retry later");
             }
             metrics.inFlight().incrementAndGet();
             try {
                 String id = "chatcmpl-" + HexFormat.of().formatHex(randomBytes(12));
-                Task task = new Task(id, "chat", question, List.of(), List.of(), AnswerType.UNKNOWN, "chat", imgs.files(),
-                        Map.of(), Map.of(), Map.of());
-                Environment env = budget.equals(orchestrator.defaults()) ? orchestrator.environment()
-                        : orchestrator.environment().withConfig(budget);
+                Task task = new Task(id, "chat", req.question(), List.of(), List.of(), AnswerType.UNKNOWN, "chat", req.images(),
+                        Map.of(), Map.of(), Map.of(), req.chat());
+                Environment base = req.cache() ? orchestrator.environment() : uncached;
+                Environment env = req.budget().equals(orchestrator.defaults()) ? base : base.withConfig(req.budget());
+                Policy policy = orchestrator.policy();
+                if (req.costWeight().isPresent()) {
+                    policy = policy.withCostWeight(req.costWeight().get());
+                }
+                ObjectNode settings = settings(req, policy != orchestrator.policy());
                 long seed = req.seed().orElseGet(seeds::incrementAndGet);
-                if (stream) {
-                    stream(ctx, id, task, env, seed);
+                if (req.stream()) {
+                    stream(ctx, id, task, env, policy, seed, settings);
                 } else {
-                    EpisodeResult r = env.run(task, orchestrator.policy(), seed);
+                    long t0 = System.nanoTime();
+                    EpisodeResult r = env.run(task, policy, seed);
+                    double wallMs = (System.nanoTime() - t0) / 1e6;
                     finished(id, task, r);
-                    writeJson(ctx, completion(id, r));
+                    writeJson(ctx, ChatResponses.completion(new ChatResponses.Served(id, orchestrator.name(), r, settings, wallMs)));
                 }
             } finally {
                 metrics.inFlight().decrementAndGet();
@@ -280,117 +322,54 @@ public final class MaestroServer implements AutoCloseable {
         }
     }
 
+    /** What the request asked for, as the ledger reports it ({@code maestro.settings}). */
+    private static ObjectNode settings(ChatRequest req, boolean weightApplied) {
+        ObjectNode n = EpisodeJson.MAPPER.createObjectNode();
+        n.put("max_calls", req.budget().maxCalls());
+        n.put("max_cost", req.budget().maxCostUsd());
+        n.put("max_turns", req.budget().maxTurns());
+        n.put("cache", req.cache() ? "on" : "off");
+        if (req.costWeight().isPresent()) {
+            ObjectNode w = n.putObject("cost_weight");
+            w.put("requested", req.costWeight().get());
+            // a policy that reads no cost weight ignores it; say so rather than pretend
+            w.put("applied", weightApplied);
+        }
+        n.put("prompt_tokens_estimate", req.promptTokens());
+        n.put("history_messages", req.chat().history().size());
+        return n;
+    }
+
     private void finished(String id, Task task, EpisodeResult r) {
         metrics.episode(r);
         traces.ifPresent(t -> t.record(id, task, r));
     }
 
-    private ObjectNode completion(String id, EpisodeResult r) {
-        ObjectNode n = EpisodeJson.MAPPER.createObjectNode();
-        n.put("id", id);
-        n.put("object", "chat.completion");
-        n.put("created", System.currentTimeMillis() / 1000);
-        n.put("model", orchestrator.name());
-        ObjectNode choice = n.putArray("choices").addObject();
-        choice.put("index", 0);
-        ObjectNode msg = choice.putObject("message");
-        msg.put("role", "assistant");
-        msg.put("content", r.answer().orElse(""));
-        choice.put("finish_reason", r.answer().isPresent() ? "stop" : "length");
-        n.set("usage", usage(r));
-        n.set("maestro", EpisodeJson.maestro(id, r));
-        return n;
-    }
-
-    private static ObjectNode usage(EpisodeResult r) {
-        ObjectNode u = EpisodeJson.MAPPER.createObjectNode();
-        u.put("prompt_tokens", r.usage().inputTokens());
-        u.put("completion_tokens", r.usage().outputTokens());
-        u.put("total_tokens", r.usage().total());
-        return u;
-    }
-
     /** Server-sent events: one chunk per step as it finishes, then the answer, then the totals, then [DONE]. */
-    private void stream(Context ctx, String id, Task task, Environment env, long seed) throws IOException {
+    private void stream(Context ctx, String id, Task task, Environment env, Policy policy, long seed, ObjectNode settings)
+            throws IOException {
         ctx.res().setStatus(200);
         ctx.res().setContentType("text/event-stream; charset=utf-8");
         ctx.res().setHeader("Cache-Control", "no-cache");
         ctx.res().setHeader("X-Accel-Buffering", "no");
         OutputStream out = ctx.res().getOutputStream();
         long createdAt = System.currentTimeMillis() / 1000;
-        Sse sse = new Sse(out);
-        ObjectNode first = chunk(id, createdAt);
+        ChatResponses.Sse sse = new ChatResponses.Sse(out);
+        ObjectNode first = ChatResponses.chunk(id, orchestrator.name(), createdAt);
         first.withArray("choices").addObject().put("index", 0).putNull("finish_reason").putObject("delta").put("role", "assistant").put("content", "");
         sse.send(first);
-        StepStreamer streamer = new StepStreamer(orchestrator.policy(), step -> {
-            ObjectNode c = chunk(id, createdAt);
+        StepStreamer streamer = new StepStreamer(policy, step -> {
+            ObjectNode c = ChatResponses.chunk(id, orchestrator.name(), createdAt);
             c.withArray("choices").addObject().put("index", 0).putNull("finish_reason").putObject("delta");
             c.putObject("maestro").set("step", step);
             sse.send(c);
         });
+        long t0 = System.nanoTime();
         EpisodeResult r = env.run(task, streamer, seed);
+        double wallMs = (System.nanoTime() - t0) / 1e6;
         streamer.finish(r);
         finished(id, task, r);
-        ObjectNode answer = chunk(id, createdAt);
-        answer.withArray("choices").addObject().put("index", 0).putNull("finish_reason").putObject("delta")
-                .put("content", r.answer().orElse(""));
-        sse.send(answer);
-        ObjectNode last = chunk(id, createdAt);
-        last.withArray("choices").addObject().put("index", 0).put("finish_reason", r.answer().isPresent() ? "stop" : "length")
-                .putObject("delta");
-        last.set("usage", usage(r));
-        ObjectNode m = EpisodeJson.MAPPER.createObjectNode();
-        m.put("episode_id", id);
-        m.put("policy", r.policy());
-        m.set("calls", EpisodeJson.calls(r));
-        m.set("totals", EpisodeJson.totals(r));
-        last.set("maestro", m);
-        sse.send(last);
-        sse.done();
-    }
-
-    private ObjectNode chunk(String id, long createdAt) {
-        ObjectNode c = EpisodeJson.MAPPER.createObjectNode();
-        c.put("id", id);
-        c.put("object", "chat.completion.chunk");
-        c.put("created", createdAt);
-        c.put("model", orchestrator.name());
-        c.putArray("choices");
-        return c;
-    }
-
-    /** Writes SSE frames; after the client went away it stops writing (the episode still finishes and is traced). */
-    private static final class Sse {
-        private final OutputStream out;
-        private boolean broken;
-
-        Sse(OutputStream out) {
-            this.out = out;
-        }
-
-        synchronized void send(JsonNode n) {
-            try {
-                write("data: " + EpisodeJson.MAPPER.writeValueAsString(n) + "\n\n");
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
-        synchronized void done() {
-            write("data: [DONE]\n\n");
-        }
-
-        private void write(String s) {
-            if (broken) {
-                return;
-            }
-            try {
-                out.write(s.getBytes(StandardCharsets.UTF_8));
-                out.flush();
-            } catch (IOException e) {
-                broken = true;
-            }
-        }
+        ChatResponses.finish(sse, new ChatResponses.Served(id, orchestrator.name(), r, settings, wallMs), createdAt);
     }
 
     private void observation(Context ctx) throws IOException {
@@ -403,27 +382,6 @@ public final class MaestroServer implements AutoCloseable {
         ctx.header("X-Process-Time", Double.toString(reply.processingMs() / 1000.0));
         ctx.contentType("application/json");
         ctx.result(reply.json());
-    }
-
-    private void traceList(Context ctx) {
-        TraceStore t = traces.orElseThrow(() -> ApiError.notFound("not_found", "no trace store configured (--traces FILE)"));
-        int limit = 50;
-        String q = ctx.queryParam("limit");
-        if (q != null) {
-            try {
-                limit = Math.max(1, Math.min(1000, Integer.parseInt(q)));
-            } catch (NumberFormatException e) {
-                throw ApiError.badRequest("invalid_limit", "limit must be an integer");
-            }
-        }
-        json(ctx, 200, t.recent(limit));
-    }
-
-    private void traceOne(Context ctx) {
-        TraceStore t = traces.orElseThrow(() -> ApiError.notFound("not_found", "no trace store configured (--traces FILE)"));
-        String id = ctx.pathParam("id");
-        json(ctx, 200, t.get(id).orElseThrow(() -> ApiError.notFound("trace_not_found", "no trace with id '"
-                + ImageInputs.abbreviate(id) + "'")));
     }
 
     private static volatile byte[] viewer;
@@ -493,6 +451,7 @@ public final class MaestroServer implements AutoCloseable {
         err.put("message", e.getMessage());
         err.put("type", e.type());
         err.put("code", e.code());
+        e.param().ifPresent(p -> err.put("param", p));
         if (e.status() == 429) {
             ctx.header("Retry-After", "1");
         }
@@ -542,6 +501,9 @@ public final class MaestroServer implements AutoCloseable {
         private boolean verl = true;
         private VerlBridge.Options verlOptions = VerlBridge.Options.DEFAULT;
         private Metrics metrics = new Metrics();
+        private long maxPromptTokens = ChatRequest.DEFAULT_MAX_PROMPT_TOKENS;
+        private Optional<Environment> uncached = Optional.empty();
+        private Optional<Deployments> deployments = Optional.empty();
 
         private Builder(Orchestrator orchestrator) {
             this.orchestrator = Objects.requireNonNull(orchestrator);
@@ -572,6 +534,15 @@ public final class MaestroServer implements AutoCloseable {
         public Builder verl(boolean enabled) { this.verl = enabled; return this; }
         public Builder verlOptions(VerlBridge.Options v) { this.verlOptions = Objects.requireNonNull(v); return this; }
         public Builder metrics(Metrics v) { this.metrics = Objects.requireNonNull(v); return this; }
+        /** Cap on a request's estimated prompt tokens (characters / 4 + 765 per image); default 32,768. */
+        public Builder maxPromptTokens(long v) { this.maxPromptTokens = positive(v, "maxPromptTokens"); return this; }
+        /**
+         * The environment a request with {@code X-Maestro-Cache: off} runs in: the same experts without the record/replay
+         * cache ({@code MaestroRuntime.uncached()}); default: the orchestrator's environment (no cache to bypass).
+         */
+        public Builder uncachedEnvironment(Environment v) { this.uncached = Optional.of(v); return this; }
+        /** Deployment states for {@code /health?deep=1} and {@code /metrics} ({@code MaestroRuntime.deployments()}). */
+        public Builder deployments(Deployments v) { this.deployments = Optional.of(v); return this; }
 
         public MaestroServer build() {
             return new MaestroServer(this);

@@ -25,6 +25,8 @@ public final class Metrics {
     private final ConcurrentHashMap<String, LongAdder> expertErrors = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, DoubleAdder> expertCost = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> expertTokens = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> fallbacks = new ConcurrentHashMap<>();
+    private volatile java.util.function.Supplier<java.util.List<dev.maestro.expert.Deployments.State>> deployments = java.util.List::of;
     private final ConcurrentHashMap<String, Histogram> expertLatency = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> requests = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Histogram> requestDuration = new ConcurrentHashMap<>();
@@ -57,6 +59,13 @@ public final class Metrics {
         expertTokens.computeIfAbsent(m + ",direction=\"input\"", k -> new LongAdder()).add(o.usage().inputTokens());
         expertTokens.computeIfAbsent(m + ",direction=\"output\"", k -> new LongAdder()).add(o.usage().outputTokens());
         expertLatency.computeIfAbsent(m, k -> new Histogram(EXPERT_BUCKETS)).observe(o.latencyMs() / 1000.0);
+        o.fallback().ifPresent(f -> fallbacks.computeIfAbsent(m + ",answered_by=\"" + esc(f.answeredBy().orElse("none")) + "\"",
+                k -> new LongAdder()).increment());
+    }
+
+    /** Where {@link #render} reads each deployment's breaker and recent error rate. */
+    void deployments(java.util.function.Supplier<java.util.List<dev.maestro.expert.Deployments.State>> source) {
+        this.deployments = java.util.Objects.requireNonNull(source);
     }
 
     public void request(String endpoint, int status, long nanos) {
@@ -96,7 +105,34 @@ public final class Metrics {
         counter(sb, "maestro_expert_tokens_total", "Expert tokens by model and direction", expertTokens);
         doubleCounter(sb, "maestro_expert_cost_usd_total", "Expert cost in dollars by model", expertCost);
         histogram(sb, "maestro_expert_latency_seconds", "Expert call latency by model", expertLatency);
+        counter(sb, "maestro_expert_fallbacks_total", "Calls whose model failed and went to its fallbacks, by model and the one that answered", fallbacks);
+        deploymentGauges(sb, deployments.get());
         return sb.toString();
+    }
+
+    private static void deploymentGauges(StringBuilder sb, java.util.List<dev.maestro.expert.Deployments.State> states) {
+        sb.append("# HELP maestro_deployment_breaker_open Whether the deployment's circuit breaker refuses calls (1: open or half-open)\n")
+                .append("# TYPE maestro_deployment_breaker_open gauge\n");
+        for (var d : states) {
+            sb.append("maestro_deployment_breaker_open{model=\"").append(esc(d.model())).append("\"} ")
+                    .append(d.breaker().map(b -> b == dev.maestro.expert.CircuitBreakerExpert.State.CLOSED ? 0 : 1).orElse(0)).append('\n');
+        }
+        sb.append("# HELP maestro_deployment_recent_error_rate Failed share of the deployment's last requests (at most 100 of 5 minutes)\n")
+                .append("# TYPE maestro_deployment_recent_error_rate gauge\n");
+        for (var d : states) {
+            sb.append("maestro_deployment_recent_error_rate{model=\"").append(esc(d.model())).append("\"} ")
+                    .append(num(d.recentErrorRate())).append('\n');
+        }
+        sb.append("# HELP maestro_deployment_requests_total HTTP requests that reached the deployment, retries included\n")
+                .append("# TYPE maestro_deployment_requests_total counter\n");
+        for (var d : states) {
+            sb.append("maestro_deployment_requests_total{model=\"").append(esc(d.model())).append("\"} ").append(d.requests()).append('\n');
+        }
+        sb.append("# HELP maestro_deployment_errors_total Failed HTTP requests of the deployment\n")
+                .append("# TYPE maestro_deployment_errors_total counter\n");
+        for (var d : states) {
+            sb.append("maestro_deployment_errors_total{model=\"").append(esc(d.model())).append("\"} ").append(d.errors()).append('\n');
+        }
     }
 
     private static void counter(StringBuilder sb, String name, String help, Map<String, LongAdder> m) {

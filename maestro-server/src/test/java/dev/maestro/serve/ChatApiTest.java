@@ -159,7 +159,10 @@ class ChatApiTest {
         JsonNode n = M.readTree(post(MaestroServer.CHAT, body, KEY).body());
 
         assertThat(n.at("/maestro/totals/calls").asInt()).isZero();
-        assertThat(n.at("/choices/0/message/content").asText()).isEmpty();
+        assertThat(n.at("/maestro/totals/answered").asBoolean()).isFalse();
+        // never an empty string: the content says there is no answer and why
+        assertThat(n.at("/choices/0/message/content").asText()).startsWith("No answer: ").contains("called no expert");
+        assertThat(n.at("/maestro/no_answer").asText()).contains("called no expert");
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -42,13 +43,19 @@ public final class ServeBench {
         boolean slowPhase = Boolean.parseBoolean(System.getProperty("serve.slow.phase", "true"));
 
         boolean floors = Boolean.parseBoolean(System.getProperty("serve.floor", "true"));
+        String storeKind = System.getProperty("serve.store", "postgresql");
+        Optional<Replica> replica = store(storeKind);
         TestRig fast = TestRig.fast();
-        try (MaestroServer s = MaestroServer.builder(fast.orchestrator).port(0).maxConcurrent(256).verl(false).build().start();
+        try (MaestroServer s = replica.isPresent() ? replica.get().server
+                : MaestroServer.builder(fast.orchestrator).port(0).maxConcurrent(256).verl(false).build().start();
              FloorServer socketFloor = FloorServer.socket(); FloorServer javalinFloor = FloorServer.javalin()) {
             Durations server = new Durations(1 << 20);
             s.metrics().tapChatDurations(server::add);
             System.out.println("== phase 1: zero-latency expert, " + Runtime.getRuntime().availableProcessors() + " cores, JVM "
                     + ManagementFactory.getRuntimeMXBean().getInputArguments());
+            System.out.println("   store: " + replica.map(r -> "record/replay cache and trace store in " + r.db.location()
+                    + " (every request after the first is a cache hit; every request's trace is written)")
+                    .orElse("none (in-code experts, no cache, no trace store)"));
             // Server JIT warm-up; every measured load below also warms its own client JVM and connections first.
             load(loadCp, s.url(), 10000, 16, 0, "server warm-up (not measured)");
             if (floors) {
@@ -86,6 +93,25 @@ public final class ServeBench {
             System.out.printf("%-18s %10s %6s %9s %11s %12s  %s%n", "load", "alloc KB", "GCs", "GC ms", "cpu us/req", "wait us/req",
                     "load average");
             costs.forEach(System.out::println);
+            cpuByThread(s.metrics().requestCount(MaestroServer.CHAT, 200));
+            if (floors) {
+                verdict(table, levels);
+            }
+            if (replica.isPresent()) {
+                Replica rep = replica.get();
+                rep.traces.flush();
+                long rows = rep.db.withConnection(c -> {
+                    try (var st = c.createStatement(); var rs = st.executeQuery("SELECT COUNT(*) FROM traces")) {
+                        rs.next();
+                        return rs.getLong(1);
+                    }
+                });
+                System.out.printf("== store: cache hits %d, misses %d (expert calls %d); chat 200s %d, traces in the store %d, dropped %d%n",
+                        rep.runtime.cacheStats().hits(), rep.runtime.cacheStats().misses(), rep.expertCalls.get(),
+                        s.metrics().requestCount(MaestroServer.CHAT, 200), rows, rep.traces.dropped());
+            }
+        } finally {
+            replica.ifPresent(Replica::close);
         }
         if (!slowPhase) {
             System.exit(0);
@@ -114,6 +140,94 @@ public final class ServeBench {
             }
         }
         System.exit(0);
+    }
+
+    /** The server of phase 1 with its cache and traces in a store: postgresql (embedded), a postgresql:// URL, sqlite, or none. */
+    private static Optional<Replica> store(String kind) throws java.io.IOException {
+        return switch (kind) {
+            case "none" -> Optional.empty();
+            case "sqlite" -> Optional.of(new Replica(dev.maestro.store.StoreLocation.sqlite(java.nio.file.Files.createTempDirectory(
+                    "serve-bench-").resolve("store.db")), 0));
+            case "postgresql" -> Optional.of(new Replica(dev.maestro.store.EmbeddedPg.newLocation(), 0));
+            default -> Optional.of(new Replica(dev.maestro.store.StoreLocation.parse(kind, System.getenv()), 0));
+        };
+    }
+
+    /**
+     * Where the server JVM's CPU went, per thread group (names without digits), and the embedded PostgreSQL's processes,
+     * in microseconds per answered chat request over the whole phase (warm-ups included).
+     */
+    private static void cpuByThread(long requests) {
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        java.util.Map<String, Long> byGroup = new java.util.TreeMap<>();
+        for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (t == null) {
+                continue;
+            }
+            long cpu = threads.getThreadCpuTime(t.getThreadId());
+            if (cpu > 0) {
+                byGroup.merge(t.getThreadName().replaceAll("[0-9]+", "#"), cpu, Long::sum);
+            }
+        }
+        System.out.println("== server JVM CPU per answered request by thread group (live threads, us; GC and JIT threads included)");
+        byGroup.entrySet().stream().sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed()).limit(8)
+                .forEach(e -> System.out.printf("   %-40s %8.1f%n", e.getKey(), e.getValue() / 1e3 / Math.max(1, requests)));
+        long pg = postgresCpuTicks();
+        if (pg > 0) {
+            System.out.printf("   %-40s %8.1f%n", "(embedded PostgreSQL processes)", pg * 1e6 / 100 / Math.max(1, requests));
+        }
+    }
+
+    /** utime + stime (clock ticks, 100/s) of the embedded PostgreSQL server and its backends, from /proc. */
+    private static long postgresCpuTicks() {
+        try (var procs = java.nio.file.Files.list(Path.of("/proc"))) {
+            java.util.Map<String, String[]> stats = new java.util.HashMap<>();
+            String parent = null;
+            for (Path p : procs.filter(x -> x.getFileName().toString().matches("\\d+")).toList()) {
+                try {
+                    String cmd = java.nio.file.Files.readString(p.resolve("cmdline")).replace('\0', ' ');
+                    String stat = java.nio.file.Files.readString(p.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    stats.put(p.getFileName().toString(), f);
+                    if (cmd.contains("postgres") && cmd.contains("maestro-pg-")) {
+                        parent = p.getFileName().toString();
+                    }
+                } catch (java.io.IOException | RuntimeException e) {
+                    // gone meanwhile
+                }
+            }
+            long ticks = 0;
+            for (var e : stats.entrySet()) {
+                String[] f = e.getValue(); // f[1] = ppid, f[11] = utime, f[12] = stime
+                if (e.getKey().equals(parent) || f[1].equals(parent)) {
+                    ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                }
+            }
+            return ticks;
+        } catch (java.io.IOException e) {
+            return 0;
+        }
+    }
+
+    /** Per concurrency: Maestro's client p99 minus the Javalin constant-answer control's, measured right before it. */
+    private static void verdict(List<String> table, int[] levels) {
+        System.out.println("== overhead over the constant-answer control (client p99, ms; target: within 1.5 ms)");
+        for (int c : levels) {
+            double floor = p99(table, "floor javalin c=" + c);
+            double maestro = p99(table, "maestro c=" + c);
+            System.out.printf("c=%-3d maestro %7.3f  control %7.3f  difference %+7.3f  %s%n", c, maestro, floor, maestro - floor,
+                    maestro - floor <= 1.5 ? "within 1.5 ms" : "OVER 1.5 ms");
+        }
+    }
+
+    private static double p99(List<String> table, String label) {
+        for (String row : table) {
+            if (row.startsWith(label + " ")) {
+                String[] f = row.split("\\|")[1].trim().split("\\s+");
+                return Double.parseDouble(f[2]);
+            }
+        }
+        return Double.NaN;
     }
 
     /** One summary line: throughput and client percentiles from ServeLoad's RESULT json, server ones from the tap. */

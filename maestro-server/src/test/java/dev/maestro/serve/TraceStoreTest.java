@@ -77,6 +77,34 @@ class TraceStoreTest {
     }
 
     @Test
+    void should_adopt_a_trace_file_written_before_schema_versions_and_migrate_it(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("old.db");
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file); java.sql.Statement st = c.createStatement()) {
+            // the table as the release before versioned schemas created it, with one served episode
+            st.execute("CREATE TABLE traces (id TEXT PRIMARY KEY, created_ms INTEGER NOT NULL, task_id TEXT NOT NULL,"
+                    + " question TEXT NOT NULL, policy TEXT NOT NULL, answer TEXT, grade REAL, graded_by TEXT NOT NULL,"
+                    + " calls INTEGER NOT NULL, errors INTEGER NOT NULL, cost_usd REAL NOT NULL, latency_ms REAL NOT NULL,"
+                    + " steps TEXT NOT NULL)");
+            st.execute("INSERT INTO traces VALUES ('chatcmpl-old', 1700000000000, 'chatcmpl-old', 'Old question?', 'fixed:a@@b',"
+                    + " 'forty-two', NULL, 'none', 1, 0, 0.001, 5.0, '[]')");
+        }
+        try (TraceStore store = TraceStore.open(file)) {
+            assertThat(store.recent(5)).hasSize(1);
+            assertThat(store.feedback("chatcmpl-old", new Feedback(java.util.Optional.empty(), java.util.Optional.of(true),
+                    java.util.Optional.empty(), 1700000001000L))).isTrue();
+            assertThat(store.served(0)).singleElement().satisfies(s -> {
+                assertThat(s.answer()).contains("forty-two");
+                assertThat(s.feedback().orElseThrow().correct()).contains(true);
+            });
+        }
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file); java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT version FROM schema_version WHERE component = 'traces'")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt(1)).isEqualTo(TraceSchema.MIGRATIONS.size());
+        }
+    }
+
+    @Test
     void should_serve_traces_of_chat_requests_over_http(@TempDir Path dir) throws Exception {
         TestRig rig = TestRig.fast();
         try (TraceStore store = TraceStore.open(dir.resolve("t.db"));
