@@ -47,7 +47,8 @@ public final class Onboarding {
      * @param selector  {@code adaptive} or {@code random}
      * @param tolerance early stop when the overall 95% half-width is at most this (0: never)
      */
-    public record Options(int probes, double budgetUsd, String selector, double tolerance, long seed) {
+    public record Options(int probes, double budgetUsd, String selector, double tolerance, long seed,
+                          double expectedProbeCostUsd) {
         public Options {
             if (probes < 0) {
                 throw new MaestroException("--probes must be 0 (card prior only) or more, got " + probes);
@@ -56,15 +57,24 @@ public final class Onboarding {
                 throw new MaestroException("--budget must be a number of US dollars >= 0, got " + budgetUsd);
             }
             ProbeSelector.named(selector);
+            if (!(expectedProbeCostUsd >= 0)) {
+                throw new IllegalArgumentException("expected probe cost must be >= 0, got " + expectedProbeCostUsd);
+            }
+        }
+
+        public Options(int probes, double budgetUsd, String selector, double tolerance, long seed) {
+            this(probes, budgetUsd, selector, tolerance, seed, 0);
         }
 
         public static Options of(int probes, long seed) {
             return new Options(probes, Double.POSITIVE_INFINITY, "adaptive", ProbeSession.DEFAULT_TOLERANCE, seed);
         }
 
-        public Options withBudget(double usd) { return new Options(probes, usd, selector, tolerance, seed); }
-        public Options withSelector(String s) { return new Options(probes, budgetUsd, s, tolerance, seed); }
-        public Options withTolerance(double t) { return new Options(probes, budgetUsd, selector, t, seed); }
+        public Options withBudget(double usd) { return new Options(probes, usd, selector, tolerance, seed, expectedProbeCostUsd); }
+        public Options withSelector(String s) { return new Options(probes, budgetUsd, s, tolerance, seed, expectedProbeCostUsd); }
+        public Options withTolerance(double t) { return new Options(probes, budgetUsd, selector, t, seed, expectedProbeCostUsd); }
+        /** What the first probe is expected to cost ({@link Onboarding#expectedProbeCost}); later ones are priced by the dearest made. */
+        public Options withExpectedProbeCost(double usd) { return new Options(probes, budgetUsd, selector, tolerance, seed, usd); }
     }
 
     /** One new pair after onboarding. */
@@ -112,6 +122,29 @@ public final class Onboarding {
     }
 
     private Onboarding() {
+    }
+
+    /**
+     * What one probe of the new pairs may cost, before any is made: the dearest call of a known pair on the training
+     * questions, scaled up by how much dearer the new pairs' prices are than that pair's (never down).
+     */
+    public static double expectedProbeCost(PairMatrix known, Registry registry, List<Pair> fresh) {
+        double dearest = 0;
+        double knownPrice = 0;
+        for (int p = 0; p < known.pairs().size(); p++) {
+            for (int t = 0; t < known.tasks().size(); t++) {
+                if (known.cost(t, p) > dearest) {
+                    dearest = known.cost(t, p);
+                    knownPrice = price(registry, known.pairs().get(p));
+                }
+            }
+        }
+        double newPrice = fresh.stream().mapToDouble(p -> price(registry, p)).max().orElse(0);
+        return knownPrice > 0 ? dearest * Math.max(1, newPrice / knownPrice) : dearest;
+    }
+
+    private static double price(Registry registry, Pair p) {
+        return registry.model(p.model()).map(m -> m.price().inputPerMillion() + m.price().outputPerMillion()).orElse(0.0);
     }
 
     /** The pairs of {@code registry} the policy has no training numbers for. */
@@ -163,37 +196,82 @@ public final class Onboarding {
         List<PairResult> results = new ArrayList<>();
         Map<Pair, double[]> grades = new LinkedHashMap<>();
         double left = options.budgetUsd();
+        double dearest = options.expectedProbeCostUsd();
         progress.start("probes", (long) fresh.size() * options.probes());
-        for (Pair pair : fresh) {
-            AbilityPrior prior = cp.prior(card(pair, env.registry(), cards));
-            Interval before = AbilityPosterior.of(irt, prior, List.of()).overallAccuracy(1000, options.seed());
-            FixedPairPolicy fixed = new FixedPairPolicy(pair);
-            ProbeSession.Oracle oracle = item -> {
-                Task t = tasks.get(item);
-                EpisodeResult r = env.run(t, fixed, Evaluator.taskSeed(options.seed(), t.id()));
-                Optional<String> cause = failure(r);
-                if (cause.isPresent()) {
-                    return ProbeSession.Answer.failed(cause.get(), r.costUsd());
+        // Pairs of one new model share strength: each is probed with a prior that includes what its siblings
+        // (the model's other skills) answered so far, widened by how far a known model's pairs stray from each other;
+        // at the end each pair's estimate takes its own probes and all its siblings' (never its own twice).
+        double[] pairVar = cp.pairVariance();
+        Map<String, List<Pair>> byModel = new LinkedHashMap<>();
+        fresh.forEach(p -> byModel.computeIfAbsent(p.model(), k -> new ArrayList<>()).add(p));
+        Map<Pair, ProbeSession.Result> sessions = new LinkedHashMap<>();
+        Map<Pair, AbilityPrior> cardPriors = new LinkedHashMap<>();
+        for (List<Pair> siblings : byModel.values()) {
+            for (Pair pair : siblings) {
+                AbilityPrior card = cp.prior(card(pair, env.registry(), cards));
+                cardPriors.put(pair, card);
+                AbilityPrior prior = siblingPrior(irt, card, observations(sessions, siblings, pair), pairVar);
+                FixedPairPolicy fixed = new FixedPairPolicy(pair);
+                ProbeSession.Oracle oracle = item -> {
+                    Task t = tasks.get(item);
+                    EpisodeResult r = env.run(t, fixed, Evaluator.taskSeed(options.seed(), t.id()));
+                    Optional<String> cause = failure(r);
+                    if (cause.isPresent()) {
+                        return ProbeSession.Answer.failed(cause.get(), r.costUsd());
+                    }
+                    return ProbeSession.Answer.graded(Math.max(0, Math.min(1, r.grade())), r.costUsd());
+                };
+                ProbeSession.Settings s = new ProbeSession.Settings(options.probes(), Math.max(0, left),
+                        options.tolerance(), options.seed() ^ pair.id().hashCode(), dearest);
+                int[] seen = {0};
+                ProbeSession.Result res = ProbeSession.run(irt, prior, selector, oracle, s, (n, post) -> {
+                    progress.advance(n - seen[0]);
+                    seen[0] = n;
+                });
+                progress.advance(options.probes() - seen[0]);
+                left -= res.costUsd();
+                for (ProbeSession.Probe pr : res.probes()) {
+                    dearest = Math.max(dearest, pr.costUsd());
                 }
-                return ProbeSession.Answer.graded(Math.max(0, Math.min(1, r.grade())), r.costUsd());
-            };
-            ProbeSession.Settings s = new ProbeSession.Settings(options.probes(), Math.max(0, left),
-                    options.tolerance(), options.seed() ^ pair.id().hashCode());
-            int[] seen = {0};
-            ProbeSession.Result res = ProbeSession.run(irt, prior, selector, oracle, s, (n, post) -> {
-                progress.advance(n - seen[0]);
-                seen[0] = n;
-            });
-            progress.advance(options.probes() - seen[0]);
-            left -= res.costUsd();
-            AbilityPosterior post = res.posterior();
-            results.add(new PairResult(pair, prior.source(), before, post.overallAccuracy(1000, options.seed()),
-                    ProbeSession.byGroup(post), res.probes(), res.costUsd(), res.stop()));
-            grades.put(pair, post.probabilities());
+                sessions.put(pair, res);
+            }
+            for (Pair pair : siblings) {
+                AbilityPrior card = cardPriors.get(pair);
+                ProbeSession.Result res = sessions.get(pair);
+                AbilityPrior prior = siblingPrior(irt, card, observations(sessions, siblings, pair), pairVar);
+                AbilityPosterior post = AbilityPosterior.of(irt, prior, res.posterior().observations());
+                Interval before = AbilityPosterior.of(irt, card, List.of()).overallAccuracy(1000, options.seed());
+                String source = card.source() + (siblings.size() > 1 ? "; with the probes of its " + (siblings.size() - 1)
+                        + " sibling pair(s)" : "");
+                results.add(new PairResult(pair, source, before, post.overallAccuracy(1000, options.seed()),
+                        ProbeSession.byGroup(post), res.probes(), res.costUsd(), res.stop()));
+                grades.put(pair, post.probabilities());
+            }
         }
         progress.finish();
         LearnedPolicy onboarded = apply(policy, results, grades, tasks);
         return new Result(onboarded, results, grades, tasks, cp.quality());
+    }
+
+    /** The probes answered by the other pairs of {@code siblings} that were probed already. */
+    private static List<AbilityPosterior.Observation> observations(Map<Pair, ProbeSession.Result> sessions,
+                                                                   List<Pair> siblings, Pair self) {
+        List<AbilityPosterior.Observation> out = new ArrayList<>();
+        for (Pair p : siblings) {
+            if (!p.equals(self) && sessions.containsKey(p)) {
+                out.addAll(sessions.get(p).posterior().observations());
+            }
+        }
+        return out;
+    }
+
+    /** The card prior updated with the siblings' probes, widened by the spread between a model's pairs. */
+    private static AbilityPrior siblingPrior(ItemResponseModel irt, AbilityPrior card,
+                                             List<AbilityPosterior.Observation> siblingObs, double[] pairVar) {
+        if (siblingObs.isEmpty()) {
+            return card;
+        }
+        return AbilityPosterior.of(irt, card, siblingObs).asSiblingPrior(pairVar, card.source());
     }
 
     /** The policy with the new pairs' numbers filled in (a copy). */

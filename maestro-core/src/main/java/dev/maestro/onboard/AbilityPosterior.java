@@ -138,6 +138,41 @@ public final class AbilityPosterior {
     public AbilityPrior prior() { return prior; }
     public List<Observation> observations() { return observations; }
 
+    /** Posterior mode of the overall ability θ. */
+    public double theta() {
+        return mean[0];
+    }
+
+    /** Posterior variance of θ. */
+    public double thetaVar() {
+        return cov[0][0];
+    }
+
+    /** Posterior mode of the group offset δ_g. */
+    public double delta(int group) {
+        return mean[group + 1];
+    }
+
+    /** Posterior variance of δ_g. */
+    public double deltaVar(int group) {
+        return cov[group + 1][group + 1];
+    }
+
+    /**
+     * A prior for a sibling of this expert (another skill of the same model): this posterior, widened by how far a
+     * model's pairs stray from each other ({@code pairVar}: for θ at index 0, then per group).
+     */
+    public AbilityPrior asSiblingPrior(double[] pairVar, String source) {
+        int ng = model.groups().size();
+        double[] dm = new double[ng];
+        double[] dv = new double[ng];
+        for (int g = 0; g < ng; g++) {
+            dm[g] = delta(g);
+            dv[g] = Math.max(1e-3, deltaVar(g)) + pairVar[g + 1];
+        }
+        return new AbilityPrior(theta(), Math.max(1e-3, thetaVar()) + pairVar[0], dm, new double[ng], dv, source);
+    }
+
     /** Posterior mean of the group's ability η_g = θ + δ_g. */
     public double eta(int group) {
         return mean[0] + mean[group + 1];

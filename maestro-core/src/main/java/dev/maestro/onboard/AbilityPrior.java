@@ -58,6 +58,12 @@ public record AbilityPrior(double thetaMean, double thetaVar, double[] deltaMean
                 "population of " + ne + " known experts");
     }
 
+    /**
+     * Least variance of a group offset's prior (SD 0.7 logits, about ±15 accuracy points at 50%): the known experts
+     * may all be alike on a group, and a new one can still be its specialist — the prior must leave room for that.
+     */
+    static final double MIN_GROUP_VAR = 0.5;
+
     static boolean[] all(int n) {
         boolean[] b = new boolean[n];
         Arrays.fill(b, true);
@@ -66,7 +72,7 @@ public record AbilityPrior(double thetaMean, double thetaVar, double[] deltaMean
 
     /**
      * Per group, the known experts' offsets δ_g regressed on their ability θ (least squares, slope shrunk toward
-     * 0 by a ridge of one expert's worth), with the residual variance (at least 0.02; the model's prior width when
+     * 0 by a ridge of one expert's worth), with the residual variance (at least {@link #MIN_GROUP_VAR}; 1 when
      * fewer than three experts).
      */
     record GroupRegression(double[] intercept, double[] slope, double[] residualVar) {
@@ -126,7 +132,7 @@ public record AbilityPrior(double thetaMean, double thetaVar, double[] deltaMean
                         rss += Math.pow(model.groupOffsets(e)[g] - c[g] - s[g] * model.ability(e), 2);
                     }
                 }
-                v[g] = Math.max(0.02, rss / (n - 2));
+                v[g] = Math.max(MIN_GROUP_VAR, rss / (n - 2));
             }
             return new GroupRegression(c, s, v);
         }

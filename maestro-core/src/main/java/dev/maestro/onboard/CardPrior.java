@@ -130,6 +130,46 @@ public final class CardPrior {
         return quality;
     }
 
+    /**
+     * How far the pairs of one model stray from the model's mean (θ at index 0, then δ per group): the pooled
+     * variance over known models with several pairs, at least 0.05; 1.0 (wide) when no known model has two pairs.
+     */
+    public double[] pairVariance() {
+        int ng = model.groups().size();
+        Map<String, List<Integer>> byModel = new HashMap<>();
+        for (int e = 0; e < known.size(); e++) {
+            byModel.computeIfAbsent(known.get(e).model(), k -> new ArrayList<>()).add(e);
+        }
+        double[] ss = new double[ng + 1];
+        int df = 0;
+        for (List<Integer> es : byModel.values()) {
+            if (es.size() < 2) {
+                continue;
+            }
+            double[] mean = new double[ng + 1];
+            for (int e : es) {
+                mean[0] += model.ability(e) / es.size();
+                double[] d = model.groupOffsets(e);
+                for (int g = 0; g < ng; g++) {
+                    mean[g + 1] += d[g] / es.size();
+                }
+            }
+            for (int e : es) {
+                ss[0] += Math.pow(model.ability(e) - mean[0], 2);
+                double[] d = model.groupOffsets(e);
+                for (int g = 0; g < ng; g++) {
+                    ss[g + 1] += Math.pow(d[g] - mean[g + 1], 2);
+                }
+            }
+            df += es.size() - 1;
+        }
+        double[] v = new double[ng + 1];
+        for (int k = 0; k <= ng; k++) {
+            v[k] = df == 0 ? 1.0 : Math.max(0.05, ss[k] / df);
+        }
+        return v;
+    }
+
     /** The prior for a new expert from its card. */
     public AbilityPrior prior(ExpertCard card) {
         int ng = model.groups().size();

@@ -15,7 +15,8 @@ import java.util.function.BiConsumer;
 /**
  * Probes one new expert: asks it training questions chosen by a {@link ProbeSelector}, updates its
  * {@link AbilityPosterior} after each answer, and stops at the first of: {@code maxProbes} calls made, the budget
- * reached (a probe is not started when the next one, priced like the dearest so far, would pass it), the estimate
+ * reached (a probe is not started when the next one, priced like the dearest so far or the expected cost, would pass
+ * it; a probe dearer than that can still pass it by the difference), the estimate
  * tight (overall 95% half-width ≤ tolerance and every group's ≤ 3 × tolerance), or no question left. A failed call
  * counts as a call (it was made and may have cost something) but carries no information: it is recorded with its
  * cause and the posterior is unchanged.
@@ -71,8 +72,13 @@ public final class ProbeSession {
         }
     }
 
-    /** The settings of a session. */
-    public record Settings(int maxProbes, double budgetUsd, double tolerance, long seed) {
+    /**
+     * The settings of a session.
+     *
+     * @param expectedCostUsd what a probe is expected to cost before any was made (the budget check prices the next
+     *                        probe like the dearest so far, and at least like this)
+     */
+    public record Settings(int maxProbes, double budgetUsd, double tolerance, long seed, double expectedCostUsd) {
         public Settings {
             if (maxProbes < 0) {
                 throw new IllegalArgumentException("probes must be >= 0, got " + maxProbes);
@@ -83,6 +89,17 @@ public final class ProbeSession {
             if (!(tolerance >= 0)) {
                 throw new IllegalArgumentException("tolerance must be >= 0, got " + tolerance);
             }
+            if (!(expectedCostUsd >= 0)) {
+                throw new IllegalArgumentException("expected probe cost must be >= 0, got " + expectedCostUsd);
+            }
+        }
+
+        public Settings(int maxProbes, double budgetUsd, double tolerance, long seed) {
+            this(maxProbes, budgetUsd, tolerance, seed, 0);
+        }
+
+        public Settings withExpectedCost(double usd) {
+            return new Settings(maxProbes, budgetUsd, tolerance, seed, usd);
         }
 
         /** At most {@code maxProbes} probes, no budget limit, early stop at a 3-point overall half-width. */
@@ -91,15 +108,15 @@ public final class ProbeSession {
         }
 
         public Settings withBudget(double usd) {
-            return new Settings(maxProbes, usd, tolerance, seed);
+            return new Settings(maxProbes, usd, tolerance, seed, expectedCostUsd);
         }
 
         public Settings withSeed(long s) {
-            return new Settings(maxProbes, budgetUsd, tolerance, s);
+            return new Settings(maxProbes, budgetUsd, tolerance, s, expectedCostUsd);
         }
 
         public Settings withTolerance(double t) {
-            return new Settings(maxProbes, budgetUsd, t, seed);
+            return new Settings(maxProbes, budgetUsd, t, seed, expectedCostUsd);
         }
     }
 
@@ -121,7 +138,7 @@ public final class ProbeSession {
         BitSet used = new BitSet(model.itemCount());
         List<Probe> probes = new ArrayList<>();
         double spent = 0;
-        double dearest = 0;
+        double dearest = settings.expectedCostUsd();
         Stop stop = Stop.PROBES;
         while (true) {
             if (probes.size() >= settings.maxProbes()) {
