@@ -1,5 +1,6 @@
 package dev.maestro.bench;
 
+import dev.maestro.episode.EpisodeNotes;
 import dev.maestro.episode.EpisodeView;
 import dev.maestro.episode.Observation;
 import dev.maestro.expert.Usage;
@@ -119,6 +120,6 @@ public class DecisionBench {
         @Override public int callsLeft() { return 4 - observations.size(); }
         @Override public double costLeft() { return 1.0; }
         @Override public List<Pair> callablePairs() { return registry.pairs().subList(0, pairs); }
-        @Override public List<Object> memo() { return new ArrayList<>(); }
+        @Override public EpisodeNotes notes() { return EpisodeNotes.create(); }
     }
 }

@@ -7,6 +7,7 @@ import dev.maestro.experiment.SuiteEvaluation;
 import dev.maestro.experiment.Workbench;
 import dev.maestro.policy.embed.CachingEmbedder;
 import dev.maestro.runtime.Embedders;
+import dev.maestro.train.GrpoTrainer;
 import dev.maestro.train.TrainConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,14 +20,15 @@ import picocli.CommandLine.Option;
 /** The main job: on every shipped suite, fit baselines, train the policy, evaluate on held-out tasks, report. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Runs the main job offline on the shipped data: for each suite (MATH-V replay, BlindTest replay,",
-                "simulated paper registry) fits the baselines on the training split, trains the learned policy with GRPO,",
-                "evaluates everything on the held-out test split, prints one table and writes report.json/report.html."})
+                "simulated paper registry, MMLU-Pro replay) fits the baselines on the training split, trains the learned",
+                "policy with GRPO, evaluates everything on the held-out test split (and the learned policy across cost",
+                "weights), prints one table and writes report.json/report.html."})
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Output folder (default: ${DEFAULT-VALUE}).", defaultValue = "runs/demo")
     Path out;
 
     @Option(names = "--suites", split = ",", description = "Suites to run (default: ${DEFAULT-VALUE}).",
-            defaultValue = "mathv,blind,blind-tools,paper-sim")
+            defaultValue = "mathv,blind,blind-tools,paper-sim,mmlupro")
     List<String> suites;
 
     @Option(names = "--seed", description = "Seed (default: ${DEFAULT-VALUE}).", defaultValue = "7")
@@ -58,7 +60,8 @@ final class DemoCommand implements Callable<Integer> {
                     System.err.println("== " + suite.name() + ": " + wb.registry() + ", " + wb.tasks().size() + " tasks");
                     SuiteEvaluation.Options o = new SuiteEvaluation.Options(seed, n,
                             noTrain ? Optional.empty() : Optional.of(TrainConfig.DEFAULT.withSeed(seed)),
-                            Optional.ofNullable(emb), Optional.of(out.resolve(suite.name())), progress, !noTrain);
+                            Optional.ofNullable(emb), Optional.of(out.resolve(suite.name())), progress, !noTrain,
+                            GrpoTrainer.WEIGHT_GRID);
                     long s0 = System.nanoTime();
                     Report r = SuiteEvaluation.run(wb, o).report();
                     Health.report("demo", wb.health(), System.err);

@@ -8,6 +8,7 @@ import dev.maestro.eval.Evaluator;
 import dev.maestro.eval.Report;
 import dev.maestro.eval.ReportWriter;
 import dev.maestro.eval.SystemResult;
+import dev.maestro.experiment.SuiteEvaluation;
 import dev.maestro.experiment.Workbench;
 import dev.maestro.expert.PairHealth;
 import dev.maestro.policy.FixedPairPolicy;
@@ -74,6 +75,17 @@ final class EvalCommand implements Callable<Integer> {
             "(default: ${DEFAULT-VALUE}; the generalization experiments use " + Calibration.DEFAULT_SAMPLE + ")."})
     int calibrate;
 
+    @Option(names = "--cost-weight", paramLabel = "W", description = {
+            "For a checkpoint policy: the cost weight to decide with (default: the one chosen on validation when it was",
+            "trained). W = accuracy traded for spending one best-single call's worth of dollars: 0.1 means a call as",
+            "expensive as the best single expert must buy 10 points of accuracy (docs/policy.md, 'Choosing the cost weight')."})
+    Optional<Double> costWeight;
+
+    @Option(names = "--cost-sweep", split = ",", paramLabel = "W1,W2,...", description = {
+            "For a checkpoint policy: also evaluate it at each of these cost weights and draw its accuracy-vs-cost curve",
+            "with every baseline's point (report section cost_sweep, cost_curve.png)."})
+    List<Double> costSweep;
+
     @Override
     public Integer call() throws Exception {
         Workbench.Options wo = Workbench.Options.defaults();
@@ -103,6 +115,19 @@ final class EvalCommand implements Callable<Integer> {
             if (calibrate < 0) {
                 throw new MaestroException("--calibrate must be 0 (off) or a number of training questions, got " + calibrate);
             }
+            if (costWeight.isPresent() && !(costWeight.get() >= 0 && costWeight.get() < Double.POSITIVE_INFINITY)) {
+                throw new MaestroException("--cost-weight must be a number >= 0, got " + costWeight.get());
+            }
+            List<Double> sweep = costSweep == null ? List.of() : costSweep;
+            if (sweep.stream().anyMatch(w -> !(w >= 0 && w < Double.POSITIVE_INFINITY))) {
+                throw new MaestroException("--cost-sweep takes cost weights >= 0 separated by commas, got " + sweep);
+            }
+            boolean anyCheckpoint = policies.stream().anyMatch(p -> PolicySpec.parse(p) instanceof PolicySpec.Checkpoint);
+            if ((costWeight.isPresent() || !sweep.isEmpty()) && !anyCheckpoint) {
+                throw new MaestroException("--cost-weight and --cost-sweep apply to a learned policy: give a checkpoint file "
+                        + "in --policy (e.g. runs/train/policy.ckpt)");
+            }
+            LearnedPolicy swept = null;
             List<SystemResult> systems = new ArrayList<>();
             Map<String, Object> sections = new LinkedHashMap<>();
             Baselines.Fitted fitted = null;
@@ -126,8 +151,13 @@ final class EvalCommand implements Callable<Integer> {
                         note += cal.models().isEmpty() ? "; --calibrate: no new models to calibrate"
                                 : "; calibrated " + cal.models() + " on " + cal.tasks() + " training questions (" + cal.calls() + " calls)";
                     }
+                    if (costWeight.isPresent()) {
+                        lp = lp.withCostWeight(costWeight.get());
+                    }
+                    note += "; cost weight " + lp.costWeight() + (costWeight.isPresent() ? " (--cost-weight)" : " (chosen on validation)");
                     List<EpisodeResult> rs = Evaluator.run(wb.env(), lp, evalTasks, seed, n, progress);
                     systems.add(SystemResult.of("maestro", "learned", null, rs, note));
+                    swept = lp;
                 } else if (spec instanceof PolicySpec.Llm llmSpec) {
                     dev.maestro.episode.Policy llm = resolver.llm(llmSpec);
                     List<EpisodeResult> rs = Evaluator.run(wb.env(), llm, evalTasks, seed, n, progress);
@@ -153,6 +183,9 @@ final class EvalCommand implements Callable<Integer> {
             }
             if (fitted != null) {
                 sections.put("pair_accuracy_on_fit_split", fitted.train().accuracyByPair());
+            }
+            if (!sweep.isEmpty() && swept != null) {
+                sections.put("cost_sweep", SuiteEvaluation.costSweep(wb.env(), swept, evalTasks, systems, seed, n, sweep));
             }
             sections.put("calls_by_pair", PairHealth.section(wb.health()));
             wb.judge().ifPresent(j -> sections.put("judge", j.summary()));

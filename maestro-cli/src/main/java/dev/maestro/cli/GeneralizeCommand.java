@@ -76,7 +76,7 @@ final class GeneralizeCommand implements Callable<Integer> {
             var train = wb.part(Split.Part.TRAIN);
             PairMatrix m = PairMatrix.compute(wb.env(), train, seed, threads, Progress.NONE);
             LearnedPolicy reference = GrpoTrainer.builder(wb.env(), train, cfg, emb, emb.name()).threads(threads)
-                    .validation(wb.part(Split.Part.VALIDATION)).priors(m.accuracies())
+                    .validation(wb.part(Split.Part.VALIDATION)).priors(m.accuracies()).costs(m.meanCosts())
                     .history(PairHistory.build(train, m.gradesByPair(), emb)).progress(progress).build().run().policy();
             Map<String, Object> result = new LinkedHashMap<>();
             Optional<Path> extra = unseen.or(() -> wb.suite().flatMap(s -> s.unseenModels()));
@@ -99,7 +99,7 @@ final class GeneralizeCommand implements Callable<Integer> {
                 progress.start("leave-out sets", sets.size());
                 OnboardingExperiment.Result on = OnboardingExperiment.run(wb, sets, onboardProbes, selectors, reference,
                         (env, known) -> GrpoTrainer.builder(env, train, gcfg, emb, emb.name()).threads(threads)
-                                .validation(wb.part(Split.Part.VALIDATION)).priors(known.accuracies())
+                                .validation(wb.part(Split.Part.VALIDATION)).priors(known.accuracies()).costs(known.meanCosts())
                                 .history(PairHistory.build(train, known.gradesByPair(), emb)).build().run().policy(),
                         seed, threads, progress);
                 progress.finish();

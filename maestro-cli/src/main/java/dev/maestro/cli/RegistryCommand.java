@@ -3,6 +3,10 @@ package dev.maestro.cli;
 import dev.maestro.registry.Registry;
 import dev.maestro.registry.RegistryLoader;
 import dev.maestro.registry.RegistryProblem;
+import dev.maestro.skill.tool.ProvidedTools;
+import dev.maestro.skill.tool.ToolProviders;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -48,18 +52,30 @@ public final class RegistryCommand implements Runnable {
         @Option(names = "--strict", description = "treat warnings (such as an unset API key variable) as errors")
         boolean strict;
 
+        @Option(names = "--no-connect", description = {"do not start or reach the MCP servers the skills declare",
+                "(by default each is connected once to check that it answers and has the tools the steps call)"})
+        boolean noConnect;
+
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             RegistryLoader.Inspection result = RegistryLoader.builder().env(CliEnv.all()).build().inspect(dir);
+            List<RegistryProblem> problems = new ArrayList<>(result.problems());
+            if (result.registry().isPresent() && !noConnect && !result.registry().get().mcpServers().isEmpty()) {
+                // What only the servers can tell: that they start or answer, and have the tools the steps call with
+                // arguments their schemas take (docs/mcp.md). Connected once, closed at once.
+                try (ProvidedTools tools = ToolProviders.open(result.registry().get(), CliEnv.all())) {
+                    problems.addAll(tools.problems());
+                }
+            }
             // Prefix the registry folder as typed, so editors and terminals can open FILE:LINE directly.
-            for (RegistryProblem p : result.problems()) {
+            for (RegistryProblem p : problems) {
                 String file = p.file().equals(".") ? dir.toString() : dir.resolve(p.file()).toString();
                 out.println(file + p.toString().substring(p.file().length()));
             }
-            long errors = result.errors();
-            long warnings = result.warnings();
-            if (result.registry().isEmpty() || (strict && warnings > 0)) {
+            long errors = problems.stream().filter(RegistryProblem::isError).count();
+            long warnings = problems.size() - errors;
+            if (result.registry().isEmpty() || errors > 0 || (strict && warnings > 0)) {
                 out.printf("%s: %d error(s), %d warning(s)%n", dir, errors, warnings);
                 out.flush();
                 return 1;

@@ -136,6 +136,9 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--no-verl", description = "do not serve the verl-tool bridge POST /get_observation")
     boolean noVerl;
 
+    @Option(names = "--no-mcp", description = "do not serve the MCP tool 'ask' at POST /mcp (docs/mcp.md)")
+    boolean noMcp;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -176,6 +179,9 @@ public final class ServeCommand implements Callable<Integer> {
                 + "/v1/feedback)").orElse("off (--store or --traces FILE keeps them and accepts feedback)")));
         b.append(String.format("  endpoints POST %s/v1/chat/completions, GET %s/v1/models, %s/health?deep=1, %s/metrics, %s/viewer%n",
                 url, url, url, url, url));
+        if (!noMcp) {
+            b.append(String.format("  MCP tool 'ask': POST %s/mcp (docs/mcp.md)%n", url));
+        }
         b.append(String.format("try:%n  curl -s %s/v1/chat/completions%s -H 'Content-Type: application/json' \\%n"
                 + "    -d '{\"model\": \"%s\", \"messages\": [{\"role\": \"user\", \"content\": \"%s\"}]}'%n",
                 url, auth, name, example(s.registry)));
@@ -265,7 +271,7 @@ public final class ServeCommand implements Callable<Integer> {
             MaestroServer.Builder b = MaestroServer.builder(new Orchestrator(name, runtime.environment(), p)).host(host).port(port)
                     .uncachedEnvironment(runtime.uncached()).deployments(runtime.deployments()).maxPromptTokens(maxPromptTokens)
                     .keys(keys).maxConcurrent(maxConcurrent).maxBodyBytes((long) maxBodyMb << 20).imageHosts(Set.copyOf(imageHosts))
-                    .imageAddresses(Set.copyOf(imageAddresses)).imagePrivateAddresses(imageAllowPrivate).verl(!noVerl);
+                    .imageAddresses(Set.copyOf(imageAddresses)).imagePrivateAddresses(imageAllowPrivate).verl(!noVerl).mcp(!noMcp);
             if (rateLimit > 0) {
                 b.rateLimit(rateLimit, Math.max(1, rateLimit / 6));
             }

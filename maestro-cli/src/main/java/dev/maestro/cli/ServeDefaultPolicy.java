@@ -60,6 +60,11 @@ final class ServeDefaultPolicy {
 
     /** Trains the default policy into the cache (progress on standard error) and returns the checkpoint. */
     static Path train(MaestroHome home, PrintWriter err) {
+        return train(home, err, true);
+    }
+
+    /** As {@link #train(MaestroHome, PrintWriter)}; {@code progress} false trains without progress bars. */
+    static Path train(MaestroHome home, PrintWriter err, boolean progress) {
         Path target = cached(home);
         Path work;
         try {
@@ -75,6 +80,9 @@ final class ServeDefaultPolicy {
         try {
             List<String> args = new java.util.ArrayList<>(TRAIN);
             args.addAll(List.of("--out", work.toString()));
+            if (!progress) {
+                args.add("--no-progress");
+            }
             int status = new CommandLine(new TrainCommand()).setExecutionExceptionHandler(Main::handle)
                     .execute(args.toArray(String[]::new));
             Path ckpt = work.resolve("policy.ckpt");

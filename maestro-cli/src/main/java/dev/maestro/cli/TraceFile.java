@@ -115,17 +115,12 @@ final class TraceFile implements TraceSink, AutoCloseable {
     @Override
     public synchronized void accept(EpisodeResult r) {
         try {
-            w.write(JSON.writeValueAsString(r.memo().isEmpty() ? r : withoutMemo(r)) + "\n");
+            // the policy's notes (decision records, conversations) are in-memory only: EpisodeResult never serialises them
+            w.write(JSON.writeValueAsString(r) + "\n");
             w.flush();
         } catch (IOException e) {
             throw new MaestroException("cannot write trace: " + e.getMessage(), e);
         }
-    }
-
-    private static EpisodeResult withoutMemo(EpisodeResult r) {
-        return new EpisodeResult(r.taskId(), r.group(), r.policy(), r.seed(), r.answer(), r.grade(), r.gradedBy(), r.reward(),
-                r.calls(), r.costUsd(), r.latencyMs(), r.usage(), r.malformed(), r.errors(), r.simulated(), r.steps(),
-                java.util.List.of());
     }
 
     @Override

@@ -50,10 +50,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lr", description = "Adam learning rate (default: 0.003).")
     Optional<Double> lr;
 
-    @Option(names = "--lambda-cost", description = "Reward penalty per dollar (default: 1.0).")
-    Optional<Double> lambdaCost;
+    @Option(names = "--cost-weights", split = ",", paramLabel = "MIN,MAX", description = {
+            "Range of cost weights sampled per episode group (log-uniform; one policy learns the whole cost-quality",
+            "curve; see docs/policy.md). Default: 0.003,1."})
+    List<Double> costWeights;
 
-    @Option(names = "--lambda-call", description = "Reward penalty per call (default: 0.005).")
+    @Option(names = "--lambda-call", description = "Reward penalty per call (default: 0.001).")
     Optional<Double> lambdaCall;
 
     @Option(names = "--min-steps", description = "At least this many optimisation steps; small suites get more epochs (default: 200).")
@@ -85,8 +87,17 @@ final class TrainCommand implements Callable<Integer> {
         if (epochs.isPresent()) cfg = cfg.withEpochs(epochs.get());
         if (groupSize.isPresent()) cfg = cfg.withGroupSize(groupSize.get());
         if (lr.isPresent()) cfg = cfg.withLearningRate(lr.get());
-        if (lambdaCost.isPresent() || lambdaCall.isPresent()) {
-            cfg = cfg.withLambdas(lambdaCost.orElse(cfg.lambdaCost()), lambdaCall.orElse(cfg.lambdaCall()));
+        if (costWeights != null) {
+            if (costWeights.size() != 2 || !(costWeights.get(0) > 0) || !(costWeights.get(1) >= costWeights.get(0))) {
+                throw new MaestroException("--cost-weights must be MIN,MAX with 0 < MIN <= MAX, got " + costWeights);
+            }
+            cfg = cfg.withCostWeights(costWeights.get(0), costWeights.get(1));
+        }
+        if (lambdaCall.isPresent()) {
+            if (!(lambdaCall.get() >= 0)) {
+                throw new MaestroException("--lambda-call must be >= 0, got " + lambdaCall.get());
+            }
+            cfg = cfg.withLambdaCall(lambdaCall.get());
         }
         if (minSteps.isPresent()) cfg = cfg.withMinSteps(minSteps.get());
         if (registryDropout.isPresent()) cfg = cfg.withRegistryDropout(registryDropout.get());
@@ -104,17 +115,17 @@ final class TrainCommand implements Callable<Integer> {
                 return Health.UNUSABLE;
             }
             GrpoTrainer trainer = GrpoTrainer.builder(wb.env(), train, cfg, emb, emb.name()).threads(n).validation(val)
-                    .priors(m.accuracies()).history(PairHistory.build(train, m.gradesByPair(), emb))
+                    .priors(m.accuracies()).costs(m.meanCosts()).history(PairHistory.build(train, m.gradesByPair(), emb))
                     .bestPerGroup(m.bestPerLabel(t -> Optional.of(t.group()))).out(out).resume(resume).progress(progress)
                     .build();
             trainer.warnings().forEach(w -> System.err.println("maestro train: warning: " + w));
             GrpoTrainer.Result r = trainer.run();
             emb.save();
             System.out.printf(java.util.Locale.ROOT,
-                    "trained %d steps (%d episodes, %.0f episodes/s in rollouts); validation accuracy %.2f%% at step %d "
-                            + "(initial %.2f%%)%npolicy: %s%n", r.steps(), r.episodes(), r.episodesPerSecond(),
-                    100 * r.bestValidationAccuracy(), r.bestStep(), 100 * r.initialValidationAccuracy(),
-                    out.resolve("policy.ckpt").toAbsolutePath());
+                    "trained %d steps (%d episodes, %.0f episodes/s in rollouts); validation score %.4f at step %d "
+                            + "(initial %.4f); default cost weight %s (chosen on validation)%npolicy: %s%n", r.steps(),
+                    r.episodes(), r.episodesPerSecond(), r.bestValidationScore(), r.bestStep(), r.initialValidationScore(),
+                    r.policy().defaultCostWeight(), out.resolve("policy.ckpt").toAbsolutePath());
             if (wb.runtime().cache().isPresent()) {
                 var c = wb.runtime().cacheStats();
                 System.out.printf(java.util.Locale.ROOT, "expert cache %s: %d calls answered from the cache, %d made%n",

@@ -62,7 +62,7 @@ class ServeStoreCommandTest {
 
     static EpisodeResult answered(String answer) {
         return new EpisodeResult("chat", "chat", "fixed:a@@b", 1, Optional.of(answer), 0, "none", 0, 1, 0.001, 5, new Usage(10, 2),
-                0, 2, false, List.of(), List.of());
+                0, 2, false, List.of(), dev.maestro.episode.EpisodeNotes.NONE);
     }
 
     static void fill(TraceStore store) {

@@ -375,7 +375,7 @@ public final class Environment implements AutoCloseable {
         double reward = config.reward().reward(grade, s.cost, s.calls, s.malformed);
         EpisodeResult r = new EpisodeResult(s.task.id(), s.task.group(), policy.name(), seed, answer, grade, gradedBy, reward,
                 s.calls, s.cost, s.latencyMs, s.usage, s.malformed, s.errors, s.simulated, List.copyOf(s.steps),
-                Collections.unmodifiableList(s.memo));
+                s.notes);
         trace.accept(r);
         return r;
     }
@@ -405,7 +405,7 @@ public final class Environment implements AutoCloseable {
         final List<Observation> observations = new ArrayList<>();
         final List<Optional<Boolean>> flags = new ArrayList<>();
         final List<Step> steps = new ArrayList<>();
-        final List<Object> memo = new ArrayList<>();
+        final EpisodeNotes notes = EpisodeNotes.create();
         private List<Pair> callable;
         private int callableAt = -1;
         Telemetry.EpisodeSpan span;
@@ -452,7 +452,7 @@ public final class Environment implements AutoCloseable {
         @Override public int callsLeft() { return Math.max(0, config.maxCalls() - calls); }
         @Override public double costLeft() { return Math.max(0, config.maxCostUsd() - cost); }
         @Override public List<Observation> observations() { return Collections.unmodifiableList(observations); }
-        @Override public List<Object> memo() { return memo; }
+        @Override public EpisodeNotes notes() { return notes; }
 
         @Override
         public List<Pair> callablePairs() {

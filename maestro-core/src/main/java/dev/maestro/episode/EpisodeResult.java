@@ -26,7 +26,8 @@ import java.util.Optional;
  * @param errors      failed calls
  * @param simulated   whether any call was served by a simulated expert
  * @param steps       the trace
- * @param memo        per-episode notes a policy left (the learned policy's decision records)
+ * @param notes       per-episode notes a policy left (the learned policy's decision records); in memory only,
+ *                    never written to traces
  */
 public record EpisodeResult(
         String taskId,
@@ -45,7 +46,12 @@ public record EpisodeResult(
         int errors,
         boolean simulated,
         List<Step> steps,
-        List<Object> memo) {
+        @com.fasterxml.jackson.annotation.JsonIgnore EpisodeNotes notes) {
+
+    public EpisodeResult {
+        // a trace line read back has no notes (they are never written)
+        notes = notes == null ? EpisodeNotes.NONE : notes;
+    }
 
     /** {@link #gradedBy} of an episode nothing could grade. */
     public static final String UNGRADED = "ungraded";

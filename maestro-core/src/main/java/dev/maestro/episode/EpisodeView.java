@@ -32,10 +32,10 @@ public interface EpisodeView {
     List<Pair> callablePairs();
 
     /**
-     * Per-episode scratch list a policy may append to (the learned policy stores its decision records
-     * here for training); it is returned with the episode's result.
+     * Per-episode notes a policy may keep, by typed key (the learned policy stores its decision records here for
+     * training, the LLM policy its conversation); they are returned with the episode's result.
      */
-    java.util.List<Object> memo();
+    EpisodeNotes notes();
 
     default boolean lastTurn() {
         return turn() >= maxTurns() - 1;

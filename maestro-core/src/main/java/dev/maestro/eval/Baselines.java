@@ -29,7 +29,7 @@ public final class Baselines {
 
     /** What was fitted on the training split. */
     public record Fitted(PairMatrix train, Pair bestSingle, KeywordRouterPolicy router, List<Pair> voters,
-                         Map<String, Pair> groupRoutes) {
+                         Map<String, Pair> groupRoutes, Optional<Cascades.Choice> cascade) {
     }
 
     public static Fitted fit(Environment env, List<Task> train, Map<String, List<String>> keywords, long seed, int threads,
@@ -40,7 +40,8 @@ public final class Baselines {
         List<Pair> ranked = m.ranked();
         List<Pair> voters = ranked.subList(0, Math.min(VOTERS, ranked.size()));
         Map<String, Pair> groupRoutes = m.bestPerLabel(t -> Optional.of(t.group()));
-        return new Fitted(m, best, new KeywordRouterPolicy(keywords, routes, best), List.copyOf(voters), groupRoutes);
+        return new Fitted(m, best, new KeywordRouterPolicy(keywords, routes, best), List.copyOf(voters), groupRoutes,
+                Cascades.choose(m));
     }
 
     /** Baseline systems on {@code test}: best-single, random, keyword router, majority vote, and the upper bounds. */
@@ -58,13 +59,21 @@ public final class Baselines {
         Environment voteEnv = env.withConfig(env.config().withMaxCalls(Math.max(env.config().maxCalls(), VOTERS)));
         out.add(system(voteEnv, new MajorityVotePolicy(f.voters()), test, seed, threads, progress, null,
                 "majority of the " + f.voters().size() + " best training pairs; falls back to the best of them when no answer text exists"));
+        f.cascade().ifPresent(c -> {
+            Environment cascadeEnv = env.withConfig(env.config().withMaxCalls(Math.max(env.config().maxCalls(), 3)));
+            out.add(system(cascadeEnv, c.policy(), test, seed, threads, progress, null, String.format(java.util.Locale.ROOT,
+                    "ask %s and %s; if they agree answer that, else ask %s (the triple most accurate on train among "
+                            + "the %d best training pairs: %s, $%.6f/task, %.0f%% escalated)",
+                    c.first().id(), c.second().id(), c.third().id(), Cascades.CANDIDATES, pct(c.trainAccuracy()),
+                    c.trainCostUsd(), 100 * c.escalated())));
+        });
         mostExpensive(env, f).ifPresent(pair -> out.add(system(env, new FixedPairPolicy(pair, "most-expensive-expert"), test,
                 seed, threads, Progress.NONE, pair.id(), "always the highest-priced model, with its best training skill "
                         + "(the cost yardstick)")));
         PairMatrix testM = PairMatrix.compute(env, test, seed, threads, Progress.NONE);
         out.add(testM.routed("group-router", "baseline",
                 t -> f.groupRoutes().getOrDefault(t.group(), f.bestSingle()),
-                "best training pair per true task group (uses the dataset's group label)"));
+                "best training pair per true task group (uses the dataset's true group labels, which a user's question does not carry)"));
         out.add(testM.routed("per-group-oracle", "upper-bound",
                 t -> testM.bestPerLabel(x -> Optional.of(x.group())).get(t.group()),
                 "best pair per group chosen on the evaluation split itself (hindsight)"));

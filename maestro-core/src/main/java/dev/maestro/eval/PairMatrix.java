@@ -6,6 +6,7 @@ import dev.maestro.episode.EpisodeResult;
 import dev.maestro.episode.Environment;
 import dev.maestro.policy.FixedPairPolicy;
 import dev.maestro.registry.Pair;
+import dev.maestro.task.AnswerKey;
 import dev.maestro.task.Task;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -32,15 +33,18 @@ public final class PairMatrix {
     private final double[][] grade;
     private final double[][] cost;
     private final double[][] latency;
+    /** The normalised answer key each pair gave on each task (AnswerKey), null when it gave none. */
+    private final String[][] answers;
     private final boolean[][] counted;
 
     private PairMatrix(List<Task> tasks, List<Pair> pairs, double[][] grade, double[][] cost, double[][] latency,
-                       boolean[][] counted) {
+                       String[][] answers, boolean[][] counted) {
         this.tasks = tasks;
         this.pairs = pairs;
         this.grade = grade;
         this.cost = cost;
         this.latency = latency;
+        this.answers = answers;
         this.counted = counted;
     }
 
@@ -49,6 +53,7 @@ public final class PairMatrix {
         double[][] g = new double[tasks.size()][pairs.size()];
         double[][] c = new double[tasks.size()][pairs.size()];
         double[][] l = new double[tasks.size()][pairs.size()];
+        String[][] a = new String[tasks.size()][pairs.size()];
         boolean[][] k = new boolean[tasks.size()][pairs.size()];
         List<FixedPairPolicy> policies = pairs.stream().map(FixedPairPolicy::new).toList();
         progress.start("pairs", (long) pairs.size() * tasks.size());
@@ -62,6 +67,7 @@ public final class PairMatrix {
                 g[t][p] = r.grade();
                 c[t][p] = r.costUsd();
                 l[t][p] = r.latencyMs();
+                a[t][p] = r.answer().filter(x -> !x.isBlank()).map(x -> AnswerKey.of(task, x)).orElse(null);
                 k[t][p] = r.graded() && r.expertFailures() == 0;
             }
             progress.advance(pairs.size());
@@ -78,7 +84,49 @@ public final class PairMatrix {
             pool.shutdown();
         }
         progress.finish();
-        return new PairMatrix(tasks, pairs, g, c, l, k);
+        return new PairMatrix(tasks, pairs, g, c, l, a, k);
+    }
+
+    /** The rows of these tasks (a subset of this matrix's tasks, matched by id), without running anything again. */
+    public PairMatrix subset(List<Task> some) {
+        Map<String, Integer> row = new HashMap<>();
+        for (int t = 0; t < tasks.size(); t++) {
+            row.put(tasks.get(t).id(), t);
+        }
+        double[][] g = new double[some.size()][];
+        double[][] c = new double[some.size()][];
+        double[][] l = new double[some.size()][];
+        String[][] a = new String[some.size()][];
+        boolean[][] k = new boolean[some.size()][];
+        for (int i = 0; i < some.size(); i++) {
+            Integer t = row.get(some.get(i).id());
+            if (t == null) {
+                throw new IllegalArgumentException("task " + some.get(i).id() + " is not in this pair matrix");
+            }
+            g[i] = grade[t];
+            c[i] = cost[t];
+            l[i] = latency[t];
+            a[i] = answers[t];
+            k[i] = counted[t];
+        }
+        return new PairMatrix(List.copyOf(some), pairs, g, c, l, a, k);
+    }
+
+    /** The normalised answer pair {@code pair} gave on task {@code task}, if it gave one. */
+    public Optional<String> answer(int task, int pair) {
+        return Optional.ofNullable(answers[task][pair]);
+    }
+
+    /** Whether any pair gave any answer text on these tasks (replayed BlindTest outcomes carry none). */
+    public boolean hasAnswers() {
+        for (String[] row : answers) {
+            for (String x : row) {
+                if (x != null) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     public List<Pair> pairs() { return pairs; }
@@ -107,6 +155,15 @@ public final class PairMatrix {
         Map<Pair, Double> out = new LinkedHashMap<>();
         for (int p = 0; p < pairs.size(); p++) {
             out.put(pairs.get(p), accuracy(p));
+        }
+        return out;
+    }
+
+    /** Per pair, its mean cost per task over these tasks (US$). */
+    public Map<Pair, Double> meanCosts() {
+        Map<Pair, Double> out = new LinkedHashMap<>();
+        for (int p = 0; p < pairs.size(); p++) {
+            out.put(pairs.get(p), meanCost(p));
         }
         return out;
     }
@@ -215,6 +272,6 @@ public final class PairMatrix {
 
     private static EpisodeResult synthetic(Task t, String name, double g, double c, double lat) {
         return new EpisodeResult(t.id(), t.group(), name, 0, Optional.empty(), g, "matrix", g, 1, c, lat,
-                dev.maestro.expert.Usage.NONE, 0, 0, false, List.of(), List.of());
+                dev.maestro.expert.Usage.NONE, 0, 0, false, List.of(), dev.maestro.episode.EpisodeNotes.NONE);
     }
 }

@@ -10,8 +10,9 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 
 /**
- * Line plots for report sections that carry curves: a section whose value is a map with a
- * {@code "curves"} entry of name → list of numbers is drawn as one PNG.
+ * Plots for report sections: a section whose value is a map with a {@code "curves"} entry of name → list of numbers
+ * is drawn as one line plot; a {@link CostCurve} section as the learned accuracy-vs-cost curve with the baselines'
+ * points.
  */
 final class Plots {
     private Plots() {
@@ -21,6 +22,11 @@ final class Plots {
     static List<String> writeSectionPlots(Report r, Path dir) {
         List<String> files = new ArrayList<>();
         for (Map.Entry<String, Object> e : r.sections().entrySet()) {
+            if (e.getValue() instanceof CostCurve cc) {
+                AtomicFiles.write(dir.resolve("cost_curve.png"), ReportWriter.png(costCurve(r, e.getKey(), cc)));
+                files.add("cost_curve.png");
+                continue;
+            }
             if (!(e.getValue() instanceof Map<?, ?> m) || !(m.get("curves") instanceof Map<?, ?> curves)) {
                 continue;
             }
@@ -44,5 +50,35 @@ final class Plots {
             files.add(file);
         }
         return files;
+    }
+
+    /** Accuracy against cost per task: the learned curve (one marker per weight, the default one larger) and baselines. */
+    static XYChart costCurve(Report r, String title, CostCurve cc) {
+        XYChart chart = new XYChartBuilder().width(860).height(500)
+                .title(r.suite() + ": " + title + (r.simulated() ? " (SIMULATED experts)" : ""))
+                .xAxisTitle("mean cost per task (USD)").yAxisTitle("accuracy").build();
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
+        chart.getStyler().setMarkerSize(8);
+        if (!cc.learned().isEmpty()) {
+            List<CostCurve.Point> pts = new ArrayList<>(cc.learned());
+            pts.sort(java.util.Comparator.comparingDouble(CostCurve.Point::meanCostUsd));
+            double[] x = pts.stream().mapToDouble(CostCurve.Point::meanCostUsd).toArray();
+            double[] y = pts.stream().mapToDouble(CostCurve.Point::accuracy).toArray();
+            chart.addSeries("learned (one policy, cost weights "
+                    + cc.learned().get(0).weight() + "–" + cc.learned().get(cc.learned().size() - 1).weight() + ")", x, y)
+                    .setMarker(org.knowm.xchart.style.markers.SeriesMarkers.DIAMOND);
+            cc.learned().stream().filter(p -> p.weight() == cc.defaultWeight()).findFirst().ifPresent(p ->
+                    chart.addSeries("learned at the default weight " + p.weight(), new double[] {p.meanCostUsd()},
+                                    new double[] {p.accuracy()})
+                            .setXYSeriesRenderStyle(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Scatter)
+                            .setMarker(org.knowm.xchart.style.markers.SeriesMarkers.SQUARE));
+        }
+        for (String name : cc.baselines()) {
+            r.systems().stream().filter(s -> s.name().equals(name)).findFirst().ifPresent(s ->
+                    chart.addSeries(name, new double[] {s.mean_cost_usd()}, new double[] {s.accuracy()})
+                            .setXYSeriesRenderStyle(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Scatter)
+                            .setMarker(org.knowm.xchart.style.markers.SeriesMarkers.CIRCLE));
+        }
+        return chart;
     }
 }

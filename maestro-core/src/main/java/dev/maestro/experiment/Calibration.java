@@ -80,8 +80,12 @@ public final class Calibration {
         PairMatrix m = PairMatrix.compute(env.withRegistry(only, Map.of()), sample, seed, threads, Progress.NONE);
         Map<Pair, Double> priors = new HashMap<>(policy.priors());
         priors.putAll(m.accuracies());
-        LearnedPolicy calibrated = policy.named(policy.name()).priors(priors);
-        policy.history().ifPresent(h -> calibrated.history(h.calibrated(sample, m.gradesByPair(), policy.questions().embedder())));
+        Map<Pair, Double> costs = new HashMap<>(policy.costs());
+        costs.putAll(m.meanCosts());
+        LearnedPolicy calibrated = policy.named(policy.name()).priors(priors).costs(costs, policy.costReference());
+        if (policy.history().isPresent()) {
+            calibrated = calibrated.history(policy.history().get().calibrated(sample, m.gradesByPair(), policy.questions().embedder()));
+        }
         double cost = 0;
         for (int t = 0; t < sample.size(); t++) {
             for (int p = 0; p < m.pairs().size(); p++) {

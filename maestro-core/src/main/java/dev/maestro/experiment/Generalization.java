@@ -98,7 +98,7 @@ public final class Generalization {
             Environment envWithout = full.withRegistry(without, Map.of());
             PairMatrix m = PairMatrix.compute(envWithout, train, seed, threads, Progress.NONE);
             GrpoTrainer.Result r = GrpoTrainer.builder(envWithout, train, cfg, embedder, embedder.name()).threads(threads).validation(val)
-                    .priors(m.accuracies()).history(PairHistory.build(train, m.gradesByPair(), embedder))
+                    .priors(m.accuracies()).costs(m.meanCosts()).history(PairHistory.build(train, m.gradesByPair(), embedder))
                     .progress(progress).build().run();
             LearnedPolicy p = r.policy();
             List<EpisodeResult> before = Evaluator.run(envWithout, p, test, seed, threads, Progress.NONE);

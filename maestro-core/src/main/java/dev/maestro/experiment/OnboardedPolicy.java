@@ -11,7 +11,8 @@ import java.util.Optional;
 
 /**
  * Writes an onboarded policy as a checkpoint: the trained network unchanged, the new pairs' estimated accuracies
- * added to the priors and their predicted outcomes on the training questions added to the history, so that
+ * added to the priors, their expected cost per call to the costs, and their predicted outcomes on the training
+ * questions added to the history, so that
  * {@code eval --policy}, {@code serve --policy} and the library load it exactly like a checkpoint from training.
  * The header names the registry it was onboarded for and keeps the onboarding summary in its notes.
  */
@@ -40,9 +41,11 @@ public final class OnboardedPolicy {
         r.pairs().forEach(p -> est.put(p.pair().id(), p.accuracy().estimate()));
         on.put("estimated_accuracy", est);
         notes.put("onboarding", on);
+        Map<String, Double> costs = new LinkedHashMap<>(h.costs());
+        costs.putAll(LearnedPolicies.priorIds(r.costs()));
         Checkpoint.Header header = new Checkpoint.Header(h.format(), registry.name(), registry.fingerprint(), h.embedder(),
-                h.projectionSeed(), h.config(), h.step(), priors, notes);
-        Optional<PairHistory> history = c.history(); // phase 2: new pairs' predicted outcomes join it (PairHistory.withPairs)
+                h.projectionSeed(), h.config(), h.step(), priors, costs, h.costReference(), h.costWeight(), notes);
+        Optional<PairHistory> history = c.history().map(ph -> ph.withPairs(r.tasks(), r.grades()));
         Checkpoint.write(out, header, c.parameters(), Optional.empty(), history);
     }
 }

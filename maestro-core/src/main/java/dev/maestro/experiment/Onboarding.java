@@ -97,9 +97,11 @@ public final class Onboarding {
      * @param grades     per new pair, its predicted chance of being right on each question of {@code tasks}
      * @param tasks      the training questions the model was fitted on
      * @param card       how well the card prior predicted ability, leaving each known model out
+     * @param costs      per new pair, its expected cost per call (US$): the mean of its probes, or, without probes,
+     *                   its price times the known pairs' median cost per unit of price
      */
     public record Result(LearnedPolicy policy, List<PairResult> pairs, Map<Pair, double[]> grades, List<Task> tasks,
-                         CardPrior.Quality card) {
+                         CardPrior.Quality card, Map<Pair, Double> costs) {
         public Result {
             pairs = List.copyOf(pairs);
             tasks = List.copyOf(tasks);
@@ -249,8 +251,13 @@ public final class Onboarding {
             }
         }
         progress.finish();
-        LearnedPolicy onboarded = apply(policy, results, grades, tasks);
-        return new Result(onboarded, results, grades, tasks, cp.quality());
+        Map<Pair, Double> costs = new LinkedHashMap<>();
+        for (PairResult pr : results) {
+            costs.put(pr.pair(), pr.probes().isEmpty() ? priceEstimate(policy, env.registry(), pr.pair())
+                    : pr.costUsd() / pr.probes().size());
+        }
+        LearnedPolicy onboarded = apply(policy, results, grades, tasks, costs);
+        return new Result(onboarded, results, grades, tasks, cp.quality(), costs);
     }
 
     /** The probes answered by the other pairs of {@code siblings} that were probed already. */
@@ -276,14 +283,34 @@ public final class Onboarding {
 
     /** The policy with the new pairs' numbers filled in (a copy). */
     static LearnedPolicy apply(LearnedPolicy policy, List<PairResult> results, Map<Pair, double[]> grades,
-                               List<Task> tasks) {
+                               List<Task> tasks, Map<Pair, Double> newCosts) {
         Map<Pair, Double> priors = new HashMap<>(policy.priors());
         results.forEach(r -> priors.put(r.pair(), r.accuracy().estimate()));
-        LearnedPolicy out = policy.named(policy.name()).priors(priors);
+        Map<Pair, Double> costs = new HashMap<>(policy.costs());
+        costs.putAll(newCosts);
+        LearnedPolicy out = policy.named(policy.name()).priors(priors).costs(costs, policy.costReference());
         if (!grades.isEmpty() && policy.history().isPresent()) {
-            out = out.history(policy.history().get().calibrated(tasks, grades, policy.questions().embedder()));
+            // full pairs of the history (every training question), as a checkpoint of the onboarded policy keeps them
+            out = out.history(policy.history().get().withPairs(tasks, grades));
         }
         return out;
+    }
+
+    /** A pair's cost per call from its price: the known pairs' median cost per unit of price (input + output per 1M). */
+    static double priceEstimate(LearnedPolicy policy, Registry registry, Pair pair) {
+        List<Double> ratios = new ArrayList<>();
+        policy.costs().forEach((p, c) -> {
+            double pr = price(registry, p);
+            if (pr > 0) {
+                ratios.add(c / pr);
+            }
+        });
+        double mine = price(registry, pair);
+        if (ratios.isEmpty() || mine <= 0) {
+            return policy.costs().values().stream().mapToDouble(Double::doubleValue).average().orElse(0);
+        }
+        java.util.Collections.sort(ratios);
+        return ratios.get(ratios.size() / 2) * mine;
     }
 
     private static ExpertCard card(Pair p, Registry registry, Map<String, ModelCard> cards) {

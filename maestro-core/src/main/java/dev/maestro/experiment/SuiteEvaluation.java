@@ -7,6 +7,8 @@ import dev.maestro.eval.Report;
 import dev.maestro.eval.Stats;
 import dev.maestro.eval.Evaluator;
 import dev.maestro.eval.Baselines;
+import dev.maestro.eval.Composition;
+import dev.maestro.eval.CostCurve;
 import dev.maestro.Progress;
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.episode.Environment;
@@ -32,11 +34,20 @@ import java.util.Optional;
  * training split minus a validation split (used for early stopping), and score everything on the test split.
  */
 public final class SuiteEvaluation {
-    /** What to run. */
+    /**
+     * What to run.
+     *
+     * @param costSweep cost weights at which the trained policy is also evaluated, for the report's cost curve
+     *                  (empty: none)
+     */
     public record Options(long seed, int threads, Optional<TrainConfig> train, Optional<TextEmbedder> embedder,
-                          Optional<Path> out, Progress progress, boolean generalize) {
+                          Optional<Path> out, Progress progress, boolean generalize, List<Double> costSweep) {
+        public Options {
+            costSweep = List.copyOf(costSweep);
+        }
+
         public static Options baselinesOnly(long seed, int threads, Progress progress) {
-            return new Options(seed, threads, Optional.empty(), Optional.empty(), Optional.empty(), progress, false);
+            return new Options(seed, threads, Optional.empty(), Optional.empty(), Optional.empty(), progress, false, List.of());
         }
     }
 
@@ -64,10 +75,11 @@ public final class SuiteEvaluation {
         Optional<GrpoTrainer.Result> training = Optional.empty();
         List<EpisodeResult> learnedResults = List.of();
         if (o.train().isPresent() && o.embedder().isPresent()) {
-            PairMatrix trainMatrix = PairMatrix.compute(env, trainOnly, o.seed(), o.threads(), Progress.NONE);
+            // the training tasks' rows of the matrix the baselines were fitted on (same episodes, same seeds)
+            PairMatrix trainMatrix = fitted.train().subset(trainOnly);
             GrpoTrainer.Builder tb = GrpoTrainer.builder(env, trainOnly, o.train().get(), o.embedder().get(),
                             o.embedder().get().name())
-                    .threads(o.threads()).validation(validation).priors(trainMatrix.accuracies())
+                    .threads(o.threads()).validation(validation).priors(trainMatrix.accuracies()).costs(trainMatrix.meanCosts())
                     .history(PairHistory.build(trainOnly, trainMatrix.gradesByPair(), o.embedder().get()))
                     .bestPerGroup(trainMatrix.bestPerLabel(t -> Optional.of(t.group()))).progress(o.progress());
             o.out().ifPresent(d -> tb.out(d.resolve("training")));
@@ -76,8 +88,9 @@ public final class SuiteEvaluation {
             learned = Optional.of(r.policy());
             learnedResults = Evaluator.run(env, r.policy(), test, o.seed(), o.threads(), o.progress());
             systems.add(SystemResult.of("maestro", "learned", null, learnedResults, String.format(java.util.Locale.ROOT,
-                    "GRPO policy; validation accuracy %.2f%% at step %d (initial %.2f%%); %.0f episodes/s in rollouts",
-                    100 * r.bestValidationAccuracy(), r.bestStep(), 100 * r.initialValidationAccuracy(), r.episodesPerSecond())));
+                    "GRPO policy at cost weight %s (chosen on validation); validation score %.4f at step %d (initial %.4f); "
+                            + "%.0f episodes/s in rollouts", r.policy().defaultCostWeight(), r.bestValidationScore(),
+                    r.bestStep(), r.initialValidationScore(), r.episodesPerSecond())));
             Map<String, Object> tr = new LinkedHashMap<>();
             tr.put("x", "step");
             tr.put("curves", r.curves());
@@ -86,6 +99,11 @@ public final class SuiteEvaluation {
             tr.put("episodes", r.episodes());
             tr.put("episodes_per_s", Math.round(r.episodesPerSecond()));
             tr.put("config", o.train().get());
+            tr.put("trained_on_tasks", Math.min(trainOnly.size(), o.train().get().maxTrainTasks() > 0
+                    ? o.train().get().maxTrainTasks() : trainOnly.size()));
+            tr.put("cost_reference_usd", Stats.round(r.policy().costReference(), 6));
+            tr.put("default_cost_weight", r.policy().defaultCostWeight());
+            tr.put("validation_by_cost_weight", r.costWeights());
             sections.put("training", tr);
             sections.put("training call share", Map.of("x", "step", "curves", r.callShares()));
         }
@@ -106,9 +124,17 @@ public final class SuiteEvaluation {
             cmp.put("best_single", fitted.bestSingle().id());
             cmp.put("call_share_on_test", callShare(learnedResults));
             double learnedCost = learnedResults.stream().mapToDouble(EpisodeResult::costUsd).average().orElse(0);
+            double bestCost = best.stream().mapToDouble(EpisodeResult::costUsd).average().orElse(0);
+            if (bestCost > 0) {
+                cmp.put("cost_ratio_to_best_single", Stats.round(learnedCost / bestCost, 3));
+            }
             base.stream().filter(x -> x.name().equals("most-expensive-expert") && x.mean_cost_usd() > 0).findFirst()
                     .ifPresent(x -> cmp.put("cost_ratio_to_most_expensive_expert", Stats.round(learnedCost / x.mean_cost_usd(), 3)));
             sections.put("maestro_vs_best_single", cmp);
+            sections.put("composition", Composition.of(learnedResults, bestCost));
+            if (!o.costSweep().isEmpty()) {
+                sections.put("cost_sweep", costSweep(env, learned.get(), test, systems, o.seed(), o.threads(), o.costSweep()));
+            }
         }
         // every call this suite's run made (fitting, training, evaluation), and the HTTP requests behind them
         sections.put("calls_by_pair", PairHealth.section(wb.health()));
@@ -135,6 +161,22 @@ public final class SuiteEvaluation {
                     o.threads(), o.progress()));
         }
         return g;
+    }
+
+    /** The trained policy at each cost weight of the sweep, on the evaluation split, with the baselines to compare. */
+    public static CostCurve costSweep(Environment env, LearnedPolicy policy, List<Task> test, List<SystemResult> systems,
+                                      long seed, int threads, List<Double> weights) {
+        List<CostCurve.Point> points = new ArrayList<>();
+        for (double w : weights.stream().sorted().distinct().toList()) {
+            List<EpisodeResult> rs = Evaluator.run(env, policy.withCostWeight(w), test, seed, threads, Progress.NONE);
+            SystemResult s = SystemResult.of("maestro@" + w, "learned", null, rs, "");
+            points.add(new CostCurve.Point(s.accuracy(), s.mean_cost_usd(), s.mean_calls(), w));
+        }
+        List<String> baselines = systems.stream().filter(s -> "baseline".equals(s.kind())).map(SystemResult::name).toList();
+        return new CostCurve("mean cost per task (US$)", "accuracy", policy.defaultCostWeight(), points, baselines,
+                "one trained policy evaluated at each cost weight W (reward = grade − W·cost/" + String.format(java.util.Locale.ROOT,
+                        "$%.6f", policy.costReference()) + " per task, the best training pair's mean cost); baseline points "
+                        + "are their rows in systems");
     }
 
     static Map<String, Double> callShare(List<EpisodeResult> results) {

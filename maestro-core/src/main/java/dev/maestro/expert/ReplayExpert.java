@@ -14,8 +14,9 @@ import java.util.Optional;
  * a guess.
  *
  * <p>Usage comes from the row's {@code tokens} when recorded. Otherwise it is an <b>estimate</b>:
- * input ≈ prompt characters / 4 + {@code image-tokens} (default {@value #DEFAULT_IMAGE_TOKENS})
- * per image; output ≈ response characters / 4, or {@code output-tokens} (default
+ * input = the {@code input-tokens} setting when given (a fixed prompt size, e.g. MMLU-Pro's 5-shot prompt,
+ * whose text is not shipped), else prompt characters / 4 + {@code image-tokens} (default
+ * {@value #DEFAULT_IMAGE_TOKENS}) per image; output ≈ response characters / 4, or {@code output-tokens} (default
  * {@value #DEFAULT_OUTPUT_TOKENS}) when the row has no response text. {@link #estimatesUsage}
  * tells which. Cost is always {@code price × usage} so the registry's prices stay the single source
  * of truth (a row's {@code cost_usd} is kept in {@link RecordedOutputs.Row} but not used). Latency is
@@ -23,7 +24,7 @@ import java.util.Optional;
  * {@value #DEFAULT_LATENCY_MS} ms.
  *
  * <p>Settings: {@code recorded} (path to the JSONL(.gz) file, required), {@code recorded-model}
- * (the model name in the file when it differs from the id), {@code image-tokens},
+ * (the model name in the file when it differs from the id), {@code input-tokens}, {@code image-tokens},
  * {@code output-tokens}, {@code latency-ms}.
  */
 public final class ReplayExpert implements Expert {
@@ -39,6 +40,7 @@ public final class ReplayExpert implements Expert {
     private final ModelCard model;
     private final RecordedOutputs outputs;
     private final String recordedModel;
+    private final java.util.OptionalLong inputTokens;
     private final long imageTokens;
     private final long outputTokens;
     private final double latencyMs;
@@ -47,6 +49,8 @@ public final class ReplayExpert implements Expert {
         this.model = model;
         this.outputs = outputs;
         this.recordedModel = BackendSettings.string(model, "recorded-model").orElse(model.id());
+        this.inputTokens = BackendSettings.number(model, "input-tokens")
+                .map(v -> java.util.OptionalLong.of(Math.round(v))).orElse(java.util.OptionalLong.empty());
         this.imageTokens = Math.round(BackendSettings.number(model, "image-tokens").orElse((double) DEFAULT_IMAGE_TOKENS));
         this.outputTokens = Math.round(BackendSettings.number(model, "output-tokens").orElse((double) DEFAULT_OUTPUT_TOKENS));
         this.latencyMs = BackendSettings.number(model, "latency-ms").orElse(DEFAULT_LATENCY_MS);
@@ -118,6 +122,7 @@ public final class ReplayExpert implements Expert {
 
     private Usage usage(ExpertRequest request, RecordedOutputs.Row row) {
         long in = row.inputTokens().isPresent() ? row.inputTokens().getAsLong()
+                : inputTokens.isPresent() ? inputTokens.getAsLong()
                 : ceilDiv(request.prompt().length(), CHARS_PER_TOKEN) + imageTokens * request.images().size();
         long out = row.outputTokens().isPresent() ? row.outputTokens().getAsLong()
                 : row.response().map(t -> ceilDiv(t.length(), CHARS_PER_TOKEN)).orElse(outputTokens);

@@ -34,7 +34,8 @@ import java.util.Optional;
  * config, the seed and the step, so a run can be resumed and a reader can tell what it holds.
  */
 public final class Checkpoint {
-    public static final int FORMAT = 1;
+    /** 2: the policy reads the cost weight and composes (more candidate features); costs and cost weight in the header. */
+    public static final int FORMAT = 2;
     static final byte[] MAGIC = "MAESTROCKPT".getBytes(StandardCharsets.US_ASCII);
     private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules();
 
@@ -48,10 +49,14 @@ public final class Checkpoint {
      *                            only its network shape, {@link #architecture()})
      * @param step                optimisation steps done
      * @param priors              per-pair training accuracy (pair id → accuracy)
+     * @param costs               per-pair mean cost per training task (pair id → US$)
+     * @param costReference       the unit of the cost weight: the best training pair's mean cost per task (US$)
+     * @param costWeight          the cost weight chosen on the validation split (the policy's default)
      * @param notes               anything else worth keeping (validation scores, gate decision)
      */
     public record Header(int format, String registryName, String registryFingerprint, String embedder, long projectionSeed,
-                         Map<String, Object> config, long step, Map<String, Double> priors, Map<String, Object> notes) {
+                         Map<String, Object> config, long step, Map<String, Double> priors, Map<String, Double> costs,
+                         double costReference, double costWeight, Map<String, Object> notes) {
 
         /** The network shape recorded in {@link #config}: {@code hidden}, {@code projection} and {@code seed}. */
         public PolicyArchitecture architecture() {
@@ -209,11 +214,15 @@ public final class Checkpoint {
             throw new MaestroException(source + ": malformed checkpoint: the header must hold registryName, "
                     + "registryFingerprint, embedder and config");
         }
-        if (h.priors() != null && h.notes() != null) {
+        if (!(h.costReference() >= 0) || !(h.costWeight() >= 0) || Double.isInfinite(h.costWeight())) {
+            throw new MaestroException(source + ": malformed checkpoint: costReference and costWeight must be numbers >= 0");
+        }
+        if (h.priors() != null && h.notes() != null && h.costs() != null) {
             return h;
         }
         return new Header(h.format(), h.registryName(), h.registryFingerprint(), h.embedder(), h.projectionSeed(),
-                h.config(), h.step(), h.priors() == null ? Map.of() : h.priors(), h.notes() == null ? Map.of() : h.notes());
+                h.config(), h.step(), h.priors() == null ? Map.of() : h.priors(), h.costs() == null ? Map.of() : h.costs(),
+                h.costReference(), h.costWeight(), h.notes() == null ? Map.of() : h.notes());
     }
 
     static byte[] sha256(byte[] b) {

@@ -27,11 +27,25 @@ public final class LearnedPolicies {
      */
     public static LearnedPolicy create(PolicyArchitecture arch, double priorWeight, double historyWeight,
                                        TextEmbedder embedder, Map<Pair, Double> priors) {
+        return create(arch, priorWeight, historyWeight, 0, embedder, priors);
+    }
+
+    /** As above, with {@code wideWeight} on the candidate's accuracy over its wider neighbourhood of questions. */
+    public static LearnedPolicy create(PolicyArchitecture arch, double priorWeight, double historyWeight, double wideWeight,
+                                       TextEmbedder embedder, Map<Pair, Double> priors) {
         LearnedPolicy p = build(arch, embedder, null, priors);
         Parameters params = p.network().parameters();
         int skip = params.view("skip.w").offset();
-        params.values()[skip + LearnedPolicy.PRIOR_FEATURE] = priorWeight;
-        params.values()[skip + LearnedPolicy.HISTORY_FEATURE] = historyWeight;
+        params.values()[skip + CandidateFeatures.PRIOR] = priorWeight;
+        params.values()[skip + CandidateFeatures.NEAR] = historyWeight;
+        params.values()[skip + CandidateFeatures.WIDE] = wideWeight;
+        // A call starts valued at (priorWeight + historyWeight)·SCALE logits per unit of its pair's accuracy. An answer
+        // starts valued the same way at its posterior (for a lone answer, its supporter's accuracy), so answering a
+        // pair's answer and calling that pair start level; and the reward charges a call's cost in units of accuracy,
+        // so the cost starts charged at the same rate. Training moves all of them as outcomes say.
+        double total = priorWeight + historyWeight + wideWeight;
+        params.values()[skip + CandidateFeatures.POSTERIOR] = total;
+        params.values()[skip + CandidateFeatures.EXPECTED_COST] = -total;
         params.markChanged();
         return p;
     }
@@ -58,12 +72,19 @@ public final class LearnedPolicies {
     static LearnedPolicy fromContents(Checkpoint.Contents c, EmbedderResolver embedders, String source) {
         TextEmbedder e = embedders.resolve(c.header().embedder());
         try {
-            LearnedPolicy p = build(c.header().architecture(), e, c.parameters(), priors(c.header().priors()));
-            c.history().ifPresent(p::history);
-            return p;
+            LearnedPolicy p = build(c.header().architecture(), e, c.parameters(), priors(c.header().priors()))
+                    .costs(pairMap(c.header().costs()), c.header().costReference());
+            if (c.history().isPresent()) {
+                p = p.history(c.history().get());
+            }
+            return p.withDefaultCostWeight(c.header().costWeight());
         } catch (MaestroException ex) {
             throw new MaestroException(source + ": checkpoint does not fit this network: " + ex.getMessage(), ex);
         }
+    }
+
+    static Map<Pair, Double> pairMap(Map<String, Double> byId) {
+        return priors(byId);
     }
 
     static Map<Pair, Double> priors(Map<String, Double> byId) {

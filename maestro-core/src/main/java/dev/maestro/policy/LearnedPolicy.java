@@ -7,77 +7,165 @@ import dev.maestro.policy.nn.MaskedSoftmax;
 import dev.maestro.policy.nn.PolicyNetwork;
 import dev.maestro.protocol.Action;
 import dev.maestro.protocol.Call;
-import dev.maestro.registry.Modality;
-import dev.maestro.registry.ModelCard;
 import dev.maestro.registry.Pair;
 import dev.maestro.registry.Registry;
-import dev.maestro.task.AnswerKey;
-import java.util.ArrayList;
+import dev.maestro.MaestroException;
+import dev.maestro.episode.EpisodeNotes;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.random.RandomGenerator;
 
 /**
  * The lightweight learned orchestrator. Each turn it scores every valid action with a small MLP —
  * {@code Call(pair)} for pairs not yet called, {@code Answer(k)} for each distinct answer seen so far —
- * and samples (training) or takes the best (evaluation). A candidate is described only by the
- * embeddings of its model's and skill's descriptions and by numbers (price, what it returned, support),
- * never by its id, so registries can change without retraining.
+ * and samples (training) or takes the best (evaluation). What came back informs the next decision: the answers
+ * so far, their agreement and their support weighted by each supporter's estimated accuracy on similar questions,
+ * outputs without an answer, expert errors, what was spent and what is left ({@link CandidateFeatures}). A
+ * candidate is described only by the embeddings of its model's and skill's descriptions and by numbers, never by
+ * its id, so registries can change without retraining.
+ *
+ * <p>The cost weight is an input: one policy serves the whole cost–quality curve. An episode with weight W is
+ * scored as grade − W · cost / reference cost, the reference being the mean cost per task of the best training
+ * pair, so W = 0.1 means "spending as much as the best single expert must buy at least 10 points of accuracy".
+ * {@link #withCostWeight} chooses W (evaluation: {@code maestro eval --cost-weight}); training samples it per
+ * episode group.
  */
 public final class LearnedPolicy implements Policy {
-    /** Dynamic features per candidate (see {@link #featurize}). */
-    public static final int CANDIDATE_FEATURES = 22;
-    static final double PRIOR_SCALE = 20;
-    /** Index of the candidate's (scaled) training-split accuracy among the candidate features. */
-    public static final int PRIOR_FEATURE = 16;
-    /** Index of the candidate's (scaled) accuracy on similar training questions. */
-    public static final int HISTORY_FEATURE = 18;
+    /** Numbers per candidate (see {@link CandidateFeatures}). */
+    public static final int CANDIDATE_FEATURES = CandidateFeatures.COUNT;
+    /** The decision records of a sampling policy, kept in the episode's notes for the GRPO update. */
+    public static final EpisodeNotes.Key<Decision> DECISIONS = EpisodeNotes.Key.of("learned-decisions", Decision.class);
+    /** The cost weight of a policy nobody chose one for (a weight chosen on validation replaces it after training). */
+    public static final double DEFAULT_COST_WEIGHT = 0.02;
 
-    private final String name;
     private final PolicyNetwork network;
     private final QuestionEncoder questions;
     private final RegistryEncoding.DescriptionCache descriptions;
-    private final boolean sample;
     private final ConcurrentHashMap<Registry, RegistryEncoding> encodings;
-    private final ThreadLocal<Scratch> scratch;
-    private volatile Map<Pair, Double> priors = Map.of();
-    private volatile double priorMean = 0;
-    private volatile java.util.Optional<PairHistory> history = java.util.Optional.empty();
-    private volatile java.util.Set<String> hidden = java.util.Set.of();
+    private final ThreadLocal<DecisionScratch> scratch;
+    private final Settings settings;
+
+    /**
+     * Everything a copy of the policy may change; the network, encoders and caches are shared by copies.
+     *
+     * @param sampleTurn with {@code sample}: sample (and record the decision) only on this turn and decide greedily on
+     *                   the others (training's branched rollouts), or -1 to sample on every turn
+     * @param forced     with {@code sample} and a {@code sampleTurn}: take this candidate there instead of sampling
+     *                   (training tries every candidate of one decision), or -1
+     * @param record     record greedy decisions too (training reads them to find a decision to branch at)
+     */
+    private record Settings(String name, boolean sample, int sampleTurn, int forced, boolean record, Map<Pair, Double> priors,
+                            double priorMean, Map<Pair, Double> costs, double costRef, Optional<PairHistory> history,
+                            Set<String> hidden, double costWeight, double defaultCostWeight, int minCalls) {
+        Settings name(String v) { return new Settings(v, sample, sampleTurn, forced, record, priors, priorMean, costs, costRef, history, hidden, costWeight, defaultCostWeight, minCalls); }
+        Settings force(int turn, int index) { return new Settings(name, true, turn, index, false, priors, priorMean, costs, costRef, history, hidden, costWeight, defaultCostWeight, minCalls); }
+        Settings record(boolean v) { return new Settings(name, sample, sampleTurn, forced, v, priors, priorMean, costs, costRef, history, hidden, costWeight, defaultCostWeight, minCalls); }
+        Settings sample(boolean v, int turn) { return new Settings(name, v, turn, -1, false, priors, priorMean, costs, costRef, history, hidden, costWeight, defaultCostWeight, minCalls); }
+        Settings priors(Map<Pair, Double> p) {
+            double mean = p.values().stream().mapToDouble(Double::doubleValue).average().orElse(0);
+            return new Settings(name, sample, sampleTurn, forced, record, Map.copyOf(p), mean, costs, costRef, history, hidden, costWeight, defaultCostWeight, minCalls);
+        }
+        Settings costs(Map<Pair, Double> c, double ref) { return new Settings(name, sample, sampleTurn, forced, record, priors, priorMean, Map.copyOf(c), ref, history, hidden, costWeight, defaultCostWeight, minCalls); }
+        Settings history(Optional<PairHistory> h) { return new Settings(name, sample, sampleTurn, forced, record, priors, priorMean, costs, costRef, h, hidden, costWeight, defaultCostWeight, minCalls); }
+        Settings hidden(Set<String> v) { return new Settings(name, sample, sampleTurn, forced, record, priors, priorMean, costs, costRef, history, Set.copyOf(v), costWeight, defaultCostWeight, minCalls); }
+        Settings costWeight(double w, double dflt) { return new Settings(name, sample, sampleTurn, forced, record, priors, priorMean, costs, costRef, history, hidden, w, dflt, minCalls); }
+        Settings minCalls(int v) { return new Settings(name, sample, sampleTurn, forced, record, priors, priorMean, costs, costRef, history, hidden, costWeight, defaultCostWeight, v); }
+
+        Featurizer.Numbers numbers() {
+            return new Featurizer.Numbers(priors, priorMean, costs, costRef, history, hidden, costWeight, minCalls);
+        }
+    }
 
     public LearnedPolicy(String name, PolicyNetwork network, QuestionEncoder questions,
                          RegistryEncoding.DescriptionCache descriptions, boolean sample) {
-        this(name, network, questions, descriptions, sample, new ConcurrentHashMap<>());
+        this(network, questions, descriptions, new ConcurrentHashMap<>(), ThreadLocal.withInitial(() -> new DecisionScratch(network)),
+                new Settings(name, sample, -1, -1, false, Map.of(), 0, Map.of(), 1, Optional.empty(), Set.of(), DEFAULT_COST_WEIGHT,
+                        DEFAULT_COST_WEIGHT, 0));
     }
 
-    private LearnedPolicy(String name, PolicyNetwork network, QuestionEncoder questions,
-                          RegistryEncoding.DescriptionCache descriptions, boolean sample,
-                          ConcurrentHashMap<Registry, RegistryEncoding> encodings) {
-        this.name = name;
+    private LearnedPolicy(PolicyNetwork network, QuestionEncoder questions, RegistryEncoding.DescriptionCache descriptions,
+                          ConcurrentHashMap<Registry, RegistryEncoding> encodings, ThreadLocal<DecisionScratch> scratch,
+                          Settings settings) {
         this.network = network;
         this.questions = questions;
         this.descriptions = descriptions;
-        this.sample = sample;
         this.encodings = encodings;
-        this.scratch = ThreadLocal.withInitial(() -> new Scratch(network));
+        this.scratch = scratch;
+        this.settings = settings;
     }
 
-    /** The same network, sampling (for rollouts) or greedy (for evaluation). */
+    /** A copy with other settings; copies share the network, the encoders, their caches and the per-thread buffers. */
+    private LearnedPolicy with(Settings s) {
+        return new LearnedPolicy(network, questions, descriptions, encodings, scratch, s);
+    }
+
+    /** The same network, sampling every decision (for rollouts) or greedy (for evaluation). */
     public LearnedPolicy sampling(boolean s) {
-        LearnedPolicy p = new LearnedPolicy(name, network, questions, descriptions, s, encodings).priors(priors);
-        p.history = history;
-        p.hidden = hidden;
-        return p;
+        return with(settings.sample(s, -1));
+    }
+
+    /**
+     * Training's branched rollouts: greedy on every turn but {@code turn}, where the decision is sampled and recorded
+     * for the update. Episodes of one task that share the greedy prefix then differ in that one decision, followed
+     * by greedy play, so their rewards compare that decision's alternatives without the noise of later samples.
+     */
+    public LearnedPolicy samplingOnlyAt(int turn) {
+        return with(settings.sample(true, turn));
+    }
+
+    /**
+     * Training's all-candidates branching: greedy on every turn but {@code turn}, where it takes candidate
+     * {@code index} (in the order the policy lists them; the last one if there are fewer) and records the decision.
+     */
+    public LearnedPolicy forcingAt(int turn, int index) {
+        return with(settings.force(turn, index));
+    }
+
+    /** The same policy, also recording its greedy decisions (so a trainer can see each decision's candidates). */
+    public LearnedPolicy recording(boolean r) {
+        return with(settings.record(r));
     }
 
     public LearnedPolicy named(String n) {
-        LearnedPolicy p = new LearnedPolicy(n, network, questions, descriptions, sample, encodings).priors(priors);
-        p.history = history;
-        p.hidden = hidden;
-        return p;
+        return with(settings.name(n));
+    }
+
+    /**
+     * The same policy asked to trade cost for accuracy at weight {@code w} ≥ 0: an episode is then worth
+     * grade − w · cost / {@link #costReference()}. 0 ignores cost.
+     */
+    @Override
+    public LearnedPolicy withCostWeight(double w) {
+        if (!(w >= 0) || Double.isInfinite(w)) {
+            throw new MaestroException("cost weight must be a number >= 0, got " + w);
+        }
+        return with(settings.costWeight(w, settings.defaultCostWeight()));
+    }
+
+    /**
+     * Training's exploration: the same policy, but it may not answer before it has made {@code calls} calls (it still
+     * chooses which experts to call). Used for a share of the training episodes so the policy experiences, and learns
+     * to read, states with several answers that it would rarely reach by chance; never used at evaluation.
+     */
+    public LearnedPolicy withMinimumCalls(int calls) {
+        return with(settings.minCalls(Math.max(0, calls)));
+    }
+
+    /** The cost weight this policy decides with. */
+    public double costWeight() { return settings.costWeight(); }
+
+    /** The cost weight chosen on validation when the policy was trained (what {@code maestro eval} uses by default). */
+    public double defaultCostWeight() { return settings.defaultCostWeight(); }
+
+    /** Records the cost weight chosen on validation and decides with it from now on. */
+    public LearnedPolicy withDefaultCostWeight(double w) {
+        if (!(w >= 0) || Double.isInfinite(w)) {
+            throw new MaestroException("cost weight must be a number >= 0, got " + w);
+        }
+        return with(settings.costWeight(w, w));
     }
 
     /**
@@ -85,30 +173,37 @@ public final class LearnedPolicy implements Policy {
      * Pairs without one (models added after training) get the mean and an "unknown" flag.
      */
     public LearnedPolicy priors(Map<Pair, Double> p) {
-        this.priors = Map.copyOf(p);
-        this.priorMean = p.values().stream().mapToDouble(Double::doubleValue).average().orElse(0);
-        return this;
+        return with(settings.priors(p));
     }
 
-    public Map<Pair, Double> priors() { return priors; }
+    public Map<Pair, Double> priors() { return settings.priors(); }
+
+    /**
+     * Per-pair mean cost per training task (US$), and the reference cost that is the unit of the cost weight (the
+     * best training pair's mean cost per task; a reference of 0, a suite of free tools, is taken as 1 dollar).
+     */
+    public LearnedPolicy costs(Map<Pair, Double> c, double reference) {
+        return with(settings.costs(c, reference > 0 ? reference : 1));
+    }
+
+    public Map<Pair, Double> costs() { return settings.costs(); }
+
+    /** The unit of the cost weight, in US$ per task. */
+    public double costReference() { return settings.costRef(); }
 
     /** Neighbourhood outcomes from the training split (see {@link PairHistory}). */
     public LearnedPolicy history(PairHistory h) {
-        this.history = java.util.Optional.of(h);
-        return this;
+        return with(settings.history(Optional.of(h)));
     }
 
-    public java.util.Optional<PairHistory> history() { return history; }
+    public Optional<PairHistory> history() { return settings.history(); }
 
     /**
      * Treats these models as if they had no history (training: so the policy also learns to choose from
      * descriptions alone, which is all it has for a model added after training).
      */
-    public LearnedPolicy hideHistory(java.util.Set<String> models) {
-        LearnedPolicy p = new LearnedPolicy(name, network, questions, descriptions, sample, encodings).priors(priors);
-        p.history = history;
-        p.hidden = java.util.Set.copyOf(models);
-        return p;
+    public LearnedPolicy hideHistory(Set<String> models) {
+        return with(settings.hidden(models));
     }
 
     public PolicyNetwork network() { return network; }
@@ -131,7 +226,7 @@ public final class LearnedPolicy implements Policy {
 
     @Override
     public String name() {
-        return name;
+        return settings.name();
     }
 
     @Override
@@ -143,29 +238,33 @@ public final class LearnedPolicy implements Policy {
     public void prepare(dev.maestro.task.Task task) {
         float[] q = questions.raw(task);
         questions.encode(task);
-        history.ifPresent(h -> h.forTask(task, q));
+        settings.history().ifPresent(h -> h.estimates(task, q));
     }
 
     @Override
     public Action decide(EpisodeView view, RandomGenerator rng) {
         RegistryEncoding enc = encoding(view.registry());
-        Scratch s = scratch.get();
+        DecisionScratch s = scratch.get();
         s.clear();
-        featurize(view, enc, s);
+        Settings x = settings;
+        Featurizer.fill(view, enc, s, x.numbers(), questions.raw(view.task()));
         if (s.k == 0) {
             return Action.Answer.of("");
         }
         double[] context = questions.encode(view.task());
         boolean[] mask = s.mask(s.k);
         network.forward(context, s.features, enc.table(), s.rows, s.k, s.ws, s.scores);
-        int chosen = sample ? MaskedSoftmax.sample(s.scores, mask, s.k, rng.nextDouble()) : MaskedSoftmax.argmax(s.scores, mask, s.k);
-        if (sample) {
+        boolean sample = x.sample() && (x.sampleTurn() < 0 || x.sampleTurn() == view.turn());
+        int chosen = !sample ? MaskedSoftmax.argmax(s.scores, mask, s.k)
+                : x.forced() >= 0 ? Math.min(x.forced(), s.k - 1)
+                : MaskedSoftmax.sample(s.scores, mask, s.k, rng.nextDouble());
+        if (sample || x.record()) {
             double lse = MaskedSoftmax.logSumExp(s.scores, mask, s.k);
             double[] old = new double[s.k];
             for (int i = 0; i < s.k; i++) {
                 old[i] = s.scores[i] - lse;
             }
-            view.memo().add(new Decision(context, Arrays.copyOf(s.features, s.k * CANDIDATE_FEATURES), enc.table(),
+            view.notes().add(DECISIONS, new Decision(context, Arrays.copyOf(s.features, s.k * CANDIDATE_FEATURES), enc.table(),
                     Arrays.copyOf(s.rows, s.k), s.k, chosen, old[chosen], old, s.callPairs[chosen] != null));
         }
         Pair p = s.callPairs[chosen];
@@ -176,163 +275,16 @@ public final class LearnedPolicy implements Policy {
         return Action.Answer.from(o.index(), o.answer().orElse(""));
     }
 
-    /** Fills the candidate list (calls, then answers) and their dynamic features. */
-    void featurize(EpisodeView view, RegistryEncoding enc, Scratch s) {
-        List<Observation> obs = view.observations();
-        double turnFrac = view.turn() / (double) view.maxTurns();
-        double callFrac = obs.size() / (double) Math.max(1, obs.size() + view.callsLeft());
-        boolean last = view.lastTurn();
-        boolean images = view.task().hasImages();
-        int errors = 0;
-        Map<String, List<Observation>> bins = new LinkedHashMap<>();
-        int answered = 0;
-        for (Observation o : obs) {
-            if (!o.ok()) {
-                errors++;
-                continue;
-            }
-            answered++;
-            String key = o.answer().filter(a -> !a.isBlank()).map(a -> AnswerKey.of(view.task(), a)).orElse("\u0000#" + o.index());
-            bins.computeIfAbsent(key, x -> new ArrayList<>()).add(o);
-        }
-        double maxShare = 0;
-        for (List<Observation> b : bins.values()) {
-            maxShare = Math.max(maxShare, b.size() / (double) Math.max(1, answered));
-        }
-        Registry reg = view.registry();
-        float[] q = questions.raw(view.task());
-        if (s.simTask != view.task() || s.simEncoding != enc) {
-            s.sims = enc.similarities(q);
-            s.simTask = view.task();
-            s.simEncoding = enc;
-            s.near = history.map(h -> h.forTask(view.task(), q)).orElse(Map.of());
-        }
-        if (!last && view.callsLeft() > 0) {
-            for (Pair p : view.callablePairs()) {
-                int row = enc.row(p);
-                if (row < 0 || calledBefore(obs, p)) {
-                    continue;
-                }
-                ModelCard m = reg.model(p.model()).orElseThrow();
-                boolean sees = m.modalities().contains(Modality.IMAGE);
-                int o = s.next(row, p, null);
-                double[] f = s.features;
-                f[o + 0] = 1;
-                f[o + 2] = Math.log1p(m.price().inputPerMillion() + m.price().outputPerMillion()) / 3.0;
-                f[o + 3] = calledModel(obs, p.model()) ? 1 : 0;
-                f[o + 4] = turnFrac;
-                f[o + 5] = callFrac;
-                f[o + 6] = images && sees ? 1 : 0;
-                f[o + 7] = images && !sees ? 1 : 0;
-                f[o + 8] = answered / 4.0;
-                f[o + 9] = maxShare;
-                f[o + 13] = reg.skill(p.skill()).map(sk -> sk.isRouter() ? 1.0 : 0.0).orElse(0.0);
-                f[o + 15] = errors / 4.0;
-                prior(f, o, p, s, row);
-            }
-        }
-        for (List<Observation> b : bins.values()) {
-            Observation first = b.get(0);
-            int row = enc.row(first.call().pair());
-            if (row < 0) {
-                continue;
-            }
-            ModelCard m = reg.model(first.call().model()).orElseThrow();
-            boolean sees = m.modalities().contains(Modality.IMAGE);
-            int o = s.next(row, null, first);
-            double[] f = s.features;
-            f[o + 1] = 1;
-            f[o + 4] = turnFrac;
-            f[o + 5] = callFrac;
-            f[o + 6] = images && sees ? 1 : 0;
-            f[o + 7] = images && !sees ? 1 : 0;
-            f[o + 8] = answered / 4.0;
-            f[o + 9] = maxShare;
-            f[o + 10] = b.size() / 4.0;
-            f[o + 11] = b.size() / (double) Math.max(1, answered);
-            f[o + 12] = first.answer().filter(a -> !a.isBlank()).isPresent() ? 1 : 0;
-            f[o + 14] = last ? 1 : 0;
-            f[o + 15] = errors / 4.0;
-            prior(f, o, first.call().pair(), s, row);
-        }
+    Featurizer.Numbers settingsNumbersForDebug() {
+        return settings.numbers();
     }
 
-    private void prior(double[] f, int o, Pair p, Scratch s, int row) {
-        boolean hide = hidden.contains(p.model());
-        Double v = hide ? null : priors.get(p);
-        // Accuracies differ between good pairs by a few points; scaled so that such a gap is O(1) for the network.
-        f[o + 16] = PRIOR_SCALE * (v == null ? priorMean : v);
-        f[o + 17] = v == null ? 1 : 0;
-        Double near = hide ? null : s.near.get(p);
-        f[o + 18] = PRIOR_SCALE * (near == null ? priorMean : near);
-        f[o + 19] = near == null ? 1 : 0;
-        f[o + 20] = s.sims[2 * row];
-        f[o + 21] = s.sims[2 * row + 1];
-    }
-
-    private static boolean calledBefore(List<Observation> obs, Pair p) {
-        for (Observation o : obs) {
-            if (o.call().model().equals(p.model()) && o.call().skill().equals(p.skill())) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean calledModel(List<Observation> obs, String model) {
-        for (Observation o : obs) {
-            if (o.call().model().equals(model)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Per-thread buffers: a decision allocates nothing but its returned action. */
-    static final class Scratch {
-        final PolicyNetwork.Workspace ws;
-        double[] features = new double[64 * CANDIDATE_FEATURES];
-        int[] rows = new int[64];
-        double[] scores = new double[64];
-        Pair[] callPairs = new Pair[64];
-        Observation[] answerObs = new Observation[64];
-        boolean[] maskBuf = new boolean[64];
-        int k;
-        Object simTask;
-        Object simEncoding;
-        double[] sims = new double[0];
-        Map<Pair, Double> near = Map.of();
-
-        Scratch(PolicyNetwork network) {
-            this.ws = network.newWorkspace(64);
-        }
-
-        void clear() {
-            k = 0;
-        }
-
-        int next(int row, Pair call, Observation answer) {
-            if (k == rows.length) {
-                int n = rows.length * 2;
-                features = Arrays.copyOf(features, n * CANDIDATE_FEATURES);
-                rows = Arrays.copyOf(rows, n);
-                scores = Arrays.copyOf(scores, n);
-                callPairs = Arrays.copyOf(callPairs, n);
-                answerObs = Arrays.copyOf(answerObs, n);
-                maskBuf = new boolean[n];
-            }
-            rows[k] = row;
-            callPairs[k] = call;
-            answerObs[k] = answer;
-            int off = k * CANDIDATE_FEATURES;
-            Arrays.fill(features, off, off + CANDIDATE_FEATURES, 0);
-            k++;
-            return off;
-        }
-
-        boolean[] mask(int n) {
-            Arrays.fill(maskBuf, 0, n, true);
-            return maskBuf;
-        }
+    /** The candidates of a decision and their features (tests and benchmarks look inside a decision this way). */
+    double[] featuresOf(EpisodeView view) {
+        RegistryEncoding enc = encoding(view.registry());
+        DecisionScratch s = new DecisionScratch(network);
+        Settings x = settings;
+        Featurizer.fill(view, enc, s, x.numbers(), questions.raw(view.task()));
+        return Arrays.copyOf(s.features, s.k * CANDIDATE_FEATURES);
     }
 }

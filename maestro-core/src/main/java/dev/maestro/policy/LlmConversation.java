@@ -1,5 +1,6 @@
 package dev.maestro.policy;
 
+import dev.maestro.episode.EpisodeNotes;
 import dev.maestro.protocol.ProtocolError;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,7 +9,7 @@ import java.util.Optional;
 
 /**
  * One episode's chat with the orchestrator LLM, kept by {@link LlmPolicy} in the episode's
- * {@code memo} (index 0) so the policy object itself holds no per-episode state. It comes back with the
+ * notes ({@link #NOTE}) so the policy object itself holds no per-episode state. It comes back with the
  * {@code EpisodeResult}, which is how traces are exported as multi-turn messages.
  *
  * <p>Not thread-safe: one per episode, touched only by the episode's thread.
@@ -61,8 +62,11 @@ public final class LlmConversation {
     public int endpointFailures() { return endpointFailures; }
 
     /** The conversation of a finished episode, if it was played by an {@link LlmPolicy}. */
-    public static Optional<LlmConversation> of(List<Object> memo) {
-        return memo.isEmpty() || !(memo.get(0) instanceof LlmConversation c) ? Optional.empty() : Optional.of(c);
+    /** The key under which the LLM policy keeps an episode's conversation in its notes. */
+    public static final EpisodeNotes.Key<LlmConversation> NOTE = EpisodeNotes.Key.of("llm-conversation", LlmConversation.class);
+
+    public static Optional<LlmConversation> of(EpisodeNotes notes) {
+        return notes.first(NOTE);
     }
 
     @Override

@@ -42,7 +42,7 @@ import java.util.random.RandomGenerator;
  * {@code <answer> … </answer>} and reads {@code <information> … </information>} blocks.
  *
  * <p>Per episode it keeps a multi-turn chat ({@link LlmConversation}, stored at index 0 of the
- * episode's memo, so this object is stateless and thread-safe): a system prompt from
+ * episode's notes, so this object is stateless and thread-safe): a system prompt from
  * {@link SystemPrompts}, the task as the first user message (with the images as data URLs when
  * allowed), then per turn the model's text and a user message with the previous turn's observations,
  * escaped, including errors, so the model can correct itself.
@@ -189,8 +189,7 @@ public final class LlmPolicy implements Policy {
     }
 
     private LlmConversation conversation(EpisodeView view) {
-        List<Object> memo = view.memo();
-        Optional<LlmConversation> existing = LlmConversation.of(memo);
+        Optional<LlmConversation> existing = LlmConversation.of(view.notes());
         if (existing.isPresent()) {
             return existing.get();
         }
@@ -199,7 +198,7 @@ public final class LlmPolicy implements Policy {
         LlmConversation c = new LlmConversation(
                 SystemPrompts.forRegistry(view.registry(), view.maxTurns(), view.callsLeft()),
                 SystemPrompts.userMessage(task, false), images);
-        memo.add(0, c);
+        view.notes().addFirst(LlmConversation.NOTE, c);
         c.observationsSeen = view.observations().size();
         return c;
     }

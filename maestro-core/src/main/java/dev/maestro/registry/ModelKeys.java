@@ -25,7 +25,7 @@ public final class ModelKeys {
     /** Settings of the {@code azure-openai} backend only: the deployment (default: model-name) and the API version. */
     public static final List<String> AZURE = List.of("deployment", "api-version");
     /** Settings of the {@code replay} backend (kept in {@link ModelCard#settings()}). */
-    public static final List<String> REPLAY = List.of("recorded", "recorded-model", "image-tokens", "output-tokens",
+    public static final List<String> REPLAY = List.of("recorded", "recorded-model", "input-tokens", "image-tokens", "output-tokens",
             "latency-ms");
     /** Settings of the {@code simulated} backend (kept in {@link ModelCard#settings()}). */
     public static final List<String> SIMULATED = List.of("profile", "seed", "mean-output-tokens", "latency-ms",

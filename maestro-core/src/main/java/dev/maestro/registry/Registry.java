@@ -123,6 +123,15 @@ public final class Registry {
     public Set<String> modelIds() { return models.keySet(); }
     public Set<String> skillNames() { return skills.keySet(); }
 
+    /** The MCP servers the skills declare ({@code mcp:} in SKILL.md), by name; a loaded registry names each once. */
+    public Map<String, McpServer> mcpServers() {
+        Map<String, McpServer> out = new LinkedHashMap<>();
+        for (SkillCard s : skills.values()) {
+            s.workflow().mcpServers().forEach(m -> out.putIfAbsent(m.name(), m));
+        }
+        return Collections.unmodifiableMap(out);
+    }
+
     /** A registry with only the models that pass the filter (skills unchanged). */
     public Registry filterModels(Predicate<ModelCard> keep) {
         return new Registry(name, folder, models.values().stream().filter(keep).toList(), skills.values());

@@ -50,7 +50,7 @@ public final class RegistryLoader {
     static final List<String> TOP_KEYS = List.of("name", "description", "defaults", "models");
     static final List<String> PRICE_KEYS = List.of("input-per-1m", "output-per-1m");
     static final List<String> SKILL_KEYS = List.of("name", "level", "description", "parent", "children", "tools",
-            "modalities", "steps", "route", "implementation", "expose-children");
+            "modalities", "steps", "route", "implementation", "expose-children", "mcp");
     static final List<String> PLACEHOLDERS = List.of("question", "input", "options", "conversation");
     static final int MAX_CONCURRENCY = 1024;
 
@@ -173,6 +173,7 @@ public final class RegistryLoader {
             Fields fields = new Fields(ctx);
             RegistryGraphCheck graph = new RegistryGraphCheck(ctx);
             Map<String, ParsedSkill> skills = new SkillsReader(ctx, fields).read();
+            new McpServersReader(ctx, fields).checkAcrossSkills(skills);
             List<ParsedModel> models = new ModelsReader(ctx, fields, graph).read(skills);
             graph.checkSkills(skills);
             graph.checkFallbacks(models);

@@ -1,12 +1,14 @@
 package dev.maestro.registry;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * The executable part of a {@code SKILL.md} front matter: workflow {@code steps}, a router's {@code route}
- * rules, a Java {@code implementation}, and {@code expose-children}. All of it is optional; a skill without
+ * rules, a Java {@code implementation}, {@code expose-children}, and the MCP servers it declares ({@code mcp:}).
+ * All of it is optional; a skill without
  * any of it is a plain prompt skill. The registry only validates the shape; {@code dev.maestro.skill}
  * executes it (the registry package must not depend on the runtime).
  *
@@ -15,13 +17,15 @@ import java.util.Optional;
  * @param routeDefault   the child taken when no rule matches (required when {@code route} is set)
  * @param implementation name of a Java {@code SkillImplementation} ({@code implementation: java:NAME})
  * @param exposeChildren a router's level-2 children become callable pairs of the router's models
+ * @param mcpServers     MCP servers this skill declares; their tools ({@code SERVER/TOOL}) are usable by every skill
  */
 public record SkillWorkflow(
         List<Step> steps,
         List<RouteRule> route,
         Optional<String> routeDefault,
         Optional<String> implementation,
-        boolean exposeChildren) {
+        boolean exposeChildren,
+        List<McpServer> mcpServers) {
 
     public static final SkillWorkflow NONE = new SkillWorkflow(List.of(), List.of(), Optional.empty(), Optional.empty(), false);
 
@@ -30,6 +34,13 @@ public record SkillWorkflow(
         route = List.copyOf(route);
         Objects.requireNonNull(routeDefault);
         Objects.requireNonNull(implementation);
+        mcpServers = List.copyOf(mcpServers);
+    }
+
+    /** A workflow that declares no MCP server. */
+    public SkillWorkflow(List<Step> steps, List<RouteRule> route, Optional<String> routeDefault,
+                         Optional<String> implementation, boolean exposeChildren) {
+        this(steps, route, routeDefault, implementation, exposeChildren, List.of());
     }
 
     /** True when the skill is a plain prompt skill (nothing to execute beyond the template). */
@@ -50,16 +61,29 @@ public record SkillWorkflow(
     /**
      * One workflow step.
      *
-     * @param kind     what it does
-     * @param target   the tool name (TOOL, and ANSWER from a tool) or {@code model} (MODEL, ANSWER from the model)
-     * @param argument the tool argument, a template with the SKILL.md placeholders ({@code {input}}, ...)
-     * @param line     1-based line in the SKILL.md (0 when built in code), for messages
+     * @param kind      what it does
+     * @param target    the tool name (TOOL, and ANSWER from a tool) or {@code model} (MODEL, ANSWER from the model)
+     * @param argument  the tool argument, a template with the SKILL.md placeholders ({@code {input}}, ...)
+     * @param arguments named arguments of an MCP tool ({@code arguments:}): plain YAML values (maps, lists, strings,
+     *                  numbers, booleans) whose strings are templates like {@code argument}; empty for other steps
+     * @param line      1-based line in the SKILL.md (0 when built in code), for messages
      */
-    public record Step(Kind kind, String target, String argument, int line) {
+    public record Step(Kind kind, String target, String argument, Map<String, Object> arguments, int line) {
         public Step {
             Objects.requireNonNull(kind);
             Objects.requireNonNull(target);
             Objects.requireNonNull(argument);
+            arguments = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(arguments));
+        }
+
+        /** A step without named arguments. */
+        public Step(Kind kind, String target, String argument, int line) {
+            this(kind, target, argument, Map.of(), line);
+        }
+
+        /** A tool step with named arguments (an MCP tool). */
+        public static Step tool(String name, Map<String, Object> arguments) {
+            return new Step(Kind.TOOL, name, "", arguments, 0);
         }
 
         public static Step tool(String name, String argument) {
@@ -81,7 +105,8 @@ public record SkillWorkflow(
         /** How the step reads in SKILL.md, for traces and messages. */
         public String describe() {
             return switch (kind) {
-                case TOOL -> "tool: " + target + (argument.isEmpty() ? "" : " (argument: " + argument + ")");
+                case TOOL -> "tool: " + target + (argument.isEmpty() ? "" : " (argument: " + argument + ")")
+                        + (arguments.isEmpty() ? "" : " (arguments: " + String.join(", ", arguments.keySet()) + ")");
                 case MODEL -> "model: true";
                 case ANSWER -> "answer: " + (target.equals("model") ? "model" : "tool:" + target);
             };

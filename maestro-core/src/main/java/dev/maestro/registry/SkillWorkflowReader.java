@@ -94,8 +94,8 @@ final class SkillWorkflowReader {
     List<SkillWorkflow.Step> parseSteps(String file, List<YamlNode> entries, List<String> tools, String body) {
         List<SkillWorkflow.Step> out = new ArrayList<>();
         List<String> ran = new ArrayList<>();
-        String shapes = "'- tool: NAME' (optional 'argument: TEXT'), '- model: true', '- answer: tool:NAME' "
-                + "or '- answer: model'";
+        String shapes = "'- tool: NAME' (optional 'argument: TEXT', or 'arguments:' for an MCP tool SERVER/TOOL), "
+                + "'- model: true', '- answer: tool:NAME' or '- answer: model'";
         int models = 0;
         boolean answered = false;
         for (int i = 0; i < entries.size(); i++) {
@@ -108,9 +108,9 @@ final class SkillWorkflowReader {
             Map<String, YamlNode> sm = e.map();
             List<String> kinds = sm.keySet().stream().filter(k -> List.of("tool", "model", "answer").contains(k)).toList();
             for (String k : sm.keySet()) {
-                if (!List.of("tool", "model", "answer", "argument").contains(k)) {
+                if (!List.of("tool", "model", "answer", "argument", "arguments").contains(k)) {
                     ctx.error(file, sm.get(k).line(), field + "." + k, "unknown step key '" + k + "'; valid: tool, "
-                            + "argument, model, answer");
+                            + "argument, arguments, model, answer");
                 }
             }
             if (kinds.size() != 1) {
@@ -122,8 +122,10 @@ final class SkillWorkflowReader {
             }
             String kind = kinds.get(0);
             YamlNode v = sm.get(kind);
-            if (sm.containsKey("argument") && !kind.equals("tool")) {
-                ctx.error(file, sm.get("argument").line(), field + ".argument", "only a tool step takes an argument");
+            for (String a : List.of("argument", "arguments")) {
+                if (sm.containsKey(a) && !kind.equals("tool")) {
+                    ctx.error(file, sm.get(a).line(), field + "." + a, "only a tool step takes " + a);
+                }
             }
             switch (kind) {
                 case "tool" -> {
@@ -136,7 +138,8 @@ final class SkillWorkflowReader {
                         ctx.error(file, v.line(), field + ".tool", "step tool '" + name + "' is not declared in "
                                 + "tools: " + tools + " (add it to 'tools:')");
                     }
-                    if (!ctx.knownTools.isEmpty() && !ctx.knownTools.contains(name) && tools.contains(name)) {
+                    if (!ctx.knownTools.isEmpty() && !ctx.knownTools.contains(name) && tools.contains(name)
+                            && !McpServer.isMcpTool(name)) {
                         ctx.error(file, v.line(), field + ".tool", "unknown tool '" + name + "'; valid: "
                                 + String.join(", ", new TreeSet<>(ctx.knownTools)));
                     }
@@ -150,8 +153,9 @@ final class SkillWorkflowReader {
                             checkArgument(file, an.line(), field + ".argument", arg, ran);
                         }
                     }
+                    Map<String, Object> named = arguments(file, field, sm, name, ran);
                     ran.add(name);
-                    out.add(new SkillWorkflow.Step(SkillWorkflow.Kind.TOOL, name, arg, e.line()));
+                    out.add(new SkillWorkflow.Step(SkillWorkflow.Kind.TOOL, name, arg, named, e.line()));
                 }
                 case "model" -> {
                     if (!(v.value() instanceof Boolean b) || !b) {
@@ -190,6 +194,66 @@ final class SkillWorkflowReader {
                     + "(the model answers) or '- answer: tool:NAME' (a tool answers)");
         }
         return out;
+    }
+
+    /**
+     * The {@code arguments:} of an MCP tool step: a mapping of the tool's argument names to values, whose strings are
+     * templates like {@code argument} (checked here); types are matched to the tool's schema when it is called.
+     */
+    private Map<String, Object> arguments(String file, String field, Map<String, YamlNode> sm, String tool, List<String> ran) {
+        YamlNode n = sm.get("arguments");
+        if (n == null || n.isNull()) {
+            return Map.of();
+        }
+        String f = field + ".arguments";
+        if (!McpServer.isMcpTool(tool)) {
+            ctx.error(file, n.line(), f, "arguments: is for MCP tools (written SERVER/TOOL); the built-in tool '" + tool
+                    + "' takes one 'argument: TEXT'");
+            return Map.of();
+        }
+        if (sm.containsKey("argument") && !sm.get("argument").isNull()) {
+            ctx.error(file, n.line(), f, "give either 'argument: TEXT' (for a tool with one argument) or 'arguments:' "
+                    + "(name: value for each), not both");
+            return Map.of();
+        }
+        if (!n.isMap() || n.map().isEmpty()) {
+            ctx.error(file, n.line(), f, "arguments must map the tool's argument names to values, e.g. "
+                    + "{city: \"{input}\", days: 3}, got " + n.kind());
+            return Map.of();
+        }
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, YamlNode> e : n.map().entrySet()) {
+            checkTemplates(file, f + "." + e.getKey(), e.getValue(), ran);
+            out.put(e.getKey(), plain(e.getValue()));
+        }
+        return out;
+    }
+
+    private void checkTemplates(String file, String field, YamlNode v, List<String> ran) {
+        if (v.isMap()) {
+            v.map().forEach((k, x) -> checkTemplates(file, field + "." + k, x, ran));
+        } else if (v.isList()) {
+            for (int i = 0; i < v.list().size(); i++) {
+                checkTemplates(file, field + "[" + i + "]", v.list().get(i), ran);
+            }
+        } else if (v.value() instanceof String t) {
+            checkArgument(file, v.line(), field, t, ran);
+        }
+    }
+
+    /** A YAML value as plain Java, keeping nulls (an argument may be JSON null). */
+    private static Object plain(YamlNode n) {
+        if (n.isMap()) {
+            Map<String, Object> out = new java.util.LinkedHashMap<>();
+            n.map().forEach((k, v) -> out.put(k, plain(v)));
+            return java.util.Collections.unmodifiableMap(out);
+        }
+        if (n.isList()) {
+            List<Object> out = new ArrayList<>();
+            n.list().forEach(v -> out.add(plain(v)));
+            return java.util.Collections.unmodifiableList(out);
+        }
+        return n.value();
     }
 
     void checkArgument(String file, int line, String field, String arg, List<String> ran) {

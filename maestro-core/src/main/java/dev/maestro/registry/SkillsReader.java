@@ -39,11 +39,13 @@ final class SkillsReader {
     private final ReadContext ctx;
     private final Fields fields;
     private final SkillWorkflowReader workflows;
+    private final McpServersReader mcp;
 
     SkillsReader(ReadContext ctx, Fields fields) {
         this.ctx = ctx;
         this.fields = fields;
         this.workflows = new SkillWorkflowReader(ctx, fields);
+        this.mcp = new McpServersReader(ctx, fields);
     }
 
     /** A skill read from its file, with the front matter kept for line numbers in later cross-file checks. */
@@ -176,7 +178,10 @@ final class SkillsReader {
             return Optional.empty();
         }
         Ctx c = new Ctx(file, "", node.line());
-        Map<String, YamlNode> m = fields.substituteMap(node, c).map();
+        // ${VAR} is substituted now everywhere but in mcp:, whose values are resolved only when a server is
+        // connected (they may be secrets; see McpServer)
+        Map<String, YamlNode> m = new LinkedHashMap<>();
+        node.map().forEach((k, v) -> m.put(k, k.equals("mcp") ? v : fields.substitute(v, file, k)));
         for (Map.Entry<String, YamlNode> e : m.entrySet()) {
             if (!SKILL_KEYS.contains(e.getKey())) {
                 ctx.warning(file, e.getValue().line(), e.getKey(), "unknown key ignored" + Fields.suggestion(e.getKey(),
@@ -208,7 +213,7 @@ final class SkillsReader {
         fields.checkUnique(c, m, "tools", tools);
         if (!ctx.knownTools.isEmpty()) {
             for (String t : tools) {
-                if (!ctx.knownTools.contains(t)) {
+                if (!ctx.knownTools.contains(t) && !McpServer.isMcpTool(t)) {
                     ctx.error(file, Fields.line(m, "tools", c), "tools", "unknown tool '" + t + "'; valid: "
                             + String.join(", ", new TreeSet<>(ctx.knownTools)));
                 }
@@ -221,7 +226,12 @@ final class SkillsReader {
             skillName.ifPresent(ctx.brokenSkills::add);
             return Optional.empty();
         }
+        List<McpServer> servers = mcp.read(file, m.get("mcp"), path.toAbsolutePath().normalize().getParent());
         SkillWorkflow workflow = workflows.parseWorkflow(c, m, level.get(), children, tools, body);
+        if (!servers.isEmpty()) {
+            workflow = new SkillWorkflow(workflow.steps(), workflow.route(), workflow.routeDefault(),
+                    workflow.implementation(), workflow.exposeChildren(), servers);
+        }
         SkillCard card = new SkillCard(skillName.get(), level.get(), description.orElse(""), parent, children,
                 tools, mods, body, Optional.of(path.toString()), workflow);
         return Optional.of(new ParsedSkill(card, file, m, c));

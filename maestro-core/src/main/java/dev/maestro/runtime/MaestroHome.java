@@ -36,12 +36,14 @@ public final class MaestroHome {
         s.put("blind", "data/blind");
         s.put("paper-sim", "data/paper-sim");
         s.put("blind-tools", "data/blind/suite-tools.yaml");
+        s.put("mmlupro", "data/mmlupro");
         SUITES = Collections.unmodifiableMap(s);
         Map<String, String> r = new LinkedHashMap<>();
         r.put("mathv-replay", "data/mathv/registry");
         r.put("blind-replay", "data/blind/registry");
         r.put("blind-tools", "data/blind/registry-tools");
         r.put("paper-simulated", "data/paper-sim/registry");
+        r.put("mmlupro-replay", "data/mmlupro/registry");
         r.put("maestro-paper", "registries/maestro-paper");
         REGISTRIES = Collections.unmodifiableMap(r);
     }

@@ -22,6 +22,9 @@ import dev.maestro.registry.Registry;
 import dev.maestro.registry.RegistryLoader;
 import dev.maestro.skill.SkillRunner;
 import dev.maestro.skill.WorkflowSkillRunner;
+import dev.maestro.skill.tool.ProvidedTools;
+import dev.maestro.skill.tool.ToolProviders;
+import dev.maestro.skill.tool.Tools;
 import dev.maestro.task.AnswerGrader;
 import dev.maestro.task.Grader;
 import java.nio.file.Files;
@@ -64,6 +67,7 @@ public final class MaestroRuntime implements AutoCloseable {
     private final CallLog requests = CallLog.create();
     private final Deployments deployments = Deployments.create();
     private final Optional<JudgeGrader> judge;
+    private final ProvidedTools externalTools;
     private volatile Environment uncached;
     private final Telemetry telemetry;
 
@@ -86,9 +90,14 @@ public final class MaestroRuntime implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        // Tools of the MCP servers the skills declare: connected once here, reused by every call, closed with the
+        // runtime (nothing is opened for a registry that declares none, or when the caller brings its own runner).
+        this.externalTools = b.skills.isPresent() ? ProvidedTools.NONE : ToolProviders.open(registry, b.env);
         try {
             // Workflow skills (steps, rule routing, Java implementations); plain prompt skills run exactly as before.
-            this.skills = b.skills.orElseGet(() -> WorkflowSkillRunner.forRegistry(registry).validate(registry));
+            this.skills = b.skills.orElseGet(() -> WorkflowSkillRunner.builder().registry(registry)
+                    .tools(Tools.defaults().plus(externalTools.tools())).build()
+                    .validate(registry, externalTools.problems()));
             Grader grader = b.grader.orElseGet(() -> AnswerGrader.builder().defaultTolerance(b.tolerance).build());
             if (b.judge.isPresent()) {
                 Judge j = b.judge.get();
@@ -105,6 +114,7 @@ public final class MaestroRuntime implements AutoCloseable {
         } catch (RuntimeException e) {
             experts.values().forEach(Expert::close);
             pool.shutdownNow();
+            externalTools.close();
             throw e;
         }
     }
@@ -124,6 +134,9 @@ public final class MaestroRuntime implements AutoCloseable {
 
     /** The skill runner every call goes through. */
     public SkillRunner skills() { return skills; }
+
+    /** The tools of the registry's MCP servers (none when it declares no server), open while the runtime is. */
+    public ProvidedTools externalTools() { return externalTools; }
 
     /** The home folder names resolve against. */
     public MaestroHome home() { return home; }
@@ -262,6 +275,7 @@ public final class MaestroRuntime implements AutoCloseable {
     public void close() {
         pool.shutdownNow();
         environment.close();
+        externalTools.close();
         telemetry.flush();
         synchronized (extraExperts) {
             extraExperts.forEach(Expert::close);

@@ -16,10 +16,11 @@ public sealed interface PolicySpec {
     String ALL_BASELINES = "baselines";
 
     /**
-     * Baseline names. The first four are policies a resolver can fit on training tasks; the others need the
-     * evaluated tasks' outcomes or group labels and exist only inside evaluation reports.
+     * Baseline names. The first four are policies a resolver can fit on training tasks; the others exist only inside
+     * evaluation reports (the cascade is chosen there from the training split's pair matrix; the rest need the
+     * evaluated tasks' outcomes or group labels).
      */
-    List<String> BASELINES = List.of("best-single", "random", "keyword-router", "majority-vote", "most-expensive-expert",
+    List<String> BASELINES = List.of("best-single", "random", "keyword-router", "majority-vote", "cascade", "most-expensive-expert",
             "group-router", "per-group-oracle", "oracle");
 
     /** The text as given. */

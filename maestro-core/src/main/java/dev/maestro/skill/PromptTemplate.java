@@ -10,10 +10,11 @@ import java.util.regex.Pattern;
 /**
  * Renders a SKILL.md body: {@code {question}}, {@code {input}}, {@code {options}}, {@code {conversation}} (the earlier
  * turns of a served chat, {@link dev.maestro.task.ChatContext#transcript()}; empty for dataset tasks) and
- * {@code {tool:NAME}} (filled from tool outputs). Single pass, so text substituted in is never re-expanded.
+ * {@code {tool:NAME}} (filled from tool outputs; an MCP tool's NAME is {@code SERVER/TOOL}). Single pass, so text
+ * substituted in is never re-expanded.
  */
 public final class PromptTemplate {
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\{(question|input|options|conversation|tool:[A-Za-z0-9_.-]+)}");
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{(question|input|options|conversation|tool:[A-Za-z0-9_./-]+)}");
 
     private PromptTemplate() {
     }

@@ -55,8 +55,8 @@ public final class WorkflowSkillRunner implements SkillRunner {
     private final Map<ToolKey, ToolResult> memo;
     private final int memoSize;
 
-    /** What a tool's result depends on (tools are deterministic programs, see {@link Tool}). */
-    private record ToolKey(String tool, List<Path> images, String argument, String question) {
+    /** What a deterministic tool's result depends on (see {@link Tool#deterministic()}). */
+    private record ToolKey(String tool, List<Path> images, String argument, String question, Map<String, Object> arguments) {
     }
 
     private WorkflowSkillRunner(Builder b) {
@@ -133,7 +133,17 @@ public final class WorkflowSkillRunner implements SkillRunner {
 
     /** {@link #problems} as an exception naming every problem. */
     public WorkflowSkillRunner validate(Registry r) {
-        List<String> p = problems(r);
+        return validate(r, List.of());
+    }
+
+    /**
+     * {@link #problems} and the errors among {@code external} (what a {@link dev.maestro.skill.tool.ToolProvider}
+     * found connecting the registry's MCP servers) as an exception naming every problem.
+     */
+    public WorkflowSkillRunner validate(Registry r, List<dev.maestro.registry.RegistryProblem> external) {
+        List<String> p = new ArrayList<>();
+        external.stream().filter(dev.maestro.registry.RegistryProblem::isError).forEach(x -> p.add(x.toString()));
+        p.addAll(problems(r));
         if (!p.isEmpty()) {
             throw new MaestroException("registry '" + r.name() + "' has skills this runtime cannot run:\n  "
                     + String.join("\n  ", p));
@@ -241,7 +251,8 @@ public final class WorkflowSkillRunner implements SkillRunner {
                         continue;
                     }
                     String arg = PromptTemplate.render(step.argument(), task, skill.name(), input, outputs);
-                    ToolResult r = runTool(tool.get(), images, arg, question);
+                    Map<String, Object> named = renderArguments(step.arguments(), task, skill.name(), input, outputs);
+                    ToolResult r = runTool(tool.get(), new ToolInput(images, arg, question, named));
                     toolMs += r.millis();
                     results.put(step.target(), r);
                     if (r.ok()) {
@@ -299,24 +310,53 @@ public final class WorkflowSkillRunner implements SkillRunner {
     }
 
     /**
-     * Runs a tool, or returns its earlier result for the same images, argument and question. Training replays
-     * each task many times; the images do not change, so neither does the tool's output. A remembered result
-     * keeps the time its first run took, so the reported latency stays what computing it costs.
+     * Runs a tool, or returns its earlier result for the same images, arguments and question when the tool is
+     * deterministic. Training replays each task many times; the images do not change, so neither does such a tool's
+     * output. A remembered result keeps the time its first run took, so the reported latency stays what computing it
+     * costs.
      */
-    private ToolResult runTool(Tool tool, List<Path> images, String argument, String question) {
-        if (memoSize == 0) {
-            return tool.run(new ToolInput(images, argument, question));
+    private ToolResult runTool(Tool tool, ToolInput in) {
+        if (memoSize == 0 || !tool.deterministic()) {
+            return tool.run(in);
         }
-        ToolKey key = new ToolKey(tool.name(), images, argument, question);
+        ToolKey key = new ToolKey(tool.name(), in.images(), in.argument(), in.question(), in.arguments());
         ToolResult known = memo.get(key);
         if (known != null) {
             return known;
         }
-        ToolResult r = tool.run(new ToolInput(images, argument, question));
+        ToolResult r = tool.run(in);
         if (r.ok()) {
             memo.put(key, r); // failures may be transient (a missing program installed meanwhile): never remembered
         }
         return r;
+    }
+
+    /** The {@code arguments:} of a step with every string rendered as a template (numbers, booleans kept). */
+    private static Map<String, Object> renderArguments(Map<String, Object> args, Task task, String skill, String input,
+                                                       Map<String, String> outputs) {
+        if (args.isEmpty()) {
+            return args;
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        args.forEach((k, v) -> out.put(k, renderValue(v, task, skill, input, outputs)));
+        return out;
+    }
+
+    private static Object renderValue(Object v, Task task, String skill, String input, Map<String, String> outputs) {
+        if (v instanceof String t) {
+            return PromptTemplate.render(t, task, skill, input, outputs);
+        }
+        if (v instanceof Map<?, ?> m) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            m.forEach((k, x) -> out.put(String.valueOf(k), renderValue(x, task, skill, input, outputs)));
+            return out;
+        }
+        if (v instanceof List<?> l) {
+            List<Object> out = new ArrayList<>();
+            l.forEach(x -> out.add(renderValue(x, task, skill, input, outputs)));
+            return out;
+        }
+        return v;
     }
 
     private static void line(StringBuilder sb, String step, String what) {

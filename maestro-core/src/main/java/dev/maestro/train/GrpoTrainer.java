@@ -5,12 +5,8 @@ import dev.maestro.policy.LearnedPolicies;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.maestro.MaestroException;
 import dev.maestro.Progress;
-import dev.maestro.episode.EpisodeConfig;
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.episode.Environment;
-import dev.maestro.episode.Observation;
-import dev.maestro.episode.RewardWeights;
-import dev.maestro.episode.Step;
 import dev.maestro.policy.Decision;
 import dev.maestro.policy.LearnedPolicy;
 import dev.maestro.policy.RegistryEncoding;
@@ -33,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
 import java.util.stream.IntStream;
@@ -47,17 +42,42 @@ import java.util.stream.IntStream;
  * are used: only the outcome reward. Rollouts run on several threads; the update runs on one, in a fixed
  * order, so the same seed gives the same checkpoint whatever the thread count.
  *
+ * <p>One policy for the whole cost–quality curve: each task's group of episodes is scored at its own cost weight W,
+ * drawn log-uniformly from [{@code minCostWeight}, {@code maxCostWeight}], and the policy is told W (an input, see
+ * {@link LearnedPolicy#withCostWeight}). Reward = grade − W · cost / reference cost − λ_call · calls − format
+ * penalty, the reference cost being the best training pair's mean cost per task. After training, the default W is
+ * chosen on the validation split (the cheapest weight whose accuracy is within {@link #DEFAULT_WEIGHT_TOLERANCE} of
+ * the best weight's).
+ *
  * <p>Per step it logs the numbers that expose bugs: reward mean and spread, accuracy, clip fraction,
  * approx-KL, entropy, calls per episode, the call share of each pair (with a routing-collapse alarm),
  * gradient norm and episodes per second.
  */
 public final class GrpoTrainer {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The cost weights at which validation is scored (their mean reward is the early-stopping score). */
+    public static final List<Double> VALIDATION_WEIGHTS = List.of(0.003, 0.02, 0.06);
+    /** The cost weights among which the default is chosen on validation (and the report's default cost sweep). */
+    public static final List<Double> WEIGHT_GRID = List.of(0.001, 0.003, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3);
+    /** Accuracy (fraction) a cheaper weight may give up against the most accurate one and still be the default. */
+    public static final double DEFAULT_WEIGHT_TOLERANCE = 0.0025;
 
-    /** What a training run produced. */
-    public record Result(LearnedPolicy policy, long steps, double bestValidationAccuracy, long bestStep,
-                         double initialValidationAccuracy, Map<String, List<Double>> curves, double episodesPerSecond,
-                         long episodes, Map<String, List<Double>> callShares) {
+    /**
+     * What a training run produced.
+     *
+     * @param bestValidationScore    early-stopping score of the kept parameters: mean validation reward over
+     *                               {@link #VALIDATION_WEIGHTS}
+     * @param initialValidationScore the same before training
+     * @param costWeights            validation accuracy, cost per task and calls per task at each weight of
+     *                               {@link #WEIGHT_GRID} (how the default was chosen)
+     */
+    public record Result(LearnedPolicy policy, long steps, double bestValidationScore, long bestStep,
+                         double initialValidationScore, Map<String, List<Double>> curves, double episodesPerSecond,
+                         long episodes, Map<String, List<Double>> callShares, List<WeightPoint> costWeights) {
+    }
+
+    /** The greedy policy at one cost weight on the validation split. */
+    public record WeightPoint(double costWeight, double accuracy, double costUsd, double calls) {
     }
 
     private final Environment env;
@@ -67,6 +87,8 @@ public final class GrpoTrainer {
     private final dev.maestro.policy.embed.TextEmbedder embedder;
     private final String embedderName;
     private final Map<Pair, Double> priors;
+    private final Map<Pair, Double> costs;
+    private final double costReference;
     private final Optional<dev.maestro.policy.PairHistory> history;
     private final Map<String, Pair> bestPerGroup;
     private final Optional<Path> out;
@@ -74,20 +96,20 @@ public final class GrpoTrainer {
     private final Progress progress;
     private final long stopAfter;
     private final int threads;
+    private final TrainLog log;
     private final GroupAdvantages.FailedEpisodes failedEpisodes;
     private final List<String> warnings;
-    private final TrainLog trainLog;
 
     private GrpoTrainer(Builder b) {
-        this.env = b.env.withConfig(new EpisodeConfig(b.cfg.maxTurns(), b.cfg.maxCalls(), b.env.config().maxCostUsd(),
-                new RewardWeights(b.cfg.lambdaCost(), b.cfg.lambdaCall(), b.env.config().reward().formatPenalty()),
-                b.env.config().gradeByRecordedFlag()));
-        this.train = List.copyOf(b.train);
+        this.env = b.env.withConfig(b.env.config().withMaxTurns(b.cfg.maxTurns()).withMaxCalls(b.cfg.maxCalls()));
+        this.train = subsample(b.train, b.cfg);
         this.validation = List.copyOf(b.validation);
         this.cfg = b.cfg;
         this.embedder = b.embedder;
         this.embedderName = b.embedderName;
         this.priors = Map.copyOf(b.priors);
+        this.costs = Map.copyOf(b.costs);
+        this.costReference = reference(b.priors, b.costs);
         this.history = b.history;
         this.bestPerGroup = Map.copyOf(b.bestPerGroup);
         this.out = b.out;
@@ -95,11 +117,11 @@ public final class GrpoTrainer {
         this.progress = b.progress;
         this.stopAfter = b.stopAfter;
         this.threads = b.threads;
+        this.log = new TrainLog(out);
         if (train.isEmpty()) {
             throw new MaestroException("no training tasks: check --tasks and --split");
         }
         this.failedEpisodes = b.failedEpisodes;
-        this.trainLog = new TrainLog(out);
         this.warnings = TrainingTasks.check(env, train, validation);
     }
 
@@ -108,14 +130,46 @@ public final class GrpoTrainer {
         return warnings;
     }
 
+    /** At most {@code maxTrainTasks} training tasks, a seeded sample in the original order (0 = all). */
+    private static List<Task> subsample(List<Task> tasks, TrainConfig cfg) {
+        if (cfg.maxTrainTasks() <= 0 || tasks.size() <= cfg.maxTrainTasks()) {
+            return List.copyOf(tasks);
+        }
+        int[] perm = permutation(tasks.size(), mix(cfg.seed(), 0x5EEDL));
+        boolean[] keep = new boolean[tasks.size()];
+        for (int i = 0; i < cfg.maxTrainTasks(); i++) {
+            keep[perm[i]] = true;
+        }
+        List<Task> out = new ArrayList<>();
+        for (int i = 0; i < tasks.size(); i++) {
+            if (keep[i]) {
+                out.add(tasks.get(i));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /** The unit of the cost weight: the mean cost per task of the pair with the best training accuracy. */
+    static double reference(Map<Pair, Double> priors, Map<Pair, Double> costs) {
+        Optional<Pair> best = priors.entrySet().stream()
+                .max(java.util.Comparator.<Map.Entry<Pair, Double>>comparingDouble(Map.Entry::getValue)
+                        .thenComparing(e -> e.getKey().id(), java.util.Comparator.reverseOrder()))
+                .map(Map.Entry::getKey);
+        double c = best.map(p -> costs.getOrDefault(p, 0.0)).orElse(0.0);
+        return c > 0 ? c : 1;
+    }
+
     public static Builder builder(Environment env, List<Task> train, TrainConfig cfg,
                                   dev.maestro.policy.embed.TextEmbedder embedder, String embedderName) {
         return new Builder(env, train, cfg, embedder, embedderName);
     }
 
     public Result run() {
-        LearnedPolicy policy = LearnedPolicies.create(cfg.architecture(), cfg.priorWeight(), cfg.historyWeight(), embedder, priors);
-        history.ifPresent(policy::history);
+        LearnedPolicy policy = LearnedPolicies.create(cfg.architecture(), cfg.priorWeight(), cfg.historyWeight(), cfg.wideWeight(), embedder, priors)
+                .costs(costs, costReference);
+        if (history.isPresent()) {
+            policy = policy.history(history.get());
+        }
         PolicyNetwork net = policy.network();
         Parameters params = net.parameters();
         Adam adam = Adam.builder().learningRate(cfg.learningRate()).clipNorm(1.0).build();
@@ -123,13 +177,13 @@ public final class GrpoTrainer {
         int stepsPerEpoch = (train.size() + cfg.tasksPerStep() - 1) / cfg.tasksPerStep();
         // Small training sets get more passes, so every suite gets at least minSteps updates.
         int epochs = Math.max(cfg.epochs(), (cfg.minSteps() + stepsPerEpoch - 1) / stepsPerEpoch);
-        long total = (long) stepsPerEpoch * epochs;
+        long total = cfg.maxSteps() > 0 ? Math.min((long) stepsPerEpoch * epochs, cfg.maxSteps()) : (long) stepsPerEpoch * epochs;
 
         long start = 0;
         Parameters best = params.copy();
-        double bestAcc = -1;
+        double bestScore = -1;
         long bestStep = 0;
-        double initialAcc = Double.NaN;
+        double initialScore = Double.NaN;
         if (resume && out.isPresent() && Files.exists(out.get().resolve("last.ckpt"))) {
             Checkpoint.Contents c = Checkpoint.read(out.get().resolve("last.ckpt"));
             checkCompatible(c.header());
@@ -137,22 +191,22 @@ public final class GrpoTrainer {
             params.markChanged();
             c.restoreOptimizer(adam, "last.ckpt");
             start = c.header().step();
-            bestAcc = ((Number) c.header().notes().get("best_validation_accuracy")).doubleValue();
+            bestScore = ((Number) c.header().notes().get("best_validation_score")).doubleValue();
             bestStep = ((Number) c.header().notes().get("best_step")).longValue();
-            initialAcc = ((Number) c.header().notes().get("initial_validation_accuracy")).doubleValue();
+            initialScore = ((Number) c.header().notes().get("initial_validation_score")).doubleValue();
             best = Checkpoint.read(out.get().resolve("best.ckpt")).parameters();
-            trainLog.truncate(start);
+            log.truncate(start);
         } else if (out.isPresent()) {
             try {
                 Files.createDirectories(out.get());
-                Files.deleteIfExists(out.get().resolve("train_log.jsonl"));
             } catch (IOException e) {
                 throw new MaestroException("cannot prepare " + out.get() + ": " + e.getMessage(), e);
             }
+            log.reset();
         }
         if (start == 0) {
-            initialAcc = validate(policy);
-            bestAcc = initialAcc;
+            initialScore = validation().score(policy)[0];
+            bestScore = initialScore;
             bestStep = 0;
             best = params.copy();
         }
@@ -163,16 +217,13 @@ public final class GrpoTrainer {
         long episodes = 0;
         long rolloutNanos = 0;
         long t0 = System.nanoTime();
-        double[] scores = new double[64];
-        double[] dLogits = new double[64];
-        boolean[] mask = new boolean[64];
-        PolicyNetwork.Workspace ws = net.newWorkspace(64);
+        GrpoUpdate update = new GrpoUpdate(net, adam, loss, cfg);
         try {
             for (long step = start; step < total; step++) {
                 if (step >= stopAfter) {
                     // An interrupted run: what is on disk is exactly what a kill after this step leaves.
-                    return new Result(policy.sampling(false), step, bestAcc, bestStep, initialAcc, trainLog.curves(), 0, episodes,
-                            trainLog.callShareCurves());
+                    return new Result(policy.sampling(false), step, bestScore, bestStep, initialScore, log.curves(), 0,
+                            episodes, log.callShareCurves(), List.of());
                 }
                 int epoch = (int) (step / stepsPerEpoch);
                 int[] perm = permutation(train.size(), mix(cfg.seed(), 1_000_003L + epoch));
@@ -183,110 +234,131 @@ public final class GrpoTrainer {
                 // 1. the registry this step sees: a random subset of models, descriptions partly blanked
                 Registry reg = stepRegistry(stepSeed);
                 Environment stepEnv = env.withRegistry(reg, Map.of());
-                LearnedPolicy sampler = policy.hideHistory(hiddenHistory(reg, stepSeed)).sampling(true);
-                sampler.encode(reg, RegistryEncoding.of(reg, policy.descriptions(), cfg.descriptionDropout(), stepSeed ^ 0x5DEECE66DL));
+                LearnedPolicy base = policy.hideHistory(hiddenHistory(reg, stepSeed)).sampling(true);
+                base.encode(reg, RegistryEncoding.of(reg, policy.descriptions(), cfg.descriptionDropout(), stepSeed ^ 0x5DEECE66DL));
 
-                // 2. rollouts: G episodes per task, each with its own seed
+                // 2. rollouts, each task's group at its own cost weight (see Rollouts)
                 int n = to - from;
-                int g = cfg.groupSize();
-                EpisodeResult[] results = new EpisodeResult[n * g];
-                long r0 = System.nanoTime();
-                try {
-                    pool.submit(() -> IntStream.range(0, n * g).parallel().forEach(i -> {
-                        Task t = train.get(perm[from + i / g]);
-                        results[i] = stepEnv.run(t, sampler, mix(stepSeed, i));
-                    })).get();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new MaestroException("training interrupted", e);
-                } catch (ExecutionException e) {
-                    throw new MaestroException("rollout failed: " + e.getCause(), e.getCause());
+                SplittableRandom wr = new SplittableRandom(stepSeed ^ 0x3C6EF372FE94F82BL);
+                double[] weight = new double[n];
+                LearnedPolicy[] samplers = new LearnedPolicy[n];
+                List<Task> tasks = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    weight[i] = sampleWeight(wr);
+                    boolean explore = wr.nextDouble() < cfg.exploreShare();
+                    int forced = explore ? 2 + wr.nextInt(Math.max(1, Math.min(2, cfg.maxTurns() - 2))) : 0;
+                    samplers[i] = base.withCostWeight(weight[i]).withMinimumCalls(forced);
+                    tasks.add(train.get(perm[from + i]));
                 }
+                long r0 = System.nanoTime();
+                Rollouts.Batch batch = cfg.branched()
+                        ? Rollouts.branched(stepEnv, tasks, samplers, stepSeed, wr, pool)
+                        : Rollouts.sampled(stepEnv, tasks, samplers, cfg.groupSize(), stepSeed, pool);
                 rolloutNanos += System.nanoTime() - r0;
-                episodes += results.length;
+                episodes += batch.episodes();
                 policy.forget(reg);
 
-                // 3. group-normalised advantages; episodes without information (ungraded, a failed call) masked
-                GroupAdvantages.Result ga = GroupAdvantages.compute(results, g, cfg.advantageEpsilon(), failedEpisodes);
-                double[] adv = ga.advantages();
-                double spread = ga.spreadSum();
-
-                // 4. clipped-ratio updates over all decisions, in a fixed order
-                int decisions = 0;
-                for (int e = 0; e < results.length; e++) {
-                    decisions += ga.masked()[e] ? 0 : results[e].memo().size();
-                }
-                double clipped = 0;
-                double kl = 0;
-                double entropy = 0;
-                double gradNorm = 0;
-                int counted = 0;
-                for (int inner = 0; inner < cfg.innerEpochs(); inner++) {
-                    params.zeroGradients();
-                    for (int e = 0; e < results.length; e++) {
-                        if (ga.masked()[e]) {
+                // 3. rewards at each group's cost weight, group-normalised advantages
+                List<List<GrpoUpdate.Sample>> groups = new ArrayList<>();
+                double spread = 0;
+                List<EpisodeResult> all = new ArrayList<>();
+                List<Double> rewards = new ArrayList<>();
+                int maskedCount = 0;
+                for (Rollouts.Group grp : batch.groups()) {
+                    int g = grp.results().size();
+                    double[] r = new double[g];
+                    // branched groups: every candidate of one decision taken once, weighted by the probability the
+                    // policy gave it (the exact on-policy expectation at that state); sampled groups: equal weights
+                    // episodes without information (ungraded, a failed call) are masked: weight 0, no decisions
+                    double[] w = new double[g];
+                    double wsum = 0;
+                    int countedEpisodes = 0;
+                    for (int j = 0; j < g; j++) {
+                        EpisodeResult res = grp.results().get(j);
+                        r[j] = reward(res, weight[grp.task()]);
+                        List<Decision> ds = res.notes().all(LearnedPolicy.DECISIONS);
+                        boolean masked = GroupAdvantages.masked(res, failedEpisodes);
+                        maskedCount += masked ? 1 : 0;
+                        countedEpisodes += masked ? 0 : 1;
+                        w[j] = masked ? 0 : grp.sharedState() ? (ds.isEmpty() ? 0 : Math.exp(ds.get(0).logProb())) : 1;
+                        wsum += w[j];
+                        all.add(res);
+                        rewards.add(r[j]);
+                    }
+                    if (countedEpisodes < 2 || wsum <= 0) {
+                        continue; // no contrast within the group
+                    }
+                    double mean = 0;
+                    for (int j = 0; j < g; j++) {
+                        mean += w[j] * r[j] / Math.max(1e-300, wsum);
+                    }
+                    double var = 0;
+                    for (int j = 0; j < g; j++) {
+                        var += w[j] * (r[j] - mean) * (r[j] - mean) / Math.max(1e-300, wsum);
+                    }
+                    double std = Math.sqrt(var);
+                    spread += std;
+                    if (std < 1e-12 && cfg.klCoefficient() == 0) {
+                        // a group whose episodes all scored the same teaches nothing but entropy: skip its forward
+                        // and backward passes (most of a step's groups once the policy is sure)
+                        continue;
+                    }
+                    List<GrpoUpdate.Sample> shared = new ArrayList<>();
+                    for (int j = 0; j < g; j++) {
+                        if (GroupAdvantages.masked(grp.results().get(j), failedEpisodes)) {
                             continue;
                         }
-                        double a = adv[e];
-                        for (Object o : results[e].memo()) {
-                            Decision d = (Decision) o;
-                            if (scores.length < d.k()) {
-                                scores = new double[d.k() * 2];
-                                dLogits = new double[d.k() * 2];
-                                mask = new boolean[d.k() * 2];
+                        double adv = std < 1e-12 ? 0 : (r[j] - mean) / (std + cfg.advantageEpsilon());
+                        for (Decision d : grp.results().get(j).notes().all(LearnedPolicy.DECISIONS)) {
+                            if (grp.sharedState()) {
+                                shared.add(new GrpoUpdate.Sample(d, adv, w[j] / wsum));
+                            } else {
+                                groups.add(List.of(new GrpoUpdate.Sample(d, adv, 1)));
                             }
-                            Arrays.fill(mask, 0, d.k(), true);
-                            net.forward(d.context(), d.candidates(), d.table(), d.rows(), d.k(), ws, scores);
-                            GrpoLoss.Result lr = loss.evaluate(scores, mask, d.k(), d.chosen(), d.logProb(), a, dLogits);
-                            if (cfg.klCoefficient() > 0) {
-                                addKlGradient(scores, d, mask, dLogits);
-                            }
-                            if (inner == cfg.innerEpochs() - 1) {
-                                clipped += lr.clipped() ? 1 : 0;
-                                kl += lr.approxKl();
-                                entropy += lr.entropy();
-                                counted++;
-                            }
-                            if (a == 0 && cfg.entropyCoefficient() == 0 && cfg.klCoefficient() == 0) {
-                                continue;
-                            }
-                            double scale = 1.0 / Math.max(1, decisions);
-                            for (int j = 0; j < d.k(); j++) {
-                                dLogits[j] *= scale;
-                            }
-                            net.backward(dLogits, ws);
                         }
                     }
-                    net.flushGradients();
-                    gradNorm = adam.step(params);
+                    if (!shared.isEmpty()) {
+                        groups.add(shared);
+                    }
                 }
 
+                // 4. clipped-ratio updates, in a fixed order
+                GrpoUpdate.Stats st = update.run(groups);
+                double clipped = st.clipped();
+                double kl = st.approxKl();
+                double entropy = st.entropy();
+                double gradNorm = st.gradNorm();
+                int counted = st.counted();
+                double[] reward = rewards.stream().mapToDouble(Double::doubleValue).toArray();
+                EpisodeResult[] results = all.toArray(EpisodeResult[]::new);
+
                 // 5. diagnostics, validation, checkpoints
-                Map<String, Object> log = stepLog(step, epoch, results, spread / n, clipped, kl, entropy, counted, gradNorm,
-                        episodes, System.nanoTime() - t0, rolloutNanos);
-                StepCalls.addTo(log, results, ga.maskedCount());
+                double meanWeight = Arrays.stream(weight).average().orElse(0);
+                TrainLog.Line line = TrainLog.Line.of(step, epoch, results, reward, meanWeight, spread / n, clipped, kl,
+                        entropy, counted, gradNorm, episodes, System.nanoTime() - t0, rolloutNanos, bestPerGroup,
+                        greedyReward(batch, weight), StepCalls.of(results, maskedCount));
                 boolean validateNow = (step + 1) % cfg.validationEvery() == 0 || step + 1 == total;
                 if (validateNow) {
-                    double acc = validate(policy);
-                    log.put("validation_accuracy", acc);
-                    if (acc > bestAcc + 1e-12) {
-                        bestAcc = acc;
+                    double[] v = validation().score(policy);
+                    line = line.withValidation(round(v[0]), round(v[1]));
+                    if (v[0] > bestScore + 1e-12) {
+                        bestScore = v[0];
                         bestStep = step + 1;
                         best = params.copy();
                         if (out.isPresent()) {
-                            Checkpoint.write(out.get().resolve("best.ckpt"), header(step + 1, bestAcc, bestStep, initialAcc),
-                                    best, Optional.empty(), history);
+                            Checkpoint.write(out.get().resolve("best.ckpt"), header(step + 1, bestScore, bestStep, initialScore,
+                                    LearnedPolicy.DEFAULT_COST_WEIGHT), best, Optional.empty(), history);
                         }
                     }
                 }
-                trainLog.append(log);
+                log.append(line);
                 if (out.isPresent() && ((step + 1) % cfg.checkpointEvery() == 0 || step + 1 == total)) {
                     if (bestStep == 0 && !Files.exists(out.get().resolve("best.ckpt"))) {
-                        Checkpoint.write(out.get().resolve("best.ckpt"), header(step + 1, bestAcc, bestStep, initialAcc),
-                                best, Optional.empty(), history);
+                        Checkpoint.write(out.get().resolve("best.ckpt"), header(step + 1, bestScore, bestStep, initialScore,
+                                LearnedPolicy.DEFAULT_COST_WEIGHT), best, Optional.empty(), history);
                     }
-                    Checkpoint.write(out.get().resolve("last.ckpt"), header(step + 1, bestAcc, bestStep, initialAcc), params,
-                            Optional.of(adam), history);
+                    Checkpoint.write(out.get().resolve("last.ckpt"), header(step + 1, bestScore, bestStep, initialScore,
+                            LearnedPolicy.DEFAULT_COST_WEIGHT), params, Optional.of(adam), history);
                 }
                 progress.advance(1);
             }
@@ -294,24 +366,50 @@ public final class GrpoTrainer {
             pool.shutdown();
             progress.finish();
         }
-        // Keep the parameters that did best on the validation split (early stopping).
+        // Keep the parameters that did best on the validation split (early stopping), then choose the default cost
+        // weight on the validation split too.
         params.copyFrom(best);
         params.markChanged();
+        List<WeightPoint> grid = validation().grid(policy);
+        double chosen = Validation.chooseDefault(grid);
+        LearnedPolicy trained = policy.withDefaultCostWeight(chosen).sampling(false);
         if (out.isPresent()) {
-            Checkpoint.write(out.get().resolve("policy.ckpt"), header(total, bestAcc, bestStep, initialAcc), params,
+            Checkpoint.write(out.get().resolve("policy.ckpt"), header(total, bestScore, bestStep, initialScore, chosen), params,
                     Optional.empty(), history);
         }
         double seconds = rolloutNanos / 1e9;
-        return new Result(policy.sampling(false), total, bestAcc, bestStep, initialAcc, trainLog.curves(),
-                seconds > 0 ? (episodes) / seconds : 0, episodes, trainLog.callShareCurves());
+        return new Result(trained, total, bestScore, bestStep, initialScore, log.curves(),
+                seconds > 0 ? episodes / seconds : 0, episodes, log.callShareCurves(), grid);
     }
 
-    private void addKlGradient(double[] logits, Decision d, boolean[] mask, double[] dLogits) {
-        // KL(π_old‖π) over the candidates; d/dz_j = π_j − π_old,j.
-        double lse = MaskedSoftmax.logSumExp(logits, mask, d.k());
-        for (int j = 0; j < d.k(); j++) {
-            dLogits[j] += cfg.klCoefficient() * (Math.exp(logits[j] - lse) - Math.exp(d.oldLogProbs()[j]));
+    /** Mean reward of the greedy episodes of branched rollouts, each at its task's cost weight. */
+    private Optional<Double> greedyReward(Rollouts.Batch batch, double[] weight) {
+        if (batch.greedy().isEmpty()) {
+            return Optional.empty();
         }
+        double s = 0;
+        for (int i = 0; i < batch.greedy().size(); i++) {
+            s += reward(batch.greedy().get(i), weight[i]);
+        }
+        return Optional.of(s / batch.greedy().size());
+    }
+
+    /** A cost weight for one group of episodes: log-uniform between the config's bounds. */
+    private double sampleWeight(SplittableRandom rng) {
+        double lo = Math.log(cfg.minCostWeight());
+        double hi = Math.log(cfg.maxCostWeight());
+        return Math.exp(lo + (hi - lo) * rng.nextDouble());
+    }
+
+    private Validation validation() {
+        return new Validation(env, validation.isEmpty() ? train : validation, cfg.seed(), threads, this::reward,
+                failedEpisodes);
+    }
+
+    /** The episode's reward at cost weight {@code w}: grade − w·cost/reference − λ_call·calls − format penalty. */
+    private double reward(EpisodeResult r, double w) {
+        return r.grade() - w * r.costUsd() / costReference - cfg.lambdaCall() * r.calls()
+                - env.config().reward().formatPenalty() * r.malformed();
     }
 
     private java.util.Set<String> hiddenHistory(Registry reg, long stepSeed) {
@@ -350,97 +448,16 @@ public final class GrpoTrainer {
         return base.filterModels(m -> keep.contains(m.id())).renamed(base.name() + "#train");
     }
 
-    /**
-     * Greedy accuracy on the validation split (or the training batch order's first tasks when there is none), over the
-     * episodes training counts (see {@link GroupAdvantages#masked}).
-     */
-    private double validate(LearnedPolicy policy) {
-        List<Task> tasks = validation.isEmpty() ? train : validation;
-        LearnedPolicy greedy = policy.sampling(false);
-        double s = 0;
-        int graded = 0;
-        for (Task t : tasks) {
-            EpisodeResult r = env.run(t, greedy, mix(cfg.seed(), t.id().hashCode()));
-            // early stopping judges what the loss saw: masked episodes carry no information here either
-            if (!GroupAdvantages.masked(r, failedEpisodes)) {
-                s += r.grade();
-                graded++;
-            }
-        }
-        return graded == 0 ? 0 : s / graded;
-    }
-
-    private Map<String, Object> stepLog(long step, int epoch, EpisodeResult[] results, double spread, double clipped,
-                                        double kl, double entropy, int counted, double gradNorm, long episodes,
-                                        long elapsed, long rolloutNanos) {
-        double reward = 0;
-        double acc = 0;
-        int graded = 0;
-        double calls = 0;
-        double cost = 0;
-        Map<String, Integer> share = new TreeMap<>();
-        int totalCalls = 0;
-        for (EpisodeResult r : results) {
-            reward += r.reward();
-            acc += r.grade();
-            graded += r.graded() ? 1 : 0;
-            calls += r.calls();
-            cost += r.costUsd();
-            for (Step s : r.steps()) {
-                for (Observation o : s.observations()) {
-                    share.merge(o.call().pair().id(), 1, Integer::sum);
-                    totalCalls++;
-                }
-            }
-        }
-        int n = results.length;
-        Map<String, Object> log = new LinkedHashMap<>();
-        log.put("step", step + 1);
-        log.put("epoch", epoch + 1);
-        log.put("reward_mean", round(reward / n));
-        log.put("reward_group_std", round(spread));
-        log.put("accuracy", round(graded == 0 ? 0 : acc / graded)); // ungraded episodes add 0 to acc
-        log.put("calls_per_episode", round(calls / n));
-        log.put("cost_per_episode", round(cost / n));
-        log.put("clip_fraction", round(counted == 0 ? 0 : clipped / counted));
-        log.put("approx_kl", round(counted == 0 ? 0 : kl / counted));
-        log.put("entropy", round(counted == 0 ? 0 : entropy / counted));
-        log.put("grad_norm", round(gradNorm));
-        Map<String, Double> shares = new LinkedHashMap<>();
-        String top = null;
-        double topShare = 0;
-        for (Map.Entry<String, Integer> e : share.entrySet()) {
-            double v = e.getValue() / (double) Math.max(1, totalCalls);
-            shares.put(e.getKey(), round(v));
-            if (v > topShare) {
-                topShare = v;
-                top = e.getKey();
-            }
-        }
-        log.put("call_share", shares);
-        if (top != null && topShare > 0.9) {
-            String t = top;
-            List<String> better = bestPerGroup.entrySet().stream().filter(e -> !e.getValue().id().equals(t))
-                    .map(e -> e.getKey() + "→" + e.getValue().id()).toList();
-            if (!better.isEmpty()) {
-                log.put("routing_collapse_alarm", t + " takes " + Math.round(100 * topShare)
-                        + "% of calls while other pairs are better on groups " + better);
-            }
-        }
-        log.put("episodes_per_s", round(episodes / (rolloutNanos / 1e9)));
-        log.put("elapsed_s", round(elapsed / 1e9));
-        return log;
-    }
-
-    private Checkpoint.Header header(long step, double bestAcc, long bestStep, double initialAcc) {
+    private Checkpoint.Header header(long step, double bestScore, long bestStep, double initialScore, double costWeight) {
         Map<String, Object> notes = new LinkedHashMap<>();
-        notes.put("best_validation_accuracy", bestAcc);
+        notes.put("best_validation_score", bestScore);
         notes.put("best_step", bestStep);
-        notes.put("initial_validation_accuracy", initialAcc);
+        notes.put("initial_validation_score", initialScore);
         notes.put("train_tasks", train.size());
         notes.put("validation_tasks", validation.size());
         return new Checkpoint.Header(Checkpoint.FORMAT, env.registry().name(), env.registry().fingerprint(), embedderName,
-                cfg.architecture().projectionSeed(), configJson(cfg), step, LearnedPolicies.priorIds(priors), notes);
+                cfg.architecture().projectionSeed(), configJson(cfg), step, LearnedPolicies.priorIds(priors),
+                LearnedPolicies.priorIds(costs), costReference, costWeight, notes);
     }
 
     /** The config as the checkpoint header stores it: a JSON object, in the record's field order. */
@@ -468,16 +485,6 @@ public final class GrpoTrainer {
             throw new MaestroException("cannot resume: last.ckpt was written with a different config: " + written
                     + " vs " + cfg);
         }
-    }
-
-    /** Per step, the share of calls of the pairs that were most called at the end (at most 6). */
-    public static Map<String, List<Double>> callShareCurves(List<Map<String, Object>> log) {
-        return TrainLog.callShareCurves(log);
-    }
-
-    /** Top call shares of the last step (for reports). */
-    public Map<String, Double> lastCallShare() {
-        return trainLog.lastCallShare();
     }
 
     static double round(double v) {
@@ -515,6 +522,7 @@ public final class GrpoTrainer {
         private final String embedderName;
         private List<Task> validation = List.of();
         private Map<Pair, Double> priors = Map.of();
+        private Map<Pair, Double> costs = Map.of();
         private Optional<dev.maestro.policy.PairHistory> history = Optional.empty();
         private Map<String, Pair> bestPerGroup = Map.of();
         private Optional<Path> out = Optional.empty();
@@ -535,6 +543,8 @@ public final class GrpoTrainer {
 
         public Builder validation(List<Task> v) { this.validation = v; return this; }
         public Builder priors(Map<Pair, Double> v) { this.priors = v; return this; }
+        /** Per-pair mean cost per training task (US$): a policy feature, and the unit of the cost weight. */
+        public Builder costs(Map<Pair, Double> v) { this.costs = v; return this; }
         /** Training-split outcomes of each pair on similar questions (a policy feature, see PairHistory). */
         public Builder history(dev.maestro.policy.PairHistory v) { this.history = Optional.of(v); return this; }
         /** Per-group best training pairs, for the routing-collapse alarm. */

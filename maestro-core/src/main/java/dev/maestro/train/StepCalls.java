@@ -7,25 +7,26 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The failure figures of one training step, as {@code train_log.jsonl} records them. */
-final class StepCalls {
-    private StepCalls() {
-    }
+/**
+ * The failure figures of one training step, as {@code train_log.jsonl} records them.
+ *
+ * @param calls                  expert calls of the step
+ * @param errors                 of which failed
+ * @param errorsByKind           failed calls by kind
+ * @param pairErrors             per pair with at least one failed call: calls, errors, error rate, errors by kind (the
+ *                               other pairs' calls are in {@code call_share})
+ * @param accuracyCallsSucceeded accuracy over the graded episodes without a failed call
+ * @param ungradedEpisodes       episodes nothing could grade
+ * @param maskedEpisodes         episodes left out of the loss (see {@link GroupAdvantages})
+ */
+record StepCalls(long calls, long errors, double errorRate, Map<String, Long> errorsByKind,
+                 Map<String, Map<String, Object>> pairErrors, double accuracyCallsSucceeded, int ungradedEpisodes,
+                 int maskedEpisodes) {
 
-    /**
-     * Adds {@code calls}, {@code errors}, {@code error_rate}, {@code errors_by_kind}, {@code pair_errors} (per pair
-     * with at least one failed call: calls, errors, error rate, errors by kind; the other pairs' calls are in
-     * {@code call_share}), {@code accuracy_calls_succeeded} (over the graded episodes without a failed call),
-     * {@code ungraded_episodes} and {@code masked_episodes} (left out of the loss, see {@link GroupAdvantages}).
-     */
-    static void addTo(Map<String, Object> log, EpisodeResult[] results, int masked) {
+    static StepCalls of(EpisodeResult[] results, int masked) {
         Map<String, CallCounts> byPair = CallStats.of(Arrays.asList(results)).counts();
         CallCounts total = byPair.values().stream().reduce(CallCounts.NONE, CallCounts::plus);
-        log.put("calls", total.calls());
-        log.put("errors", total.errors());
-        log.put("error_rate", GrpoTrainer.round(total.errorRate()));
-        log.put("errors_by_kind", total.errorsByKind());
-        Map<String, Object> pairs = new LinkedHashMap<>();
+        Map<String, Map<String, Object>> pairs = new LinkedHashMap<>();
         byPair.forEach((pair, c) -> {
             if (c.errors() > 0) {
                 Map<String, Object> m = new LinkedHashMap<>();
@@ -36,7 +37,6 @@ final class StepCalls {
                 pairs.put(pair, m);
             }
         });
-        log.put("pair_errors", pairs);
         double ok = 0;
         int nOk = 0;
         int ungraded = 0;
@@ -48,8 +48,7 @@ final class StepCalls {
                 nOk++;
             }
         }
-        log.put("accuracy_calls_succeeded", GrpoTrainer.round(nOk == 0 ? 0 : ok / nOk));
-        log.put("ungraded_episodes", ungraded);
-        log.put("masked_episodes", masked);
+        return new StepCalls(total.calls(), total.errors(), GrpoTrainer.round(total.errorRate()), total.errorsByKind(),
+                pairs, GrpoTrainer.round(nOk == 0 ? 0 : ok / nOk), ungraded, masked);
     }
 }

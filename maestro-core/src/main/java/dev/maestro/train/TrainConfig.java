@@ -23,8 +23,11 @@ import java.util.List;
  * @param entropyCoefficient β: bonus on the policy's entropy (keeps exploration alive)
  * @param klCoefficient      weight of an exact KL(π_old‖π) penalty to the policy that collected the rollouts
  *                           (a trust region on top of the clip; 0 = off)
- * @param lambdaCost         reward penalty per dollar spent
- * @param lambdaCall         reward penalty per expert call
+ * @param minCostWeight      smallest cost weight W sampled for an episode group (reward = grade − W · cost / reference
+ *                           cost − λ_call · calls; the reference is the best training pair's mean cost per task)
+ * @param maxCostWeight      largest W sampled (log-uniform between the two); one policy learns the whole range
+ * @param lambdaCall         reward penalty per expert call (small: with several calls it must stay below the gain
+ *                           a well-placed second call brings)
  * @param maxTurns           turns per episode
  * @param maxCalls           calls per episode
  * @param seed               seeds initialisation, shuffling, rollouts and dropout
@@ -36,10 +39,22 @@ import java.util.List;
  *                           learns to choose from descriptions alone, as it must for models added later)
  * @param priorWeight        initial weight of the candidate's training-split accuracy in its score: the untrained
  *                           policy then leans toward the best single pair (the prior it must beat to move away from)
- * @param historyWeight      initial weight of the candidate's accuracy on similar training questions
+ * @param historyWeight      initial weight of the candidate's accuracy on its {@code PairHistory.K} most similar
+ *                           training questions
+ * @param wideWeight         initial weight of its accuracy on the {@code PairHistory.WIDE_K} most similar ones
  * @param minSteps           at least this many optimisation steps (small suites get more epochs)
  * @param validationEvery    steps between validation evaluations (best validation checkpoint is kept)
  * @param checkpointEvery    steps between checkpoints
+ * @param maxTrainTasks      train on a seeded sample of at most this many training tasks (0 = all): large suites
+ *                           learn as much from a sample, in a fraction of the time
+ * @param maxSteps           stop after this many optimisation steps (0 = no limit beyond epochs and minSteps)
+ * @param exploreShare       share of a step's episode groups that may not answer before their 2nd or 3rd call (they
+ *                           still choose which experts to call): exploration, so the policy experiences and learns to
+ *                           read several answers, states it would rarely reach by chance. 0 = off
+ * @param branched           branched rollouts: per task, a greedy episode, then G episodes that share its greedy
+ *                           prefix, sample one decision at a random turn of it and play greedily after it; the group's
+ *                           rewards then compare the alternatives of one decision, free of the noise of later samples.
+ *                           false: G independent sampled episodes (plain GRPO)
  */
 public record TrainConfig(
         int groupSize,
@@ -51,7 +66,8 @@ public record TrainConfig(
         double learningRate,
         double entropyCoefficient,
         double klCoefficient,
-        double lambdaCost,
+        double minCostWeight,
+        double maxCostWeight,
         double lambdaCall,
         int maxTurns,
         int maxCalls,
@@ -63,9 +79,14 @@ public record TrainConfig(
         double historyDropout,
         double priorWeight,
         double historyWeight,
+        double wideWeight,
         int minSteps,
         int validationEvery,
-        int checkpointEvery) {
+        int checkpointEvery,
+        int maxTrainTasks,
+        int maxSteps,
+        double exploreShare,
+        boolean branched) {
 
     public static final TrainConfig DEFAULT = builder().build();
 
@@ -75,12 +96,13 @@ public record TrainConfig(
             throw new MaestroException("group size must be >= 2 (GRPO normalises rewards within a group), got " + groupSize);
         }
         if (tasksPerStep < 1 || epochs < 0 || innerEpochs < 1 || maxTurns < 1 || maxCalls < 0 || projection < 1
-                || validationEvery < 1 || checkpointEvery < 1 || hidden.isEmpty()) {
+                || validationEvery < 1 || checkpointEvery < 1 || hidden.isEmpty() || maxTrainTasks < 0 || maxSteps < 0) {
             throw new MaestroException("invalid training config: " + this);
         }
         if (!(advantageEpsilon > 0) || !(learningRate > 0) || !(clipEpsilon > 0 && clipEpsilon < 1) || entropyCoefficient < 0 || klCoefficient < 0
                 || registryDropout < 0 || registryDropout >= 1 || descriptionDropout < 0 || descriptionDropout >= 1
-                || historyDropout < 0 || historyDropout > 1) {
+                || historyDropout < 0 || historyDropout > 1 || !(minCostWeight > 0) || !(maxCostWeight >= minCostWeight)
+                || Double.isInfinite(maxCostWeight) || lambdaCall < 0 || !(exploreShare >= 0 && exploreShare <= 1)) {
             throw new MaestroException("invalid training config values: " + this);
         }
     }
@@ -101,7 +123,8 @@ public record TrainConfig(
         b.learningRate = learningRate;
         b.entropyCoefficient = entropyCoefficient;
         b.klCoefficient = klCoefficient;
-        b.lambdaCost = lambdaCost;
+        b.minCostWeight = minCostWeight;
+        b.maxCostWeight = maxCostWeight;
         b.lambdaCall = lambdaCall;
         b.maxTurns = maxTurns;
         b.maxCalls = maxCalls;
@@ -113,9 +136,14 @@ public record TrainConfig(
         b.historyDropout = historyDropout;
         b.priorWeight = priorWeight;
         b.historyWeight = historyWeight;
+        b.wideWeight = wideWeight;
         b.minSteps = minSteps;
         b.validationEvery = validationEvery;
         b.checkpointEvery = checkpointEvery;
+        b.maxTrainTasks = maxTrainTasks;
+        b.maxSteps = maxSteps;
+        b.exploreShare = exploreShare;
+        b.branched = branched;
         return b;
     }
 
@@ -131,7 +159,10 @@ public record TrainConfig(
     public TrainConfig withHistoryDropout(double v) { return toBuilder().historyDropout(v).build(); }
     public TrainConfig withTasksPerStep(int v) { return toBuilder().tasksPerStep(v).build(); }
     public TrainConfig withGroupSize(int v) { return toBuilder().groupSize(v).build(); }
-    public TrainConfig withLambdas(double cost, double call) { return toBuilder().lambdaCost(cost).lambdaCall(call).build(); }
+    public TrainConfig withCostWeights(double min, double max) { return toBuilder().minCostWeight(min).maxCostWeight(max).build(); }
+    public TrainConfig withLambdaCall(double v) { return toBuilder().lambdaCall(v).build(); }
+    public TrainConfig withMaxTrainTasks(int v) { return toBuilder().maxTrainTasks(v).build(); }
+    public TrainConfig withMaxSteps(int v) { return toBuilder().maxSteps(v).build(); }
     public TrainConfig withLearningRate(double v) { return toBuilder().learningRate(v).build(); }
     public TrainConfig withMaxCalls(int v) { return toBuilder().maxCalls(v).build(); }
     public TrainConfig withPriorWeights(double prior, double history) { return toBuilder().priorWeight(prior).historyWeight(history).build(); }
@@ -152,8 +183,9 @@ public record TrainConfig(
         private double learningRate = 0.01;
         private double entropyCoefficient = 0.01;
         private double klCoefficient = 0.0;
-        private double lambdaCost = 1.0;
-        private double lambdaCall = 0.005;
+        private double minCostWeight = 0.001;
+        private double maxCostWeight = 0.3;
+        private double lambdaCall = 0.001;
         private int maxTurns = 4;
         private int maxCalls = 4;
         private long seed = 7;
@@ -164,9 +196,14 @@ public record TrainConfig(
         private double historyDropout = 0.25;
         private double priorWeight = 0.5;
         private double historyWeight = 0.25;
+        private double wideWeight = 0.0;
         private int minSteps = 200;
         private int validationEvery = 10;
         private int checkpointEvery = 25;
+        private int maxTrainTasks = 2048;
+        private int maxSteps = 0;
+        private double exploreShare = 0.0;
+        private boolean branched = false;
 
         private Builder() {
         }
@@ -180,7 +217,8 @@ public record TrainConfig(
         public Builder learningRate(double v) { this.learningRate = v; return this; }
         public Builder entropyCoefficient(double v) { this.entropyCoefficient = v; return this; }
         public Builder klCoefficient(double v) { this.klCoefficient = v; return this; }
-        public Builder lambdaCost(double v) { this.lambdaCost = v; return this; }
+        public Builder minCostWeight(double v) { this.minCostWeight = v; return this; }
+        public Builder maxCostWeight(double v) { this.maxCostWeight = v; return this; }
         public Builder lambdaCall(double v) { this.lambdaCall = v; return this; }
         public Builder maxTurns(int v) { this.maxTurns = v; return this; }
         public Builder maxCalls(int v) { this.maxCalls = v; return this; }
@@ -192,12 +230,20 @@ public record TrainConfig(
         public Builder historyDropout(double v) { this.historyDropout = v; return this; }
         public Builder priorWeight(double v) { this.priorWeight = v; return this; }
         public Builder historyWeight(double v) { this.historyWeight = v; return this; }
+        public Builder wideWeight(double v) { this.wideWeight = v; return this; }
         public Builder minSteps(int v) { this.minSteps = v; return this; }
         public Builder validationEvery(int v) { this.validationEvery = v; return this; }
         public Builder checkpointEvery(int v) { this.checkpointEvery = v; return this; }
+        public Builder maxTrainTasks(int v) { this.maxTrainTasks = v; return this; }
+        public Builder maxSteps(int v) { this.maxSteps = v; return this; }
+        public Builder exploreShare(double v) { this.exploreShare = v; return this; }
+        public Builder branched(boolean v) { this.branched = v; return this; }
 
         public TrainConfig build() {
-            return new TrainConfig(groupSize, tasksPerStep, epochs, innerEpochs, advantageEpsilon, clipEpsilon, learningRate, entropyCoefficient, klCoefficient, lambdaCost, lambdaCall, maxTurns, maxCalls, seed, hidden, projection, registryDropout, descriptionDropout, historyDropout, priorWeight, historyWeight, minSteps, validationEvery, checkpointEvery);
+            return new TrainConfig(groupSize, tasksPerStep, epochs, innerEpochs, advantageEpsilon, clipEpsilon, learningRate,
+                    entropyCoefficient, klCoefficient, minCostWeight, maxCostWeight, lambdaCall, maxTurns, maxCalls, seed, hidden,
+                    projection, registryDropout, descriptionDropout, historyDropout, priorWeight, historyWeight, wideWeight, minSteps,
+                    validationEvery, checkpointEvery, maxTrainTasks, maxSteps, exploreShare, branched);
         }
     }
 }

@@ -239,7 +239,7 @@ public final class VerlExport {
     /** The episode as chat messages: the LLM's own conversation, or one rebuilt from the trace. */
     static List<LlmConversation.Message> messages(EpisodeResult r, Task t, String system) {
         List<LlmConversation.Message> out = new ArrayList<>();
-        var conversation = LlmConversation.of(r.memo());
+        var conversation = LlmConversation.of(r.notes());
         if (conversation.isPresent()) {
             // The exact conversation; only the first user message gains the <image> placeholders verl expects.
             out.addAll(conversation.get().messages());

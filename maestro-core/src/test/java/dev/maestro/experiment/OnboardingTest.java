@@ -63,6 +63,38 @@ class OnboardingTest {
     }
 
     @Test
+    void should_keep_the_new_pairs_in_a_checkpoint_that_loads_like_a_trained_one(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        // given a checkpoint trained without the medic
+        Environment toy = ToyWorld.env();
+        Registry withoutMedic = toy.registry().filterModels(m -> !m.id().equals("medic"));
+        Environment env = toy.withRegistry(withoutMedic, Map.of());
+        List<Task> train = ToyWorld.tasks(48);
+        PairMatrix m = PairMatrix.compute(env, train, 7, 1, Progress.NONE);
+        java.nio.file.Path ckpt = dir.resolve("policy.ckpt");
+        GrpoTrainer.builder(env, train, ToyWorld.CFG, words, "bow-32").priors(m.accuracies()).costs(m.meanCosts())
+                .history(PairHistory.build(train, m.gradesByPair(), words)).out(dir).build().run();
+        LearnedPolicy trained = dev.maestro.policy.LearnedPolicies.load(ckpt, name -> words);
+
+        // when the medic is onboarded and the result written as a policy file
+        Onboarding.Result r = Onboarding.run(toy, trained, Onboarding.outcomes(m), train, Map.of(),
+                Onboarding.Options.of(6, 7).withTolerance(0), Progress.NONE);
+        java.nio.file.Path out = dir.resolve("onboarded.ckpt");
+        OnboardedPolicy.write(out, ckpt, r, toy.registry(), Map.of("probes_per_pair", 6));
+        LearnedPolicy loaded = dev.maestro.policy.LearnedPolicies.load(out, name -> words);
+
+        // then the file holds what the in-memory policy holds: the medic's prior, cost and history
+        Pair medic = new Pair("medic", "solve");
+        assertThat(loaded.priors().get(medic)).isEqualTo(r.policy().priors().get(medic));
+        assertThat(loaded.costs().get(medic)).isCloseTo(0.0001, org.assertj.core.api.Assertions.within(1e-9));
+        Task q = ToyWorld.tasks(200).get(151);
+        assertThat(loaded.history().orElseThrow().forTask(q, words.embed(q.question())).get(medic))
+                .isCloseTo(r.policy().history().orElseThrow().forTask(q, words.embed(q.question())).get(medic),
+                        org.assertj.core.api.Assertions.within(1e-6));
+        assertThat(dev.maestro.policy.Checkpoint.read(out).header().notes()).containsKey("onboarding");
+        assertThat(dev.maestro.policy.Checkpoint.read(out).header().registryName()).isEqualTo("toy");
+    }
+
+    @Test
     void should_spend_nothing_past_the_budget_and_record_probes_in_order() {
         Environment toy = ToyWorld.env();
         Registry withoutMedic = toy.registry().filterModels(m -> !m.id().equals("medic"));

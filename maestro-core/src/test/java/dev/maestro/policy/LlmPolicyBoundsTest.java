@@ -69,7 +69,7 @@ class LlmPolicyBoundsTest {
             EpisodeResult r = ENV.run(LlmPolicyTest.TASK, policy(endpoint, Duration.ofSeconds(10)).build(), 1);
 
             assertThat(r.steps()).isNotEmpty();
-            String chat = LlmConversation.of(r.memo()).orElseThrow().messages().toString();
+            String chat = LlmConversation.of(r.notes()).orElseThrow().messages().toString();
             assertThat(chat).contains("Your key is Bearer ***").doesNotContain(LlmPolicyTest.KEY);
             assertThat(r.toString()).doesNotContain(LlmPolicyTest.KEY);
         }

@@ -127,7 +127,7 @@ class LlmPolicyTest {
                 .startsWith("<information> Solver-A@@direct: I computed 2+2. The answer is 4.\nAnswer: 4 </information>")
                 .contains("Turn 2 of 4; expert calls left: 7.");
         // and the conversation comes back with the result for export
-        LlmConversation c = LlmConversation.of(r.memo()).orElseThrow();
+        LlmConversation c = LlmConversation.of(r.notes()).orElseThrow();
         assertThat(c.messages()).extracting(LlmConversation.Message::role)
                 .containsExactly("system", "user", "assistant", "user", "assistant");
         assertThat(c.messages().get(4).content()).isEqualTo("<answer> 4 </answer>");
@@ -291,9 +291,9 @@ class LlmPolicyTest {
         // and the key is nowhere: not in errors, trace, memo or toString
         assertThat(server.received().get(0).authorization()).isEqualTo("Bearer " + KEY);
         assertThat(r.toString()).doesNotContain(KEY);
-        assertThat(LlmConversation.of(r.memo()).orElseThrow().messages().toString()).doesNotContain(KEY);
+        assertThat(LlmConversation.of(r.notes()).orElseThrow().messages().toString()).doesNotContain(KEY);
         assertThat(p.toString()).doesNotContain(KEY).contains("$ORCH_KEY");
-        assertThat(LlmConversation.of(r.memo()).orElseThrow().endpointFailures()).isEqualTo(4);
+        assertThat(LlmConversation.of(r.notes()).orElseThrow().endpointFailures()).isEqualTo(4);
     }
 
     @Test
@@ -363,7 +363,7 @@ class LlmPolicyTest {
             for (var f : fs) {
                 EpisodeResult r = f.get();
                 assertThat(r.answer()).contains("4");
-                assertThat(LlmConversation.of(r.memo()).orElseThrow().messages()).hasSize(3);
+                assertThat(LlmConversation.of(r.notes()).orElseThrow().messages()).hasSize(3);
             }
         } finally {
             pool.shutdownNow();

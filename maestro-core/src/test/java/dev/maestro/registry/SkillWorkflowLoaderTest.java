@@ -179,7 +179,7 @@ class SkillWorkflowLoaderTest {
                 Arguments.of("counter", COUNTER.replace("  - tool: count-circles\n", "  - tool: count-circles\n    model: true\n"),
                         "steps[0]", "a step does exactly one thing"),
                 Arguments.of("counter", COUNTER.replace("  - tool: count-circles\n", "  - tool: count-circles\n    argumnet: x\n"),
-                        "steps[0].argumnet", "unknown step key 'argumnet'; valid: tool, argument, model, answer"),
+                        "steps[0].argumnet", "unknown step key 'argumnet'; valid: tool, argument, arguments, model, answer"),
                 Arguments.of("plain", PLAIN.replace("argument: \"{input}\"", "argument: \"{tool:ocr}\""),
                         "steps[0].argument", "unknown placeholder {tool:ocr} in a step argument"),
                 Arguments.of("plain", PLAIN.replace("  - model: true\n", "  - model: true\n  - model: true\n"),

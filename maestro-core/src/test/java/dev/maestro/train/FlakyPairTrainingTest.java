@@ -153,6 +153,6 @@ class FlakyPairTrainingTest {
                     "", 0));
         }
         return new EpisodeResult("t", "g", "p", 1, Optional.of("x"), grade, gradedBy, grade, failedCall ? 1 : 0, 0, 0,
-                Usage.NONE, 0, failedCall ? 1 : 0, false, steps, List.of());
+                Usage.NONE, 0, failedCall ? 1 : 0, false, steps, dev.maestro.episode.EpisodeNotes.NONE);
     }
 }

@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP server: an OpenAI-compatible {@code POST /v1/chat/completions} backed by one {@link Orchestrator},
  * {@code GET /v1/models}, {@code GET /health}, {@code GET /metrics}, the verl-tool bridge
- * {@code POST /get_observation} and the trace endpoints and viewer. See docs/serve.md.
+ * {@code POST /get_observation}, the trace endpoints and viewer, and the MCP tool {@code ask} at {@code POST /mcp}. See docs/serve.md.
  *
  * <p>Overload protection is a semaphore taken with {@code tryAcquire}: when every slot is busy the request gets
  * 429 at once instead of queueing, so clients back off and latency stays bounded.
@@ -63,6 +63,7 @@ public final class MaestroServer implements AutoCloseable {
     private final ChatRequest.Limits chatLimits;
     private final Optional<TraceStore> traces;
     private final Optional<VerlBridge> verl;
+    private final Optional<McpEndpoint> mcp;
     private final Environment uncached;
     private final Optional<Deployments> deployments;
     private final AtomicLong seeds = new AtomicLong(IDS.get().nextLong());
@@ -92,6 +93,8 @@ public final class MaestroServer implements AutoCloseable {
         deployments.ifPresent(d -> metrics.deployments(d::states));
         this.traces = b.traces;
         this.verl = b.verl ? Optional.of(new VerlBridge(orchestrator.environment(), b.verlOptions, metrics)) : Optional.empty();
+        this.mcp = b.mcp ? Optional.of(new McpEndpoint(orchestrator, images, b.maxBodyBytes, slots, b.maxConcurrent, this::finished))
+                : Optional.empty();
     }
 
     public static Builder builder(Orchestrator orchestrator) {
@@ -118,6 +121,7 @@ public final class MaestroServer implements AutoCloseable {
             config.routes.get("/traces/{id}", ctx -> json(ctx, 200, TraceRoutes.one(traces, ctx.pathParam("id"))));
             config.routes.post(TraceRoutes.FEEDBACK, ctx -> json(ctx, 200, TraceRoutes.feedback(readBody(ctx), traces)));
             config.routes.get("/viewer", ctx -> ctx.contentType("text/html; charset=utf-8").result(viewerHtml()));
+            mcp.ifPresent(m -> m.mount(config.routes));
             config.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e));
             // Unknown paths: OpenAI-shaped 404 too, unless a handler already answered (e.g. model_not_found).
             config.routes.error(404, ctx -> {
@@ -172,6 +176,7 @@ public final class MaestroServer implements AutoCloseable {
             app.stop();
         }
         verl.ifPresent(VerlBridge::close);
+        mcp.ifPresent(McpEndpoint::close);
     }
 
     // ---- filters ----
@@ -225,7 +230,8 @@ public final class MaestroServer implements AutoCloseable {
 
     private static String endpointLabel(String path) {
         return switch (path) {
-            case CHAT, "/v1/models", "/health", "/metrics", "/get_observation", "/traces", "/viewer", TraceRoutes.FEEDBACK -> path;
+            case CHAT, "/v1/models", "/health", "/metrics", "/get_observation", "/traces", "/viewer", TraceRoutes.FEEDBACK,
+                 McpEndpoint.PATH -> path;
             default -> path.startsWith("/traces/") ? "/traces/{id}" : "other";
         };
     }
@@ -499,6 +505,7 @@ public final class MaestroServer implements AutoCloseable {
         private Set<String> imageAddresses = Set.of();
         private Optional<TraceStore> traces = Optional.empty();
         private boolean verl = true;
+        private boolean mcp = true;
         private VerlBridge.Options verlOptions = VerlBridge.Options.DEFAULT;
         private Metrics metrics = new Metrics();
         private long maxPromptTokens = ChatRequest.DEFAULT_MAX_PROMPT_TOKENS;
@@ -533,6 +540,8 @@ public final class MaestroServer implements AutoCloseable {
         public Builder traces(TraceStore v) { this.traces = Optional.of(v); return this; }
         public Builder verl(boolean enabled) { this.verl = enabled; return this; }
         public Builder verlOptions(VerlBridge.Options v) { this.verlOptions = Objects.requireNonNull(v); return this; }
+        /** Whether to serve the MCP tool 'ask' at POST /mcp (default true). */
+        public Builder mcp(boolean enabled) { this.mcp = enabled; return this; }
         public Builder metrics(Metrics v) { this.metrics = Objects.requireNonNull(v); return this; }
         /** Cap on a request's estimated prompt tokens (characters / 4 + 765 per image); default 32,768. */
         public Builder maxPromptTokens(long v) { this.maxPromptTokens = positive(v, "maxPromptTokens"); return this; }

@@ -24,7 +24,7 @@ class ServedTasksTest {
 
     static EpisodeResult answered(String answer) {
         return new EpisodeResult("chat", "chat", "fixed:Chart-R1@@Chart_Problem_Solver", 1, Optional.of(answer), 0, "none", 0, 1,
-                0.0042, 12.5, new Usage(120, 30), 0, 2, false, List.of(), List.of());
+                0.0042, 12.5, new Usage(120, 30), 0, 2, false, List.of(), dev.maestro.episode.EpisodeNotes.NONE);
     }
 
     static Task served(String id, String question, List<Path> images) {

@@ -35,7 +35,7 @@ class TraceStoreTest {
                 new Step(1, "<search> Chart-R1@@Chart_Problem_Solver: count the bars </search>", List.of(ok), "", 2_000_000),
                 new Step(2, "<answer> 7 </answer>", List.of(), "", 500_000));
         return new EpisodeResult("bars-1", "count", "fixed:test", 7, Optional.of("7"), 1.0, "grader", 0.99, 2, 0.0031, 880,
-                new Usage(200, 40), 0, 1, false, steps, List.of());
+                new Usage(200, 40), 0, 1, false, steps, dev.maestro.episode.EpisodeNotes.NONE);
     }
 
     static Task task(String id, String q) {

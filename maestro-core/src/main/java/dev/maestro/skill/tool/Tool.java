@@ -1,7 +1,8 @@
 package dev.maestro.skill.tool;
 
 /**
- * A Level-2 tool: a deterministic program run on a task's images and a text argument.
+ * A Level-2 tool: a program run on a task's images and a text argument (built in), or a tool of an MCP server a
+ * SKILL.md declares (provided by a {@link ToolProvider}).
  *
  * <p>Implementations must not throw for bad input or failed work: they return {@link ToolResult#failure}
  * with a message naming the problem and what would be valid, because a tool's output becomes an
@@ -23,6 +24,15 @@ public interface Tool {
      * (instead of recording a failure), so image steps cost nothing on text-only tasks.
      */
     default boolean readsImages() {
+        return true;
+    }
+
+    /**
+     * Whether the same input always gives the same result, so a workflow may remember results (the built-in tools
+     * are programs over the task's images). A tool backed by a remote service (an MCP server) says no unless its
+     * declaration says otherwise.
+     */
+    default boolean deterministic() {
         return true;
     }
 }

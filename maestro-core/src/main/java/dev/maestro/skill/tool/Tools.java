@@ -37,6 +37,16 @@ public final class Tools {
         return new Tools(map);
     }
 
+    /** These tools and {@code more} (names must stay unique). */
+    public Tools plus(List<? extends Tool> more) {
+        if (more.isEmpty()) {
+            return this;
+        }
+        List<Tool> all = new java.util.ArrayList<>(byName.values());
+        all.addAll(more);
+        return of(all);
+    }
+
     public Optional<Tool> find(String name) {
         return Optional.ofNullable(byName.get(name));
     }
