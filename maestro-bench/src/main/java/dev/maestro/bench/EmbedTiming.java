@@ -6,6 +6,7 @@ import dev.maestro.policy.embed.BgeSmallEmbedder;
 import dev.maestro.policy.embed.CachingEmbedder;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,7 +32,7 @@ public final class EmbedTiming {
         questions.addAll(readQuestions(data.resolve("blind/tasks.jsonl")));
         List<String> unique = new ArrayList<>(new LinkedHashSet<>(questions));
         System.out.printf("questions: %d (unique %d)%n", questions.size(), unique.size());
-        System.out.printf("load average: %s%n", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        System.out.printf("load average: %s%n", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
 
         long t0 = System.nanoTime();
         BgeSmallEmbedder one = BgeSmallEmbedder.create(1);

@@ -1,5 +1,6 @@
 package dev.maestro.bench;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 
 /**
  * Load generator for a running Maestro server (it starts nothing itself): sends {@code --requests N} chat completions
@@ -99,7 +101,7 @@ public final class ServeLoad {
         System.out.printf("client JVM per request: cpu %.1f us, runnable but waiting for a CPU %.1f us (/proc schedstat)%n", cpuUs, waitUs);
         System.out.println("status " + counts);
         for (String st : counts.keySet()) {
-            long[] l = java.util.stream.IntStream.range(0, n).filter(i -> st.equals(r.statusOf[i])).mapToLong(i -> r.latencies[i]).sorted().toArray();
+            long[] l = IntStream.range(0, n).filter(i -> st.equals(r.statusOf[i])).mapToLong(i -> r.latencies[i]).sorted().toArray();
             System.out.printf("  status %s latency ms: p50 %.3f  p99 %.3f  max %.3f%n", st, pct(l, 50), pct(l, 99), pct(l, 100));
         }
         System.out.println("completion ids answered twice: " + r.duplicates.sum());
@@ -205,11 +207,11 @@ public final class ServeLoad {
                     String[] f = Files.readString(t.resolve("schedstat")).trim().split("\\s+");
                     sum[0] += Long.parseLong(f[0]);
                     sum[1] += Long.parseLong(f[1]);
-                } catch (java.io.IOException | RuntimeException e) {
+                } catch (IOException | RuntimeException e) {
                     // the thread ended meanwhile
                 }
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             // not Linux
         }
         return sum;

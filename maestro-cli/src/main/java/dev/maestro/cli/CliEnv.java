@@ -4,6 +4,7 @@ import dev.maestro.runtime.Embedders;
 import dev.maestro.runtime.MaestroHome;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The environment variables the commands read (API keys by {@code api-key-env}, {@code ${VAR}} in models.yaml,
@@ -36,7 +37,7 @@ final class CliEnv {
     }
 
     /** Runs {@code body} with {@code env} in place of the process environment (tests; not re-entrant). */
-    static <T> T with(Map<String, String> env, java.util.function.Supplier<T> body) {
+    static <T> T with(Map<String, String> env, Supplier<T> body) {
         override = Map.copyOf(env);
         try {
             return body.get();

@@ -1,6 +1,7 @@
 package dev.maestro.cli;
 
 import dev.maestro.Progress;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -19,7 +20,7 @@ final class CliProgress implements Progress {
         finish();
         if (enabled) {
             bar = new ProgressBarBuilder().setTaskName(label).setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
-                    .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
+                    .setConsumer(new ConsoleProgressBarConsumer(System.err))
                     .setUpdateIntervalMillis(200).continuousUpdate().build();
         }
     }

@@ -12,7 +12,12 @@ import dev.maestro.serve.TraceStore;
 import dev.maestro.store.StoreLocation;
 import dev.maestro.task.Split;
 import dev.maestro.task.Task;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -118,7 +123,7 @@ final class CollectCommand implements Callable<Integer> {
         }
         long sinceMs = since.map(CollectCommand::instant).orElse(0L);
         StoreLocation where = StoreLocation.parse(fromTraces.get(), CliEnv.all());
-        if (where.file().isPresent() && !java.nio.file.Files.isRegularFile(where.file().get())) {
+        if (where.file().isPresent() && !Files.isRegularFile(where.file().get())) {
             throw new MaestroException("--from-traces: no trace store file " + where.file().get()
                     + " (give the --store or --traces file of `maestro serve`, or a postgresql:// URL)");
         }
@@ -145,10 +150,10 @@ final class CollectCommand implements Callable<Integer> {
         String t = text.strip();
         try {
             if (t.matches("\\d{4}-\\d{2}-\\d{2}")) {
-                return java.time.LocalDate.parse(t).atStartOfDay(java.time.ZoneOffset.UTC).toInstant().toEpochMilli();
+                return LocalDate.parse(t).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
             }
-            return java.time.Instant.parse(t).toEpochMilli();
-        } catch (java.time.format.DateTimeParseException e) {
+            return Instant.parse(t).toEpochMilli();
+        } catch (DateTimeParseException e) {
             throw new MaestroException("--since '" + t + "': give a date (2026-12-01, UTC) or an instant (2026-12-01T10:00:00Z)");
         }
     }
@@ -198,8 +203,8 @@ final class CollectCommand implements Callable<Integer> {
         }
         try {
             return Pair.parse(id);
-        } catch (IllegalArgumentException e) {
-            throw new MaestroException("--pairs: " + e.getMessage());
+        } catch (MaestroException e) {
+            throw new MaestroException("--pairs: " + e.getMessage(), e);
         }
     }
 

@@ -99,10 +99,10 @@ public final class ExportCommand implements Runnable {
                         which, w.images(), this.out);
                 stdout.flush();
                 return 0;
-            } catch (MaestroException | IllegalArgumentException e) {
+            } catch (MaestroException e) {
                 err.println("export verl: " + e.getMessage());
                 err.flush();
-                return 1;
+                return Main.BAD_INPUT;
             }
         }
 

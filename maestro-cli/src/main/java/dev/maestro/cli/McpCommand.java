@@ -20,11 +20,15 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -125,7 +129,7 @@ public final class McpCommand implements Callable<Integer> {
                         trainDefault(runtime)));
                 ready.whenComplete((b, e) -> {
                     // nothing to say when the client left before training ended (the process is ending)
-                    if (e != null && !(cause(e) instanceof java.util.concurrent.CancellationException)) {
+                    if (e != null && !(cause(e) instanceof CancellationException)) {
                         err.println("maestro mcp: " + cause(e).getMessage());
                     } else if (e == null) {
                         err.println("maestro mcp: ready (policy " + b.policy().name() + ", registry " + runtime.registry().name() + ")");
@@ -168,7 +172,7 @@ public final class McpCommand implements Callable<Integer> {
 
     private static Throwable cause(Throwable e) {
         Throwable t = e;
-        while ((t instanceof java.util.concurrent.CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
             t = t.getCause();
         }
         return t;
@@ -206,7 +210,7 @@ public final class McpCommand implements Callable<Integer> {
             return Optional.of(resolver.resolve("fixed:" + reg.pairs().get(0).id()));
         }
         Path ckpt = ServeDefaultPolicy.cached(CliEnv.home());
-        if (java.nio.file.Files.isRegularFile(ckpt)) {
+        if (Files.isRegularFile(ckpt)) {
             try {
                 return Optional.of(resolver.checkpoint(ckpt));
             } catch (RuntimeException e) {
@@ -224,7 +228,7 @@ public final class McpCommand implements Callable<Integer> {
      * command says itself that it trains and when it is ready.
      */
     private Policy trainDefault(MaestroRuntime runtime) {
-        PrintWriter quiet = new PrintWriter(java.io.Writer.nullWriter());
+        PrintWriter quiet = new PrintWriter(Writer.nullWriter());
         return resolver(runtime).checkpoint(ServeDefaultPolicy.train(CliEnv.home(), quiet, false));
     }
 

@@ -4,6 +4,7 @@ import dev.maestro.MaestroException;
 import dev.maestro.episode.EpisodeConfig;
 import dev.maestro.episode.Policy;
 import dev.maestro.experiment.Suite;
+import dev.maestro.registry.Backend;
 import dev.maestro.registry.Registry;
 import dev.maestro.registry.RegistryLoader;
 import dev.maestro.runtime.MaestroRuntime;
@@ -19,9 +20,12 @@ import dev.maestro.expert.SqlReplyStore;
 import dev.maestro.store.Database;
 import dev.maestro.store.StoreLocation;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -146,7 +150,7 @@ public final class ServeCommand implements Callable<Integer> {
         Started s;
         try {
             s = start();
-        } catch (MaestroException | IllegalStateException | IllegalArgumentException e) {
+        } catch (MaestroException e) {
             err.println("maestro serve: " + e.getMessage());
             err.flush();
             return 2;
@@ -167,12 +171,12 @@ public final class ServeCommand implements Callable<Integer> {
         String url = s.server.url();
         String auth = s.server.authRequired() ? " -H \"Authorization: Bearer $" + keysEnv + "\"" : "";
         StringBuilder b = new StringBuilder();
-        b.append(String.format(java.util.Locale.ROOT, "serving model '%s' on %s (ready %.1f s after the JVM started)%n", name, url,
-                java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1000.0));
+        b.append(String.format(Locale.ROOT, "serving model '%s' on %s (ready %.1f s after the JVM started)%n", name, url,
+                ManagementFactory.getRuntimeMXBean().getUptime() / 1000.0));
         b.append(String.format("  policy   %s (%s)%n", s.policy.name(), s.policy.kind()));
         b.append(String.format("  registry %s: %d models, %d pairs%s%n", s.registry.name(), s.registry.models().size(),
                 s.registry.pairs().size(), s.runtime.environment().registry().models().stream()
-                        .anyMatch(m -> m.backend() == dev.maestro.registry.Backend.SIMULATED) ? " (SIMULATED experts)" : ""));
+                        .anyMatch(m -> m.backend() == Backend.SIMULATED) ? " (SIMULATED experts)" : ""));
         b.append(String.format("  cache    %s%n", s.replies.map(r -> r.describe()).or(() -> s.runtime.cache().map(Path::toString))
                 .orElse("off")));
         b.append(String.format("  traces   %s%n", s.traces.map(t -> t.describe() + " (GET " + url + "/traces, POST " + url
@@ -315,7 +319,7 @@ public final class ServeCommand implements Callable<Integer> {
     private Policy defaultPolicy(PolicyResolver resolver) {
         PrintWriter err = spec == null ? new PrintWriter(System.err, true) : spec.commandLine().getErr();
         Path ckpt = ServeDefaultPolicy.cached(CliEnv.home());
-        if (java.nio.file.Files.isRegularFile(ckpt)) {
+        if (Files.isRegularFile(ckpt)) {
             try {
                 return resolver.checkpoint(ckpt);
             } catch (RuntimeException e) {

@@ -7,12 +7,16 @@ import dev.maestro.runtime.MaestroHome;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Stream;
 import picocli.CommandLine;
 
@@ -39,7 +43,7 @@ final class ServeDefaultPolicy {
         Suite s = Suite.load(home.suite(SUITE));
         try {
             MessageDigest d = MessageDigest.getInstance("SHA-256");
-            d.update(String.join(" ", TRAIN).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            d.update(String.join(" ", TRAIN).getBytes(StandardCharsets.UTF_8));
             Path suiteFile = home.suite(SUITE);
             for (Path p : List.of(suiteFile, s.tasks(), s.registry().resolve("models.yaml"))) {
                 d.update(Files.readAllBytes(p));
@@ -78,7 +82,7 @@ final class ServeDefaultPolicy {
         err.flush();
         long t0 = System.nanoTime();
         try {
-            List<String> args = new java.util.ArrayList<>(TRAIN);
+            List<String> args = new ArrayList<>(TRAIN);
             args.addAll(List.of("--out", work.toString()));
             if (!progress) {
                 args.add("--no-progress");
@@ -91,7 +95,7 @@ final class ServeDefaultPolicy {
                         + "); serve another policy with --policy, or run: maestro train " + String.join(" ", TRAIN) + " --out DIR");
             }
             AtomicFiles.write(target, Files.readAllBytes(ckpt));
-            err.printf(java.util.Locale.ROOT, "maestro serve: trained the default policy in %.1f s; cached as %s%n",
+            err.printf(Locale.ROOT, "maestro serve: trained the default policy in %.1f s; cached as %s%n",
                     (System.nanoTime() - t0) / 1e9, target);
             err.flush();
             return target;
@@ -104,7 +108,7 @@ final class ServeDefaultPolicy {
 
     private static void deleteQuietly(Path dir) {
         try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> {
                 try {
                     Files.deleteIfExists(p);
                 } catch (IOException e) {

@@ -9,9 +9,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,7 +26,7 @@ class EvalResumeTest {
     Path dir;
 
     private String[] eval(Path out, Path traces, boolean resume) {
-        List<String> args = new java.util.ArrayList<>(List.of("eval", "--suite", "../data/blind", "--tasks",
+        List<String> args = new ArrayList<>(List.of("eval", "--suite", "../data/blind", "--tasks",
                 dir.resolve("tasks.jsonl").toString(), "--split", "all", "--seed", "7", "--threads", "2", "--no-progress",
                 "--out", out.toString(), "--traces", traces.toString()));
         if (resume) {
@@ -46,7 +49,7 @@ class EvalResumeTest {
         Files.write(dir.resolve("tasks.jsonl"), all.subList(0, 40));
         // task images are resolved next to the task file (copied: a symbolic link out of the folder is refused)
         Files.createDirectories(dir.resolve("images"));
-        java.util.regex.Matcher img = java.util.regex.Pattern.compile("images/[^\"]+").matcher(String.join("\n", all.subList(0, 40)));
+        Matcher img = Pattern.compile("images/[^\"]+").matcher(String.join("\n", all.subList(0, 40)));
         while (img.find()) {
             Path to = dir.resolve(img.group());
             if (!Files.exists(to)) {

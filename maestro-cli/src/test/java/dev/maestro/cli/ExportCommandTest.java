@@ -72,7 +72,7 @@ class ExportCommandTest {
         int code = cmd.execute("verl", "--registry", dir.resolve("nope").toString(), "--tasks", tasks.toString(),
                 "--out", dir.resolve("o.parquet").toString());
         // then
-        assertThat(code).isEqualTo(1);
+        assertThat(code).isEqualTo(2);
         assertThat(err.toString()).startsWith("export verl: ").contains("nope");
         assertThat(dir.resolve("o.parquet")).doesNotExist();
     }

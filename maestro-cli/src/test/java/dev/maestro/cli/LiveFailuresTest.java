@@ -4,14 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.maestro.testkit.FakeOpenAiServer;
+import dev.maestro.testkit.FakeOpenAiServer.Reply;
+import dev.maestro.testkit.FakeOpenAiServer.Request;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,11 +19,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,8 +43,7 @@ class LiveFailuresTest {
 
     @TempDir
     Path dir;
-    private HttpServer server;
-    private ExecutorService executor;
+    private FakeOpenAiServer server;
     private final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
     private final AtomicInteger flakyRequests = new AtomicInteger();
     private final AtomicInteger flakyFailed = new AtomicInteger();
@@ -70,66 +67,38 @@ class LiveFailuresTest {
 
     @BeforeEach
     void start() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        executor = Executors.newFixedThreadPool(4);
-        server.setExecutor(executor);
-        server.createContext("/", this::handle);
-        server.start();
+        server = FakeOpenAiServer.start(this::reply);
     }
 
     @AfterEach
     void stop() {
-        server.stop(0);
-        executor.shutdownNow();
+        server.close();
     }
 
-    private void handle(HttpExchange ex) throws IOException {
-        try (ex) {
-            String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            Matcher m = MODEL.matcher(body);
-            Matcher q = QUESTION.matcher(body);
-            String model = m.find() ? m.group(1) : "?";
-            if (!q.find()) {
-                send(ex, 400, "{\"error\":{\"message\":\"no question\"}}", Map.of());
-                return;
-            }
-            int a = Integer.parseInt(q.group(1));
-            int b = Integer.parseInt(q.group(2));
-            if (model.equals("locked")) {
-                send(ex, 401, "{\"error\":{\"message\":\"Incorrect API key provided: "
-                        + ex.getRequestHeaders().getFirst("Authorization") + "\"}}", Map.of());
-                return;
-            }
-            int attempt = attempts.computeIfAbsent(model + "|" + a + "+" + b, k -> new AtomicInteger()).getAndIncrement();
-            double fate = unit(model + "|" + a + "+" + b + "|" + attempt);
-            if (model.equals("flaky")) {
-                flakyRequests.incrementAndGet();
-                if (fate < 0.30) {
-                    flakyFailed.incrementAndGet();
-                    if (fate < 0.24) {
-                        send(ex, 500, "{\"error\":{\"message\":\"injected 500\"}}", Map.of());
-                    } else {
-                        send(ex, 429, "{\"error\":{\"message\":\"injected 429\"}}", Map.of("Retry-After", "0"));
-                    }
-                    return;
-                }
-            }
-            int answer = model.equals("flaky") && !flakyRight(a, b) ? a + b + 1 : a + b;
-            send(ex, 200, "{\"id\":\"c1\",\"object\":\"chat.completion\",\"created\":1700000000,\"model\":\"" + model
-                    + "\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"" + answer
-                    + "\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":20,\"completion_tokens\":2,"
-                    + "\"total_tokens\":22}}", Map.of());
+    private Reply reply(Request request) {
+        Matcher m = MODEL.matcher(request.body());
+        Matcher q = QUESTION.matcher(request.body());
+        String model = m.find() ? m.group(1) : "?";
+        if (!q.find()) {
+            return Reply.of(400, "{\"error\":{\"message\":\"no question\"}}");
         }
-    }
-
-    private static void send(HttpExchange ex, int status, String body, Map<String, String> headers) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", "application/json");
-        headers.forEach((k, v) -> ex.getResponseHeaders().set(k, v));
-        ex.sendResponseHeaders(status, bytes.length);
-        try (OutputStream os = ex.getResponseBody()) {
-            os.write(bytes);
+        int a = Integer.parseInt(q.group(1));
+        int b = Integer.parseInt(q.group(2));
+        if (model.equals("locked")) {
+            return Reply.of(401, "{\"error\":{\"message\":\"Incorrect API key provided: {AUTH}\"}}");
         }
+        int attempt = attempts.computeIfAbsent(model + "|" + a + "+" + b, k -> new AtomicInteger()).getAndIncrement();
+        double fate = unit(model + "|" + a + "+" + b + "|" + attempt);
+        if (model.equals("flaky")) {
+            flakyRequests.incrementAndGet();
+            if (fate < 0.30) {
+                flakyFailed.incrementAndGet();
+                return fate < 0.24 ? Reply.of(500, "{\"error\":{\"message\":\"injected 500\"}}")
+                        : Reply.of(429, "{\"error\":{\"message\":\"injected 429\"}}").withHeader("Retry-After", "0");
+            }
+        }
+        int answer = model.equals("flaky") && !flakyRight(a, b) ? a + b + 1 : a + b;
+        return Reply.ok(String.valueOf(answer), 20, 2);
     }
 
     private static int closedPort() throws IOException {
@@ -140,7 +109,7 @@ class LiveFailuresTest {
 
     /** A registry with the three models, one skill, and 60 addition tasks; returns [registry, tasks]. */
     private Path[] write() throws IOException {
-        String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+        String url = server.baseUrl();
         Path reg = dir.resolve("registry");
         Files.createDirectories(reg.resolve("skills/direct"));
         Files.writeString(reg.resolve("models.yaml"), """
@@ -220,8 +189,8 @@ class LiveFailuresTest {
                 flakyFailed.get(), flakyRequests.get(), serverRate, reported, pair.path("errors").asLong(),
                 pair.path("calls").asLong());
         assertThat(pair.path("requests").asInt()).isEqualTo(flakyRequests.get());
-        assertThat(reported).isCloseTo(serverRate, org.assertj.core.data.Offset.offset(0.05));
-        assertThat(reported).isCloseTo(0.30, org.assertj.core.data.Offset.offset(0.10));
+        assertThat(reported).isCloseTo(serverRate, Offset.offset(0.05));
+        assertThat(reported).isCloseTo(0.30, Offset.offset(0.10));
         assertThat(pair.path("request_errors_by_kind").path("http_status").asInt()).isPositive();
         assertThat(pair.path("request_errors_by_kind").path("rate_limited").asInt()).isPositive();
         assertThat(pair.path("health").asText()).isEqualTo("warn");

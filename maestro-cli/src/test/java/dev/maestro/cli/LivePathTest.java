@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.maestro.collect.ArithmeticServer;
+import dev.maestro.collect.ArithmeticModels;
 import dev.maestro.runtime.Embedders;
+import dev.maestro.testkit.FakeOpenAiServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -56,8 +57,8 @@ class LivePathTest {
         }
     }
 
-    Map<String, String> env(ArithmeticServer server) {
-        Map<String, String> env = new HashMap<>(server.env());
+    Map<String, String> env(FakeOpenAiServer server) {
+        Map<String, String> env = new HashMap<>(ArithmeticModels.env(server));
         env.put("MAESTRO_HOME", dir.resolve("home").toString());
         return env;
     }
@@ -91,8 +92,9 @@ class LivePathTest {
     void should_run_the_quickstart_paying_each_call_once_and_nothing_after_collect() throws Exception {
         List<List<String>> commands = quickstart();
         assertThat(commands).extracting(c -> c.get(0)).containsExactly("registry", "collect", "train", "eval", "serve");
-        try (ArithmeticServer server = new ArithmeticServer()) {
-            ArithmeticServer.writeSuite(dir.resolve("my-suite"), 40);
+        ArithmeticModels models = new ArithmeticModels();
+        try (FakeOpenAiServer server = FakeOpenAiServer.start(models)) {
+            ArithmeticModels.writeSuite(dir.resolve("my-suite"), 40);
             Map<String, String> env = env(server);
 
             // 1. registry check
@@ -103,17 +105,17 @@ class LivePathTest {
             Result collect = run(env, commands.get(1));
             assertThat(collect.exit()).as(collect.out()).isZero();
             assertThat(collect.out()).contains("collected 160 of 160 calls").contains("replay suite:");
-            assertThat(server.successes()).isEqualTo(40 * 4);
-            assertThat(server.maxSuccessesPerCall()).isEqualTo(1);
-            assertThat(server.requests()).isGreaterThan(160);
-            int afterCollect = server.requests();
+            assertThat(models.successes()).isEqualTo(40 * 4);
+            assertThat(models.maxSuccessesPerCall()).isEqualTo(1);
+            assertThat(models.requests()).isGreaterThan(160);
+            int afterCollect = models.requests();
 
             // 3. train and 4. eval on the collected suite: no request at all
             Result train = run(env, commands.get(2));
             assertThat(train.exit()).as(train.out()).isZero();
             Result eval = run(env, commands.get(3));
             assertThat(eval.exit()).as(eval.out()).isZero();
-            assertThat(server.requests()).as("train and eval replay the collection").isEqualTo(afterCollect);
+            assertThat(models.requests()).as("train and eval replay the collection").isEqualTo(afterCollect);
             JsonNode report = new ObjectMapper().readTree(dir.resolve("runs/mine-eval/report.json").toFile());
             assertThat(report.at("/systems/0/name").asText()).isEqualTo("maestro");
             assertThat(report.at("/systems/0/accuracy").asDouble()).isGreaterThan(0.9);
@@ -132,14 +134,15 @@ class LivePathTest {
                 assertThat(new ObjectMapper().readTree(r.body()).at("/choices/0/message/content").asText()).contains("391");
                 assertThat(s.policy().name()).isEqualTo("maestro");
             }
-            assertThat(server.requests()).isGreaterThan(afterCollect);
+            assertThat(models.requests()).isGreaterThan(afterCollect);
         }
     }
 
     @Test
     void should_resume_a_collect_killed_with_signal_9_without_repeating_a_logged_call() throws Exception {
-        try (ArithmeticServer server = new ArithmeticServer()) {
-            Path suite = ArithmeticServer.writeSuite(dir.resolve("live"), 40);
+        ArithmeticModels models = new ArithmeticModels();
+        try (FakeOpenAiServer server = FakeOpenAiServer.start(models)) {
+            Path suite = ArithmeticModels.writeSuite(dir.resolve("live"), 40);
             Map<String, String> env = env(server);
             Path out = dir.resolve("collected");
             List<String> args = List.of("collect", "--suite", suite.toString(), "--budget", "5", "--out", out.toString(),
@@ -153,14 +156,14 @@ class LivePathTest {
             pb.environment().putAll(env);
             Process p = pb.start();
             long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-            while (server.successes() < 60 && p.isAlive() && System.nanoTime() < deadline) {
+            while (models.successes() < 60 && p.isAlive() && System.nanoTime() < deadline) {
                 Thread.sleep(5);
             }
             p.destroyForcibly(); // SIGKILL on Linux: no shutdown hook, no flush
             p.waitFor();
-            assertThat(server.successes()).as(Files.readString(dir.resolve("killed.log"))).isBetween(60L, 159L);
+            assertThat(models.successes()).as(Files.readString(dir.resolve("killed.log"))).isBetween(60L, 159L);
             long journaled = Files.readAllLines(out.resolve("collect.jsonl")).stream().filter(l -> l.contains("\"ok\":true")).count();
-            long before = server.successes();
+            long before = models.successes();
 
             // when
             Result resumed = run(env, new ArrayList<>(List.of(args.toArray(String[]::new))) {{ add("--resume"); }});
@@ -168,30 +171,32 @@ class LivePathTest {
             // then: exactly the calls not in the journal were made again
             assertThat(resumed.exit()).as(resumed.out()).isZero();
             assertThat(resumed.out()).contains("collected 160 of 160 calls").contains(journaled + " earlier");
-            assertThat(server.successes() - before).isEqualTo(160 - journaled);
+            assertThat(models.successes() - before).isEqualTo(160 - journaled);
             // a call answered but not yet logged when the kill landed is the only kind that can be paid twice
-            assertThat(server.successes() - 160).isLessThanOrEqualTo(before - journaled).isLessThanOrEqualTo(4 + 4 + 1 + 2);
+            assertThat(models.successes() - 160).isLessThanOrEqualTo(before - journaled).isLessThanOrEqualTo(4 + 4 + 1 + 2);
         }
     }
 
     @Test
     void should_stop_at_the_budget_and_say_how_to_continue() throws Exception {
-        try (ArithmeticServer server = new ArithmeticServer()) {
+        ArithmeticModels models = new ArithmeticModels();
+        try (FakeOpenAiServer server = FakeOpenAiServer.start(models)) {
             Map<String, String> env = env(server);
-            Path suite = ArithmeticServer.writeSuite(dir.resolve("live"), 40);
+            Path suite = ArithmeticModels.writeSuite(dir.resolve("live"), 40);
             Result r = run(env, List.of("collect", "--suite", suite.toString(), "--budget", "0.003", "--out",
                     dir.resolve("c").toString(), "--no-progress"));
 
             assertThat(r.exit()).as(r.out()).isZero();
             assertThat(r.out()).contains("stopped at the budget").contains("--resume").contains("not made");
-            assertThat(server.successes()).isLessThan(160);
+            assertThat(models.successes()).isLessThan(160);
         }
     }
 
     @Test
     void should_end_with_exit_status_3_naming_the_model_when_an_endpoint_is_dead() throws Exception {
-        try (ArithmeticServer server = new ArithmeticServer()) {
-            Path suite = ArithmeticServer.writeSuite(dir.resolve("live"), 4);
+        ArithmeticModels models = new ArithmeticModels();
+        try (FakeOpenAiServer server = FakeOpenAiServer.start(models)) {
+            Path suite = ArithmeticModels.writeSuite(dir.resolve("live"), 4);
             Map<String, String> env = env(server);
             env.put("ARITH_URL", "http://127.0.0.1:9/v1"); // the discard port: nothing listens
 
@@ -205,23 +210,25 @@ class LivePathTest {
 
     @Test
     void should_pay_each_call_once_when_training_live_with_a_cache() throws Exception {
-        try (ArithmeticServer server = new ArithmeticServer()) {
-            Path suite = ArithmeticServer.writeSuite(dir.resolve("live"), 40);
+        ArithmeticModels models = new ArithmeticModels();
+        try (FakeOpenAiServer server = FakeOpenAiServer.start(models)) {
+            Path suite = ArithmeticModels.writeSuite(dir.resolve("live"), 40);
             Result r = run(env(server), List.of("train", "--suite", suite.toString(), "--cache", dir.resolve("cache.sqlite").toString(),
                     "--out", dir.resolve("runs/live").toString(), "--embedder", Embedders.HASHING, "--min-steps", "30",
                     "--no-progress"));
 
             assertThat(r.exit()).as(r.out()).isZero();
             assertThat(r.out()).contains("calls answered from the cache");
-            assertThat(server.successes()).isPositive().isLessThanOrEqualTo(Math.round(1.05 * server.distinctSucceeded()));
-            assertThat(server.maxSuccessesPerCall()).isEqualTo(1);
+            assertThat(models.successes()).isPositive().isLessThanOrEqualTo(Math.round(1.05 * models.distinctSucceeded()));
+            assertThat(models.maxSuccessesPerCall()).isEqualTo(1);
         }
     }
 
     @Test
     void should_evaluate_and_serve_checkpoints_trained_with_every_embedder_offered() throws Exception {
-        try (ArithmeticServer server = new ArithmeticServer()) {
-            Path suite = ArithmeticServer.writeSuite(dir.resolve("live"), 24);
+        ArithmeticModels models = new ArithmeticModels();
+        try (FakeOpenAiServer server = FakeOpenAiServer.start(models)) {
+            Path suite = ArithmeticModels.writeSuite(dir.resolve("live"), 24);
             Map<String, String> env = env(server);
             Path collected = dir.resolve("collected");
             assertThat(run(env, List.of("collect", "--suite", suite.toString(), "--budget", "5", "--out", collected.toString(),

@@ -8,15 +8,13 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.FileAppender;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.maestro.testkit.FakeOpenAiServer;
+import dev.maestro.testkit.FakeOpenAiServer.Reply;
+import dev.maestro.testkit.FakeOpenAiServer.Request;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,8 +27,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -54,65 +50,36 @@ class SecretsLeakTest {
     /** Alpha: a 500 echoing the Authorization header on the first request of every third question, else 200.
      * Beta: 401 echoing the key, as some gateways do ("Incorrect API key provided: ..."), on question 1 (on all of them
      * Beta would be unusable, and eval and train would end with exit status 3, train before training). */
-    static final class EchoingServer implements AutoCloseable {
+    static final class Echoing implements FakeOpenAiServer.Responder {
         private static final Pattern MODEL = Pattern.compile("\"model\"\\s*:\\s*\"([^\"]+)\"");
         private static final Pattern QUESTION = Pattern.compile("Question (\\d+)");
-        final HttpServer server;
-        final ExecutorService executor = Executors.newFixedThreadPool(4);
         final List<String> authorizations = new CopyOnWriteArrayList<>();
         final Map<String, AtomicInteger> seen = new ConcurrentHashMap<>();
         final Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
 
-        EchoingServer() throws IOException {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-            server.createContext("/", this::handle);
-            server.setExecutor(executor);
-            server.start();
-        }
-
-        String baseUrl() {
-            return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
-        }
-
-        private void handle(HttpExchange ex) throws IOException {
-            try (ex) {
-                String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-                String auth = String.valueOf(ex.getRequestHeaders().getFirst("Authorization"));
-                authorizations.add(auth);
-                Matcher m = MODEL.matcher(body);
-                Matcher q = QUESTION.matcher(body);
-                String model = m.find() ? m.group(1) : "?";
-                int question = q.find() ? Integer.parseInt(q.group(1)) : -1;
-                int attempt = seen.computeIfAbsent(model + "|" + question, k -> new AtomicInteger()).getAndIncrement();
-                if (model.equals("beta") && question == 1) {
-                    send(ex, 401, "{\"error\":{\"message\":\"Incorrect API key provided: " + auth.replace("Bearer ", "")
-                            + ". You can find your API key at https://example.invalid\",\"type\":\"invalid_request_error\"}}");
-                } else if (question % 3 == 0 && attempt == 0) {
-                    send(ex, 500, "{\"error\":{\"message\":\"upstream failed for request with header Authorization: "
-                            + auth + "\"}}");
-                } else {
-                    send(ex, 200, "{\"id\":\"c1\",\"object\":\"chat.completion\",\"created\":1700000000,\"model\":\"" + model
-                            + "\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"The answer is {"
-                            + (question + 1) + "}\"},\"finish_reason\":\"stop\"}],"
-                            + "\"usage\":{\"prompt_tokens\":20,\"completion_tokens\":5,\"total_tokens\":25}}");
-                }
-            }
-        }
-
-        private void send(HttpExchange ex, int status, String body) throws IOException {
-            statuses.computeIfAbsent(status, k -> new AtomicInteger()).incrementAndGet();
-            byte[] b = body.getBytes(StandardCharsets.UTF_8);
-            ex.getResponseHeaders().set("Content-Type", "application/json");
-            ex.sendResponseHeaders(status, b.length);
-            try (OutputStream os = ex.getResponseBody()) {
-                os.write(b);
-            }
-        }
-
         @Override
-        public void close() {
-            server.stop(0);
-            executor.shutdownNow();
+        public Reply reply(Request request) {
+            String body = request.body();
+            String auth = request.authorization();
+            authorizations.add(auth);
+            Matcher m = MODEL.matcher(body);
+            Matcher q = QUESTION.matcher(body);
+            String model = m.find() ? m.group(1) : "?";
+            int question = q.find() ? Integer.parseInt(q.group(1)) : -1;
+            int attempt = seen.computeIfAbsent(model + "|" + question, k -> new AtomicInteger()).getAndIncrement();
+            if (model.equals("beta") && question == 1) {
+                return counted(401, "{\"error\":{\"message\":\"Incorrect API key provided: " + auth.replace("Bearer ", "")
+                        + ". You can find your API key at https://example.invalid\",\"type\":\"invalid_request_error\"}}");
+            } else if (question % 3 == 0 && attempt == 0) {
+                return counted(500, "{\"error\":{\"message\":\"upstream failed for request with header Authorization: "
+                        + auth + "\"}}");
+            }
+            return counted(200, FakeOpenAiServer.completion("The answer is {" + (question + 1) + "}", 20, 5));
+        }
+
+        private Reply counted(int status, String body) {
+            statuses.computeIfAbsent(status, k -> new AtomicInteger()).incrementAndGet();
+            return Reply.of(status, body);
         }
     }
 
@@ -236,7 +203,8 @@ class SecretsLeakTest {
         file.setEncoder(enc);
         file.start();
         List<Run> runs = new ArrayList<>();
-        try (EchoingServer server = new EchoingServer()) {
+        Echoing echo = new Echoing();
+        try (FakeOpenAiServer server = FakeOpenAiServer.start(echo)) {
             Path suite = writeSuite(server.baseUrl());
             Map<String, String> env = Map.of(KEY_VAR, KEY, "MAESTRO_HOME", home.toString());
             String reg = suite.resolve("registry").toString();
@@ -283,9 +251,9 @@ class SecretsLeakTest {
             }
 
             // then the key was really used, and the error paths were really taken
-            assertThat(server.authorizations).isNotEmpty().allSatisfy(a -> assertThat(a).isEqualTo("Bearer " + KEY));
-            assertThat(server.statuses).containsKeys(200, 401, 500);
-            System.out.printf("secrets: %d requests, statuses %s%n", server.authorizations.size(), server.statuses);
+            assertThat(echo.authorizations).isNotEmpty().allSatisfy(a -> assertThat(a).isEqualTo("Bearer " + KEY));
+            assertThat(echo.statuses).containsKeys(200, 401, 500);
+            System.out.printf("secrets: %d requests, statuses %s%n", echo.authorizations.size(), echo.statuses);
         }
         String console = captured.toString(StandardCharsets.UTF_8);
         assertThat(runs).as("console tail: %s", console.substring(Math.max(0, console.length() - 3000))).allSatisfy(r -> assertThat(r.exit()).as("exit of %s", r.args()).isZero());

@@ -9,12 +9,16 @@ import dev.maestro.MaestroException;
 import dev.maestro.policy.FixedPairPolicy;
 import dev.maestro.registry.Pair;
 import dev.maestro.runtime.MaestroRuntime;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -90,9 +94,9 @@ class ServeCommandTest {
     void should_refuse_to_bind_beyond_loopback_without_keys() {
         ServeCommand c = parse(new ServeCommand(), "--registry", PAPER_SIM.toString(), "--host", "0.0.0.0", "--port", "0",
                 "--keys-env", "MAESTRO_TEST_UNSET_VAR_42");
-        java.io.StringWriter err = new java.io.StringWriter();
+        StringWriter err = new StringWriter();
         CommandLine cl = new CommandLine(c);
-        cl.setErr(new java.io.PrintWriter(err));
+        cl.setErr(new PrintWriter(err));
 
         int exit = cl.execute("--registry", PAPER_SIM.toString(), "--host", "0.0.0.0", "--port", "0", "--keys-env", "MAESTRO_TEST_UNSET_VAR_42");
 
@@ -129,7 +133,7 @@ class ServeCommandTest {
         assertThatThrownBy(() -> parse(new ServeCommand(), "--registry", PAPER_SIM.toString(), "--no-cache", "--cache", "x.sqlite").start())
                 .isInstanceOf(MaestroException.class).hasMessageContaining("--cache and --no-cache");
         ServeCommand c = parse(new ServeCommand(), "--registry", PAPER_SIM.toString(), "--port", "0");
-        try (ServeCommand.Started s = CliEnv.with(java.util.Map.of("MAESTRO_HOME", ROOT.toString()), c::start)) {
+        try (ServeCommand.Started s = CliEnv.with(Map.of("MAESTRO_HOME", ROOT.toString()), c::start)) {
             assertThat(s.runtime().cache()).contains(ROOT.resolve(".cache/serve/expert-cache.sqlite"));
         }
     }
@@ -138,9 +142,9 @@ class ServeCommandTest {
     void should_serve_the_demo_policy_on_blind_tools_without_flags_and_answer_an_image_question() throws Exception {
         // no --registry, no --policy: the learned policy on blind-tools (trained on the first start, then cached)
         ServeCommand c = parse(new ServeCommand(), "--port", "0");
-        try (ServeCommand.Started s = CliEnv.with(java.util.Map.of("MAESTRO_HOME", ROOT.toString()), c::start)) {
+        try (ServeCommand.Started s = CliEnv.with(Map.of("MAESTRO_HOME", ROOT.toString()), c::start)) {
             String banner = c.banner(s);
-            String png = java.util.Base64.getEncoder().encodeToString(
+            String png = Base64.getEncoder().encodeToString(
                     Files.readAllBytes(ROOT.resolve("data/blind/images/CountingCircles-fe3da701d430.png")));
             HttpResponse<String> r = ask(s.server().url(), "{\"model\":\"maestro\",\"messages\":[{\"role\":\"user\",\"content\":["
                     + "{\"type\":\"text\",\"text\":\"How many circles are in the image?\"},"

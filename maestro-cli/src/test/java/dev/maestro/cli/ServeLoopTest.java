@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.maestro.collect.ArithmeticServer;
+import dev.maestro.collect.ArithmeticModels;
 import dev.maestro.task.Task;
 import dev.maestro.task.TaskReader;
+import dev.maestro.testkit.FakeOpenAiServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -78,9 +79,9 @@ class ServeLoopTest {
     void should_run_the_loop_serve_feedback_collect_train_serve() throws Exception {
         List<List<String>> commands = loop();
         assertThat(commands).extracting(c -> c.get(0)).containsExactly("serve", "collect", "collect", "train", "serve");
-        try (ArithmeticServer server = new ArithmeticServer()) {
-            Path suite = ArithmeticServer.writeSuite(dir.resolve("my-suite"), 40);
-            Map<String, String> env = new HashMap<>(server.env());
+        try (FakeOpenAiServer server = FakeOpenAiServer.start(new ArithmeticModels())) {
+            Path suite = ArithmeticModels.writeSuite(dir.resolve("my-suite"), 40);
+            Map<String, String> env = new HashMap<>(ArithmeticModels.env(server));
             env.put("MAESTRO_HOME", dir.resolve("home").toString());
             List<Task> questions = TaskReader.read(suite.resolve("tasks.jsonl"));
 

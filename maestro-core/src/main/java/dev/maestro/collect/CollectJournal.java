@@ -6,9 +6,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.maestro.MaestroException;
+import dev.maestro.io.LimitExceededException;
+import dev.maestro.io.LineReader;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -101,7 +104,7 @@ final class CollectJournal implements AutoCloseable {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             long size = ch.size();
             long pos = size;
-            java.nio.ByteBuffer one = java.nio.ByteBuffer.allocate(1);
+            ByteBuffer one = ByteBuffer.allocate(1);
             while (pos > 0) {
                 one.clear();
                 ch.read(one, pos - 1);
@@ -120,7 +123,7 @@ final class CollectJournal implements AutoCloseable {
 
     private static List<Entry> read(Path file, String registryName) throws IOException {
         List<Entry> out = new ArrayList<>();
-        try (dev.maestro.io.LineReader lines = dev.maestro.io.LineReader.open(file)) { // lines capped
+        try (LineReader lines = LineReader.open(file)) { // lines capped
             while (lines.next()) {
                 String line = lines.text();
                 int lineNo = lines.lineNumber();
@@ -144,7 +147,7 @@ final class CollectJournal implements AutoCloseable {
                 }
                 out.add(entry(n, file, lineNo));
             }
-        } catch (dev.maestro.io.LimitExceededException e) {
+        } catch (LimitExceededException e) {
             throw new MaestroException(e.getMessage(), e);
         }
         return out;

@@ -1,6 +1,7 @@
 package dev.maestro.collect;
 
 import dev.maestro.expert.ExpertError;
+import java.util.Collections;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -34,7 +35,7 @@ public record CollectResult(int tasks, int pairs, int jobs, int alreadyDone, int
                             long requests, double spentUsd, double totalSpentUsd, double budgetUsd, boolean budgetReached,
                             int completeTasks, Map<String, PairStats> byPair, int repairedBytes, CollectedSuite.Written written) {
     public CollectResult {
-        byPair = java.util.Collections.unmodifiableMap(new TreeMap<>(byPair));
+        byPair = Collections.unmodifiableMap(new TreeMap<>(byPair));
     }
 
     /** Every selected pair collected on every selected task. */
@@ -50,7 +51,7 @@ public record CollectResult(int tasks, int pairs, int jobs, int alreadyDone, int
      */
     public record PairStats(int ok, int failed, Map<String, Integer> errorsByKind, Optional<String> lastError) {
         public PairStats {
-            errorsByKind = java.util.Collections.unmodifiableMap(new TreeMap<>(errorsByKind));
+            errorsByKind = Collections.unmodifiableMap(new TreeMap<>(errorsByKind));
         }
 
         static PairStats of(Optional<ExpertError> error) {

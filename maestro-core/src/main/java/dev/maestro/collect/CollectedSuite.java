@@ -6,6 +6,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import dev.maestro.AtomicFiles;
 import dev.maestro.MaestroException;
+import dev.maestro.io.LineReader;
 import dev.maestro.registry.Backend;
 import dev.maestro.registry.ModelCard;
 import dev.maestro.registry.Pair;
@@ -21,7 +22,10 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -58,7 +62,7 @@ public final class CollectedSuite {
     public record Spec(String name, String splitSalt, double testFraction, double validationFraction, double tolerance,
                        Map<String, List<String>> keywords, List<String> leaveOneOut) {
         public Spec {
-            keywords = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(keywords));
+            keywords = Collections.unmodifiableMap(new LinkedHashMap<>(keywords));
             leaveOneOut = List.copyOf(leaveOneOut);
         }
 
@@ -85,7 +89,7 @@ public final class CollectedSuite {
 
     static Written write(Path out, Registry reg, List<Pair> pairs, List<Task> tasks, List<CollectJournal.Entry> entries,
                          Path tasksFile, Spec spec) {
-        Set<String> ok = new java.util.HashSet<>();
+        Set<String> ok = new HashSet<>();
         Map<String, List<RecordedRow>> rowsByTask = new HashMap<>();
         for (CollectJournal.Entry e : entries) {
             if (e.ok()) {
@@ -97,11 +101,11 @@ public final class CollectedSuite {
                 .filter(t -> pairs.stream().allMatch(p -> ok.contains(CollectJournal.key(t.id(), p.id())))).toList();
         // Rows in task order, then model and skill, each (task, model, skill) once: the replay index is unique.
         StringBuilder recorded = new StringBuilder();
-        Set<String> seen = new java.util.HashSet<>();
+        Set<String> seen = new HashSet<>();
         int rows = 0;
         for (Task t : complete) {
             List<RecordedRow> rs = new ArrayList<>(rowsByTask.getOrDefault(t.id(), List.of()));
-            rs.sort(java.util.Comparator.comparing(RecordedRow::model).thenComparing(RecordedRow::skill));
+            rs.sort(Comparator.comparing(RecordedRow::model).thenComparing(RecordedRow::skill));
             for (RecordedRow r : rs) {
                 if (seen.add(r.key())) {
                     recorded.append(r.toJson(JSON)).append('\n');
@@ -182,12 +186,12 @@ public final class CollectedSuite {
 
     /** The collected tasks' lines exactly as in the source file (its format and fields), and their images. */
     private static void writeTasks(Path out, Path tasksFile, List<Task> complete) {
-        Set<String> ids = new java.util.HashSet<>();
+        Set<String> ids = new HashSet<>();
         complete.forEach(t -> ids.add(t.id()));
         Path src = tasksFile.toAbsolutePath().normalize();
         Path folder = src.getParent();
         StringBuilder lines = new StringBuilder();
-        try (dev.maestro.io.LineReader in = dev.maestro.io.LineReader.open(src)) { // lines capped
+        try (LineReader in = LineReader.open(src)) { // lines capped
             while (in.next()) {
                 String line = in.text();
                 if (line.isBlank()) {

@@ -5,6 +5,8 @@ import dev.maestro.Progress;
 import dev.maestro.expert.Expert;
 import dev.maestro.expert.ExpertError;
 import dev.maestro.expert.ExpertReply;
+import dev.maestro.expert.ExpertRequest;
+import dev.maestro.expert.ReplayExpert;
 import dev.maestro.registry.Backend;
 import dev.maestro.registry.ModelCard;
 import dev.maestro.registry.Pair;
@@ -13,6 +15,7 @@ import dev.maestro.registry.SkillCard;
 import dev.maestro.runtime.MaestroRuntime;
 import dev.maestro.task.Task;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -25,12 +28,14 @@ import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Collects once: calls every selected (model, skill) pair once per task through the runtime's experts (so retries,
@@ -57,7 +62,7 @@ public final class Collector {
     private final Path tasksFile;
     private final CollectedSuite.Spec suite;
     private final int retryPasses;
-    private final java.time.Duration retryPause;
+    private final Duration retryPause;
 
     private Collector(Builder b) {
         this.runtime = b.runtime;
@@ -288,12 +293,12 @@ public final class Collector {
         /** Failed attempts (a call retried at the end of the run and failed twice counts twice). */
         final AtomicInteger failed = new AtomicInteger();
         /** Calls whose latest attempt failed. */
-        final Set<String> failedJobs = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        final Set<String> failedJobs = ConcurrentHashMap.newKeySet();
         final AtomicLong calls = new AtomicLong();
-        final java.util.concurrent.atomic.AtomicReference<MaestroException> unexpected = new java.util.concurrent.atomic.AtomicReference<>();
+        final AtomicReference<MaestroException> unexpected = new AtomicReference<>();
         private final Map<String, CollectResult.PairStats> pairs = new TreeMap<>();
         /** Per model, the largest output (tokens) seen so far: the output side of the next estimate. */
-        final Map<String, Long> largestOutput = new java.util.concurrent.ConcurrentHashMap<>();
+        final Map<String, Long> largestOutput = new ConcurrentHashMap<>();
 
         synchronized void record(Task t, Pair p, Optional<ExpertError> error) {
             String key = CollectJournal.key(t.id(), p.id());
@@ -336,7 +341,7 @@ public final class Collector {
         }
 
         @Override
-        public ExpertReply call(dev.maestro.expert.ExpertRequest request) {
+        public ExpertReply call(ExpertRequest request) {
             double estimate = estimate(request);
             if (!budget.reserve(estimate)) {
                 refused.set(true);
@@ -353,7 +358,7 @@ public final class Collector {
                 stats.largestOutput.merge(model.id(), reply.usage().outputTokens(), Math::max);
             }
             synchronized (calls) {
-                calls.add(new Call(request.model().id(), dev.maestro.expert.ReplayExpert.recordedSkill(request), reply));
+                calls.add(new Call(request.model().id(), ReplayExpert.recordedSkill(request), reply));
             }
             return reply;
         }
@@ -365,7 +370,7 @@ public final class Collector {
         }
 
         /** Prompt characters / 4 + 765 per image in; the model's largest output so far (else max-tokens) out. */
-        private double estimate(dev.maestro.expert.ExpertRequest r) {
+        private double estimate(ExpertRequest r) {
             long in = (r.prompt().length() + 3) / 4 + 765L * r.images().size();
             long out = stats.largestOutput.getOrDefault(model.id(), (long) r.sampling().maxTokens());
             return model.price().cost(in, out);
@@ -389,7 +394,7 @@ public final class Collector {
         private Optional<Path> tasksFile = Optional.empty();
         private Optional<CollectedSuite.Spec> suite = Optional.empty();
         private int retryPasses = 1;
-        private java.time.Duration retryPause = java.time.Duration.ofSeconds(2);
+        private Duration retryPause = Duration.ofSeconds(2);
 
         private Builder(MaestroRuntime runtime, List<Task> tasks, Path out) {
             this.runtime = Objects.requireNonNull(runtime);
@@ -419,7 +424,7 @@ public final class Collector {
          * Whether calls that failed (after the experts' own retries) get one more try at the end of the run, after
          * {@code pause} (default: yes, after 2 s).
          */
-        public Builder retryFailed(boolean v, java.time.Duration pause) {
+        public Builder retryFailed(boolean v, Duration pause) {
             this.retryPasses = v ? 1 : 0;
             this.retryPause = Objects.requireNonNull(pause);
             return this;

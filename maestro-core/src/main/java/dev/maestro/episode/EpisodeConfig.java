@@ -1,5 +1,7 @@
 package dev.maestro.episode;
 
+import dev.maestro.MaestroException;
+
 /**
  * Limits and scoring of one episode.
  *
@@ -14,8 +16,14 @@ public record EpisodeConfig(int maxTurns, int maxCalls, double maxCostUsd, Rewar
     public static final EpisodeConfig DEFAULT = new EpisodeConfig(4, 8, 1.0, RewardWeights.DEFAULT, true);
 
     public EpisodeConfig {
-        if (maxTurns < 1 || maxCalls < 0 || !(maxCostUsd >= 0)) {
-            throw new IllegalArgumentException("maxTurns >= 1, maxCalls >= 0, maxCostUsd >= 0 required");
+        if (maxTurns < 1) {
+            throw new MaestroException("max turns must be at least 1, got " + maxTurns);
+        }
+        if (maxCalls < 0) {
+            throw new MaestroException("max calls must be 0 or more, got " + maxCalls);
+        }
+        if (!(maxCostUsd >= 0)) {
+            throw new MaestroException("max cost must be a number of dollars >= 0, got " + maxCostUsd);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.maestro.episode;
 
 import dev.maestro.protocol.Action;
+import dev.maestro.task.Task;
 import java.util.random.RandomGenerator;
 
 /**
@@ -23,7 +24,7 @@ public interface Policy {
      * neighbours). The engine calls it outside the decision timer, so reported decision latency is the
      * per-turn cost only; the default does nothing.
      */
-    default void prepare(dev.maestro.task.Task task) {
+    default void prepare(Task task) {
     }
 
     /**

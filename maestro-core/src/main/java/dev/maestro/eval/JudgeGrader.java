@@ -9,6 +9,7 @@ import dev.maestro.registry.SkillCard;
 import dev.maestro.task.Grade;
 import dev.maestro.task.Grader;
 import dev.maestro.task.Task;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -159,7 +160,7 @@ public final class JudgeGrader implements Grader {
     }
 
     private Verdict ask(Task task, String answer) {
-        List<java.nio.file.Path> images = model.modalities().contains(Modality.IMAGE) ? task.images() : List.of();
+        List<Path> images = model.modalities().contains(Modality.IMAGE) ? task.images() : List.of();
         ExpertRequest request = new ExpertRequest(task, model, skill, prompt(task, answer), images, SAMPLING);
         ExpertReply reply = expert.call(request);
         calls.incrementAndGet();

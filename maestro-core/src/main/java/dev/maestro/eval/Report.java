@@ -1,6 +1,7 @@
 package dev.maestro.eval;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.maestro.MaestroException;
 import java.util.List;
 import java.util.Map;
 
@@ -27,6 +28,7 @@ public record Report(
 
     public SystemResult system(String name) {
         return systems.stream().filter(s -> s.name().equals(name)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no system '" + name + "' in report"));
+                .orElseThrow(() -> new MaestroException("no system '" + name + "' in report; systems: "
+                        + String.join(", ", systems.stream().map(SystemResult::name).toList())));
     }
 }

@@ -4,6 +4,7 @@ import dev.maestro.MaestroException;
 import dev.maestro.registry.ModelCard;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.OptionalDouble;
 
 /** Typed reads of {@link ModelCard#settings()} with messages that name the model and the key. */
 final class BackendSettings {
@@ -38,7 +39,7 @@ final class BackendSettings {
         if (v == null) {
             return Optional.empty();
         }
-        java.util.OptionalDouble parsed = asDouble(v);
+        OptionalDouble parsed = asDouble(v);
         if (parsed.isEmpty()) {
             throw new MaestroException("model '" + model.id() + "': setting '" + key + "' must be a number >= 0, got "
                     + (v instanceof String s ? "'" + s + "'" : v.getClass().getSimpleName()));
@@ -51,17 +52,17 @@ final class BackendSettings {
     }
 
     /** A YAML scalar as a double: numbers as they are, strings parsed; empty for anything else. */
-    static java.util.OptionalDouble asDouble(Object v) {
+    static OptionalDouble asDouble(Object v) {
         if (v instanceof Number n) {
-            return java.util.OptionalDouble.of(n.doubleValue());
+            return OptionalDouble.of(n.doubleValue());
         }
         if (v instanceof String s) {
             try {
-                return java.util.OptionalDouble.of(Double.parseDouble(s.trim()));
+                return OptionalDouble.of(Double.parseDouble(s.trim()));
             } catch (NumberFormatException e) {
-                return java.util.OptionalDouble.empty();
+                return OptionalDouble.empty();
             }
         }
-        return java.util.OptionalDouble.empty();
+        return OptionalDouble.empty();
     }
 }

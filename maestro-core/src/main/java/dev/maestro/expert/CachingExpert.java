@@ -1,5 +1,6 @@
 package dev.maestro.expert;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.maestro.MaestroException;
@@ -201,7 +202,7 @@ public final class CachingExpert implements Expert {
         m.put("extra_body", rs.extraBody());
         try {
             return CANONICAL.writeValueAsString(m);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("request settings of plain values always serialise", e);
         }
     }

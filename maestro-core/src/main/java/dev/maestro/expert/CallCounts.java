@@ -5,6 +5,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * How a set of calls (or of HTTP requests) to one pair ended: how many, and how many failed by
@@ -77,13 +78,13 @@ public record CallCounts(long calls, Map<ExpertError.Kind, Long> byKind, Map<Exp
     }
 
     /** The most frequent expert-failure kind (ties: the first in kind order), if any failed. */
-    public java.util.Optional<ExpertError.Kind> dominantError() {
+    public Optional<ExpertError.Kind> dominantError() {
         ExpertError.Kind best = null;
         for (Map.Entry<ExpertError.Kind, Long> e : byKind.entrySet()) {
             if (e.getKey().expertFailure() && e.getValue() > 0 && (best == null || e.getValue() > byKind.get(best))) {
                 best = e.getKey();
             }
         }
-        return java.util.Optional.ofNullable(best);
+        return Optional.ofNullable(best);
     }
 }

@@ -1,5 +1,6 @@
 package dev.maestro.expert;
 
+import dev.maestro.MaestroException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.LongSupplier;
@@ -35,7 +36,7 @@ public final class CircuitBreakerExpert implements Expert {
 
     private CircuitBreakerExpert(Expert delegate, String name, int failureThreshold, Duration coolDown, LongSupplier nanoClock) {
         if (failureThreshold < 1) {
-            throw new IllegalArgumentException("failureThreshold must be >= 1, got " + failureThreshold);
+            throw new MaestroException("failureThreshold must be >= 1, got " + failureThreshold);
         }
         this.delegate = delegate;
         this.name = name;

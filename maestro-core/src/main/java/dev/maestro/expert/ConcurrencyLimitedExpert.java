@@ -1,5 +1,6 @@
 package dev.maestro.expert;
 
+import dev.maestro.MaestroException;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +19,7 @@ public final class ConcurrencyLimitedExpert implements Expert {
 
     private ConcurrencyLimitedExpert(Expert delegate, int maxConcurrency, Duration maxWait) {
         if (maxConcurrency < 1) {
-            throw new IllegalArgumentException("max-concurrency must be >= 1, got " + maxConcurrency);
+            throw new MaestroException("max-concurrency must be >= 1, got " + maxConcurrency);
         }
         this.delegate = delegate;
         this.maxConcurrency = maxConcurrency;

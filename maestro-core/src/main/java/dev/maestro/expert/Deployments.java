@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
@@ -56,7 +57,7 @@ public final class Deployments {
     public List<State> states() {
         long now = nanoClock.getAsLong();
         List<State> out = new ArrayList<>();
-        new java.util.TreeMap<>(models).forEach((id, t) -> out.add(t.state(id, now)));
+        new TreeMap<>(models).forEach((id, t) -> out.add(t.state(id, now)));
         return out;
     }
 

@@ -2,8 +2,10 @@ package dev.maestro.expert;
 
 import com.fasterxml.jackson.core.JacksonException;
 import dev.langchain4j.exception.HttpException;
+import dev.langchain4j.exception.TimeoutException;
 import dev.maestro.io.LimitExceededException;
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Optional;
@@ -36,8 +38,8 @@ final class ErrorMapping {
             return statusError(http.statusCode(), http.getMessage(), Optional.empty(), secrets);
         }
         if (find(error, HttpTimeoutException.class) != null
-                || find(error, dev.langchain4j.exception.TimeoutException.class) != null
-                || find(error, java.net.SocketTimeoutException.class) != null) {
+                || find(error, TimeoutException.class) != null
+                || find(error, SocketTimeoutException.class) != null) {
             return ExpertError.of(ExpertError.Kind.TIMEOUT, "no response within " + timeout.toMillis()
                     + " ms (the model's timeout bounds connect, headers and body)");
         }

@@ -1,5 +1,7 @@
 package dev.maestro.expert;
 
+import java.util.Locale;
+
 /** Why a call produced no usable output. Recorded as an observation, never thrown out of an episode. */
 public record ExpertError(Kind kind, String message) {
     public enum Kind {
@@ -43,6 +45,6 @@ public record ExpertError(Kind kind, String message) {
 
     @Override
     public String toString() {
-        return kind.name().toLowerCase(java.util.Locale.ROOT) + ": " + message;
+        return kind.name().toLowerCase(Locale.ROOT) + ": " + message;
     }
 }

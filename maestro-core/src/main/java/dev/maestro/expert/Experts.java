@@ -249,7 +249,7 @@ public final class Experts {
             public Builder backend(Backend b, ExpertFactory f) { this.factories.put(b, f); return this; }
             public Builder retryAttempts(int n) {
                 if (n < 1) {
-                    throw new IllegalArgumentException("retryAttempts must be >= 1, got " + n);
+                    throw new MaestroException("retryAttempts must be >= 1, got " + n);
                 }
                 this.retryAttempts = n;
                 return this;
@@ -260,7 +260,7 @@ public final class Experts {
             public Builder sleeper(RetryingExpert.Sleeper s) { this.sleeper = s; return this; }
             public Builder breakerThreshold(int n) {
                 if (n < 1) {
-                    throw new IllegalArgumentException("breakerThreshold must be >= 1, got " + n);
+                    throw new MaestroException("breakerThreshold must be >= 1, got " + n);
                 }
                 this.breakerThreshold = n;
                 return this;

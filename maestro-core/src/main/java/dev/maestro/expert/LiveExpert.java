@@ -31,6 +31,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.LongFunction;
 
 /**
  * The part every live backend shares ({@code openai}, {@code anthropic}, {@code gemini}, {@code azure-openai},
@@ -124,7 +125,7 @@ final class LiveExpert implements Expert {
     }
 
     /** What a body over the cap fails with: the model, the limit, and how to raise it. */
-    private static java.util.function.LongFunction<String> tooLarge(ModelCard model) {
+    private static LongFunction<String> tooLarge(ModelCard model) {
         return cap -> "the response body of model '" + model.id() + "' is larger than " + Limit.human(cap) + " ("
                 + MAX_RESPONSE_BYTES_KEY + "); set " + MAX_RESPONSE_BYTES_KEY + ": <bytes, e.g. 64m> on the model in "
                 + "models.yaml to raise it (default " + Limit.human(Limit.RESPONSE.defaultBytes()) + ", or "

@@ -1,12 +1,14 @@
 package dev.maestro.expert;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Whether a pair's expert can be trusted, from how its calls ended (and, for live endpoints, its HTTP requests):
@@ -63,8 +65,8 @@ public record PairHealth(String pair, CallCounts calls, Optional<CallCounts> req
 
     /** One per pair seen in either log, in pair order. */
     public static List<PairHealth> assessAll(Map<String, CallCounts> calls, Map<String, CallCounts> requests) {
-        Set<String> pairs = new LinkedHashSet<>(new java.util.TreeSet<>(calls.keySet()));
-        pairs.addAll(new java.util.TreeSet<>(requests.keySet()));
+        Set<String> pairs = new LinkedHashSet<>(new TreeSet<>(calls.keySet()));
+        pairs.addAll(new TreeSet<>(requests.keySet()));
         List<PairHealth> out = new ArrayList<>();
         for (String p : pairs) {
             // a pair whose every call was answered from the cache has requests only from an earlier run; a pair with
@@ -113,7 +115,7 @@ public record PairHealth(String pair, CallCounts calls, Optional<CallCounts> req
 
     /** This pair's line in a report's {@code calls_by_pair} section (snake_case keys, rates rounded to 4 places). */
     public Map<String, Object> toMap() {
-        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        Map<String, Object> m = new LinkedHashMap<>();
         m.put("calls", calls.calls());
         m.put("errors", calls.errors());
         m.put("error_rate", round4(calls.errorRate()));
@@ -134,7 +136,7 @@ public record PairHealth(String pair, CallCounts calls, Optional<CallCounts> req
 
     /** The {@code calls_by_pair} section of a report: one {@link #toMap()} per pair. */
     public static Map<String, Object> section(List<PairHealth> pairs) {
-        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        Map<String, Object> m = new LinkedHashMap<>();
         pairs.forEach(p -> m.put(p.pair(), p.toMap()));
         return m;
     }

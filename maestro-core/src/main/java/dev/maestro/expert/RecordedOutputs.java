@@ -9,6 +9,7 @@ import dev.maestro.io.Limit;
 import dev.maestro.io.LimitExceededException;
 import dev.maestro.io.LineReader;
 import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -195,7 +196,7 @@ public final class RecordedOutputs {
             while ((n = br.read(cbuf)) > 0) {
                 sb.append(cbuf, 0, n);
             }
-            return read(new java.io.ByteArrayInputStream(sb.toString().getBytes(StandardCharsets.UTF_8)), sourceName, mode);
+            return read(new ByteArrayInputStream(sb.toString().getBytes(StandardCharsets.UTF_8)), sourceName, mode);
         } catch (IOException e) {
             throw new MaestroException("cannot read recorded outputs " + sourceName + ": " + e.getMessage(), e);
         }

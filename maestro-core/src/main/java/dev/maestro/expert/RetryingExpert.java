@@ -1,5 +1,6 @@
 package dev.maestro.expert;
 
+import dev.maestro.MaestroException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
@@ -144,7 +145,7 @@ public final class RetryingExpert implements Expert {
         /** Total attempts including the first call; 1 disables retries. */
         public Builder maxAttempts(int n) {
             if (n < 1) {
-                throw new IllegalArgumentException("maxAttempts must be >= 1, got " + n);
+                throw new MaestroException("maxAttempts must be >= 1, got " + n);
             }
             this.maxAttempts = n;
             return this;
@@ -165,7 +166,7 @@ public final class RetryingExpert implements Expert {
 
         private static Duration nonNegative(Duration d, String name) {
             if (d.isNegative()) {
-                throw new IllegalArgumentException(name + " must be >= 0, got " + d);
+                throw new MaestroException(name + " must be >= 0, got " + d);
             }
             return d;
         }

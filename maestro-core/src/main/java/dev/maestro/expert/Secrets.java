@@ -1,5 +1,6 @@
 package dev.maestro.expert;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -58,7 +59,7 @@ public final class Secrets {
         if (more.values.isEmpty()) {
             return this;
         }
-        List<String> all = new java.util.ArrayList<>(values);
+        List<String> all = new ArrayList<>(values);
         all.addAll(more.values);
         return of(all);
     }

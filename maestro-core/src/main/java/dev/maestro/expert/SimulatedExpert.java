@@ -6,6 +6,7 @@ import dev.maestro.MaestroException;
 import dev.maestro.registry.Backend;
 import dev.maestro.registry.Modality;
 import dev.maestro.registry.ModelCard;
+import dev.maestro.registry.ModelKeys;
 import dev.maestro.registry.SkillCard;
 import dev.maestro.task.AnswerType;
 import dev.maestro.task.Task;
@@ -42,7 +43,7 @@ import java.util.TreeSet;
  */
 public final class SimulatedExpert implements Expert {
     /** Settings keys this backend understands. */
-    public static final Set<String> SETTINGS = Set.copyOf(dev.maestro.registry.ModelKeys.SIMULATED);
+    public static final Set<String> SETTINGS = Set.copyOf(ModelKeys.SIMULATED);
     /** Input tokens charged per attached image (a typical ViT patch budget; tasks of the paper-sim suite have none). */
     public static final int TOKENS_PER_IMAGE = 256;
 

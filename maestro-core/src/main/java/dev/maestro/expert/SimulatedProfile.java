@@ -4,6 +4,7 @@ import dev.maestro.MaestroException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Set;
 
 /**
@@ -114,7 +115,7 @@ public record SimulatedProfile(
     }
 
     static double number(String where, String field, Object v) {
-        java.util.OptionalDouble parsed = BackendSettings.asDouble(v);
+        OptionalDouble parsed = BackendSettings.asDouble(v);
         if (parsed.isEmpty()) {
             throw new MaestroException(where + ": '" + field + "' must be a number, got "
                     + (v instanceof String s ? "'" + s + "'" : describe(v)));

@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
 
@@ -64,7 +65,7 @@ public final class SqlReplyStore implements ReplyStore {
     /** {@link #in(Database)} keeping at most {@code memoBytes} of replies in memory (0: none, every lookup reads the database). */
     public static SqlReplyStore in(Database db, long memoBytes) {
         if (memoBytes < 0) {
-            throw new IllegalArgumentException("memoBytes must be >= 0, got " + memoBytes);
+            throw new MaestroException("reply memo size must be >= 0 bytes (0: none), got " + memoBytes);
         }
         db.migrate(COMPONENT, MIGRATIONS);
         return new SqlReplyStore(db.share(), memoBytes);
@@ -181,7 +182,7 @@ public final class SqlReplyStore implements ReplyStore {
     /** Least-recently-used replies by key, bounded by their text size. */
     private static final class Memo {
         private final long maxBytes;
-        private final java.util.LinkedHashMap<String, ExpertReply> map = new java.util.LinkedHashMap<>(256, 0.75f, true);
+        private final LinkedHashMap<String, ExpertReply> map = new LinkedHashMap<>(256, 0.75f, true);
         private long bytes;
 
         Memo(long maxBytes) {

@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
@@ -60,7 +61,7 @@ public final class LineReader implements Closeable {
      * Lines of a file under the current {@link Limit#LINE}, decompressed first when it is gzip (by its magic bytes)
      * under the current {@link Limit#INFLATED}.
      */
-    public static LineReader open(java.nio.file.Path file) throws IOException {
+    public static LineReader open(Path file) throws IOException {
         return of(BoundedFiles.openMaybeGzip(file), file.toString());
     }
 

@@ -1,5 +1,7 @@
 package dev.maestro.protocol;
 
+import java.util.Locale;
+
 /** A typed problem with protocol text, with a message that says what would be valid. */
 public record ProtocolError(Kind kind, String message) {
     public enum Kind {
@@ -25,6 +27,6 @@ public record ProtocolError(Kind kind, String message) {
 
     @Override
     public String toString() {
-        return kind.name().toLowerCase(java.util.Locale.ROOT) + ": " + message;
+        return kind.name().toLowerCase(Locale.ROOT) + ": " + message;
     }
 }

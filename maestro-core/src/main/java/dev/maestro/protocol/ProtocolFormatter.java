@@ -2,6 +2,7 @@ package dev.maestro.protocol;
 
 import dev.maestro.MaestroException;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Writes the paper's text protocol: actions as a policy would write them, and observations as the
@@ -56,7 +57,7 @@ public final class ProtocolFormatter {
             sb.append(" Write <search> MODEL@@SKILL: INPUT </search> or <answer> TEXT </answer>.");
         }
         for (ProtocolError e : errors) {
-            sb.append("\n- ").append(e.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '))
+            sb.append("\n- ").append(e.kind().name().toLowerCase(Locale.ROOT).replace('_', ' '))
                     .append(": ").append(e.message());
         }
         return sb.toString();

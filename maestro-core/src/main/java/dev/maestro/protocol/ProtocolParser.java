@@ -8,6 +8,7 @@ import dev.maestro.registry.ModelCard;
 import dev.maestro.registry.Pair;
 import dev.maestro.registry.Registry;
 import dev.maestro.registry.SkillCard;
+import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -298,8 +299,8 @@ public final class ProtocolParser {
                     + shown + "</search>; write <search> MODEL@@SKILL: INPUT </search>"));
         }
         // registry ids are stored in NFC, so a name written in another Unicode form still finds its model or skill
-        String model = at >= 0 ? java.text.Normalizer.normalize(head.substring(0, at).strip(), java.text.Normalizer.Form.NFC) : "";
-        String skill = at >= 0 ? java.text.Normalizer.normalize(head.substring(at + 2).strip(), java.text.Normalizer.Form.NFC) : "";
+        String model = at >= 0 ? Normalizer.normalize(head.substring(0, at).strip(), Normalizer.Form.NFC) : "";
+        String skill = at >= 0 ? Normalizer.normalize(head.substring(at + 2).strip(), Normalizer.Form.NFC) : "";
         String input = colon >= 0 ? content.substring(colon + 1).strip() : "";
         if (at >= 0 && model.isEmpty()) {
             errors.add(new ProtocolError(Kind.EMPTY_MODEL, "the model name is empty in <search>" + shown

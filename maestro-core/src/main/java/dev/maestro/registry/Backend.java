@@ -1,5 +1,6 @@
 package dev.maestro.registry;
 
+import dev.maestro.MaestroException;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -46,7 +47,7 @@ public enum Backend {
                 return b;
             }
         }
-        throw new IllegalArgumentException("unknown backend '" + text + "'; valid: "
+        throw new MaestroException("unknown backend '" + text + "'; valid: "
                 + Arrays.stream(values()).map(Backend::id).collect(Collectors.joining(", ")));
     }
 }

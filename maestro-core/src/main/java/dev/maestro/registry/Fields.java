@@ -1,5 +1,7 @@
 package dev.maestro.registry;
 
+import dev.maestro.MaestroException;
+import java.text.Normalizer;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -153,7 +155,7 @@ final class Fields {
         for (String s : names.get()) {
             try {
                 out.add(Modality.parse(s));
-            } catch (IllegalArgumentException e) {
+            } catch (MaestroException e) {
                 ctx.error(c.file(), line(m, "modalities", c), c.field("modalities"), "unknown modality '" + s
                         + "'; valid: " + Stream.of(Modality.values()).map(Modality::id)
                         .collect(Collectors.joining(", ")));
@@ -216,7 +218,7 @@ final class Fields {
 
     /** Ids are compared and stored in Unicode NFC, so the two spellings of "é" are one id. */
     static String nfc(String s) {
-        return java.text.Normalizer.normalize(s, java.text.Normalizer.Form.NFC);
+        return Normalizer.normalize(s, Normalizer.Form.NFC);
     }
 
     /** The form in which ids must be unique: NFC, then case-folded. */

@@ -2,6 +2,7 @@ package dev.maestro.registry;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -81,7 +82,7 @@ public record McpServer(
     }
 
     private static List<String> prepend(String first, List<String> rest) {
-        java.util.ArrayList<String> out = new java.util.ArrayList<>(rest.size() + 1);
+        ArrayList<String> out = new ArrayList<>(rest.size() + 1);
         out.add(first);
         out.addAll(rest);
         return out;

@@ -1,6 +1,7 @@
 package dev.maestro.registry;
 
 import dev.maestro.MaestroException;
+import dev.maestro.io.Limit;
 import dev.maestro.registry.Fields.Ctx;
 import dev.maestro.registry.SkillsReader.ParsedSkill;
 import java.nio.file.Path;
@@ -133,7 +134,7 @@ final class McpServersReader {
         YamlNode bn = m.get("max-result-bytes");
         if (bn != null && !bn.isNull()) {
             try {
-                maxBytes = dev.maestro.io.Limit.parse("max-result-bytes", bn.text());
+                maxBytes = Limit.parse("max-result-bytes", bn.text());
             } catch (MaestroException e) {
                 ctx.error(file, bn.line(), c.field("max-result-bytes"), e.getMessage());
                 ok = false;

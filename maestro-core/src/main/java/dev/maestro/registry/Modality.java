@@ -1,5 +1,6 @@
 package dev.maestro.registry;
 
+import dev.maestro.MaestroException;
 import java.util.Locale;
 
 /** Input modalities a model or skill accepts. */
@@ -15,7 +16,7 @@ public enum Modality {
         return switch (text.trim().toLowerCase(Locale.ROOT)) {
             case "text" -> TEXT;
             case "image", "images", "vision" -> IMAGE;
-            default -> throw new IllegalArgumentException("unknown modality '" + text + "'; valid: text, image");
+            default -> throw new MaestroException("unknown modality '" + text + "'; valid: text, image");
         };
     }
 }

@@ -3,6 +3,7 @@ package dev.maestro.registry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -49,8 +50,8 @@ public record ModelCard(
         modalities = Set.copyOf(modalities);
         skills = List.copyOf(skills);
         settings = Map.copyOf(settings);
-        java.util.Objects.requireNonNull(request);
-        java.util.Objects.requireNonNull(resilience);
+        Objects.requireNonNull(request);
+        Objects.requireNonNull(resilience);
     }
 
     public static Builder builder(String id, Backend backend) {

@@ -7,6 +7,8 @@ import static dev.maestro.registry.RegistryLoader.PRICE_KEYS;
 import static dev.maestro.registry.RegistryLoader.TOP_KEYS;
 import static dev.maestro.registry.RegistryLoader.isPathSetting;
 
+import dev.maestro.MaestroException;
+import dev.maestro.io.Limit;
 import dev.maestro.registry.Fields.Ctx;
 import dev.maestro.registry.SkillsReader.ParsedSkill;
 import java.io.IOException;
@@ -188,7 +190,7 @@ final class ModelsReader {
         Optional<Backend> backend = fields.string(c, m, "backend", true).flatMap(b -> {
             try {
                 return Optional.of(Backend.parse(b));
-            } catch (IllegalArgumentException e) {
+            } catch (MaestroException e) {
                 ctx.error(c.file(), Fields.line(m, "backend", c), c.field("backend"), "unknown backend "
                         + fields.show(m.get("backend")) + "; valid: " + Stream.of(Backend.values()).map(Backend::id)
                         .collect(Collectors.joining(", ")));
@@ -266,8 +268,8 @@ final class ModelsReader {
                       Optional<String> apiKeyEnv) {
         if (settings.get("max-response-bytes") != null) { // read by the live backends: caught here, not at wiring
             try {
-                dev.maestro.io.Limit.parse("max-response-bytes", String.valueOf(settings.get("max-response-bytes")));
-            } catch (dev.maestro.MaestroException e) {
+                Limit.parse("max-response-bytes", String.valueOf(settings.get("max-response-bytes")));
+            } catch (MaestroException e) {
                 ctx.error(c.file(), Fields.line(m, "max-response-bytes", c), c.field("max-response-bytes"), e.getMessage());
             }
         }

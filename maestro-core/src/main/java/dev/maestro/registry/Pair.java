@@ -1,10 +1,12 @@
 package dev.maestro.registry;
 
+import dev.maestro.MaestroException;
+
 /** A callable (model, skill) pair, written {@code model@@skill} as in the paper's protocol. */
 public record Pair(String model, String skill) implements Comparable<Pair> {
     public Pair {
         if (model == null || model.isBlank() || skill == null || skill.isBlank()) {
-            throw new IllegalArgumentException("a pair needs a model and a skill, got '" + model + "@@" + skill + "'");
+            throw new MaestroException("a pair needs a model and a skill, written MODEL@@SKILL; got '" + model + "@@" + skill + "'");
         }
     }
 
@@ -15,7 +17,7 @@ public record Pair(String model, String skill) implements Comparable<Pair> {
     public static Pair parse(String id) {
         int at = id.indexOf("@@");
         if (at < 0) {
-            throw new IllegalArgumentException("a pair is written MODEL@@SKILL, got '" + id + "'");
+            throw new MaestroException("a pair is written MODEL@@SKILL, got '" + id + "'");
         }
         return new Pair(id.substring(0, at).trim(), id.substring(at + 2).trim());
     }

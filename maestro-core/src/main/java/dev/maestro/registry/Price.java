@@ -1,12 +1,15 @@
 package dev.maestro.registry;
 
+import dev.maestro.MaestroException;
+
 /** Price in US dollars per one million input and output tokens. */
 public record Price(double inputPerMillion, double outputPerMillion) {
     public static final Price FREE = new Price(0, 0);
 
     public Price {
         if (!(inputPerMillion >= 0) || !(outputPerMillion >= 0)) {
-            throw new IllegalArgumentException("prices must be finite and >= 0, got " + inputPerMillion + "/" + outputPerMillion);
+            throw new MaestroException("a price per 1M tokens must be a finite number >= 0; got input " + inputPerMillion
+                    + ", output " + outputPerMillion);
         }
     }
 

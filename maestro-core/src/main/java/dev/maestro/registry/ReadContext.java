@@ -1,5 +1,9 @@
 package dev.maestro.registry;
 
+import dev.maestro.io.BoundedFiles;
+import dev.maestro.io.Limit;
+import dev.maestro.io.LimitExceededException;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -8,6 +12,7 @@ import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -68,7 +73,7 @@ final class ReadContext {
     boolean realInside(Path file) {
         try {
             return file.toRealPath().startsWith(base.toRealPath());
-        } catch (java.io.IOException | SecurityException e) {
+        } catch (IOException | SecurityException e) {
             return false;
         }
     }
@@ -78,17 +83,17 @@ final class ReadContext {
      * {@link dev.maestro.io.Limit#CONFIG_FILE}: the size is checked before a byte is parsed, so a 10 MB
      * models.yaml costs nothing.
      */
-    java.util.Optional<String> readText(Path path, String file) {
-        long cap = dev.maestro.io.Limit.CONFIG_FILE.bytes();
+    Optional<String> readText(Path path, String file) {
+        long cap = Limit.CONFIG_FILE.bytes();
         try {
-            return java.util.Optional.of(dev.maestro.io.BoundedFiles.readString(path, dev.maestro.io.Limit.CONFIG_FILE));
-        } catch (dev.maestro.io.LimitExceededException e) {
-            error(file, 0, "", "larger than the " + dev.maestro.io.Limit.human(cap) + " allowed for "
-                    + dev.maestro.io.Limit.CONFIG_FILE.what() + "; refused before parsing; "
-                    + dev.maestro.io.Limit.CONFIG_FILE.raiseHint(cap));
-        } catch (java.io.IOException e) {
+            return Optional.of(BoundedFiles.readString(path, Limit.CONFIG_FILE));
+        } catch (LimitExceededException e) {
+            error(file, 0, "", "larger than the " + Limit.human(cap) + " allowed for "
+                    + Limit.CONFIG_FILE.what() + "; refused before parsing; "
+                    + Limit.CONFIG_FILE.raiseHint(cap));
+        } catch (IOException e) {
             error(file, 0, "", "cannot read: " + e.getMessage());
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 }

@@ -1,5 +1,6 @@
 package dev.maestro.registry;
 
+import dev.maestro.MaestroException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -33,13 +34,13 @@ public final class Registry {
         Map<String, ModelCard> m = new LinkedHashMap<>();
         for (ModelCard c : models) {
             if (m.put(c.id(), c) != null) {
-                throw new IllegalArgumentException("duplicate model id '" + c.id() + "'");
+                throw new MaestroException("duplicate model id '" + c.id() + "' in registry " + name + "; model ids must be unique");
             }
         }
         Map<String, SkillCard> s = new LinkedHashMap<>();
         for (SkillCard c : skills) {
             if (s.put(c.name(), c) != null) {
-                throw new IllegalArgumentException("duplicate skill name '" + c.name() + "'");
+                throw new MaestroException("duplicate skill name '" + c.name() + "' in registry " + name + "; skill names must be unique");
             }
         }
         this.models = Collections.unmodifiableMap(m);

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -159,7 +160,7 @@ final class RegistryGraphCheck {
      * directly or through others, to itself).
      */
     void checkFallbacks(List<ParsedModel> models) {
-        Map<String, ParsedModel> byId = new java.util.LinkedHashMap<>();
+        Map<String, ParsedModel> byId = new LinkedHashMap<>();
         models.forEach(m -> byId.put(m.card().id(), m));
         List<String> ids = List.copyOf(byId.keySet());
         boolean clean = true;

@@ -1,5 +1,6 @@
 package dev.maestro.registry;
 
+import dev.maestro.MaestroException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -39,12 +40,12 @@ public record Resilience(
         fallbacks = List.copyOf(fallbacks);
         retryAttempts.ifPresent(n -> {
             if (n < 1) {
-                throw new IllegalArgumentException("retry-attempts must be >= 1, got " + n);
+                throw new MaestroException("retry-attempts must be at least 1 (1 = no retry), got " + n);
             }
         });
         breakerFailures.ifPresent(n -> {
             if (n < 1) {
-                throw new IllegalArgumentException("breaker-failures must be >= 1, got " + n);
+                throw new MaestroException("breaker-failures must be at least 1, got " + n);
             }
         });
     }

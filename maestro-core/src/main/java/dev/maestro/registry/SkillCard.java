@@ -1,6 +1,7 @@
 package dev.maestro.registry;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -29,7 +30,7 @@ public record SkillCard(
         children = List.copyOf(children);
         tools = List.copyOf(tools);
         modalities = Set.copyOf(modalities);
-        java.util.Objects.requireNonNull(workflow);
+        Objects.requireNonNull(workflow);
     }
 
     /** A skill without an executable workflow (the shape before {@code steps:} existed). */

@@ -1,5 +1,7 @@
 package dev.maestro.registry;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -73,7 +75,7 @@ public record SkillWorkflow(
             Objects.requireNonNull(kind);
             Objects.requireNonNull(target);
             Objects.requireNonNull(argument);
-            arguments = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(arguments));
+            arguments = Collections.unmodifiableMap(new LinkedHashMap<>(arguments));
         }
 
         /** A step without named arguments. */

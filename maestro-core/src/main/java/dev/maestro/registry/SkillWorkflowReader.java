@@ -5,6 +5,8 @@ import static dev.maestro.registry.SkillsReader.PLACEHOLDER;
 
 import dev.maestro.registry.Fields.Ctx;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -221,7 +223,7 @@ final class SkillWorkflowReader {
                     + "{city: \"{input}\", days: 3}, got " + n.kind());
             return Map.of();
         }
-        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        Map<String, Object> out = new LinkedHashMap<>();
         for (Map.Entry<String, YamlNode> e : n.map().entrySet()) {
             checkTemplates(file, f + "." + e.getKey(), e.getValue(), ran);
             out.put(e.getKey(), plain(e.getValue()));
@@ -244,14 +246,14 @@ final class SkillWorkflowReader {
     /** A YAML value as plain Java, keeping nulls (an argument may be JSON null). */
     private static Object plain(YamlNode n) {
         if (n.isMap()) {
-            Map<String, Object> out = new java.util.LinkedHashMap<>();
+            Map<String, Object> out = new LinkedHashMap<>();
             n.map().forEach((k, v) -> out.put(k, plain(v)));
-            return java.util.Collections.unmodifiableMap(out);
+            return Collections.unmodifiableMap(out);
         }
         if (n.isList()) {
             List<Object> out = new ArrayList<>();
             n.list().forEach(v -> out.add(plain(v)));
-            return java.util.Collections.unmodifiableList(out);
+            return Collections.unmodifiableList(out);
         }
         return n.value();
     }

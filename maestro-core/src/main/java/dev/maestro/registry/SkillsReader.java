@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,7 +77,7 @@ final class SkillsReader {
             ctx.error(SKILLS_DIR, 0, "", "cannot list the skills folder: " + e.getMessage());
             return out;
         }
-        Map<String, ParsedSkill> byFold = new java.util.HashMap<>();
+        Map<String, ParsedSkill> byFold = new HashMap<>();
         for (Path entry : entries) {
             String folderName = Fields.nfc(entry.getFileName().toString());
             if (folderName.startsWith(".")) {

@@ -5,6 +5,7 @@ import dev.maestro.episode.EpisodeConfig;
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.episode.Policy;
 import dev.maestro.episode.Step;
+import dev.maestro.episode.Telemetry;
 import dev.maestro.episode.TraceSink;
 import dev.maestro.registry.Registry;
 import dev.maestro.task.AnswerType;
@@ -153,7 +154,7 @@ public final class Maestro implements AutoCloseable {
         /** Receives every answered episode (e.g. to log it). */
         public Builder trace(TraceSink t) { runtime.trace(t); return this; }
         /** Spans of episodes, turns and expert calls (default: from the environment, see {@link MaestroRuntime.Builder#telemetry}). */
-        public Builder telemetry(dev.maestro.episode.Telemetry t) { runtime.telemetry(t); return this; }
+        public Builder telemetry(Telemetry t) { runtime.telemetry(t); return this; }
         /** Threads of the call pool. */
         public Builder callThreads(int n) { runtime.callThreads(n); return this; }
         /** First seed of the answers' random streams (each answer takes the next). */

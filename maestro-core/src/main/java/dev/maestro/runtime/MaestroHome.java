@@ -1,6 +1,8 @@
 package dev.maestro.runtime;
 
 import dev.maestro.MaestroException;
+import dev.maestro.io.BoundedFiles;
+import dev.maestro.io.Limit;
 import dev.maestro.registry.RegistryLoader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -113,8 +115,8 @@ public final class MaestroHome {
         List<Path> folders = registryFolders();
         for (Path f : folders) {
             try {
-                String text = dev.maestro.io.BoundedFiles.readString(f.resolve(RegistryLoader.MODELS_FILE),
-                        dev.maestro.io.Limit.CONFIG_FILE);
+                String text = BoundedFiles.readString(f.resolve(RegistryLoader.MODELS_FILE),
+                        Limit.CONFIG_FILE);
                 if (text.lines().anyMatch(l -> l.strip().equals("name: " + nameOrPath))) {
                     return f;
                 }

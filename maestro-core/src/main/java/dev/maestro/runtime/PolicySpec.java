@@ -3,6 +3,7 @@ package dev.maestro.runtime;
 import dev.maestro.MaestroException;
 import dev.maestro.registry.Pair;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -79,7 +80,7 @@ public sealed interface PolicySpec {
                 if (Files.isRegularFile(p)) {
                     return new Checkpoint(text, p);
                 }
-            } catch (java.nio.file.InvalidPathException e) {
+            } catch (InvalidPathException e) {
                 // not a path: falls through to the message below
             }
         }

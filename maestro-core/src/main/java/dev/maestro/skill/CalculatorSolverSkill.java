@@ -3,6 +3,7 @@ package dev.maestro.skill;
 import dev.maestro.expert.ExpertError;
 import dev.maestro.expert.ExpertReply;
 import dev.maestro.expert.Usage;
+import dev.maestro.skill.tool.ToolInput;
 import dev.maestro.skill.tool.ToolResult;
 import dev.maestro.task.AnswerExtractor;
 import java.util.Map;
@@ -63,7 +64,7 @@ public final class CalculatorSolverSkill implements SkillImplementation {
         String note;
         double toolMs = 0;
         if (expr.isPresent()) {
-            ToolResult r = ctx.tools().run("calculator", dev.maestro.skill.tool.ToolInput.text(expr.get()));
+            ToolResult r = ctx.tools().run("calculator", ToolInput.text(expr.get()));
             toolMs = r.millis();
             if (r.ok() && r.answer().isPresent()) {
                 String text = "[calculator] " + expr.get() + " = " + r.answer().get();

@@ -8,6 +8,7 @@ import dev.maestro.expert.ExpertRequest;
 import dev.maestro.expert.Usage;
 import dev.maestro.registry.ModelCard;
 import dev.maestro.registry.Registry;
+import dev.maestro.registry.RegistryProblem;
 import dev.maestro.registry.SkillCard;
 import dev.maestro.registry.SkillWorkflow;
 import dev.maestro.skill.tool.Tool;
@@ -18,6 +19,7 @@ import dev.maestro.task.AnswerExtractor;
 import dev.maestro.task.Task;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +67,7 @@ public final class WorkflowSkillRunner implements SkillRunner {
         this.registry = b.registry;
         this.prompt = new PromptSkillRunner(b.sampling);
         this.memoSize = b.memoSize;
-        this.memo = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        this.memo = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<ToolKey, ToolResult> eldest) {
                 return size() > memoSize;
@@ -140,9 +142,9 @@ public final class WorkflowSkillRunner implements SkillRunner {
      * {@link #problems} and the errors among {@code external} (what a {@link dev.maestro.skill.tool.ToolProvider}
      * found connecting the registry's MCP servers) as an exception naming every problem.
      */
-    public WorkflowSkillRunner validate(Registry r, List<dev.maestro.registry.RegistryProblem> external) {
+    public WorkflowSkillRunner validate(Registry r, List<RegistryProblem> external) {
         List<String> p = new ArrayList<>();
-        external.stream().filter(dev.maestro.registry.RegistryProblem::isError).forEach(x -> p.add(x.toString()));
+        external.stream().filter(RegistryProblem::isError).forEach(x -> p.add(x.toString()));
         p.addAll(problems(r));
         if (!p.isEmpty()) {
             throw new MaestroException("registry '" + r.name() + "' has skills this runtime cannot run:\n  "

@@ -2,6 +2,7 @@ package dev.maestro.store;
 
 import dev.maestro.MaestroException;
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -171,13 +172,13 @@ public final class StoreLocation {
             database = env.getOrDefault("PGDATABASE", user.orElse("postgres"));
         }
         StringBuilder url = new StringBuilder("jdbc:postgresql://").append(host).append(':').append(port).append('/')
-                .append(java.net.URLEncoder.encode(database, StandardCharsets.UTF_8));
+                .append(URLEncoder.encode(database, StandardCharsets.UTF_8));
         driver.putIfAbsent("ApplicationName", "maestro");
         // one multi-row INSERT per batch of traces instead of one round trip per row
         driver.putIfAbsent("reWriteBatchedInserts", "true");
         char sep = '?';
         for (Map.Entry<String, String> e : driver.entrySet()) {
-            url.append(sep).append(e.getKey()).append('=').append(java.net.URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));
+            url.append(sep).append(e.getKey()).append('=').append(URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));
             sep = '&';
         }
         String describe = "postgresql://" + user.map(u -> u + "@").orElse("") + host + ":" + port + "/" + database;

@@ -3,9 +3,11 @@ package dev.maestro.task;
 import dev.maestro.MaestroException;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Predicate;
 
 /**
  * The grader for our suites (MATH-V, BlindTest, our own JSONL suites):
@@ -102,7 +104,7 @@ public final class AnswerGrader implements Grader {
         return unique(options, o -> AnswerText.value(o).map(v -> v.matches(value.get(), tol)).orElse(false));
     }
 
-    private static OptionalInt unique(List<String> options, java.util.function.Predicate<String> test) {
+    private static OptionalInt unique(List<String> options, Predicate<String> test) {
         int hit = -1;
         for (int i = 0; i < options.size(); i++) {
             if (test.test(options.get(i))) {
@@ -144,7 +146,7 @@ public final class AnswerGrader implements Grader {
     }
 
     private static String firstWord(String answer) {
-        String s = AnswerText.clean(answer).toLowerCase(java.util.Locale.ROOT);
+        String s = AnswerText.clean(answer).toLowerCase(Locale.ROOT);
         s = s.replaceAll("^[^a-z]+", "");
         int end = 0;
         while (end < s.length() && Character.isLetter(s.charAt(end))) {

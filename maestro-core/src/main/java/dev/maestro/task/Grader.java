@@ -1,5 +1,9 @@
 package dev.maestro.task;
 
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
 /**
  * Grades a final answer against a task's gold. Implementations are pure and thread-safe.
  */
@@ -21,8 +25,8 @@ public interface Grader {
         if (gold == null) {
             return grade(task, answer);
         }
-        Task asked = new Task(task.id(), task.source(), task.question(), task.options(), java.util.List.of(gold),
-                task.answerType(), task.group(), task.images(), task.variants(), java.util.Map.of(), task.metadata());
+        Task asked = new Task(task.id(), task.source(), task.question(), task.options(), List.of(gold),
+                task.answerType(), task.group(), task.images(), task.variants(), Map.of(), task.metadata());
         return grade(asked, answer);
     }
 
@@ -31,7 +35,7 @@ public interface Grader {
      * gold of the wording {@code skill} used, when given) and leaves tasks without gold ungraded, never wrong. An
      * LLM judge overrides it to grade tasks without gold.
      */
-    default Grade assess(Task task, java.util.Optional<String> skill, String answer) {
+    default Grade assess(Task task, Optional<String> skill, String answer) {
         if (!task.hasGold()) {
             return Grade.ungraded("no gold answer and no judge");
         }

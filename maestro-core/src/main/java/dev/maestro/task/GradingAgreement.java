@@ -10,10 +10,12 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -58,8 +60,8 @@ public final class GradingAgreement {
                          int disagreementsFlagged, int flagsAgreedWithRecord, Map<String, Integer> reasons,
                          Map<String, Integer> flaggedByReason, List<Disagreement> disagreements) {
         public Report {
-            reasons = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(reasons));
-            flaggedByReason = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(flaggedByReason));
+            reasons = Collections.unmodifiableMap(new LinkedHashMap<>(reasons));
+            flaggedByReason = Collections.unmodifiableMap(new LinkedHashMap<>(flaggedByReason));
             disagreements = List.copyOf(disagreements);
         }
 
@@ -74,17 +76,17 @@ public final class GradingAgreement {
         /** A plain-text summary for the CLI and docs. */
         public String summary() {
             StringBuilder sb = new StringBuilder();
-            sb.append(String.format(java.util.Locale.ROOT, "rows graded:                     %d%n", rows));
-            sb.append(String.format(java.util.Locale.ROOT, "agreement:                       %d (%.2f%%)%n", agreed, 100 * agreementRate()));
-            sb.append(String.format(java.util.Locale.ROOT, "ours correct / recorded wrong:   %d%n", oursTrueRecordedFalse));
-            sb.append(String.format(java.util.Locale.ROOT, "ours wrong / recorded correct:   %d%n", oursFalseRecordedTrue));
-            sb.append(String.format(java.util.Locale.ROOT, "disagreements in flags file:     %d of %d disagreements (flags file: %d rows)%n",
+            sb.append(String.format(Locale.ROOT, "rows graded:                     %d%n", rows));
+            sb.append(String.format(Locale.ROOT, "agreement:                       %d (%.2f%%)%n", agreed, 100 * agreementRate()));
+            sb.append(String.format(Locale.ROOT, "ours correct / recorded wrong:   %d%n", oursTrueRecordedFalse));
+            sb.append(String.format(Locale.ROOT, "ours wrong / recorded correct:   %d%n", oursFalseRecordedTrue));
+            sb.append(String.format(Locale.ROOT, "disagreements in flags file:     %d of %d disagreements (flags file: %d rows)%n",
                     disagreementsFlagged, disagreementCount(), flagRows));
-            sb.append(String.format(java.util.Locale.ROOT, "flag rows where we side with the recording: %d%n", flagsAgreedWithRecord));
+            sb.append(String.format(Locale.ROOT, "flag rows where we side with the recording: %d%n", flagsAgreedWithRecord));
             sb.append("disagreements by reason:\n");
-            reasons.forEach((k, v) -> sb.append(String.format(java.util.Locale.ROOT, "  %6d  %s%n", v, k)));
+            reasons.forEach((k, v) -> sb.append(String.format(Locale.ROOT, "  %6d  %s%n", v, k)));
             sb.append("flagged disagreements by flag reason:\n");
-            flaggedByReason.forEach((k, v) -> sb.append(String.format(java.util.Locale.ROOT, "  %6d  %s%n", v, k)));
+            flaggedByReason.forEach((k, v) -> sb.append(String.format(Locale.ROOT, "  %6d  %s%n", v, k)));
             return sb.toString();
         }
     }
@@ -158,7 +160,7 @@ public final class GradingAgreement {
 
     /** Our best guess at why the recorded flag and our grade differ. */
     static String classify(Task task, String answer, boolean oursCorrect) {
-        if (answer.toLowerCase(java.util.Locale.ROOT).contains("generatecontentresponse")) {
+        if (answer.toLowerCase(Locale.ROOT).contains("generatecontentresponse")) {
             return "response is an API object repr, not an answer";
         }
         if (oursCorrect) {

@@ -6,6 +6,7 @@ import dev.maestro.MaestroException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
@@ -225,8 +226,8 @@ public final class ParquetTaskReader {
             if (!Files.exists(target)) {
                 Path tmp = Files.createTempFile(dir, "img", ".part");
                 Files.write(tmp, bytes);
-                Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
             }
             return target.toAbsolutePath();
         } catch (IOException e) {

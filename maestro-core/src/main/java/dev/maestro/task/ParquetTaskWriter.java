@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -40,7 +41,7 @@ public final class ParquetTaskWriter {
 
     /** Writes with {@code extra_info.split} = train / validation / test from a {@link Split}. */
     public static void write(List<Task> tasks, String systemPrompt, Path out, Split split) {
-        write(tasks, systemPrompt, out, t -> Optional.of(split.assign(t).name().toLowerCase(java.util.Locale.ROOT)));
+        write(tasks, systemPrompt, out, t -> Optional.of(split.assign(t).name().toLowerCase(Locale.ROOT)));
     }
 
     private static void write(List<Task> tasks, String systemPrompt, Path out, Function<Task, Optional<String>> splitOf) {
@@ -72,7 +73,7 @@ public final class ParquetTaskWriter {
                     pt.setString(8, task.question());
                     setNullable(pt, 9, splitOf.apply(task).orElse(null));
                     pt.setString(10, JSON.writeValueAsString(task.options()));
-                    pt.setString(11, task.answerType().name().toLowerCase(java.util.Locale.ROOT));
+                    pt.setString(11, task.answerType().name().toLowerCase(Locale.ROOT));
                     pt.setString(12, task.group());
                     pt.addBatch();
                     int i = 0;

@@ -3,6 +3,7 @@ package dev.maestro.task;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -43,7 +44,7 @@ public record Task(
         variants = Map.copyOf(variants);
         answerByVariant = Map.copyOf(answerByVariant);
         metadata = Map.copyOf(metadata);
-        java.util.Objects.requireNonNull(chat, "chat");
+        Objects.requireNonNull(chat, "chat");
     }
 
     /** A task without a chat context (every dataset task). */

@@ -13,6 +13,7 @@ import dev.maestro.registry.Pair;
 import dev.maestro.runtime.MaestroRuntime;
 import dev.maestro.task.Task;
 import dev.maestro.task.TaskReader;
+import dev.maestro.testkit.FakeOpenAiServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,13 +28,15 @@ import org.junit.jupiter.api.io.TempDir;
 class CollectorTest {
     @TempDir
     Path dir;
-    ArithmeticServer server;
+    ArithmeticModels models;
+    FakeOpenAiServer server;
     Path live;
 
     @BeforeEach
     void start() throws Exception {
-        server = new ArithmeticServer();
-        live = ArithmeticServer.writeSuite(dir.resolve("live"), 24);
+        models = new ArithmeticModels();
+        server = FakeOpenAiServer.start(models);
+        live = ArithmeticModels.writeSuite(dir.resolve("live"), 24);
     }
 
     @AfterEach
@@ -44,7 +47,7 @@ class CollectorTest {
     MaestroRuntime runtime() {
         // fast retries so the flaky model's failures cost milliseconds, not the default backoff; a breaker that never
         // opens, so which calls fail depends on the server alone
-        return MaestroRuntime.builder().registry(live.resolve("registry")).env(server.env())
+        return MaestroRuntime.builder().registry(live.resolve("registry")).env(ArithmeticModels.env(server))
                 .experts(o -> o.retryBaseDelay(Duration.ofMillis(1)).retryMaxDelay(Duration.ofMillis(5)).sleeper(d -> { })
                         .breakerThreshold(10_000))
                 .build();
@@ -68,19 +71,19 @@ class CollectorTest {
         CollectResult r = collect(dir.resolve("out"), 5, false, List.of());
 
         // then: every (task, pair) answered once; the flaky model's failed first attempts are extra requests
-        long flakyFailures = server.log().stream().filter(q -> !q.ok()).count();
+        long flakyFailures = models.log().stream().filter(q -> !q.ok()).count();
         assertThat(r.succeeded()).isEqualTo(24 * 4);
         assertThat(r.failed()).isZero();
         assertThat(r.complete()).isTrue();
-        assertThat(server.successes()).isEqualTo(24 * 4);
-        assertThat(server.maxSuccessesPerCall()).isEqualTo(1);
+        assertThat(models.successes()).isEqualTo(24 * 4);
+        assertThat(models.maxSuccessesPerCall()).isEqualTo(1);
         assertThat(flakyFailures).as("the flaky model fails ~30% of first requests").isBetween(2L, 16L);
-        assertThat(server.requests()).isEqualTo(24 * 4 + flakyFailures);
+        assertThat(models.requests()).isEqualTo(24 * 4 + flakyFailures);
         assertThat(r.written().rows()).isEqualTo(24 * 4);
         assertThat(r.totalSpentUsd()).isPositive().isLessThan(5);
 
         // and: the replay suite evaluates offline: no request reaches the server, answers graded against gold
-        int before = server.requests();
+        int before = models.requests();
         try (Workbench wb = Workbench.open(Suite.load(dir.resolve("out")), Workbench.Options.defaults())) {
             assertThat(wb.tasks()).hasSize(24);
             Baselines.Fitted f = Baselines.fit(wb.env(), wb.trainAll(), wb.keywords(), 7, 2, Progress.NONE);
@@ -88,7 +91,7 @@ class CollectorTest {
             assertThat(f.train().accuracyByPair()).containsEntry("calc@@direct", 1.0).containsEntry("const@@direct", 0.0);
             assertThat(systems).isNotEmpty();
         }
-        assertThat(server.requests()).isEqualTo(before);
+        assertThat(models.requests()).isEqualTo(before);
     }
 
     @Test
@@ -108,8 +111,8 @@ class CollectorTest {
         // then
         assertThat(second.alreadyDone()).isEqualTo(first.succeeded());
         assertThat(second.complete()).isTrue();
-        assertThat(server.maxSuccessesPerCall()).isEqualTo(1);
-        assertThat(server.successes()).isEqualTo(24 * 4);
+        assertThat(models.maxSuccessesPerCall()).isEqualTo(1);
+        assertThat(models.successes()).isEqualTo(24 * 4);
     }
 
     @Test
@@ -127,7 +130,7 @@ class CollectorTest {
         assertThat(r.repairedBytes()).isPositive();
         assertThat(r.alreadyDone()).isEqualTo(24);
         assertThat(r.complete()).isTrue();
-        assertThat(server.maxSuccessesPerCall()).isEqualTo(1);
+        assertThat(models.maxSuccessesPerCall()).isEqualTo(1);
     }
 
     @Test
@@ -153,7 +156,7 @@ class CollectorTest {
         assertThat(r.failed()).isZero();
         assertThat(r.complete()).isTrue();
         assertThat(r.byPair().get("stubborn@@direct").failed()).isEqualTo(r.retried());
-        assertThat(server.maxSuccessesPerCall()).isEqualTo(1);
+        assertThat(models.maxSuccessesPerCall()).isEqualTo(1);
     }
 
     @Test

@@ -14,6 +14,7 @@ import dev.maestro.registry.Price;
 import dev.maestro.registry.Registry;
 import dev.maestro.registry.SkillCard;
 import dev.maestro.task.Task;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -52,7 +53,7 @@ class CostPrecheckTest {
             @Override
             public Action decide(EpisodeView view, RandomGenerator rng) {
                 if (view.turn() == 0) {
-                    return new Action.Search(java.util.Arrays.stream(models).map(m -> new Call(m, "direct", "What is 2+2?")).toList());
+                    return new Action.Search(Arrays.stream(models).map(m -> new Call(m, "direct", "What is 2+2?")).toList());
                 }
                 return new Action.Answer("4", Optional.empty());
             }

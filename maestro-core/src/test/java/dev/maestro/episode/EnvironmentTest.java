@@ -17,13 +17,19 @@ import dev.maestro.registry.Pair;
 import dev.maestro.registry.Price;
 import dev.maestro.registry.Registry;
 import dev.maestro.registry.SkillCard;
+import dev.maestro.task.AnswerType;
+import dev.maestro.task.Grader;
 import dev.maestro.task.Task;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.random.RandomGenerator;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 class EnvironmentTest {
@@ -40,7 +46,7 @@ class EnvironmentTest {
     static final Registry REG = Registry.of("t", List.of(model("a"), model("b"), model("c")),
             List.of(SkillCard.simple("direct", "answer directly", "{question}")));
     static final Task TASK = Task.text("1", "What is 2+2?", "4", "arith");
-    static final dev.maestro.task.Grader EXACT = (t, a) -> t.answers().contains(a.strip()) ? 1 : 0;
+    static final Grader EXACT = (t, a) -> t.answers().contains(a.strip()) ? 1 : 0;
 
     @Test
     void should_grade_an_adopted_answer_and_charge_cost() {
@@ -55,7 +61,7 @@ class EnvironmentTest {
         assertThat(r.gradedBy()).isEqualTo("grader");
         assertThat(r.calls()).isEqualTo(1);
         assertThat(r.costUsd()).isEqualTo(0.01);
-        assertThat(r.reward()).isCloseTo(1.0 - 0.01 - 0.01, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(r.reward()).isCloseTo(1.0 - 0.01 - 0.01, Offset.offset(1e-12));
         assertThat(r.steps()).hasSize(2);
     }
 
@@ -66,7 +72,7 @@ class EnvironmentTest {
                 "c", answering("4", 0, 1)), EXACT).build();
         Policy bad = new Policy() {
             @Override public String name() { return "bad"; }
-            @Override public Action decide(EpisodeView v, java.util.random.RandomGenerator rng) {
+            @Override public Action decide(EpisodeView v, RandomGenerator rng) {
                 return v.observations().isEmpty()
                         ? new Action.Search(List.of(new Call("gpt-9", "direct", "x"), new Call("a", "nope", "x")))
                         : Action.Answer.of("4");
@@ -86,11 +92,11 @@ class EnvironmentTest {
     @Test
     void should_run_the_calls_of_one_turn_in_parallel_and_take_the_slowest_as_latency() throws Exception {
         // given three experts that each block until all three are in flight
-        java.util.concurrent.CountDownLatch latch = new java.util.concurrent.CountDownLatch(3);
+        CountDownLatch latch = new CountDownLatch(3);
         Expert waiting = req -> {
             latch.countDown();
             try {
-                assertThat(latch.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                assertThat(latch.await(5, TimeUnit.SECONDS)).isTrue();
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
@@ -116,7 +122,7 @@ class EnvironmentTest {
         // given a replay-like expert with no response text and a recorded flag
         Expert flagged = req -> new ExpertReply(Optional.empty(), Optional.empty(), Optional.of(true), Usage.NONE, 0, 0,
                 Optional.empty(), false);
-        Task noGold = new Task("p", "blind", "Count the circles.", List.of(), List.of(), dev.maestro.task.AnswerType.UNKNOWN,
+        Task noGold = new Task("p", "blind", "Count the circles.", List.of(), List.of(), AnswerType.UNKNOWN,
                 "CircledWord", List.of(), Map.of(), Map.of(), Map.of());
         Environment env = Environment.builder(REG, Map.of("a", flagged, "b", flagged, "c", flagged), EXACT).build();
         // when
@@ -137,7 +143,7 @@ class EnvironmentTest {
                 .config(EpisodeConfig.DEFAULT.withMaxCalls(3)).build();
         Policy greedy = (Policy) new Policy() {
             @Override public String name() { return "greedy"; }
-            @Override public Action decide(EpisodeView v, java.util.random.RandomGenerator rng) {
+            @Override public Action decide(EpisodeView v, RandomGenerator rng) {
                 List<Call> cs = new ArrayList<>();
                 for (Pair p : REG.pairs()) {
                     cs.add(Call.of(p, "q"));
@@ -160,7 +166,7 @@ class EnvironmentTest {
                 "c", answering("4", 0, 1)), EXACT).build();
         Policy broken = new Policy() {
             @Override public String name() { return "broken"; }
-            @Override public Action decide(EpisodeView v, java.util.random.RandomGenerator rng) {
+            @Override public Action decide(EpisodeView v, RandomGenerator rng) {
                 throw new IllegalStateException("boom");
             }
         };

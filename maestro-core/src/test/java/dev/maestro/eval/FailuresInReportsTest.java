@@ -8,6 +8,8 @@ import dev.maestro.episode.EpisodeResult;
 import dev.maestro.expert.Expert;
 import dev.maestro.expert.ExpertError;
 import dev.maestro.expert.ExpertReply;
+import dev.maestro.expert.RecordedOutputs;
+import dev.maestro.expert.ReplayExpert;
 import dev.maestro.expert.Usage;
 import dev.maestro.policy.FixedPairPolicy;
 import dev.maestro.registry.Backend;
@@ -18,6 +20,7 @@ import dev.maestro.registry.SkillCard;
 import dev.maestro.task.AnswerGrader;
 import dev.maestro.task.AnswerType;
 import dev.maestro.task.Task;
+import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -89,12 +92,12 @@ class FailuresInReportsTest {
         Registry reg = Registry.of("r", List.of(
                         ModelCard.builder("rec", Backend.REPLAY).build(), ModelCard.builder("tool", Backend.SIMULATED).build()),
                 List.of(SkillCard.simple("direct", "answer", "{question}")));
-        dev.maestro.expert.RecordedOutputs rows = dev.maestro.expert.RecordedOutputs.read(new java.io.StringReader(
+        RecordedOutputs rows = RecordedOutputs.read(new StringReader(
                 "{\"task_id\": \"u0\", \"model\": \"rec\", \"skill\": \"direct\", \"correct\": true}\n"), "rows",
-                dev.maestro.expert.RecordedOutputs.Mode.STRICT);
+                RecordedOutputs.Mode.STRICT);
         Expert tool = req -> new ExpertReply(Optional.of("3"), Optional.of("3"), Optional.empty(), Usage.NONE, 0, 1,
                 Optional.empty(), false);
-        Environment env = Environment.builder(reg, Map.of("rec", dev.maestro.expert.ReplayExpert.create(
+        Environment env = Environment.builder(reg, Map.of("rec", ReplayExpert.create(
                 reg.model("rec").orElseThrow(), rows), "tool", tool), AnswerGrader.create()).build();
         Task flagged = tasks().get(10);
         Task unflagged = tasks().get(11);

@@ -27,10 +27,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The LLM judge: verdicts read robustly, tasks without gold graded, agreement with gold measured, cost apart. */
 class JudgeGraderTest {
@@ -51,21 +54,21 @@ class JudgeGraderTest {
         };
     }
 
-    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> verdicts() {
-        return java.util.stream.Stream.of(
-                org.junit.jupiter.params.provider.Arguments.of("VERDICT: CORRECT", true),
-                org.junit.jupiter.params.provider.Arguments.of("The answer matches the rubric.\nVERDICT: INCORRECT", false),
-                org.junit.jupiter.params.provider.Arguments.of("{\"verdict\": \"correct\"}", true),
-                org.junit.jupiter.params.provider.Arguments.of("**Verdict:** Wrong", false),
-                org.junit.jupiter.params.provider.Arguments.of("verdict = pass", true),
-                org.junit.jupiter.params.provider.Arguments.of("<think>VERDICT: INCORRECT? no, wait</think>\nVERDICT: CORRECT", true),
-                org.junit.jupiter.params.provider.Arguments.of("VERDICT: CORRECT ... on reflection VERDICT: INCORRECT", false),
-                org.junit.jupiter.params.provider.Arguments.of("Correct.", true),
-                org.junit.jupiter.params.provider.Arguments.of("  incorrect  ", false));
+    static Stream<Arguments> verdicts() {
+        return Stream.of(
+                Arguments.of("VERDICT: CORRECT", true),
+                Arguments.of("The answer matches the rubric.\nVERDICT: INCORRECT", false),
+                Arguments.of("{\"verdict\": \"correct\"}", true),
+                Arguments.of("**Verdict:** Wrong", false),
+                Arguments.of("verdict = pass", true),
+                Arguments.of("<think>VERDICT: INCORRECT? no, wait</think>\nVERDICT: CORRECT", true),
+                Arguments.of("VERDICT: CORRECT ... on reflection VERDICT: INCORRECT", false),
+                Arguments.of("Correct.", true),
+                Arguments.of("  incorrect  ", false));
     }
 
     @ParameterizedTest
-    @org.junit.jupiter.params.provider.MethodSource("verdicts")
+    @MethodSource("verdicts")
     void should_read_verdicts_in_the_forms_judges_write_them(String reply, boolean correct) {
         assertThat(JudgeVerdict.parse(reply).correct()).contains(correct);
     }

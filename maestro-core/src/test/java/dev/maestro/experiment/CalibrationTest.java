@@ -8,6 +8,9 @@ import dev.maestro.episode.EpisodeResult;
 import dev.maestro.experiment.Calibration;
 import dev.maestro.eval.Evaluator;
 import dev.maestro.eval.PairMatrix;
+import dev.maestro.expert.Expert;
+import dev.maestro.expert.ExpertReply;
+import dev.maestro.expert.Usage;
 import dev.maestro.policy.LearnedPolicies;
 import dev.maestro.policy.LearnedPolicy;
 import dev.maestro.policy.PairHistory;
@@ -20,6 +23,7 @@ import dev.maestro.train.TrainConfig;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class CalibrationTest {
@@ -87,9 +91,9 @@ class CalibrationTest {
         assertThat(accuracyOn(after, "medical")).isGreaterThanOrEqualTo(0.9);
     }
 
-    static dev.maestro.expert.Expert dud() {
-        return req -> new dev.maestro.expert.ExpertReply(java.util.Optional.of("wrong"), java.util.Optional.of("wrong"),
-                java.util.Optional.empty(), new dev.maestro.expert.Usage(100, 10), 0.0001, 10, java.util.Optional.empty(), true);
+    static Expert dud() {
+        return req -> new ExpertReply(Optional.of("wrong"), Optional.of("wrong"),
+                Optional.empty(), new Usage(100, 10), 0.0001, 10, Optional.empty(), true);
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.maestro.task.Split;
 import dev.maestro.task.Task;
 import java.nio.file.Path;
 import java.util.List;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 class SuiteEvaluationTest {
@@ -29,7 +30,7 @@ class SuiteEvaluationTest {
             List<Task> test = wb.part(Split.Part.TEST);
             long correct = test.stream().filter(t -> rec.find(t.id(), pair[0], pair[1])
                     .flatMap(RecordedOutputs.Row::correct).orElse(false)).count();
-            assertThat(best.accuracy()).isCloseTo(correct / (double) test.size(), org.assertj.core.data.Offset.offset(1e-4));
+            assertThat(best.accuracy()).isCloseTo(correct / (double) test.size(), Offset.offset(1e-4));
             assertThat(best.pair()).isEqualTo("Gemini-Pro@@direct");
             assertThat(r.tasks()).isEqualTo(test.size());
             assertThat(r.simulated()).isFalse();

@@ -3,9 +3,11 @@ package dev.maestro.expert;
 import static dev.maestro.expert.Fixtures.SECRET;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.maestro.expert.HostileEndpoint.Mode;
 import dev.maestro.registry.ModelCard;
+import dev.maestro.testkit.FakeOpenAiServer;
+import dev.maestro.testkit.FakeOpenAiServer.Reply;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,14 +21,14 @@ import org.junit.jupiter.api.Test;
 class BoundedCallTest {
     private static final Duration TIMEOUT = Duration.ofMillis(1000);
 
-    private static ModelCard model(HostileEndpoint endpoint, Map<String, Object> settings) {
+    private static ModelCard model(FakeOpenAiServer endpoint, Map<String, Object> settings) {
         return Fixtures.openAiModel(endpoint.baseUrl()).newBuilder().timeout(TIMEOUT).settings(settings).build();
     }
 
     /** Loads LangChain4j's and the HTTP client's classes, so the timings below measure calls, not class loading. */
     @BeforeAll
     static void warmUp() throws Exception {
-        try (HostileEndpoint ok = new HostileEndpoint(Mode.OK)) {
+        try (FakeOpenAiServer ok = FakeOpenAiServer.start().always(HostileReplies.ok())) {
             assertThat(call(model(ok, Map.of())).ok()).isTrue();
         }
     }
@@ -37,7 +39,7 @@ class BoundedCallTest {
 
     @Test
     void should_end_a_call_whose_endpoint_holds_the_connection_after_the_headers_within_the_timeout() throws Exception {
-        try (HostileEndpoint endpoint = new HostileEndpoint(Mode.HANG).holdMs(10_000)) {
+        try (FakeOpenAiServer endpoint = FakeOpenAiServer.start().always(Reply.hang(10_000))) {
             long t0 = System.nanoTime();
             ExpertReply reply = call(model(endpoint, Map.of()));
             long ms = (System.nanoTime() - t0) / 1_000_000;
@@ -51,7 +53,7 @@ class BoundedCallTest {
 
     @Test
     void should_end_a_call_whose_endpoint_trickles_its_body_within_the_timeout() throws Exception {
-        try (HostileEndpoint endpoint = new HostileEndpoint(Mode.TRICKLE).trickleMs(100)) {
+        try (FakeOpenAiServer endpoint = FakeOpenAiServer.start().always(HostileReplies.trickle(100))) {
             long t0 = System.nanoTime();
             ExpertReply reply = call(model(endpoint, Map.of()));
             long ms = (System.nanoTime() - t0) / 1_000_000;
@@ -66,8 +68,8 @@ class BoundedCallTest {
 
     @Test
     void should_refuse_a_body_beyond_max_response_bytes_without_reading_it_all() throws Exception {
-        for (Mode mode : new Mode[] {Mode.HUGE, Mode.HUGE_CHUNKED}) {
-            try (HostileEndpoint endpoint = new HostileEndpoint(mode).hugeBytes(100_000_000L)) {
+        for (Reply mode : List.of(Reply.huge(100_000_000L), Reply.hugeChunked(100_000_000L))) {
+            try (FakeOpenAiServer endpoint = FakeOpenAiServer.start().always(mode)) {
                 ModelCard m = model(endpoint, Map.of("max-response-bytes", "1m"))
                         .newBuilder().timeout(Duration.ofSeconds(20)).build();
 
@@ -75,12 +77,12 @@ class BoundedCallTest {
                 ExpertReply reply = call(m);
                 long ms = (System.nanoTime() - t0) / 1_000_000;
 
-                assertThat(reply.error()).as(mode.name()).map(ExpertError::kind).contains(ExpertError.Kind.BAD_RESPONSE);
-                assertThat(reply.error().get().message()).as(mode.name())
+                assertThat(reply.error()).as(mode.toString()).map(ExpertError::kind).contains(ExpertError.Kind.BAD_RESPONSE);
+                assertThat(reply.error().get().message()).as(mode.toString())
                         .contains("1 MiB").contains("max-response-bytes").contains("Fake-VL");
                 assertThat(reply.error().get().retryable()).isFalse();
                 // the client stopped reading: far less than the 100 MB the endpoint wanted to send went out
-                assertThat(endpoint.bodyBytesWritten()).as(mode.name()).isLessThan(30_000_000L);
+                assertThat(endpoint.bodyBytesWritten()).as(mode.toString()).isLessThan(30_000_000L);
                 System.out.printf("bounded call: %s 100 MB body, cap 1 MiB: BAD_RESPONSE after %d ms, %d body bytes"
                         + " written by the endpoint before the client hung up%n", mode, ms, endpoint.bodyBytesWritten());
             }
@@ -89,7 +91,7 @@ class BoundedCallTest {
 
     @Test
     void should_redact_the_key_from_a_200_completion() throws Exception {
-        try (HostileEndpoint endpoint = new HostileEndpoint(Mode.ECHO_KEY_200)) {
+        try (FakeOpenAiServer endpoint = FakeOpenAiServer.start().always(HostileReplies.echoKey())) {
             ExpertReply reply = call(model(endpoint, Map.of()));
 
             assertThat(reply.ok()).isTrue();

@@ -2,13 +2,15 @@ package dev.maestro.expert;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.maestro.expert.FakeOpenAiServer.Reply;
 import dev.maestro.registry.Backend;
 import dev.maestro.registry.ModelCard;
 import dev.maestro.registry.Resilience;
+import dev.maestro.testkit.FakeOpenAiServer;
+import dev.maestro.testkit.FakeOpenAiServer.Reply;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,10 +26,9 @@ class BreakerSettingsTest {
 
     @Test
     void should_say_which_error_opened_the_circuit_in_every_refused_call() throws IOException {
-        try (FakeOpenAiServer server = new FakeOpenAiServer()) {
+        try (FakeOpenAiServer server = FakeOpenAiServer.start()) {
             // given an endpoint that answers 500 with a body echoing the key, behind a breaker opening after 3 failures
-            server.always(new Reply(500, "{\"error\":{\"message\":\"upstream exploded, key {AUTH}\"}}",
-                    java.util.Map.of(), 0));
+            server.always(Reply.of(500, "{\"error\":{\"message\":\"upstream exploded, key {AUTH}\"}}"));
             ModelCard model = Fixtures.openAiModel(server.baseUrl());
             CircuitBreakerExpert breaker = CircuitBreakerExpert.create(OpenAiExpert.create(model, Fixtures.env()),
                     model.id(), 3, Duration.ofSeconds(30), now::get);
@@ -58,7 +59,7 @@ class BreakerSettingsTest {
                 .resilience(Resilience.DEFAULTS.withRetryAttempts(2).withBreakerFailures(3)
                         .withBreakerCoolDown(Duration.ofMinutes(5)).withRetryBackoffCap(Duration.ofMillis(1)))
                 .build();
-        Experts.Options options = Experts.Options.builder().env(EnvLookup.of(java.util.Map.of())).sleeper(d -> { })
+        Experts.Options options = Experts.Options.builder().env(EnvLookup.of(Map.of())).sleeper(d -> { })
                 .backend(Backend.OPENAI, m -> request -> {
                     requests.incrementAndGet();
                     return ExpertReply.failure(ExpertError.of(ExpertError.Kind.HTTP_STATUS, "503 Service Unavailable: x"), 1);

@@ -2,8 +2,9 @@ package dev.maestro.expert;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.maestro.expert.FakeOpenAiServer.Reply;
 import dev.maestro.registry.ModelCard;
+import dev.maestro.testkit.FakeOpenAiServer;
+import dev.maestro.testkit.FakeOpenAiServer.Reply;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +28,7 @@ class CachingExpertTest {
 
     @BeforeEach
     void start() throws IOException {
-        server = new FakeOpenAiServer();
+        server = FakeOpenAiServer.start();
         model = Fixtures.openAiModel(server.baseUrl());
     }
 

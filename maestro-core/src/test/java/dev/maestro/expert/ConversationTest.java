@@ -12,9 +12,11 @@ import dev.maestro.task.ChatContext;
 import dev.maestro.task.ChatContext.Message;
 import dev.maestro.task.ChatContext.Role;
 import dev.maestro.task.Task;
+import dev.maestro.testkit.FakeOpenAiServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -23,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** A served conversation (system prompt, earlier turns with images, sampling) reaches the expert's request. */
 class ConversationTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final byte[] PNG = java.util.Base64.getDecoder().decode(
+    private static final byte[] PNG = Base64.getDecoder().decode(
             "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==");
 
     private static Task chatTask(Path image, ChatContext.Sampling sampling) {
@@ -50,7 +52,7 @@ class ConversationTest {
     @Test
     void should_send_the_system_prompt_and_earlier_turns_before_the_rendered_prompt(@TempDir Path dir) throws Exception {
         Path image = Files.write(dir.resolve("turn1.png"), PNG);
-        try (FakeOpenAiServer server = new FakeOpenAiServer()) {
+        try (FakeOpenAiServer server = FakeOpenAiServer.start()) {
             // given
             ModelCard model = Fixtures.openAiModel(server.baseUrl()).newBuilder()
                     .request(RequestSettings.builder().systemPrompt("Card prompt.").build()).build();
@@ -73,7 +75,7 @@ class ConversationTest {
     @Test
     void should_render_the_turns_in_place_when_the_template_asks_for_the_conversation(@TempDir Path dir) throws Exception {
         Path image = Files.write(dir.resolve("turn1.png"), PNG);
-        try (FakeOpenAiServer server = new FakeOpenAiServer()) {
+        try (FakeOpenAiServer server = FakeOpenAiServer.start()) {
             // given
             ModelCard model = Fixtures.openAiModel(server.baseUrl());
             SkillCard skill = SkillCard.simple("chat", "answer in context", "Conversation so far:\n{conversation}\n\nNow: {input}");
@@ -94,7 +96,7 @@ class ConversationTest {
         Path image = Files.write(dir.resolve("turn1.png"), PNG);
         ChatContext.Sampling asked = new ChatContext.Sampling(Optional.of(0.7), Optional.of(0.5), Optional.of(77),
                 Optional.of(3L), List.of("STOP"));
-        try (FakeOpenAiServer server = new FakeOpenAiServer()) {
+        try (FakeOpenAiServer server = FakeOpenAiServer.start()) {
             // given: the card pins the temperature only
             ModelCard model = Fixtures.openAiModel(server.baseUrl()).newBuilder()
                     .request(RequestSettings.builder().temperature(0.0).build()).build();

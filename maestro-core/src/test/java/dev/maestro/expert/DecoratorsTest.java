@@ -2,8 +2,9 @@ package dev.maestro.expert;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.maestro.expert.FakeOpenAiServer.Reply;
 import dev.maestro.registry.ModelCard;
+import dev.maestro.testkit.FakeOpenAiServer;
+import dev.maestro.testkit.FakeOpenAiServer.Reply;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,7 +30,7 @@ class DecoratorsTest {
 
     @BeforeEach
     void start() throws IOException {
-        server = new FakeOpenAiServer();
+        server = FakeOpenAiServer.start();
         model = Fixtures.openAiModel(server.baseUrl());
     }
 

@@ -4,11 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.maestro.MaestroException;
-import dev.maestro.expert.FakeOpenAiServer.Reply;
 import dev.maestro.registry.Backend;
 import dev.maestro.registry.ModelCard;
 import dev.maestro.registry.Registry;
 import dev.maestro.registry.SkillCard;
+import dev.maestro.testkit.FakeOpenAiServer;
+import dev.maestro.testkit.FakeOpenAiServer.Reply;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,7 +28,7 @@ class ExpertsTest {
 
     @BeforeEach
     void start() throws IOException {
-        server = new FakeOpenAiServer();
+        server = FakeOpenAiServer.start();
     }
 
     @AfterEach

@@ -2,7 +2,8 @@ package dev.maestro.expert;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.maestro.expert.FakeOpenAiServer.Reply;
+import dev.maestro.testkit.FakeOpenAiServer;
+import dev.maestro.testkit.FakeOpenAiServer.Reply;
 import dev.maestro.registry.Backend;
 import dev.maestro.registry.ModelCard;
 import dev.maestro.registry.Registry;
@@ -30,8 +31,8 @@ class FallbackTest {
 
     @Test
     void should_answer_from_the_fallback_when_the_primary_returns_500s(@TempDir Path dir) throws Exception {
-        try (FakeOpenAiServer down = new FakeOpenAiServer().always(Reply.status(500));
-             FakeOpenAiServer up = new FakeOpenAiServer().always(Reply.ok("The answer is 4.", 10, 3))) {
+        try (FakeOpenAiServer down = FakeOpenAiServer.start().always(Reply.status(500));
+             FakeOpenAiServer up = FakeOpenAiServer.start().always(Reply.ok("The answer is 4.", 10, 3))) {
             // given
             Registry reg = Registry.of("fb", List.of(model("primary", down.baseUrl(), List.of("backup")),
                     model("backup", up.baseUrl(), List.of())), List.of(SkillCard.simple("direct", "d", "{input}")));
@@ -57,7 +58,7 @@ class FallbackTest {
             });
             assertThat(down.requests()).isEqualTo(4).as("a fallback answer is not cached as the primary's");
             assertThat(again.fallback()).isPresent();
-            assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(up.received().get(0).body()).get("model").asText())
+            assertThat(up.received().get(0).json().get("model").asText())
                     .isEqualTo("backup");
             assertThat(deployments.state("primary")).hasValueSatisfying(s -> {
                 assertThat(s.recentRequests()).isEqualTo(4);
@@ -73,8 +74,8 @@ class FallbackTest {
 
     @Test
     void should_fall_back_at_once_when_the_breaker_is_open_and_report_every_failure_when_all_fail() throws Exception {
-        try (FakeOpenAiServer down = new FakeOpenAiServer().always(Reply.status(503));
-             FakeOpenAiServer alsoDown = new FakeOpenAiServer().always(Reply.status(502))) {
+        try (FakeOpenAiServer down = FakeOpenAiServer.start().always(Reply.status(503));
+             FakeOpenAiServer alsoDown = FakeOpenAiServer.start().always(Reply.status(502))) {
             // given: the primary's breaker opens after 2 failed requests
             Registry reg = Registry.of("fb", List.of(model("primary", down.baseUrl(), List.of("backup")),
                     model("backup", alsoDown.baseUrl(), List.of())), List.of(SkillCard.simple("direct", "d", "{input}")));

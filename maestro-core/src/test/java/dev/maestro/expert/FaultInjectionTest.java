@@ -7,8 +7,8 @@ import dev.maestro.episode.Environment;
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.episode.Observation;
 import dev.maestro.episode.Step;
-import dev.maestro.expert.FaultyOpenAiServer.Fault;
 import dev.maestro.eval.Evaluator;
+import dev.maestro.expert.FaultSchedule.Fault;
 import dev.maestro.policy.MajorityVotePolicy;
 import dev.maestro.registry.Backend;
 import dev.maestro.registry.ModelCard;
@@ -18,11 +18,13 @@ import dev.maestro.registry.Registry;
 import dev.maestro.registry.SkillCard;
 import dev.maestro.task.AnswerGrader;
 import dev.maestro.task.Task;
+import dev.maestro.testkit.FakeOpenAiServer;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -51,7 +53,7 @@ class FaultInjectionTest {
     private static ModelCard model(String id, String baseUrl, int maxConcurrency, Duration timeout) {
         return ModelCard.builder(id, Backend.OPENAI)
                 .baseUrl(baseUrl)
-                .modelName(id.toLowerCase(java.util.Locale.ROOT))
+                .modelName(id.toLowerCase(Locale.ROOT))
                 .price(new Price(1.0, 2.0))
                 .timeout(timeout)
                 .maxConcurrency(maxConcurrency)
@@ -61,7 +63,7 @@ class FaultInjectionTest {
     @Test
     void should_finish_an_evaluation_with_every_fault_visible_as_an_observation_and_no_thread_leak() throws Exception {
         // given
-        Set<Thread> before = FaultyOpenAiServer.liveThreads();
+        Set<Thread> before = LiveThreads.now();
         List<Task> tasks = new ArrayList<>();
         for (int i = 0; i < TASKS; i++) {
             tasks.add(Task.text("t" + i, "Q-" + i, "42", "faults"));
@@ -69,10 +71,11 @@ class FaultInjectionTest {
         List<EpisodeResult> results;
         Map<String, List<Fault>> log;
         int requests;
-        try (FaultyOpenAiServer server = new FaultyOpenAiServer(7, 0.30, Fault.NONE)) {
+        FaultSchedule schedule = new FaultSchedule(7, 0.30, Fault.NONE);
+        try (FakeOpenAiServer server = FakeOpenAiServer.start(schedule)) {
             Registry registry = Registry.of("faulty", List.of(model("Alpha", server.baseUrl(), 4), model("Beta", server.baseUrl(), 4)),
                     List.of(SkillCard.simple("direct", "answer directly", "{question}")));
-            Map<String, Expert> experts = FaultyOpenAiServer.experts(registry, ATTEMPTS);
+            Map<String, Expert> experts = FaultSchedule.experts(registry, ATTEMPTS);
             ExecutorService pool = Executors.newFixedThreadPool(4);
             try (Environment env = Environment.builder(registry, experts, AnswerGrader.create()).pool(pool).build()) {
                 // when
@@ -81,12 +84,12 @@ class FaultInjectionTest {
                         tasks, 11, 2, Progress.NONE);
                 System.out.printf("fault injection: %d episodes in %d ms%n", results.size(), (System.nanoTime() - t0) / 1_000_000);
                 // the run did start threads (pools, HTTP clients, server workers), so the leak check below can fail
-                assertThat(FaultyOpenAiServer.newThreads(before)).isNotEmpty();
+                assertThat(LiveThreads.newSince(before)).isNotEmpty();
             } finally {
                 pool.shutdownNow();
                 assertThat(pool.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
             }
-            log = Map.copyOf(server.log());
+            log = Map.copyOf(schedule.log());
             requests = server.requests();
         }
 
@@ -112,7 +115,7 @@ class FaultInjectionTest {
         EnumSet<Fault> finalFaults = EnumSet.noneOf(Fault.class);
         for (Observation o : observations) {
             String question = o.call().input().replace("Q-", "");
-            List<Fault> faults = log.get(o.call().model().toLowerCase(java.util.Locale.ROOT) + "|" + question);
+            List<Fault> faults = log.get(o.call().model().toLowerCase(Locale.ROOT) + "|" + question);
             assertThat(faults).as("server log of %s", o.call()).isNotNull();
             Fault last = faults.get(faults.size() - 1);
             // every attempt before the last failed with a retryable fault
@@ -144,7 +147,7 @@ class FaultInjectionTest {
         assertThat(ok).as("calls that succeeded, after retries").isGreaterThanOrEqualTo((int) (0.85 * observations.size()));
 
         // and nothing we started is left running
-        List<String> leaked = FaultyOpenAiServer.threadsLeftSince(before, 2);
+        List<String> leaked = LiveThreads.leftSince(before, 2);
         System.out.printf("fault injection: %d threads before, new threads still alive after close: %s%n", before.size(), leaked);
         assertThat(leaked).as("threads still alive").hasSizeLessThanOrEqualTo(2);
     }
@@ -186,7 +189,8 @@ class FaultInjectionTest {
     @ParameterizedTest
     @EnumSource(value = Fault.class, names = "NONE", mode = EnumSource.Mode.EXCLUDE)
     void should_name_the_cause_of_each_fault_in_the_error(Fault fault) throws Exception {
-        try (FaultyOpenAiServer server = new FaultyOpenAiServer(1, 1.0, fault)) {
+        FaultSchedule schedule = new FaultSchedule(1, 1.0, fault);
+        try (FakeOpenAiServer server = FakeOpenAiServer.start(schedule)) {
             // given a server that does the same thing to every request, and two attempts (only the slow fault needs
             // the short timeout; elsewhere it could fire before a busy machine even serves the first request)
             ModelCard m = model("Alpha", server.baseUrl(), 2, fault == Fault.SLOW ? TIMEOUT : Duration.ofSeconds(20));
@@ -214,7 +218,8 @@ class FaultInjectionTest {
 
     @Test
     void should_fail_fast_with_circuit_open_after_the_threshold_without_reaching_a_dead_endpoint() throws Exception {
-        try (FaultyOpenAiServer server = new FaultyOpenAiServer(1, 1.0, Fault.STATUS_503)) {
+        FaultSchedule schedule = new FaultSchedule(1, 1.0, Fault.STATUS_503);
+        try (FakeOpenAiServer server = FakeOpenAiServer.start(schedule)) {
             // given an endpoint that always answers 503 and a breaker that opens after 3 failures
             ModelCard dead = model("Dead", server.baseUrl(), 2);
             Registry registry = Registry.of("dead", List.of(dead), List.of(SkillCard.simple("direct", "answer", "{question}")));

@@ -7,8 +7,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.maestro.MaestroException;
-import dev.maestro.expert.FakeOpenAiServer.Reply;
 import dev.maestro.registry.ModelCard;
+import dev.maestro.testkit.FakeOpenAiServer;
+import dev.maestro.testkit.FakeOpenAiServer.Reply;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -19,6 +20,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,7 +34,7 @@ class OpenAiExpertTest {
 
     @BeforeEach
     void start() throws IOException {
-        server = new FakeOpenAiServer();
+        server = FakeOpenAiServer.start();
         model = Fixtures.openAiModel(server.baseUrl());
     }
 
@@ -61,12 +63,12 @@ class OpenAiExpertTest {
         assertThat(reply.ok()).as(reply.error().map(Object::toString).orElse("")).isTrue();
         assertThat(reply.text()).contains("The answer is 4.");
         assertThat(reply.usage()).isEqualTo(new Usage(1200, 30));
-        assertThat(reply.costUsd()).isCloseTo((1200 * 2.0 + 30 * 8.0) / 1e6, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(reply.costUsd()).isCloseTo((1200 * 2.0 + 30 * 8.0) / 1e6, Offset.offset(1e-12));
         assertThat(reply.latencyMs()).isPositive();
         assertThat(reply.simulated()).isFalse();
 
         assertThat(server.requests()).isEqualTo(1);
-        FakeOpenAiServer.Received got = server.received().get(0);
+        FakeOpenAiServer.Request got = server.received().get(0);
         assertThat(got.path()).isEqualTo("/v1/chat/completions");
         assertThat(got.authorization()).isEqualTo("Bearer " + SECRET);
         JsonNode body = new ObjectMapper().readTree(got.body());
@@ -138,7 +140,7 @@ class OpenAiExpertTest {
 
     @Test
     void should_report_bad_json_in_a_2xx_as_bad_response() {
-        server.then(new Reply(200, "{\"choices\": [ this is not json", Map.of(), 0));
+        server.then(Reply.of(200, "{\"choices\": [ this is not json"));
 
         ExpertReply reply = OpenAiExpert.create(model, Fixtures.env()).call(Fixtures.request(model, "q"));
 
@@ -212,9 +214,9 @@ class OpenAiExpertTest {
         // given a server that echoes the Authorization header back in every error body
         List<String> messages = new ArrayList<>();
         for (int status : new int[] {400, 401, 403, 404, 408, 429, 500, 503}) {
-            server.then(new Reply(status, "{\"error\":{\"message\":\"bad key: {AUTH}\"}}", Map.of(), 0));
+            server.then(Reply.of(status, "{\"error\":{\"message\":\"bad key: {AUTH}\"}}"));
         }
-        server.then(new Reply(200, "not json {AUTH}", Map.of(), 0));
+        server.then(Reply.of(200, "not json {AUTH}"));
         OpenAiExpert expert = OpenAiExpert.create(model, Fixtures.env());
 
         // when

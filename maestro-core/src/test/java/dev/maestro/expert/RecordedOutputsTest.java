@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.maestro.MaestroException;
+import dev.maestro.io.GzipBomb;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.StringReader;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -150,7 +153,7 @@ class RecordedOutputsTest {
     @Test
     void should_refuse_a_gzip_bomb_without_newline_in_one_line_naming_the_limit() throws IOException {
         // given 64 MiB of 'A' with no newline in 70 kB of gzip (the attack used 4.5 GiB: NegativeArraySizeException)
-        Path bomb = dev.maestro.io.GzipBomb.write(dir.resolve("recorded.jsonl.gz"), 64, (byte) 'A');
+        Path bomb = GzipBomb.write(dir.resolve("recorded.jsonl.gz"), 64, (byte) 'A');
 
         // when / then: strict and lenient alike, one line naming file:line, the limit and its setting
         for (RecordedOutputs.Mode mode : RecordedOutputs.Mode.values()) {
@@ -165,7 +168,7 @@ class RecordedOutputsTest {
     @Test
     void should_refuse_gzip_data_inflating_beyond_the_cap(@TempDir Path tmp) throws IOException {
         // given 64 MiB of newlines: every line is short, only the total is absurd
-        Path bomb = dev.maestro.io.GzipBomb.write(tmp.resolve("recorded.jsonl.gz"), 64, (byte) '\n');
+        Path bomb = GzipBomb.write(tmp.resolve("recorded.jsonl.gz"), 64, (byte) '\n');
 
         assertThatThrownBy(() -> RecordedOutputs.read(bomb, RecordedOutputs.Mode.LENIENT, 1 << 20, 8L << 20))
                 .isInstanceOf(MaestroException.class)
@@ -187,7 +190,7 @@ class RecordedOutputsTest {
         RecordedOutputs.read(file, RecordedOutputs.Mode.STRICT); // warm-up (class loading, JIT)
 
         // CPU time of this thread: wall time on a shared 2-core machine mostly measures the neighbours
-        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         long c0 = mx.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
         RecordedOutputs out = RecordedOutputs.read(file, RecordedOutputs.Mode.STRICT);

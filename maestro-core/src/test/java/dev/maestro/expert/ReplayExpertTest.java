@@ -10,7 +10,9 @@ import dev.maestro.registry.Price;
 import dev.maestro.registry.SkillCard;
 import dev.maestro.task.AnswerType;
 import dev.maestro.task.Task;
+import java.io.StringReader;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.assertj.core.data.Offset;
@@ -21,7 +23,7 @@ class ReplayExpertTest {
     private static final Price GEMINI_PRICE = new Price(0.5, 1.5);
 
     private static ModelCard replay(String id, Path recorded, Map<String, Object> extra) {
-        Map<String, Object> settings = new java.util.HashMap<>(extra);
+        Map<String, Object> settings = new HashMap<>(extra);
         settings.put("recorded", recorded.toAbsolutePath().toString());
         return ModelCard.builder(id, Backend.REPLAY).price(GEMINI_PRICE).settings(settings).build();
     }
@@ -116,7 +118,7 @@ class ReplayExpertTest {
 
     @Test
     void should_use_recorded_tokens_and_latency_when_present() {
-        RecordedOutputs rows = RecordedOutputs.read(new java.io.StringReader(
+        RecordedOutputs rows = RecordedOutputs.read(new StringReader(
                 "{\"task_id\": \"t\", \"model\": \"m-in-file\", \"skill\": \"cot\", \"response\": \"r\", "
                         + "\"tokens\": {\"input\": 1000, \"output\": 10}, \"latency_ms\": 321}\n"),
                 "inline", RecordedOutputs.Mode.STRICT);

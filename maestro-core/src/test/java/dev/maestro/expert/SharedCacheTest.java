@@ -2,7 +2,8 @@ package dev.maestro.expert;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.maestro.expert.FakeOpenAiServer.Reply;
+import dev.maestro.testkit.FakeOpenAiServer;
+import dev.maestro.testkit.FakeOpenAiServer.Reply;
 import dev.maestro.registry.ModelCard;
 import dev.maestro.store.Database;
 import dev.maestro.store.EmbeddedPg;
@@ -22,7 +23,7 @@ class SharedCacheTest {
     @Test
     void should_answer_from_postgresql_what_another_replica_recorded() throws IOException {
         StoreLocation loc = EmbeddedPg.newLocation();
-        try (FakeOpenAiServer server = new FakeOpenAiServer()) {
+        try (FakeOpenAiServer server = FakeOpenAiServer.start()) {
             ModelCard model = Fixtures.openAiModel(server.baseUrl());
             server.then(Reply.ok("shared answer", 640, 9));
             Path image = Files.write(dir.resolve("p.png"), new byte[] {4, 5, 6});
@@ -49,7 +50,7 @@ class SharedCacheTest {
     @Test
     void should_call_the_backend_when_the_store_is_down() throws IOException {
         StoreLocation loc = EmbeddedPg.newLocation();
-        try (FakeOpenAiServer server = new FakeOpenAiServer()) {
+        try (FakeOpenAiServer server = FakeOpenAiServer.start()) {
             ModelCard model = Fixtures.openAiModel(server.baseUrl());
             server.then(Reply.ok("one", 10, 1));
             server.then(Reply.ok("two", 10, 1));

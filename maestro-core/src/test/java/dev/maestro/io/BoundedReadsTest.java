@@ -7,6 +7,7 @@ import dev.maestro.MaestroException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,7 +66,7 @@ class BoundedReadsTest {
         }
         // the fixture is a valid gzip stream of exactly 64 MiB
         try (InputStream in = new GZIPInputStream(Files.newInputStream(bomb))) {
-            assertThat(in.transferTo(java.io.OutputStream.nullOutputStream())).isEqualTo(64L << 20);
+            assertThat(in.transferTo(OutputStream.nullOutputStream())).isEqualTo(64L << 20);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.maestro.io;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -35,7 +36,7 @@ public final class GzipBomb {
             crc.update(chunk);
         }
         long size = (long) mebibytes << 20;
-        try (OutputStream o = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
+        try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
             o.write(new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 2, (byte) 0xff});
             for (int i = 0; i < mebibytes; i++) {
                 o.write(block);

@@ -2,12 +2,14 @@ package dev.maestro.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.maestro.episode.EpisodeResult;
 import dev.maestro.episode.Environment;
+import dev.maestro.episode.EpisodeResult;
 import dev.maestro.expert.EnvLookup;
-import dev.maestro.expert.HostileEndpoint;
-import dev.maestro.expert.HostileEndpoint.Mode;
+import dev.maestro.expert.HostileReplies;
+import dev.maestro.testkit.FakeOpenAiServer;
+import dev.maestro.testkit.FakeOpenAiServer.Reply;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,7 +24,7 @@ class LlmPolicyBoundsTest {
             Map.of("Solver-A", LlmPolicyTest.saying("4", "4"), "Reader-B", LlmPolicyTest.saying("x", "x")),
             LlmPolicyTest.EXACT).build();
 
-    private static LlmPolicy.Builder policy(HostileEndpoint endpoint, Duration timeout) {
+    private static LlmPolicy.Builder policy(FakeOpenAiServer endpoint, Duration timeout) {
         return LlmPolicy.builder(endpoint.baseUrl(), "maestro-4b")
                 .apiKeyEnv("ORCH_KEY").env(EnvLookup.of(Map.of("ORCH_KEY", LlmPolicyTest.KEY)))
                 .timeout(timeout).retryBackoff(Duration.ofMillis(1)).maxRetries(0);
@@ -30,30 +32,30 @@ class LlmPolicyBoundsTest {
 
     @BeforeAll
     static void warmUp() throws Exception {
-        try (HostileEndpoint ok = new HostileEndpoint(Mode.OK)) {
+        try (FakeOpenAiServer ok = FakeOpenAiServer.start().always(HostileReplies.ok())) {
             assertThat(ENV.run(LlmPolicyTest.TASK, policy(ok, Duration.ofSeconds(10)).build(), 1).answer()).isPresent();
         }
     }
 
     @Test
     void should_end_each_request_within_the_timeout_when_the_endpoint_hangs_or_trickles() throws Exception {
-        for (Mode mode : new Mode[] {Mode.HANG, Mode.TRICKLE}) {
-            try (HostileEndpoint endpoint = new HostileEndpoint(mode).holdMs(10_000).trickleMs(100)) {
+        for (Reply mode : List.of(Reply.hang(10_000), HostileReplies.trickle(100))) {
+            try (FakeOpenAiServer endpoint = FakeOpenAiServer.start().always(mode)) {
                 long t0 = System.nanoTime();
                 EpisodeResult r = ENV.run(LlmPolicyTest.TASK, policy(endpoint, Duration.ofMillis(800)).build(), 1);
                 long ms = (System.nanoTime() - t0) / 1_000_000;
 
                 int requests = endpoint.requests();
-                assertThat(requests).as(mode.name()).isPositive();
+                assertThat(requests).as(mode.toString()).isPositive();
                 assertThat(ms).as("%s: %d requests in %d ms", mode, requests, ms).isLessThan(requests * 1800L);
-                assertThat(r.steps()).as(mode.name()).allSatisfy(s -> assertThat(s.error()).contains("within 800 ms"));
+                assertThat(r.steps()).as(mode.toString()).allSatisfy(s -> assertThat(s.error()).contains("within 800 ms"));
             }
         }
     }
 
     @Test
     void should_refuse_a_reply_beyond_the_response_cap_without_reading_it_all() throws Exception {
-        try (HostileEndpoint endpoint = new HostileEndpoint(Mode.HUGE_CHUNKED).hugeBytes(64_000_000L)) {
+        try (FakeOpenAiServer endpoint = FakeOpenAiServer.start().always(Reply.hugeChunked(64_000_000L))) {
             EpisodeResult r = ENV.run(LlmPolicyTest.TASK, policy(endpoint, Duration.ofSeconds(30)).build(), 1);
 
             assertThat(r.steps()).isNotEmpty().allSatisfy(s -> assertThat(s.error())
@@ -65,7 +67,7 @@ class LlmPolicyBoundsTest {
 
     @Test
     void should_redact_a_key_echoed_in_a_200_reply() throws Exception {
-        try (HostileEndpoint endpoint = new HostileEndpoint(Mode.ECHO_KEY_200)) {
+        try (FakeOpenAiServer endpoint = FakeOpenAiServer.start().always(HostileReplies.echoKey())) {
             EpisodeResult r = ENV.run(LlmPolicyTest.TASK, policy(endpoint, Duration.ofSeconds(10)).build(), 1);
 
             assertThat(r.steps()).isNotEmpty();

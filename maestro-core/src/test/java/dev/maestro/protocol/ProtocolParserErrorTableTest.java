@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.maestro.protocol.ProtocolError.Kind;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -71,7 +72,7 @@ class ProtocolParserErrorTableTest {
         assertThat(m.errors()).extracting(ProtocolError::message).anySatisfy(msg -> assertThat(msg).contains(fragment));
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void should_cover_every_error_kind_in_the_table() {
         List<Kind> covered = rows().flatMap(a -> ((List<?>) a.get()[3]).stream()).map(Kind.class::cast).distinct().toList();
 

@@ -2,7 +2,6 @@ package dev.maestro.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.maestro.protocol.ProtocolError.Kind;
 import dev.maestro.registry.Registry;
 import java.util.List;
 import java.util.stream.Collectors;

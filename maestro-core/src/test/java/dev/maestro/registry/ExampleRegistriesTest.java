@@ -2,6 +2,7 @@ package dev.maestro.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.maestro.skill.tool.Tools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -132,7 +133,7 @@ class ExampleRegistriesTest {
     @ValueSource(strings = {"registries/maestro-paper", "data/paper-sim/registry", "data/blind/registry-tools"})
     void should_use_only_tools_the_runtime_provides(String folder) {
         RegistryLoader.Reader strict = RegistryLoader.builder().env(Map.of())
-                .knownTools(Set.copyOf(dev.maestro.skill.tool.Tools.defaults().names())).build();
+                .knownTools(Set.copyOf(Tools.defaults().names())).build();
 
         assertThat(strict.check(REPO.resolve(folder))).filteredOn(RegistryProblem::isError).isEmpty();
     }

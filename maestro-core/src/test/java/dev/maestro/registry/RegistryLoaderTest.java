@@ -2,6 +2,7 @@ package dev.maestro.registry;
 
 import dev.maestro.MaestroException;
 import dev.maestro.registry.RegistryProblem.Severity;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -199,7 +200,7 @@ class RegistryLoaderTest {
         Files.writeString(dir.resolve("skills/leaf/SKILL.md"), LEAF.replace("level: 2", "level: 3"));
 
         // when
-        Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> reader(ENV).load(dir));
+        Throwable thrown = Assertions.catchThrowable(() -> reader(ENV).load(dir));
 
         // then
         assertThat(thrown).isInstanceOf(RegistryException.class).isInstanceOf(MaestroException.class);

@@ -1,6 +1,7 @@
 package dev.maestro.registry;
 
 import dev.maestro.registry.RegistryProblem.Severity;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -280,7 +281,7 @@ class RegistryValidationTest {
         }
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void should_point_at_the_line_of_a_yaml_syntax_error(@TempDir Path tmp) throws IOException {
         Map<String, String> files = new LinkedHashMap<>(Map.of(M, MODELS, SOLVE_MD, SOLVE, ROUTER_MD, ROUTER,
                 LEAF_MD, LEAF));

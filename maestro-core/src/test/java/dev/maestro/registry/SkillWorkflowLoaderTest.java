@@ -3,11 +3,13 @@ package dev.maestro.registry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -107,7 +109,7 @@ class SkillWorkflowLoaderTest {
     }
 
     static Map<String, String> valid() {
-        return new java.util.LinkedHashMap<>(Map.of("router", ROUTER, "plain", PLAIN, "formula", FORMULA,
+        return new LinkedHashMap<>(Map.of("router", ROUTER, "plain", PLAIN, "formula", FORMULA,
                 "counter", COUNTER, "calc", CALC));
     }
 
@@ -120,13 +122,13 @@ class SkillWorkflowLoaderTest {
         SkillWorkflow plain = r.skill("plain").orElseThrow().workflow();
         assertThat(plain.steps()).extracting(SkillWorkflow.Step::kind, SkillWorkflow.Step::target, SkillWorkflow.Step::argument)
                 .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple(SkillWorkflow.Kind.TOOL, "zoom", "{input}"),
-                        org.assertj.core.groups.Tuple.tuple(SkillWorkflow.Kind.TOOL, "ocr", ""),
-                        org.assertj.core.groups.Tuple.tuple(SkillWorkflow.Kind.MODEL, "model", ""));
+                        Tuple.tuple(SkillWorkflow.Kind.TOOL, "zoom", "{input}"),
+                        Tuple.tuple(SkillWorkflow.Kind.TOOL, "ocr", ""),
+                        Tuple.tuple(SkillWorkflow.Kind.MODEL, "model", ""));
         SkillWorkflow router = r.skill("router").orElseThrow().workflow();
         assertThat(router.route()).extracting(SkillWorkflow.RouteRule::field, SkillWorkflow.RouteRule::skill)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("question", "formula"),
-                        org.assertj.core.groups.Tuple.tuple("input", "formula"));
+                .containsExactly(Tuple.tuple("question", "formula"),
+                        Tuple.tuple("input", "formula"));
         assertThat(router.routeDefault()).contains("plain");
         assertThat(r.skill("counter").orElseThrow().workflow().steps()).last()
                 .isEqualTo(new SkillWorkflow.Step(SkillWorkflow.Kind.ANSWER, "count-circles", "", 8));

@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.maestro.MaestroException;
 import dev.maestro.Progress;
-import dev.maestro.collect.ArithmeticServer;
+import dev.maestro.collect.ArithmeticModels;
+import dev.maestro.episode.EpisodeConfig;
 import dev.maestro.eval.PairMatrix;
 import dev.maestro.experiment.Suite;
 import dev.maestro.experiment.Workbench;
@@ -13,10 +14,10 @@ import dev.maestro.policy.PairHistory;
 import dev.maestro.policy.embed.CachingEmbedder;
 import dev.maestro.task.Split;
 import dev.maestro.task.Task;
+import dev.maestro.testkit.FakeOpenAiServer;
 import dev.maestro.train.GrpoTrainer;
 import dev.maestro.train.TrainConfig;
 import java.awt.image.BufferedImage;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -31,16 +32,16 @@ import org.junit.jupiter.api.io.TempDir;
 class MaestroTest {
     @TempDir
     static Path dir;
-    static ArithmeticServer server;
+    static FakeOpenAiServer server;
     static Path registry;
     static Map<String, String> env;
 
     @BeforeAll
     static void start() throws Exception {
-        server = new ArithmeticServer();
-        Path live = ArithmeticServer.writeSuite(dir.resolve("live"), 40);
+        server = FakeOpenAiServer.start(new ArithmeticModels());
+        Path live = ArithmeticModels.writeSuite(dir.resolve("live"), 40);
         registry = live.resolve("registry");
-        env = new HashMap<>(server.env());
+        env = new HashMap<>(ArithmeticModels.env(server));
         env.put(MaestroHome.VARIABLE, dir.toString()); // the embedding cache goes to dir/.cache
         env = Map.copyOf(env);
         // a checkpoint to load, trained as `maestro train` does (a short run; the cache keeps the server calls few)
@@ -99,7 +100,7 @@ class MaestroTest {
         Map<String, String> dead = new HashMap<>(env);
         dead.put("ARITH_URL", "http://127.0.0.1:9/v1"); // discard port: nothing listens
         try (Maestro maestro = Maestro.builder().registry(registry).policy("fixed:calc@@direct").env(dead).home(dir)
-                .episode(dev.maestro.episode.EpisodeConfig.DEFAULT).build()) {
+                .episode(EpisodeConfig.DEFAULT).build()) {
             maestro.runtime(); // reachable for advanced use
             Answer a = maestro.answer("What is 1 + 1?");
 

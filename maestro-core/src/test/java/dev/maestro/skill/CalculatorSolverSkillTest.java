@@ -1,6 +1,7 @@
 package dev.maestro.skill;
 
 import dev.maestro.expert.ExpertReply;
+import dev.maestro.expert.ExpertRequest;
 import dev.maestro.expert.Usage;
 import dev.maestro.registry.Backend;
 import dev.maestro.registry.Modality;
@@ -46,7 +47,7 @@ class CalculatorSolverSkillTest {
         SkillContext ctx = new SkillContext(Task.text("a", "What is 2^10 - 1?", "1023", "math"), MODEL, SKILL, "",
                 req -> {
                     throw new AssertionError("no model call expected");
-                }, Tools.defaults(), dev.maestro.expert.ExpertRequest.Sampling.DEFAULT);
+                }, Tools.defaults(), ExpertRequest.Sampling.DEFAULT);
 
         ExpertReply r = new CalculatorSolverSkill().run(ctx);
 
@@ -58,7 +59,7 @@ class CalculatorSolverSkillTest {
     void should_fall_back_to_the_model_when_there_is_nothing_to_calculate() {
         SkillContext ctx = new SkillContext(Task.text("b", "Which planet is largest?", "Jupiter", "science"), MODEL, SKILL, "",
                 req -> ExpertReply.text("The answer is Jupiter.", new Usage(10, 5), 0.01, 30),
-                Tools.defaults(), dev.maestro.expert.ExpertRequest.Sampling.DEFAULT);
+                Tools.defaults(), ExpertRequest.Sampling.DEFAULT);
 
         ExpertReply r = new CalculatorSolverSkill().run(ctx);
 

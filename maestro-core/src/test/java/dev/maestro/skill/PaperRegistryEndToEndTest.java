@@ -2,7 +2,6 @@ package dev.maestro.skill;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import dev.maestro.expert.EnvLookup;
 import dev.maestro.expert.Expert;
 import dev.maestro.expert.ExpertReply;
@@ -17,6 +16,8 @@ import dev.maestro.skill.tool.ToolResult;
 import dev.maestro.skill.tool.Tools;
 import dev.maestro.task.AnswerType;
 import dev.maestro.task.Task;
+import dev.maestro.testkit.FakeOpenAiServer;
+import dev.maestro.testkit.FakeOpenAiServer.Reply;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -25,17 +26,12 @@ import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
@@ -54,7 +50,7 @@ class PaperRegistryEndToEndTest {
     static final Path REPO = findRepo();
     static final ObjectMapper JSON = new ObjectMapper();
     static final List<String> BODIES = new CopyOnWriteArrayList<>();
-    static HttpServer server;
+    static FakeOpenAiServer server;
 
     @TempDir
     static Path dir;
@@ -72,27 +68,16 @@ class PaperRegistryEndToEndTest {
 
     @BeforeAll
     static void start() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/", ex -> {
-            try (ex) {
-                BODIES.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-                byte[] b = ("{\"id\":\"c1\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"fake\",\"choices\":[{\"index\":0,"
-                        + "\"message\":{\"role\":\"assistant\",\"content\":\"I read it. Final answer: 4721\"},\"finish_reason\":\"stop\"}],"
-                        + "\"usage\":{\"prompt_tokens\":120,\"completion_tokens\":8,\"total_tokens\":128}}").getBytes(StandardCharsets.UTF_8);
-                ex.getResponseHeaders().set("Content-Type", "application/json");
-                ex.sendResponseHeaders(200, b.length);
-                try (OutputStream os = ex.getResponseBody()) {
-                    os.write(b);
-                }
-            }
+        server = FakeOpenAiServer.start(request -> {
+            BODIES.add(request.body());
+            return Reply.ok("I read it. Final answer: 4721", 120, 8);
         });
-        server.start();
         image = render(dir.resolve("invoice-chart.png"));
     }
 
     @AfterAll
     static void stop() {
-        server.stop(0);
+        server.close();
     }
 
     @BeforeEach
@@ -171,7 +156,7 @@ class PaperRegistryEndToEndTest {
     }
 
     Run run(String skillName, String question) throws IOException {
-        String base = "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+        String base = server.baseUrl();
         Registry reg = RegistryLoader.builder().env(Map.of("MAESTRO_PAPER_BASE_URL", base)).build()
                 .load(REPO.resolve("registries/maestro-paper"));
         Map<String, Expert> experts = Experts.forRegistry(reg, Experts.Options.builder().env(EnvLookup.of(Map.of()))

@@ -9,6 +9,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -105,7 +106,7 @@ class DatabaseTest {
     @Test
     void should_refuse_a_wrong_password_with_a_message_without_it() {
         String url = EmbeddedPg.newDatabase();
-        StoreLocation wrong = StoreLocation.parse(url, java.util.Map.of(EmbeddedPg.PASSWORD_VAR, "not-the-password"));
+        StoreLocation wrong = StoreLocation.parse(url, Map.of(EmbeddedPg.PASSWORD_VAR, "not-the-password"));
         assertThatThrownBy(() -> Database.open(wrong)).isInstanceOf(MaestroException.class)
                 .hasMessageContaining("cannot open store postgresql://maestro@127.0.0.1:")
                 .hasMessageNotContaining("not-the-password").hasMessageNotContaining(EmbeddedPg.password());

@@ -3,6 +3,8 @@ package dev.maestro.store;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -27,14 +29,14 @@ public final class EmbeddedPg {
     private static synchronized EmbeddedPostgres server() {
         if (server == null) {
             try {
-                java.nio.file.Path data = java.nio.file.Files.createTempDirectory("maestro-pg-");
+                Path data = Files.createTempDirectory("maestro-pg-");
                 EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(true)
                         .setServerConfig("listen_addresses", "127.0.0.1").setServerConfig("max_connections", "200")
                         .setServerConfig("fsync", "off").start();
                 try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
                     s.execute("CREATE ROLE maestro LOGIN CREATEDB PASSWORD '" + PASSWORD + "'");
                     // the role the stores use must give its password (the superuser used to set up stays on trust)
-                    java.nio.file.Files.writeString(data.resolve("pg_hba.conf"), "local all all trust\n"
+                    Files.writeString(data.resolve("pg_hba.conf"), "local all all trust\n"
                             + "host all maestro 127.0.0.1/32 scram-sha-256\nhost all all 127.0.0.1/32 trust\n");
                     s.execute("SELECT pg_reload_conf()");
                 }

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.maestro.MaestroException;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import net.jqwik.api.Arbitraries;
@@ -13,6 +16,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -183,7 +187,7 @@ class AnswerGraderTest {
     @Test
     void should_grade_hostile_megabyte_answers_quickly() {
         String huge = "{".repeat(300_000) + "1".repeat(300_000) + "\\frac{".repeat(50_000);
-        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5), () -> {
+        Assertions.assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
             assertThat(grader.grade(of(AnswerType.NUMBER, "60"), huge)).isZero();
             assertThat(grader.grade(of(AnswerType.TEXT, "5x6"), huge)).isZero();
             assertThat(grader.grade(choice("A", "1", "2"), huge)).isZero();
@@ -225,11 +229,11 @@ class AnswerGraderTest {
             case 3 -> "$" + (p < 0 ? "-" : "") + "\\frac{" + Math.abs(p) + "}{" + q + "}$";
             case 4 -> "Answer: " + p + "/" + q + ".";
             case 5 -> p + "/" + q + " cm";
-            default -> new java.math.BigDecimal(p).divide(new java.math.BigDecimal(q), java.math.MathContext.DECIMAL128)
+            default -> new BigDecimal(p).divide(new BigDecimal(q), MathContext.DECIMAL128)
                     .toPlainString();
         };
-        boolean exactDecimal = form != 6 || new java.math.BigDecimal(p).divide(new java.math.BigDecimal(q),
-                java.math.MathContext.DECIMAL128).multiply(new java.math.BigDecimal(q)).compareTo(new java.math.BigDecimal(p)) == 0;
+        boolean exactDecimal = form != 6 || new BigDecimal(p).divide(new BigDecimal(q),
+                MathContext.DECIMAL128).multiply(new BigDecimal(q)).compareTo(new BigDecimal(p)) == 0;
 
         // then
         assertThat(grader.grade(task, answer)).isEqualTo(exactDecimal ? 1.0 : 0.0);

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -126,7 +127,7 @@ class SimulatedSuiteTest {
 
     private static List<Integer> ints(String s) {
         Matcher m = Pattern.compile("(?<![\\d.])\\d+(?![\\d.])").matcher(s);
-        List<Integer> out = new java.util.ArrayList<>();
+        List<Integer> out = new ArrayList<>();
         while (m.find()) {
             out.add(Integer.parseInt(m.group()));
         }

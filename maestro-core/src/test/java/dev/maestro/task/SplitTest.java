@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -44,7 +45,7 @@ class SplitTest {
         List<Split.Part> before = tasks.stream().map(split::assign).toList();
 
         // when
-        Collections.shuffle(tasks, new java.util.Random(3));
+        Collections.shuffle(tasks, new Random(3));
         List<Task> subset = tasks.subList(0, 100);
 
         // then

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.maestro.MaestroException;
 import java.io.IOException;
+import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -184,9 +186,9 @@ class TaskReaderTest {
     void should_refuse_a_line_without_newline_beyond_the_default_cap_naming_the_setting() throws IOException {
         // given 20 MiB without a newline (the default cap is 16 MiB)
         Path file = dir.resolve("endless.jsonl");
-        try (java.io.Writer w = Files.newBufferedWriter(file)) {
+        try (Writer w = Files.newBufferedWriter(file)) {
             char[] block = new char[1 << 20];
-            java.util.Arrays.fill(block, 'x');
+            Arrays.fill(block, 'x');
             for (int i = 0; i < 20; i++) {
                 w.write(block);
             }

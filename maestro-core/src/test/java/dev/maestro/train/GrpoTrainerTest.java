@@ -1,5 +1,6 @@
 package dev.maestro.train;
 
+import dev.maestro.episode.Policy;
 import dev.maestro.policy.Checkpoint;
 import dev.maestro.policy.LearnedPolicies;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 class GrpoTrainerTest {
     static final TrainConfig CFG = ToyWorld.CFG;
 
-    static double accuracy(Environment env, dev.maestro.episode.Policy p, List<Task> tasks) {
+    static double accuracy(Environment env, Policy p, List<Task> tasks) {
         return Evaluator.run(env, p, tasks, 3, 1, Progress.NONE).stream().mapToDouble(r -> r.grade()).average().orElse(0);
     }
 

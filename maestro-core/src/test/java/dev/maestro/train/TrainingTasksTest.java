@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.maestro.MaestroException;
 import dev.maestro.episode.Environment;
-import dev.maestro.expert.ExpertReply;
 import dev.maestro.eval.JudgeStub;
 import dev.maestro.task.AnswerType;
 import dev.maestro.task.Task;

@@ -1,7 +1,5 @@
 package dev.maestro.train;
 
-import dev.maestro.policy.Checkpoint;
-import dev.maestro.policy.LearnedPolicies;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.maestro.episode.Environment;
@@ -10,8 +8,11 @@ import dev.maestro.episode.Observation;
 import dev.maestro.episode.Step;
 import dev.maestro.expert.Expert;
 import dev.maestro.expert.ExpertError;
-import dev.maestro.expert.FaultyOpenAiServer;
-import dev.maestro.expert.FaultyOpenAiServer.Fault;
+import dev.maestro.expert.FaultSchedule;
+import dev.maestro.expert.FaultSchedule.Fault;
+import dev.maestro.expert.LiveThreads;
+import dev.maestro.policy.Checkpoint;
+import dev.maestro.policy.LearnedPolicies;
 import dev.maestro.policy.LearnedPolicy;
 import dev.maestro.policy.embed.HashingEmbedder;
 import dev.maestro.registry.Backend;
@@ -21,6 +22,7 @@ import dev.maestro.registry.Registry;
 import dev.maestro.registry.SkillCard;
 import dev.maestro.task.AnswerGrader;
 import dev.maestro.task.Task;
+import dev.maestro.testkit.FakeOpenAiServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -72,7 +74,7 @@ class TrainingUnderFaultsTest {
     void should_train_to_a_readable_checkpoint_with_every_failed_call_observed_and_no_thread_leak(@TempDir Path dir)
             throws Exception {
         // given three live models behind one endpoint failing 30% of requests, and a small, fast config
-        Set<Thread> before = FaultyOpenAiServer.liveThreads();
+        Set<Thread> before = LiveThreads.now();
         List<Task> train = tasks(0, 8);
         List<Task> validation = tasks(8, 12);
         TrainConfig cfg = TrainConfig.DEFAULT.withEpochs(1).withTasksPerStep(4).withGroupSize(3).withMinSteps(6)
@@ -83,13 +85,14 @@ class TrainingUnderFaultsTest {
         Map<String, List<Fault>> log;
         int requests;
         long t0 = System.nanoTime();
-        try (FaultyOpenAiServer server = new FaultyOpenAiServer(5, 0.30, Fault.NONE)) {
+        FaultSchedule schedule = new FaultSchedule(5, 0.30, Fault.NONE);
+        try (FakeOpenAiServer server = FakeOpenAiServer.start(schedule)) {
             Registry registry = Registry.of("faulty-train", List.of(
                             model("Alpha", "general assistant", server.baseUrl()),
                             model("Beta", "careful arithmetic", server.baseUrl()),
                             model("Gamma", "fast and cheap", server.baseUrl())),
                     List.of(SkillCard.simple("direct", "answer directly", "{question}")));
-            Map<String, Expert> experts = FaultyOpenAiServer.experts(registry, ATTEMPTS);
+            Map<String, Expert> experts = FaultSchedule.experts(registry, ATTEMPTS);
             ExecutorService pool = Executors.newFixedThreadPool(4);
             try (Environment env = Environment.builder(registry, experts, AnswerGrader.create())
                     .pool(pool).trace(episodes::add).build()) {
@@ -100,7 +103,7 @@ class TrainingUnderFaultsTest {
                 pool.shutdownNow();
                 assertThat(pool.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
             }
-            log = Map.copyOf(server.log());
+            log = Map.copyOf(schedule.log());
             requests = server.requests();
         }
         long ms = (System.nanoTime() - t0) / 1_000_000;
@@ -162,7 +165,7 @@ class TrainingUnderFaultsTest {
         assertThat(ok).as("calls that succeeded after retries").isGreaterThanOrEqualTo((int) (0.8 * calls));
 
         // and nothing the run started is still alive (slack 2: JDK HttpClient selector threads end lazily)
-        List<String> leaked = FaultyOpenAiServer.threadsLeftSince(before, 2);
+        List<String> leaked = LiveThreads.leftSince(before, 2);
         System.out.printf("training under faults: %d threads before, new threads still alive: %s%n", before.size(), leaked);
         assertThat(leaked).as("threads still alive").hasSizeLessThanOrEqualTo(2);
     }

@@ -1,7 +1,9 @@
 package dev.maestro.langchain4j;
 
+import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.ChatResponseMetadata;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * {@link ChatResponseMetadata} with Maestro's {@link Ledger}: read it from an AI Service's {@code Result} as
@@ -21,9 +23,9 @@ public final class MaestroChatResponseMetadata extends ChatResponseMetadata {
     }
 
     /** The ledger of a response from a Maestro model, if it is one. */
-    public static java.util.Optional<Ledger> ledgerOf(dev.langchain4j.model.chat.response.ChatResponse response) {
-        return response.metadata() instanceof MaestroChatResponseMetadata m ? java.util.Optional.of(m.ledger())
-                : java.util.Optional.empty();
+    public static Optional<Ledger> ledgerOf(ChatResponse response) {
+        return response.metadata() instanceof MaestroChatResponseMetadata m ? Optional.of(m.ledger())
+                : Optional.empty();
     }
 
     /** Keeps the ledger when LangChain4j rebuilds the metadata. */

@@ -9,7 +9,6 @@ import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.exception.UnsupportedFeatureException;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.service.AiServices;
 import dev.langchain4j.service.Result;
@@ -23,12 +22,15 @@ import dev.maestro.registry.Price;
 import dev.maestro.registry.Registry;
 import dev.maestro.registry.SkillCard;
 import dev.maestro.runtime.Maestro;
+import dev.maestro.testkit.FakeOpenAiServer;
+import dev.maestro.testkit.FakeOpenAiServer.Reply;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,14 +50,14 @@ class MaestroChatModelTest {
         TokenStream chat(String question);
     }
 
-    private FakeExpertEndpoint endpoint;
+    private FakeOpenAiServer endpoint;
     private Maestro maestro;
 
     @BeforeEach
     void start() throws Exception {
-        endpoint = new FakeExpertEndpoint();
+        endpoint = FakeOpenAiServer.start().always(Reply.ok("The answer is 42", 100, 20));
         ModelCard expert = ModelCard.builder("arith", Backend.OPENAI).description("good at arithmetic")
-                .baseUrl(endpoint.url()).modelName("arith-7b").price(new Price(3.0, 15.0))
+                .baseUrl(endpoint.baseUrl()).modelName("arith-7b").price(new Price(3.0, 15.0))
                 .modalities(Set.of(Modality.TEXT, Modality.IMAGE)).timeout(Duration.ofSeconds(5)).build();
         Registry registry = Registry.of("lc4j-test", List.of(expert),
                 List.of(SkillCard.simple("direct", "Answer directly.", "{question}")));
@@ -75,8 +77,8 @@ class MaestroChatModelTest {
         String answer = assistant.chat("What is 6 * 7?");
 
         assertThat(answer).isEqualTo("42");
-        assertThat(endpoint.bodies).hasSize(1);
-        assertThat(endpoint.bodies.get(0)).contains("Answer with a number only.").contains("What is 6 * 7?");
+        assertThat(endpoint.received()).hasSize(1);
+        assertThat(endpoint.received().get(0).body()).contains("Answer with a number only.").contains("What is 6 * 7?");
     }
 
     @Test
@@ -90,7 +92,7 @@ class MaestroChatModelTest {
         assertThat(ledger.answered()).isTrue();
         assertThat(ledger.policy()).isEqualTo("fixed:arith@@direct");
         assertThat(ledger.pairs()).extracting(Ledger.PairCall::pair).containsExactly("arith@@direct");
-        assertThat(ledger.costUsd()).isCloseTo(100 * 3e-6 + 20 * 15e-6, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(ledger.costUsd()).isCloseTo(100 * 3e-6 + 20 * 15e-6, Offset.offset(1e-12));
         assertThat(ledger.latencyMs()).isPositive();
         assertThat(result.tokenUsage().inputTokenCount()).isEqualTo(100);
         assertThat(result.tokenUsage().outputTokenCount()).isEqualTo(20);
@@ -120,7 +122,7 @@ class MaestroChatModelTest {
                 ImageContent.from(png, "image/png"))).build());
 
         assertThat(r.aiMessage().text()).isEqualTo("42");
-        assertThat(endpoint.bodies.get(0)).contains("data:image/png;base64," + png);
+        assertThat(endpoint.received().get(0).body()).contains("data:image/png;base64," + png);
         assertThatThrownBy(() -> model.chat(ChatRequest.builder().messages(UserMessage.from("q"))
                 .toolSpecifications(ToolSpecification.builder().name("calc").description("adds").build()).build()))
                 .isInstanceOf(UnsupportedFeatureException.class).hasMessageContaining("tools");

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 
 /**
  * How a workflow step's inputs become the arguments of an MCP tool call, read against the tool's input schema
@@ -54,7 +55,7 @@ final class ArgumentMapper {
 
         /** The argument names, sorted: a server may send its schema's properties in any order. */
         String names() {
-            return properties.isEmpty() ? "(none declared)" : String.join(", ", new java.util.TreeSet<>(properties.keySet()));
+            return properties.isEmpty() ? "(none declared)" : String.join(", ", new TreeSet<>(properties.keySet()));
         }
     }
 

@@ -14,7 +14,14 @@ import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.spec.McpClientTransport;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
+import java.io.File;
+import java.net.ConnectException;
 import java.net.URI;
+import java.net.UnknownHostException;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.UnresolvedAddressException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -25,6 +32,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -50,8 +59,8 @@ final class McpConnection implements AutoCloseable {
             "LC_CTYPE", "TMPDIR", "TEMP", "TMP", "JAVA_HOME", "SYSTEMROOT", "PATHEXT", "COMSPEC", "USERPROFILE",
             "APPDATA", "LOCALAPPDATA");
     /** Variables whose values are secrets (header values always are). */
-    private static final java.util.regex.Pattern SECRET_NAME =
-            java.util.regex.Pattern.compile("(?i).*(key|token|secret|password|passwd|credential|auth).*");
+    private static final Pattern SECRET_NAME =
+            Pattern.compile("(?i).*(key|token|secret|password|passwd|credential|auth).*");
     private static final int MAX_TOOL_PAGES = 100;
     private static final int STDERR_LINES = 5;
 
@@ -163,8 +172,8 @@ final class McpConnection implements AutoCloseable {
             return secrets.redact("the server answered error " + m.getJsonRpcError().code() + ": " + m.getJsonRpcError().message());
         }
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof java.net.ConnectException || t instanceof java.nio.channels.ClosedChannelException
-                    || t instanceof java.nio.channels.UnresolvedAddressException || t instanceof java.net.UnknownHostException) {
+            if (t instanceof ConnectException || t instanceof ClosedChannelException
+                    || t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
                 return "nothing answers there (" + t.getClass().getSimpleName() + (t.getMessage() == null ? ""
                         : ": " + secrets.redact(t.getMessage())) + ")";
             }
@@ -301,14 +310,14 @@ final class McpConnection implements AutoCloseable {
      * executable file, or a bare name found nowhere on PATH. Said at once instead of after the connect timeout.
      */
     private Optional<String> missingProgram(String command) {
-        if (command.contains("/") || command.contains(java.io.File.separator)) {
+        if (command.contains("/") || command.contains(File.separator)) {
             Path p = spec.folder().resolve(command).normalize();
-            return java.nio.file.Files.isExecutable(p) ? Optional.empty()
+            return Files.isExecutable(p) ? Optional.empty()
                     : Optional.of("no executable program at " + p + " (a relative command is resolved in the skill's folder)");
         }
         String path = env.getOrDefault("PATH", "");
-        for (String dir : path.split(java.io.File.pathSeparator)) {
-            if (!dir.isEmpty() && java.nio.file.Files.isExecutable(Path.of(dir, command))) {
+        for (String dir : path.split(File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, command))) {
                 return Optional.empty();
             }
         }
@@ -345,7 +354,7 @@ final class McpConnection implements AutoCloseable {
         return r.value();
     }
 
-    private static java.util.function.Function<String, Optional<String>> lookup(Map<String, String> env) {
+    private static Function<String, Optional<String>> lookup(Map<String, String> env) {
         return k -> Optional.ofNullable(env.get(k));
     }
 
@@ -374,7 +383,7 @@ final class McpConnection implements AutoCloseable {
     static boolean isTimeout(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             String m = t.getMessage() == null ? "" : t.getMessage();
-            if (t instanceof TimeoutException || t instanceof java.net.http.HttpTimeoutException
+            if (t instanceof TimeoutException || t instanceof HttpTimeoutException
                     || m.startsWith("Timeout on blocking read") || m.startsWith("Did not observe any item or terminal signal within")) {
                 return true;
             }

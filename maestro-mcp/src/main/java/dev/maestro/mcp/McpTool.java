@@ -1,5 +1,6 @@
 package dev.maestro.mcp;
 
+import dev.maestro.io.Limit;
 import dev.maestro.registry.McpServer;
 import dev.maestro.skill.tool.Tool;
 import dev.maestro.skill.tool.ToolInput;
@@ -86,7 +87,7 @@ final class McpTool implements Tool {
         String text = c.secrets().redact(text(r));
         long bytes = text.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > spec.maxResultBytes()) {
-            return fail("the result is " + bytes + " bytes, over the " + dev.maestro.io.Limit.human(spec.maxResultBytes())
+            return fail("the result is " + bytes + " bytes, over the " + Limit.human(spec.maxResultBytes())
                     + " the server's 'max-result-bytes' allows", t0);
         }
         if (Boolean.TRUE.equals(r.isError())) {

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -51,7 +52,7 @@ public final class McpToolProvider implements ToolProvider {
             for (McpServer s : servers.values()) {
                 try {
                     open.put(s.name(), pending.get(s.name()).get());
-                } catch (java.util.concurrent.ExecutionException e) {
+                } catch (ExecutionException e) {
                     String why = e.getCause() instanceof McpConnection.Unavailable u ? u.getMessage()
                             : "cannot connect to MCP server '" + s.name() + "': " + e.getCause();
                     problems.add(problem(s.file(), s.line(), "mcp." + s.name(), why));

@@ -12,6 +12,7 @@ import dev.maestro.registry.RegistryLoader;
 import dev.maestro.registry.RegistryProblem;
 import dev.maestro.runtime.MaestroRuntime;
 import dev.maestro.skill.tool.ProvidedTools;
+import dev.maestro.skill.tool.Tool;
 import dev.maestro.skill.tool.ToolProviders;
 import dev.maestro.task.AnswerType;
 import dev.maestro.task.Task;
@@ -250,7 +251,7 @@ class McpToolsTest {
                             + "process exited (its stderr: ").contains("NoSuchMain"));
             assertThat(System.nanoTime() - t0).as("nothing waits for a timeout").isLessThan(20_000_000_000L);
             // the steps still name a tool, which fails saying why instead of being an unknown tool
-            assertThat(t.tools()).extracting(dev.maestro.skill.tool.Tool::name).contains("ghost/boo", "web/echo", "quitter/x");
+            assertThat(t.tools()).extracting(Tool::name).contains("ghost/boo", "web/echo", "quitter/x");
         }
     }
 

@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 /** Spans of a real episode (two parallel calls to a fake endpoint, one failing, then an answer). */
@@ -153,7 +154,7 @@ class OtelTelemetryTest {
         return found.get(0);
     }
 
-    private static org.assertj.core.data.Offset<Double> within() {
-        return org.assertj.core.data.Offset.offset(1e-12);
+    private static Offset<Double> within() {
+        return Offset.offset(1e-12);
     }
 }

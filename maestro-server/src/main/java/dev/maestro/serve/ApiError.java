@@ -1,5 +1,7 @@
 package dev.maestro.serve;
 
+import java.util.Optional;
+
 /**
  * An error answered in OpenAI's shape {@code {"error":{"message","type","code","param"}}} ({@code param} names the
  * offending request field when there is one). Thrown from handlers and turned into a response by the server; the
@@ -9,13 +11,13 @@ public final class ApiError extends RuntimeException {
     private final int status;
     private final String type;
     private final String code;
-    private final java.util.Optional<String> param;
+    private final Optional<String> param;
 
     public ApiError(int status, String type, String code, String message) {
-        this(status, type, code, message, java.util.Optional.empty());
+        this(status, type, code, message, Optional.empty());
     }
 
-    private ApiError(int status, String type, String code, String message, java.util.Optional<String> param) {
+    private ApiError(int status, String type, String code, String message, Optional<String> param) {
         super(message, null, false, false); // no stack trace: this is a normal outcome, not a bug
         this.status = status;
         this.type = type;
@@ -27,11 +29,11 @@ public final class ApiError extends RuntimeException {
     public String type() { return type; }
     public String code() { return code; }
     /** The request field (or header) at fault, when there is one. */
-    public java.util.Optional<String> param() { return param; }
+    public Optional<String> param() { return param; }
 
     /** 400 naming the field at fault in {@code param}. */
     public static ApiError badParam(String code, String param, String message) {
-        return new ApiError(400, "invalid_request_error", code, message, java.util.Optional.of(param));
+        return new ApiError(400, "invalid_request_error", code, message, Optional.of(param));
     }
 
     /** 400 {@code unsupported_parameter}: a request field this server does not implement, never silently ignored. */

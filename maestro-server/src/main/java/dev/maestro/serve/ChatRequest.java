@@ -11,9 +11,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * A parsed {@code POST /v1/chat/completions} body. Parsing is separate from HTTP so it can be fuzzed directly:
@@ -87,7 +89,7 @@ record ChatRequest(boolean stream, EpisodeConfig budget, String question, Option
             tokens += CostEstimate.tokens(p.text) + 4 + (long) CostEstimate.TOKENS_PER_IMAGE * p.urls.size();
         }
         if (tokens > limits.maxPromptTokens()) {
-            throw ApiError.badParam("prompt_too_long", "messages", String.format(java.util.Locale.ROOT,
+            throw ApiError.badParam("prompt_too_long", "messages", String.format(Locale.ROOT,
                     "the messages are estimated at %,d prompt tokens (characters / 4 + %d per image), over the cap of "
                             + "%,d per request; shorten the conversation, or start the server with a larger "
                             + "--max-prompt-tokens", tokens, CostEstimate.TOKENS_PER_IMAGE, limits.maxPromptTokens()));
@@ -174,7 +176,7 @@ record ChatRequest(boolean stream, EpisodeConfig budget, String question, Option
         }
     }
 
-    private static void requireDefault(JsonNode n, String field, java.util.function.Predicate<JsonNode> ok, String only) {
+    private static void requireDefault(JsonNode n, String field, Predicate<JsonNode> ok, String only) {
         JsonNode v = n.path(field);
         if (!absent(v) && !ok.test(v)) {
             throw ApiError.unsupported(field, "parameter '" + field + "' is not supported by this server (only "

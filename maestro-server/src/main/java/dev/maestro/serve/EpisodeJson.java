@@ -8,6 +8,7 @@ import dev.maestro.episode.EpisodeResult;
 import dev.maestro.episode.Observation;
 import dev.maestro.episode.Step;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * JSON views of episodes shared by the chat response ({@code maestro} object), the stream and the trace store.
@@ -44,7 +45,7 @@ public final class EpisodeJson {
         n.put("latency_ms", o.latencyMs());
         if (o.error().isPresent()) {
             ObjectNode e = n.putObject("error");
-            e.put("kind", o.error().get().kind().name().toLowerCase(java.util.Locale.ROOT));
+            e.put("kind", o.error().get().kind().name().toLowerCase(Locale.ROOT));
             e.put("message", o.error().get().message());
         } else {
             n.putNull("error");
@@ -60,7 +61,7 @@ public final class EpisodeJson {
             }
             ArrayNode failed = f.putArray("failed");
             o.fallback().get().failed().forEach(x -> failed.addObject().put("model", x.model())
-                    .put("kind", x.error().kind().name().toLowerCase(java.util.Locale.ROOT)).put("message", x.error().message()));
+                    .put("kind", x.error().kind().name().toLowerCase(Locale.ROOT)).put("message", x.error().message()));
         }
         return n;
     }

@@ -1,5 +1,6 @@
 package dev.maestro.serve;
 
+import dev.maestro.MaestroException;
 import java.util.Optional;
 
 /**
@@ -17,13 +18,13 @@ public record Feedback(Optional<Double> score, Optional<Boolean> correct, Option
 
     public Feedback {
         if (score.isEmpty() && correct.isEmpty()) {
-            throw new IllegalArgumentException("feedback needs a score or correct");
+            throw new MaestroException("feedback needs a score or correct");
         }
         if (score.isPresent() && !(score.get() >= 0 && score.get() <= 1)) {
-            throw new IllegalArgumentException("score must be in [0, 1], got " + score.get());
+            throw new MaestroException("score must be in [0, 1], got " + score.get());
         }
         if (comment.isPresent() && comment.get().length() > MAX_COMMENT) {
-            throw new IllegalArgumentException("comment longer than " + MAX_COMMENT + " characters");
+            throw new MaestroException("comment longer than " + MAX_COMMENT + " characters");
         }
     }
 }

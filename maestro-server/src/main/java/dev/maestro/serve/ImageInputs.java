@@ -1,5 +1,6 @@
 package dev.maestro.serve;
 
+import dev.maestro.MaestroException;
 import dev.maestro.io.BoundedHttp;
 import dev.maestro.io.LimitExceededException;
 import java.io.IOException;
@@ -16,11 +17,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
@@ -83,7 +86,7 @@ public final class ImageInputs {
         /** One deadline for a remote image fetch: connect, headers and body. */
         public Builder fetchTimeout(Duration v) {
             if (v.isZero() || v.isNegative()) {
-                throw new IllegalArgumentException("fetchTimeout must be > 0, got " + v);
+                throw new MaestroException("fetchTimeout must be > 0, got " + v);
             }
             this.fetchTimeout = v;
             return this;
@@ -104,16 +107,16 @@ public final class ImageInputs {
          * not an IP literal is refused here, so no name is resolved while configuring.
          */
         public Builder allowedAddresses(Set<String> ips) {
-            Set<InetAddress> out = new java.util.HashSet<>();
+            Set<InetAddress> out = new HashSet<>();
             for (String ip : ips) {
                 String t = ip.strip();
                 if (!t.matches("[0-9.]+|\\[?[0-9A-Fa-f:.]+]?")) {
-                    throw new IllegalArgumentException("allowed image address must be an IP literal, got '" + abbreviate(t) + "'");
+                    throw new MaestroException("allowed image address must be an IP literal, got '" + abbreviate(t) + "'");
                 }
                 try {
                     out.add(InetAddress.getByName(t.replace("[", "").replace("]", "")));
                 } catch (UnknownHostException e) {
-                    throw new IllegalArgumentException("not an IP address: '" + abbreviate(t) + "'");
+                    throw new MaestroException("not an IP address: '" + abbreviate(t) + "'");
                 }
             }
             this.allowedAddresses = Set.copyOf(out);
@@ -126,7 +129,7 @@ public final class ImageInputs {
 
         private static long positive(long v, String name) {
             if (v <= 0) {
-                throw new IllegalArgumentException(name + " must be > 0, got " + v);
+                throw new MaestroException(name + " must be > 0, got " + v);
             }
             return v;
         }
@@ -201,7 +204,7 @@ public final class ImageInputs {
             String ext = EXT.get(mime);
             if (ext == null) {
                 throw ApiError.badRequest("invalid_image_url", field + ": unsupported image type '" + abbreviate(mime)
-                        + "'; supported: " + String.join(", ", new java.util.TreeSet<>(EXT.keySet())));
+                        + "'; supported: " + String.join(", ", new TreeSet<>(EXT.keySet())));
             }
             byte[] bytes;
             try {

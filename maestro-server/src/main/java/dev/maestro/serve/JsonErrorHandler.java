@@ -1,7 +1,9 @@
 package dev.maestro.serve;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpHeader;
@@ -85,9 +87,9 @@ final class JsonErrorHandler implements Request.Handler {
         err.put("code", e.code());
         try {
             return EpisodeJson.MAPPER.writeValueAsBytes(n);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException impossible) {
+        } catch (JsonProcessingException impossible) {
             return "{\"error\":{\"message\":\"error\",\"type\":\"server_error\",\"code\":\"server_error\"}}".getBytes(
-                    java.nio.charset.StandardCharsets.UTF_8);
+                    StandardCharsets.UTF_8);
         }
     }
 }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.maestro.episode.EpisodeConfig;
+import dev.maestro.MaestroException;
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.episode.Environment;
 import dev.maestro.episode.Policy;
@@ -19,11 +19,11 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -77,7 +77,7 @@ public final class MaestroServer implements AutoCloseable {
         // Keys given means they are meant to be checked; beyond loopback they are mandatory.
         this.authRequired = b.requireAuth.orElseGet(() -> !b.keys.isEmpty() || !isLoopback(b.host));
         if (authRequired && keys.isEmpty()) {
-            throw new IllegalStateException("authentication is required (host " + b.host + " is not loopback) but no API keys"
+            throw new MaestroException("authentication is required (host " + b.host + " is not loopback) but no API keys"
                     + " were given; pass keys (--keys-env/--keys-file) or bind to 127.0.0.1");
         }
         this.slots = new Semaphore(b.maxConcurrent);
@@ -254,7 +254,7 @@ public final class MaestroServer implements AutoCloseable {
             for (Deployments.State d : deployments.map(Deployments::states).orElse(List.of())) {
                 ObjectNode o = list.addObject();
                 o.put("model", d.model());
-                o.put("breaker", d.breaker().map(b -> b.name().toLowerCase(java.util.Locale.ROOT)).orElse("none"));
+                o.put("breaker", d.breaker().map(b -> b.name().toLowerCase(Locale.ROOT)).orElse("none"));
                 o.put("recent_requests", d.recentRequests());
                 o.put("recent_errors", d.recentErrors());
                 o.put("recent_error_rate", d.recentErrorRate());
@@ -473,7 +473,7 @@ public final class MaestroServer implements AutoCloseable {
     private static SecureRandom newIdRandom() {
         try {
             return SecureRandom.getInstance("DRBG");
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             return new SecureRandom(); // every JDK since 9 has DRBG; this is only a fallback
         }
     }
@@ -559,7 +559,7 @@ public final class MaestroServer implements AutoCloseable {
 
         private static long positive(long v, String name) {
             if (v <= 0) {
-                throw new IllegalArgumentException(name + " must be > 0, got " + v);
+                throw new MaestroException(name + " must be > 0, got " + v);
             }
             return v;
         }

@@ -3,12 +3,19 @@ package dev.maestro.serve;
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.episode.Observation;
 import dev.maestro.episode.Step;
+import dev.maestro.expert.CircuitBreakerExpert;
+import dev.maestro.expert.Deployments;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 
 /**
  * Counters and histograms in Prometheus text exposition format (version 0.0.4), written by hand so the
@@ -26,7 +33,7 @@ public final class Metrics {
     private final ConcurrentHashMap<String, DoubleAdder> expertCost = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> expertTokens = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> fallbacks = new ConcurrentHashMap<>();
-    private volatile java.util.function.Supplier<java.util.List<dev.maestro.expert.Deployments.State>> deployments = java.util.List::of;
+    private volatile Supplier<List<Deployments.State>> deployments = List::of;
     private final ConcurrentHashMap<String, Histogram> expertLatency = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> requests = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Histogram> requestDuration = new ConcurrentHashMap<>();
@@ -34,7 +41,7 @@ public final class Metrics {
     private final DoubleAdder episodeCost = new DoubleAdder();
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Exact chat request durations for the serving benchmark (ServeBench); no-op otherwise. */
-    private volatile java.util.function.LongConsumer chatTap = nanos -> { };
+    private volatile LongConsumer chatTap = nanos -> { };
 
     public void episode(EpisodeResult r) {
         episodes.increment();
@@ -52,7 +59,7 @@ public final class Metrics {
         expertCalls.computeIfAbsent(ms, k -> new LongAdder()).increment();
         String m = "model=\"" + esc(model) + "\"";
         if (o.error().isPresent()) {
-            String ek = m + ",kind=\"" + o.error().get().kind().name().toLowerCase(java.util.Locale.ROOT) + "\"";
+            String ek = m + ",kind=\"" + o.error().get().kind().name().toLowerCase(Locale.ROOT) + "\"";
             expertErrors.computeIfAbsent(ek, k -> new LongAdder()).increment();
         }
         expertCost.computeIfAbsent(m, k -> new DoubleAdder()).add(o.costUsd());
@@ -64,8 +71,8 @@ public final class Metrics {
     }
 
     /** Where {@link #render} reads each deployment's breaker and recent error rate. */
-    void deployments(java.util.function.Supplier<java.util.List<dev.maestro.expert.Deployments.State>> source) {
-        this.deployments = java.util.Objects.requireNonNull(source);
+    void deployments(Supplier<List<Deployments.State>> source) {
+        this.deployments = Objects.requireNonNull(source);
     }
 
     public void request(String endpoint, int status, long nanos) {
@@ -77,8 +84,8 @@ public final class Metrics {
     }
 
     /** Also hands every chat request's exact duration in nanoseconds to {@code tap} (benchmarks: histograms are too coarse). */
-    void tapChatDurations(java.util.function.LongConsumer tap) {
-        this.chatTap = java.util.Objects.requireNonNull(tap);
+    void tapChatDurations(LongConsumer tap) {
+        this.chatTap = Objects.requireNonNull(tap);
     }
 
     public AtomicInteger inFlight() {
@@ -110,12 +117,12 @@ public final class Metrics {
         return sb.toString();
     }
 
-    private static void deploymentGauges(StringBuilder sb, java.util.List<dev.maestro.expert.Deployments.State> states) {
+    private static void deploymentGauges(StringBuilder sb, List<Deployments.State> states) {
         sb.append("# HELP maestro_deployment_breaker_open Whether the deployment's circuit breaker refuses calls (1: open or half-open)\n")
                 .append("# TYPE maestro_deployment_breaker_open gauge\n");
         for (var d : states) {
             sb.append("maestro_deployment_breaker_open{model=\"").append(esc(d.model())).append("\"} ")
-                    .append(d.breaker().map(b -> b == dev.maestro.expert.CircuitBreakerExpert.State.CLOSED ? 0 : 1).orElse(0)).append('\n');
+                    .append(d.breaker().map(b -> b == CircuitBreakerExpert.State.CLOSED ? 0 : 1).orElse(0)).append('\n');
         }
         sb.append("# HELP maestro_deployment_recent_error_rate Failed share of the deployment's last requests (at most 100 of 5 minutes)\n")
                 .append("# TYPE maestro_deployment_recent_error_rate gauge\n");

@@ -1,5 +1,6 @@
 package dev.maestro.serve;
 
+import dev.maestro.MaestroException;
 import dev.maestro.episode.EpisodeConfig;
 import dev.maestro.episode.Environment;
 import dev.maestro.episode.Policy;
@@ -19,7 +20,7 @@ public record Orchestrator(String name, Environment environment, Policy policy) 
         Objects.requireNonNull(environment, "environment");
         Objects.requireNonNull(policy, "policy");
         if (name.isBlank()) {
-            throw new IllegalArgumentException("orchestrator name must not be blank");
+            throw new MaestroException("orchestrator name must not be blank");
         }
     }
 

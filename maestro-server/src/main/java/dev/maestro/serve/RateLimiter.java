@@ -1,5 +1,6 @@
 package dev.maestro.serve;
 
+import dev.maestro.MaestroException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
@@ -15,7 +16,7 @@ public final class RateLimiter {
 
     public RateLimiter(int perMinute, int burst, LongSupplier nanoClock) {
         if (perMinute <= 0 || burst <= 0) {
-            throw new IllegalArgumentException("perMinute and burst must be > 0");
+            throw new MaestroException("rate limit: requests per minute and burst must both be > 0, got " + perMinute + " and " + burst);
         }
         this.perNano = perMinute / 60e9;
         this.burst = burst;

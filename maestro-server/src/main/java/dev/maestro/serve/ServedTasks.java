@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.maestro.AtomicFiles;
 import dev.maestro.MaestroException;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -101,7 +102,7 @@ public final class ServedTasks {
                     AtomicFiles.write(dir.resolve(fileName(ref)), img.bytes());
                 }
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new MaestroException("cannot write the task set to " + out + ": " + e.getMessage(), e);
         }
         Path file = out.resolve("tasks.jsonl");

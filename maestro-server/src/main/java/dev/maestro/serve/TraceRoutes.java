@@ -3,6 +3,7 @@ package dev.maestro.serve;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.util.Iterator;
 import java.util.Optional;
 import java.util.Set;
@@ -52,7 +53,7 @@ final class TraceRoutes {
             n = EpisodeJson.MAPPER.readTree(body);
         } catch (JsonProcessingException e) {
             throw ApiError.badRequest("invalid_json", "request body is not JSON: " + e.getOriginalMessage() + "; " + VALID);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw ApiError.badRequest("invalid_json", "request body is not JSON; " + VALID);
         }
         if (n == null || !n.isObject()) {

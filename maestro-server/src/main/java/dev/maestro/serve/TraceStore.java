@@ -19,6 +19,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -474,7 +475,7 @@ public final class TraceStore implements TraceSink, AutoCloseable {
         ObjectNode n = EpisodeJson.MAPPER.createObjectNode();
         n.put("id", rs.getString("id"));
         n.put("created_ms", rs.getLong("created_ms"));
-        n.put("time", java.time.Instant.ofEpochMilli(rs.getLong("created_ms")).toString());
+        n.put("time", Instant.ofEpochMilli(rs.getLong("created_ms")).toString());
         n.put("task_id", rs.getString("task_id"));
         n.put("question", rs.getString("question"));
         n.put("policy", rs.getString("policy"));
@@ -504,7 +505,7 @@ public final class TraceStore implements TraceSink, AutoCloseable {
             f.get().score().ifPresentOrElse(v -> fb.put("score", v), () -> fb.putNull("score"));
             f.get().correct().ifPresentOrElse(v -> fb.put("correct", v), () -> fb.putNull("correct"));
             f.get().comment().ifPresentOrElse(v -> fb.put("comment", v), () -> fb.putNull("comment"));
-            fb.put("time", java.time.Instant.ofEpochMilli(f.get().createdMs()).toString());
+            fb.put("time", Instant.ofEpochMilli(f.get().createdMs()).toString());
         }
         return n;
     }

@@ -19,6 +19,7 @@ import dev.maestro.registry.Registry;
 import dev.maestro.registry.SkillCard;
 import dev.maestro.task.AnswerType;
 import dev.maestro.task.Task;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -124,7 +125,7 @@ public final class VerlBridge implements AutoCloseable {
             req = EpisodeJson.MAPPER.readTree(body);
         } catch (JsonProcessingException e) {
             return unprocessable("body is not valid JSON", t0);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return unprocessable("body could not be read", t0);
         }
         if (req == null || !req.isObject()) {

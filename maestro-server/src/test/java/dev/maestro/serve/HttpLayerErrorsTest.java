@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -87,7 +88,7 @@ class HttpLayerErrorsTest {
                 while ((n = in.read(buf)) > 0) {
                     out.write(buf, 0, n);
                 }
-            } catch (SocketTimeoutException | java.net.SocketException quiet) {
+            } catch (SocketTimeoutException | SocketException quiet) {
                 // the server kept the connection open, or reset it after answering
             }
             return out.toString(StandardCharsets.UTF_8);

@@ -5,15 +5,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.maestro.MaestroException;
 import dev.maestro.skill.tool.ImageBombs;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Set;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterEach;
@@ -59,7 +63,7 @@ class ImageInputsTest {
             ex.sendResponseHeaders(302, -1);
             ex.close();
         });
-        images.setExecutor(java.util.concurrent.Executors.newCachedThreadPool(r -> { // a held /hang must not block stop()
+        images.setExecutor(Executors.newCachedThreadPool(r -> { // a held /hang must not block stop()
             Thread t = new Thread(r, "image-server");
             t.setDaemon(true);
             return t;
@@ -110,7 +114,7 @@ class ImageInputsTest {
         byte[] bomb = ImageBombs.pngZeroRows(8_000, 6_000);
         assertThat(bomb.length).isLessThan(200_000);
         // the generator makes real PNGs: a small one decodes to the declared size
-        assertThat(ImageIO.read(new java.io.ByteArrayInputStream(ImageBombs.pngZeroRows(300, 200))).getWidth()).isEqualTo(300);
+        assertThat(ImageIO.read(new ByteArrayInputStream(ImageBombs.pngZeroRows(300, 200))).getWidth()).isEqualTo(300);
 
         // when
         ApiError e = refused(DEFAULTS, dataUrl("image/png", bomb));
@@ -161,7 +165,7 @@ class ImageInputsTest {
         ApiError garbage = refused(DEFAULTS, dataUrl("image/png", new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3}));
         assertThat(garbage.code()).isEqualTo("invalid_image");
         assertThat(garbage.getMessage()).contains("not readable: unknown image format");
-        byte[] truncated = java.util.Arrays.copyOf(ImageBombs.png(4, 3), 20); // signature and half an IHDR
+        byte[] truncated = Arrays.copyOf(ImageBombs.png(4, 3), 20); // signature and half an IHDR
         ApiError cut = refused(DEFAULTS, dataUrl("image/png", truncated));
         assertThat(cut.code()).isEqualTo("invalid_image");
         assertThat(cut.getMessage()).contains("bad PNG header");
@@ -239,7 +243,7 @@ class ImageInputsTest {
     @Test
     void should_name_the_metadata_address_and_refuse_non_literal_allowed_addresses() throws IOException {
         assertThat(ImageInputs.privateKind(InetAddress.getByName("169.254.169.254"))).contains("the cloud metadata address");
-        assertThatThrownBy(() -> ImageInputs.builder().allowedAddresses(Set.of("intranet.example"))).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> ImageInputs.builder().allowedAddresses(Set.of("intranet.example"))).isInstanceOf(MaestroException.class)
                 .hasMessageContaining("IP literal");
     }
 }

@@ -4,6 +4,7 @@ import static dev.maestro.serve.ChatApiTest.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.maestro.MaestroException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -76,7 +77,7 @@ class LimitsTest {
         TestRig rig = TestRig.fast();
 
         assertThatThrownBy(() -> MaestroServer.builder(rig.orchestrator).host("0.0.0.0").port(0).build())
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("no API keys");
+                .isInstanceOf(MaestroException.class).hasMessageContaining("no API keys");
         assertThat(MaestroServer.builder(rig.orchestrator).host("0.0.0.0").keys(ApiKeys.of(List.of("k"))).build().authRequired()).isTrue();
         assertThat(MaestroServer.builder(rig.orchestrator).host("127.0.0.1").build().authRequired()).isFalse();
     }

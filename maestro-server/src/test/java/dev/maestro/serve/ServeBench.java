@@ -1,15 +1,24 @@
 package dev.maestro.serve;
 
+import com.sun.management.ThreadMXBean;
+import dev.maestro.store.EmbeddedPg;
+import dev.maestro.store.StoreLocation;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.lang.management.ThreadInfo;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -143,13 +152,13 @@ public final class ServeBench {
     }
 
     /** The server of phase 1 with its cache and traces in a store: postgresql (embedded), a postgresql:// URL, sqlite, or none. */
-    private static Optional<Replica> store(String kind) throws java.io.IOException {
+    private static Optional<Replica> store(String kind) throws IOException {
         return switch (kind) {
             case "none" -> Optional.empty();
-            case "sqlite" -> Optional.of(new Replica(dev.maestro.store.StoreLocation.sqlite(java.nio.file.Files.createTempDirectory(
+            case "sqlite" -> Optional.of(new Replica(StoreLocation.sqlite(Files.createTempDirectory(
                     "serve-bench-").resolve("store.db")), 0));
-            case "postgresql" -> Optional.of(new Replica(dev.maestro.store.EmbeddedPg.newLocation(), 0));
-            default -> Optional.of(new Replica(dev.maestro.store.StoreLocation.parse(kind, System.getenv()), 0));
+            case "postgresql" -> Optional.of(new Replica(EmbeddedPg.newLocation(), 0));
+            default -> Optional.of(new Replica(StoreLocation.parse(kind, System.getenv()), 0));
         };
     }
 
@@ -158,9 +167,9 @@ public final class ServeBench {
      * in microseconds per answered chat request over the whole phase (warm-ups included).
      */
     private static void cpuByThread(long requests) {
-        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        java.util.Map<String, Long> byGroup = new java.util.TreeMap<>();
-        for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+        var threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        Map<String, Long> byGroup = new TreeMap<>();
+        for (ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
             if (t == null) {
                 continue;
             }
@@ -170,7 +179,7 @@ public final class ServeBench {
             }
         }
         System.out.println("== server JVM CPU per answered request by thread group (live threads, us; GC and JIT threads included)");
-        byGroup.entrySet().stream().sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed()).limit(8)
+        byGroup.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(8)
                 .forEach(e -> System.out.printf("   %-40s %8.1f%n", e.getKey(), e.getValue() / 1e3 / Math.max(1, requests)));
         long pg = postgresCpuTicks();
         if (pg > 0) {
@@ -180,19 +189,19 @@ public final class ServeBench {
 
     /** utime + stime (clock ticks, 100/s) of the embedded PostgreSQL server and its backends, from /proc. */
     private static long postgresCpuTicks() {
-        try (var procs = java.nio.file.Files.list(Path.of("/proc"))) {
-            java.util.Map<String, String[]> stats = new java.util.HashMap<>();
+        try (var procs = Files.list(Path.of("/proc"))) {
+            Map<String, String[]> stats = new HashMap<>();
             String parent = null;
             for (Path p : procs.filter(x -> x.getFileName().toString().matches("\\d+")).toList()) {
                 try {
-                    String cmd = java.nio.file.Files.readString(p.resolve("cmdline")).replace('\0', ' ');
-                    String stat = java.nio.file.Files.readString(p.resolve("stat"));
+                    String cmd = Files.readString(p.resolve("cmdline")).replace('\0', ' ');
+                    String stat = Files.readString(p.resolve("stat"));
                     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                     stats.put(p.getFileName().toString(), f);
                     if (cmd.contains("postgres") && cmd.contains("maestro-pg-")) {
                         parent = p.getFileName().toString();
                     }
-                } catch (java.io.IOException | RuntimeException e) {
+                } catch (IOException | RuntimeException e) {
                     // gone meanwhile
                 }
             }
@@ -204,7 +213,7 @@ public final class ServeBench {
                 }
             }
             return ticks;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return 0;
         }
     }
@@ -256,7 +265,7 @@ public final class ServeBench {
     /** Cumulative counters of this JVM: allocated bytes (live threads), GC count and time, CPU and run-queue wait. */
     private record JvmStats(long allocated, long gcs, long gcMillis, long cpuNanos, long waitNanos) {
         static JvmStats now() {
-            var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+            var threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
             long alloc = 0;
             for (long a : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
                 alloc += Math.max(0, a);
@@ -270,17 +279,17 @@ public final class ServeBench {
             long cpu = 0;
             long wait = 0;
             // Linux: /proc/self/task/<tid>/schedstat = "ns on CPU, ns runnable waiting for a CPU, timeslices".
-            try (var tasks = java.nio.file.Files.list(Path.of("/proc/self/task"))) {
+            try (var tasks = Files.list(Path.of("/proc/self/task"))) {
                 for (Path t : tasks.toList()) {
                     try {
-                        String[] f = java.nio.file.Files.readString(t.resolve("schedstat")).trim().split("\\s+");
+                        String[] f = Files.readString(t.resolve("schedstat")).trim().split("\\s+");
                         cpu += Long.parseLong(f[0]);
                         wait += Long.parseLong(f[1]);
-                    } catch (java.io.IOException | RuntimeException e) {
+                    } catch (IOException | RuntimeException e) {
                         // thread ended meanwhile, or not Linux
                     }
                 }
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 // not Linux: cpu and wait stay 0
             }
             return new JvmStats(alloc, gcs, gcMs, cpu, wait);
@@ -289,8 +298,8 @@ public final class ServeBench {
         String minus(JvmStats b, String label, int requests) {
             String load = "?";
             try {
-                load = java.nio.file.Files.readString(Path.of("/proc/loadavg")).trim();
-            } catch (java.io.IOException e) {
+                load = Files.readString(Path.of("/proc/loadavg")).trim();
+            } catch (IOException e) {
                 // not Linux
             }
             return String.format("%-18s %10.1f %6d %9d %11.1f %12.1f  %s", label, (allocated - b.allocated) / 1024.0 / requests, gcs - b.gcs,

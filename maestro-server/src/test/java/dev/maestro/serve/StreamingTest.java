@@ -8,6 +8,7 @@ import dev.maestro.episode.EpisodeView;
 import dev.maestro.episode.Policy;
 import dev.maestro.protocol.Action;
 import dev.maestro.protocol.Call;
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -81,7 +82,7 @@ class StreamingTest {
         try (MaestroServer s = MaestroServer.builder(rig.orchestrator).port(0).maxBodyBytes(10_000).build().start()) {
             byte[] big = ("{\"model\":\"maestro\",\"messages\":[{\"role\":\"user\",\"content\":\"" + "y".repeat(50_000) + "\"}]}").getBytes();
             HttpRequest req = HttpRequest.newBuilder(URI.create(s.url() + MaestroServer.CHAT))
-                    .POST(HttpRequest.BodyPublishers.ofInputStream(() -> (InputStream) new java.io.ByteArrayInputStream(big))).build();
+                    .POST(HttpRequest.BodyPublishers.ofInputStream(() -> (InputStream) new ByteArrayInputStream(big))).build();
 
             HttpResponse<String> r = HttpClient.newHttpClient().send(req, HttpResponse.BodyHandlers.ofString());
 

@@ -18,12 +18,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** An in-code registry with fake experts: deterministic answers, token counts and costs, optional delay. */
 final class TestRig {
     final AtomicInteger calls = new AtomicInteger();
-    final java.util.concurrent.atomic.AtomicReference<String> lastPrompt = new java.util.concurrent.atomic.AtomicReference<>("");
-    final java.util.concurrent.atomic.AtomicInteger lastImages = new java.util.concurrent.atomic.AtomicInteger();
+    final AtomicReference<String> lastPrompt = new AtomicReference<>("");
+    final AtomicInteger lastImages = new AtomicInteger();
     final Registry registry;
     final Environment environment;
     final Orchestrator orchestrator;

@@ -1,6 +1,8 @@
 package dev.maestro.skill.tool;
 
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 
 /** Timing and error handling shared by the built-in tools: bad input becomes a failure result. */
 abstract class BaseTool implements Tool {
@@ -29,7 +31,7 @@ abstract class BaseTool implements Tool {
         try {
             Outcome o = execute(in);
             double ms = (System.nanoTime() - t0) / 1e6;
-            return new ToolResult(o.text(), o.answer(), o.images(), ms, java.util.Optional.empty());
+            return new ToolResult(o.text(), o.answer(), o.images(), ms, Optional.empty());
         } catch (ToolException e) {
             return ToolResult.failure(name + ": " + e.getMessage(), (System.nanoTime() - t0) / 1e6);
         } catch (RuntimeException | OutOfMemoryError e) {
@@ -49,17 +51,17 @@ abstract class BaseTool implements Tool {
         return in.images().get(0);
     }
 
-    record Outcome(java.util.Optional<String> text, java.util.Optional<String> answer, java.util.List<Path> images) {
+    record Outcome(Optional<String> text, Optional<String> answer, List<Path> images) {
         static Outcome answer(String answer, String text) {
-            return new Outcome(java.util.Optional.of(text), java.util.Optional.of(answer), java.util.List.of());
+            return new Outcome(Optional.of(text), Optional.of(answer), List.of());
         }
 
         static Outcome text(String text) {
-            return new Outcome(java.util.Optional.of(text), java.util.Optional.empty(), java.util.List.of());
+            return new Outcome(Optional.of(text), Optional.empty(), List.of());
         }
 
-        static Outcome images(java.util.List<Path> images, String text) {
-            return new Outcome(java.util.Optional.of(text), java.util.Optional.empty(), images);
+        static Outcome images(List<Path> images, String text) {
+            return new Outcome(Optional.of(text), Optional.empty(), images);
         }
     }
 }

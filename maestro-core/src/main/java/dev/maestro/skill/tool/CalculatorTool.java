@@ -10,6 +10,7 @@ import com.ezylang.evalex.parser.Token;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -124,7 +125,7 @@ final class CalculatorTool extends BaseTool {
         if (v.isBooleanValue()) {
             return v.getBooleanValue().toString();
         }
-        throw new ToolException("the result is not a number but " + v.getDataType().name().toLowerCase(java.util.Locale.ROOT)
+        throw new ToolException("the result is not a number but " + v.getDataType().name().toLowerCase(Locale.ROOT)
                 + " '" + v.getStringValue() + "'; give an arithmetic expression");
     }
 }

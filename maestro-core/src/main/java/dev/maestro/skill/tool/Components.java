@@ -1,5 +1,6 @@
 package dev.maestro.skill.tool;
 
+import java.util.Arrays;
 import java.util.function.IntPredicate;
 
 /** 8-connected component labelling on a pixel mask, iterative (no recursion depth limit). */
@@ -49,10 +50,10 @@ final class Components {
                 }
             }
             if (count == sizes.length) {
-                sizes = java.util.Arrays.copyOf(sizes, count * 2);
+                sizes = Arrays.copyOf(sizes, count * 2);
             }
             sizes[count++] = size;
         }
-        return java.util.Arrays.copyOf(sizes, count);
+        return Arrays.copyOf(sizes, count);
     }
 }

@@ -7,7 +7,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Reads text from images with the Tesseract command-line program ({@code tesseract IMAGE stdout}).
@@ -77,7 +79,7 @@ final class OcrTool extends BaseTool {
             proc.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new ToolException("interrupted");
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             proc.destroyForcibly();
             throw new ToolException("could not read Tesseract's output: " + e.getMessage());
         }

@@ -1,13 +1,17 @@
 package dev.maestro.skill.tool;
 
+import dev.maestro.io.Limit;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
@@ -69,9 +73,9 @@ final class Pixels {
         return p;
     }
 
-    private static final java.util.Map<String, Pixels> RECENT = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+    private static final Map<String, Pixels> RECENT = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(java.util.Map.Entry<String, Pixels> e) {
+        protected boolean removeEldestEntry(Map.Entry<String, Pixels> e) {
             return size() > 8;
         }
     };
@@ -83,11 +87,11 @@ final class Pixels {
         }
         try {
             long size = Files.size(file);
-            long cap = dev.maestro.io.Limit.IMAGE.bytes();
+            long cap = Limit.IMAGE.bytes();
             if (size > cap) {
-                throw new ToolException("image " + file.getFileName() + " is " + dev.maestro.io.Limit.human(size)
-                        + ", more than the " + dev.maestro.io.Limit.human(cap) + " allowed for "
-                        + dev.maestro.io.Limit.IMAGE.what() + "; " + dev.maestro.io.Limit.IMAGE.raiseHint(cap));
+                throw new ToolException("image " + file.getFileName() + " is " + Limit.human(size)
+                        + ", more than the " + Limit.human(cap) + " allowed for "
+                        + Limit.IMAGE.what() + "; " + Limit.IMAGE.raiseHint(cap));
             }
         } catch (IOException e) {
             throw new ToolException("cannot read image " + file + ": " + e.getMessage());
@@ -129,7 +133,7 @@ final class Pixels {
 
     /** Width and height of a GIF's logical screen (bytes 6..9, little-endian), or 0x0 when the file is shorter. */
     private static long[] gifScreen(Path file) throws IOException {
-        try (java.io.InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = Files.newInputStream(file)) {
             byte[] b = in.readNBytes(10);
             if (b.length < 10) {
                 return new long[] {0, 0};

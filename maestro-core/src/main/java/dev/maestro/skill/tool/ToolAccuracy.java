@@ -12,6 +12,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Measures the BlindTest image tools on the shipped puzzles ({@code data/blind/tasks.jsonl} rows with an image).
@@ -53,7 +54,7 @@ public final class ToolAccuracy {
     /** Runs every BlindTest image tool on every shipped puzzle of its type under {@code blindDir}. */
     public static List<Row> measure(Path blindDir, Tools tools) {
         Path tasksFile = blindDir.resolve("tasks.jsonl");
-        Map<String, List<JsonNode>> byTask = new java.util.TreeMap<>();
+        Map<String, List<JsonNode>> byTask = new TreeMap<>();
         ObjectMapper json = new ObjectMapper();
         try (LineReader r = LineReader.open(tasksFile)) {
             while (r.next()) {

@@ -2,6 +2,7 @@ package dev.maestro.skill.tool;
 
 import dev.maestro.MaestroException;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,7 +43,7 @@ public final class Tools {
         if (more.isEmpty()) {
             return this;
         }
-        List<Tool> all = new java.util.ArrayList<>(byName.values());
+        List<Tool> all = new ArrayList<>(byName.values());
         all.addAll(more);
         return of(all);
     }

@@ -8,6 +8,8 @@ import dev.maestro.MaestroException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -139,7 +141,7 @@ class HashingAndCachingEmbedderTest {
         }
         // an unchanged cache is not rewritten
         long modified = Files.getLastModifiedTime(file).toMillis();
-        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(modified - 10_000));
+        Files.setLastModifiedTime(file, FileTime.fromMillis(modified - 10_000));
         reloaded.save();
         assertThat(Files.getLastModifiedTime(file).toMillis()).isEqualTo(modified - 10_000);
     }
@@ -160,7 +162,7 @@ class HashingAndCachingEmbedderTest {
         assertThatThrownBy(() -> CachingEmbedder.open(HashingEmbedder.create(64), file))
                 .isInstanceOf(MaestroException.class).hasMessageContaining("checksum");
 
-        Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length - 3));
+        Files.write(file, Arrays.copyOf(bytes, bytes.length - 3));
         assertThatThrownBy(() -> CachingEmbedder.open(HashingEmbedder.create(64), file))
                 .isInstanceOf(MaestroException.class).hasMessageContaining("truncated");
 
@@ -179,7 +181,7 @@ class HashingAndCachingEmbedderTest {
             ts[t] = new Thread(() -> {
                 for (int i = 0; i < 2000; i++) {
                     String s = "text " + (i % 50);
-                    if (!java.util.Arrays.equals(cache.embed(s), reference.embed(s))) {
+                    if (!Arrays.equals(cache.embed(s), reference.embed(s))) {
                         wrong.incrementAndGet();
                     }
                 }

@@ -2,6 +2,7 @@ package dev.maestro.policy.nn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -169,7 +170,7 @@ class MlpFastPathTest {
 
             // then
             assertThat(bits(scores, k)).as("trial %d: hidden %s, C=%d D=%d S=%d K=%d", trial,
-                    java.util.Arrays.toString(hidden), c, d, s, k).isEqualTo(bits(Reference.scores(net, q, x, table, rows, k), k));
+                    Arrays.toString(hidden), c, d, s, k).isEqualTo(bits(Reference.scores(net, q, x, table, rows, k), k));
         }
     }
 

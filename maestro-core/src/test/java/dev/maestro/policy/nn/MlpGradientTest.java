@@ -3,6 +3,8 @@ package dev.maestro.policy.nn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.SplittableRandom;
+import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -127,7 +129,7 @@ class MlpGradientTest {
         }
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void should_accumulate_gradients_over_several_backward_calls() {
         // given
         Setup s = setup(Activation.TANH, 5);
@@ -148,7 +150,7 @@ class MlpGradientTest {
 
         // then
         for (int i = 0; i < p.size(); i++) {
-            assertThat(p.gradients()[i]).isCloseTo(2 * once[i], org.assertj.core.data.Offset.offset(1e-12));
+            assertThat(p.gradients()[i]).isCloseTo(2 * once[i], Offset.offset(1e-12));
         }
     }
 }

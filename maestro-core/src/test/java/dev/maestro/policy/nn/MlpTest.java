@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.data.Offset.offset;
 
 import dev.maestro.MaestroException;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -151,7 +152,7 @@ class MlpTest {
         double[] all = new double[3];
         net.forward(q, x, 3, net.newWorkspace(3), all);
         double[] one = new double[1];
-        net.forward(q, java.util.Arrays.copyOfRange(x, 6, 9), 1, net.newWorkspace(1), one);
+        net.forward(q, Arrays.copyOfRange(x, 6, 9), 1, net.newWorkspace(1), one);
         assertThat(one[0]).isCloseTo(all[2], offset(1e-15));
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.data.Offset.offset;
 
 import dev.maestro.MaestroException;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class SoftmaxAndGrpoTest {
@@ -68,7 +69,7 @@ class SoftmaxAndGrpoTest {
         MaskedSoftmax.softmax(LOGITS, MASK, K, p);
         int[] counts = new int[K];
         int n = 200_000;
-        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        SplittableRandom r = new SplittableRandom(3);
         for (int i = 0; i < n; i++) {
             counts[MaskedSoftmax.sample(LOGITS, MASK, K, r.nextDouble())]++;
         }

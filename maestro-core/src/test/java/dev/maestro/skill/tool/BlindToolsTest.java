@@ -3,6 +3,8 @@ package dev.maestro.skill.tool;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,7 +22,7 @@ class BlindToolsTest {
     private final Tools tools = Tools.defaults();
 
     private String answer(String tool, Path img, String question) {
-        ToolResult r = tools.run(tool, new ToolInput(java.util.List.of(img), "", question));
+        ToolResult r = tools.run(tool, new ToolInput(List.of(img), "", question));
         assertThat(r.error()).as("error of %s", tool).isEmpty();
         return r.answer().orElseThrow();
     }
@@ -55,7 +57,7 @@ class BlindToolsTest {
         String question = "How many " + (pentagons ? "pentagons" : "circles") + " are in the image?";
 
         // when
-        ToolResult res = tools.run("count-circles", new ToolInput(java.util.List.of(img), "", question));
+        ToolResult res = tools.run("count-circles", new ToolInput(List.of(img), "", question));
 
         // then
         assertThat(res.answer()).contains(Integer.toString(n));
@@ -80,7 +82,7 @@ class BlindToolsTest {
     }
 
     private static double[] ys(String csv) {
-        return java.util.Arrays.stream(csv.split(",")).mapToDouble(Double::parseDouble).toArray();
+        return Arrays.stream(csv.split(",")).mapToDouble(Double::parseDouble).toArray();
     }
 
     @ParameterizedTest
@@ -98,7 +100,7 @@ class BlindToolsTest {
                 .isEqualTo(overlapping);
         assertThat(tools.run("touching-circles", ToolInput.image(img, "prompt-2")).answer()).contains(overlapping);
         // an explicit argument wins over the question's wording
-        assertThat(tools.run("touching-circles", new ToolInput(java.util.List.of(img), "touching", "overlapping?")).answer())
+        assertThat(tools.run("touching-circles", new ToolInput(List.of(img), "touching", "overlapping?")).answer())
                 .contains(touching);
     }
 

@@ -1,30 +1,27 @@
 package dev.maestro.collect;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.maestro.testkit.FakeOpenAiServer;
+import dev.maestro.testkit.FakeOpenAiServer.Reply;
+import dev.maestro.testkit.FakeOpenAiServer.Request;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Test fixture: an OpenAI-compatible chat server on 127.0.0.1 (JDK HttpServer, free port) serving four models,
- * chosen by the request's {@code model}:
+ * Test fixture: the models behind a {@link FakeOpenAiServer} serving live arithmetic, chosen by the request's
+ * {@code model}:
  * <ul>
  *   <li>{@code calc} answers "What is A op B?" correctly;</li>
  *   <li>{@code const} always answers 42;</li>
@@ -35,68 +32,51 @@ import java.util.regex.Pattern;
  *   <li>{@code stubborn} (not in {@link #writeSuite}'s registry) answers like calc, but fails the first
  *       {@link #STUBBORN_FAILURES} requests of every fifth prompt (by hash) with HTTP 503.</li>
  * </ul>
- * Every request is logged as (model, prompt hash, attempt, status) before the response is sent, so a client that
- * has its reply is already counted. {@link #writeSuite} writes a live suite over these models.
+ * Every chat request is logged as (model, prompt hash, attempt, status) before the response is sent, so a client that
+ * has its reply is already counted. {@link #writeSuite} writes a live suite over these models. Use:
+ * {@code FakeOpenAiServer.start(models)}.
  */
-public final class ArithmeticServer implements AutoCloseable {
+public final class ArithmeticModels implements FakeOpenAiServer.Responder {
     public static final long SLOW_MS = 150;
     public static final List<String> MODELS = List.of("calc", "const", "flaky", "slow", "stubborn");
     /** Requests of a prompt the {@code stubborn} model fails before answering it (more than an expert retries). */
     public static final int STUBBORN_FAILURES = 4;
     private static final Pattern QUESTION = Pattern.compile("What is\\s+(-?\\d+)\\s*([-+*/])\\s*(-?\\d+)\\s*\\?");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One request as the server saw it. */
-    public record Request(String model, String prompt, int attempt, int status) {
+    public record Logged(String model, String prompt, int attempt, int status) {
         public boolean ok() {
             return status == 200;
         }
     }
 
-    private final HttpServer server;
-    private final ExecutorService executor;
-    private final List<Request> log = new ArrayList<>();
+    private final List<Logged> log = new ArrayList<>();
     private final Map<String, Integer> attempts = new HashMap<>();
 
-    public ArithmeticServer() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/", this::handle);
-        executor = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "arithmetic-openai");
-            t.setDaemon(true);
-            return t;
-        });
-        server.setExecutor(executor);
-        server.start();
-    }
-
-    public String baseUrl() {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
-    }
-
-    /** Every request so far, in arrival order. */
-    public synchronized List<Request> log() {
+    /** Every chat request so far, in arrival order. */
+    public synchronized List<Logged> log() {
         return List.copyOf(log);
     }
 
+    /** Chat requests so far. */
     public synchronized int requests() {
         return log.size();
     }
 
     /** Successful requests so far. */
     public synchronized long successes() {
-        return log.stream().filter(Request::ok).count();
+        return log.stream().filter(Logged::ok).count();
     }
 
     /** Distinct (model, prompt) pairs answered successfully at least once. */
     public synchronized long distinctSucceeded() {
-        return log.stream().filter(Request::ok).map(r -> r.model() + "\u0000" + r.prompt()).distinct().count();
+        return log.stream().filter(Logged::ok).map(r -> r.model() + "\u0000" + r.prompt()).distinct().count();
     }
 
     /** The largest number of successful answers any one (model, prompt) got. */
     public synchronized int maxSuccessesPerCall() {
         Map<String, Integer> n = new HashMap<>();
-        log.stream().filter(Request::ok).forEach(r -> n.merge(r.model() + "\u0000" + r.prompt(), 1, Integer::sum));
+        log.stream().filter(Logged::ok).forEach(r -> n.merge(r.model() + "\u0000" + r.prompt(), 1, Integer::sum));
         return n.values().stream().mapToInt(Integer::intValue).max().orElse(0);
     }
 
@@ -109,58 +89,36 @@ public final class ArithmeticServer implements AutoCloseable {
     private static String hash(String s) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8))).substring(0, 16);
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    private void handle(HttpExchange ex) throws IOException {
-        try {
-            String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            if (!ex.getRequestURI().getPath().endsWith("/chat/completions")) {
-                send(ex, 404, "{\"error\":{\"message\":\"not found\"}}", Map.of());
-                return;
-            }
-            JsonNode n = JSON.readTree(body);
-            String model = n.path("model").asText();
-            StringBuilder prompt = new StringBuilder();
-            for (JsonNode m : n.path("messages")) {
-                JsonNode c = m.path("content");
-                if (c.isTextual()) {
-                    prompt.append(c.asText()).append('\n');
-                } else {
-                    c.forEach(p -> prompt.append(p.path("text").asText("")).append('\n'));
-                }
-            }
-            String p = prompt.toString();
-            int attempt;
-            int status;
-            synchronized (this) {
-                attempt = attempts.merge(model + "\u0000" + p, 1, Integer::sum) - 1;
-                status = !MODELS.contains(model) ? 404 : model.equals("flaky") && attempt == 0 ? flakyStatus(p)
-                        : model.equals("stubborn") && attempt < STUBBORN_FAILURES && Math.floorMod(hash(p).hashCode(), 5) == 0 ? 503 : 200;
-                log.add(new Request(model, hash(p), attempt, status));
-            }
-            switch (status) {
-                case 404 -> send(ex, 404, "{\"error\":{\"message\":\"model '" + model + "' not found\"}}", Map.of());
-                case 500 -> send(ex, 500, "{\"error\":{\"message\":\"injected failure\",\"type\":\"server_error\"}}", Map.of());
-                case 503 -> send(ex, 503, "{\"error\":{\"message\":\"overloaded (injected)\"}}", Map.of());
-                case 429 -> send(ex, 429, "{\"error\":{\"message\":\"rate limited (injected)\"}}", Map.of("Retry-After", "0"));
-                default -> {
-                    if (model.equals("slow")) {
-                        Thread.sleep(SLOW_MS);
-                    }
-                    String answer = model.equals("const") ? "42" : solve(p);
-                    send(ex, 200, completion(answer, Math.max(1, p.length() / 4), Math.max(1, answer.length() / 4)), Map.of());
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (IOException | RuntimeException e) {
-            // the client went away: nothing to answer
-        } finally {
-            ex.close();
+    @Override
+    public Reply reply(Request request) throws InterruptedException {
+        if (!request.path().endsWith("/chat/completions")) {
+            return Reply.of(404, "{\"error\":{\"message\":\"not found\"}}");
         }
+        String model = request.model();
+        String p = request.prompt();
+        int status;
+        synchronized (this) {
+            int attempt = attempts.merge(model + "\u0000" + p, 1, Integer::sum) - 1;
+            status = !MODELS.contains(model) ? 404 : model.equals("flaky") && attempt == 0 ? flakyStatus(p)
+                    : model.equals("stubborn") && attempt < STUBBORN_FAILURES && Math.floorMod(hash(p).hashCode(), 5) == 0 ? 503 : 200;
+            log.add(new Logged(model, hash(p), attempt, status));
+        }
+        return switch (status) {
+            case 404 -> Reply.of(404, "{\"error\":{\"message\":\"model '" + model + "' not found\"}}");
+            case 500 -> Reply.of(500, "{\"error\":{\"message\":\"injected failure\",\"type\":\"server_error\"}}");
+            case 503 -> Reply.of(503, "{\"error\":{\"message\":\"overloaded (injected)\"}}");
+            case 429 -> Reply.of(429, "{\"error\":{\"message\":\"rate limited (injected)\"}}").withHeader("Retry-After", "0");
+            default -> {
+                String answer = model.equals("const") ? "42" : solve(p);
+                Reply ok = Reply.ok(answer, Math.max(1, p.length() / 4), Math.max(1, answer.length() / 4));
+                yield model.equals("slow") ? ok.delayed(SLOW_MS) : ok;
+            }
+        };
     }
 
     static String solve(String prompt) {
@@ -186,32 +144,9 @@ public final class ArithmeticServer implements AutoCloseable {
         };
     }
 
-    static String completion(String text, int promptTokens, int completionTokens) {
-        return "{\"id\":\"chatcmpl-a\",\"object\":\"chat.completion\",\"created\":1700000000,\"model\":\"fake\","
-                + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"" + text + "\"},"
-                + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":" + promptTokens + ",\"completion_tokens\":"
-                + completionTokens + ",\"total_tokens\":" + (promptTokens + completionTokens) + "}}";
-    }
-
-    private static void send(HttpExchange ex, int status, String body, Map<String, String> headers) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", "application/json");
-        headers.forEach((k, v) -> ex.getResponseHeaders().set(k, v));
-        ex.sendResponseHeaders(status, bytes.length);
-        try (OutputStream os = ex.getResponseBody()) {
-            os.write(bytes);
-        }
-    }
-
-    @Override
-    public void close() {
-        server.stop(0);
-        executor.shutdownNow();
-    }
-
-    /** The environment a suite of {@link #writeSuite} needs: the URL and a key. */
-    public Map<String, String> env() {
-        return Map.of("ARITH_URL", baseUrl(), "ARITH_KEY", "sk-arith-test-0d1e");
+    /** The environment a suite of {@link #writeSuite} needs: the server's URL and a key. */
+    public static Map<String, String> env(FakeOpenAiServer server) {
+        return Map.of("ARITH_URL", server.baseUrl(), "ARITH_KEY", "sk-arith-test-0d1e");
     }
 
     /**
@@ -273,7 +208,7 @@ public final class ArithmeticServer implements AutoCloseable {
                   mul: [" * "]
                 """);
         StringBuilder tasks = new StringBuilder();
-        java.util.SplittableRandom rnd = new java.util.SplittableRandom(20261205);
+        SplittableRandom rnd = new SplittableRandom(20261205);
         String[] ops = {"+", "-", "*", "/"};
         String[] groups = {"add", "sub", "mul", "div"};
         for (int i = 0; i < n; i++) {
@@ -285,7 +220,7 @@ public final class ArithmeticServer implements AutoCloseable {
             }
             String q = "What is " + a + " " + ops[k] + " " + b + "?";
             String gold = solve(q);
-            tasks.append(String.format(java.util.Locale.ROOT,
+            tasks.append(String.format(Locale.ROOT,
                     "{\"id\":\"arith-%02d\",\"source\":\"arith\",\"question\":\"%s\",\"answer\":\"%s\",\"group\":\"%s\"}%n",
                     i + 1, q, gold, groups[k]));
         }
