@@ -41,8 +41,10 @@ class DependencyDirectionTest {
             Map.entry("runtime", Set.of("registry", "task", "expert", "protocol", "skill", "episode", "policy", "eval")),
             Map.entry("collect", Set.of("registry", "task", "expert", "protocol", "skill", "episode", "policy", "eval",
                     "runtime")),
+            // onboarding's estimation reads model cards and plain data only; experiment wires it to policies
+            Map.entry("onboard", Set.of("registry")),
             Map.entry("experiment", Set.of("registry", "task", "expert", "protocol", "skill", "episode", "policy", "eval",
-                    "train", "runtime")),
+                    "train", "runtime", "onboard")),
             // the server module also depends on the maestro-mcp module (its MCP endpoint over HTTP)
             Map.entry("serve", Set.of("registry", "task", "expert", "protocol", "skill", "episode", "policy", "mcp")));
 

@@ -1,7 +1,10 @@
 package dev.maestro.cli;
 
 import dev.maestro.Progress;
+import dev.maestro.MaestroException;
+import dev.maestro.eval.Report;
 import dev.maestro.experiment.Generalization;
+import dev.maestro.experiment.OnboardingExperiment;
 import dev.maestro.eval.PairMatrix;
 import dev.maestro.eval.ReportWriter;
 import dev.maestro.experiment.Workbench;
@@ -31,8 +34,17 @@ final class GeneralizeCommand implements Callable<Integer> {
     @Option(names = "--suite", required = true, description = "Suite name or folder.")
     String suite;
 
-    @Option(names = "--leave-out", split = ",", description = "Experts to leave out (default: the suite's list).")
+    @Option(names = "--leave-out", paramLabel = "M1,M2,...", description = {"Experts to leave out (default: the suite's list):",
+            "one at a time (leave-one-out); with --onboard-probes, each occurrence is one set left out together."})
     List<String> leaveOut;
+
+    @Option(names = "--onboard-probes", split = ",", paramLabel = "N", description = {"Onboarding against retraining: for each",
+            "--leave-out set, train without it, onboard it with N probes per new pair for each N (0 = card prior only),",
+            "and compare with the policy trained with it; writes report.json/report.html with the curves."})
+    List<Integer> onboardProbes;
+
+    @Option(names = "--selectors", split = ",", defaultValue = "adaptive,random", description = "Probe selectors to compare (default: ${DEFAULT-VALUE}).")
+    List<String> selectors;
 
     @Option(names = "--unseen", description = "File with extra models (a `models:` list), default: the suite's.")
     Optional<Path> unseen;
@@ -72,7 +84,39 @@ final class GeneralizeCommand implements Callable<Integer> {
                 result.put("unseen_specialists", Generalization.unseen(wb, reference,
                         Generalization.loadExtraModels(wb.suite().orElseThrow().registry(), extra.get()), seed, threads));
             }
-            List<String> loo = leaveOut != null ? leaveOut : wb.suite().map(s -> s.leaveOneOut()).orElse(List.of());
+            if (onboardProbes != null && !onboardProbes.isEmpty()) {
+                if (leaveOut == null || leaveOut.isEmpty()) {
+                    throw new MaestroException("--onboard-probes needs at least one --leave-out M1,M2,... set");
+                }
+                List<List<String>> sets = leaveOut.stream().map(x -> List.of(x.split(","))).toList();
+                for (int p : onboardProbes) {
+                    if (p < 0) {
+                        throw new MaestroException("--onboard-probes takes numbers >= 0, got " + p);
+                    }
+                }
+                selectors.forEach(dev.maestro.onboard.ProbeSelector::named);
+                TrainConfig gcfg = Generalization.generalizing(cfg);
+                progress.start("leave-out sets", sets.size());
+                OnboardingExperiment.Result on = OnboardingExperiment.run(wb, sets, onboardProbes, selectors, reference,
+                        (env, known) -> GrpoTrainer.builder(env, train, gcfg, emb, emb.name()).threads(threads)
+                                .validation(wb.part(Split.Part.VALIDATION)).priors(known.accuracies()).costs(known.meanCosts())
+                                .history(PairHistory.build(train, known.gradesByPair(), emb)).build().run().policy(),
+                        seed, threads, progress);
+                progress.finish();
+                Map<String, Object> section = OnboardingExperiment.section(on, onboardProbes);
+                result.put("onboarding", section);
+                Report report = new Report(wb.name(), "test", wb.part(Split.Part.TEST).size(), seed, wb.simulated(),
+                        Report.GRADING, on.systems(), Map.of("onboarding", section));
+                ReportWriter.write(report, out);
+                printOnboarding(on);
+                emb.save();
+                AtomicFiles.write(out.resolve("generalization.json"), ReportWriter.JSON.writeValueAsString(result));
+                System.out.println("Report: " + out.resolve("report.html").toAbsolutePath());
+                return 0;
+            }
+            List<String> loo = leaveOut != null ? leaveOut.stream().flatMap(x -> java.util.Arrays.stream(x.split(",")))
+                    .map(String::strip).filter(x -> !x.isEmpty()).toList()
+                    : wb.suite().map(s -> s.leaveOneOut()).orElse(List.of());
             if (!loo.isEmpty()) {
                 result.put("leave_one_out", Generalization.leaveOneOut(wb, loo, reference, Generalization.generalizing(cfg),
                         emb, seed, threads, progress));
@@ -83,5 +127,19 @@ final class GeneralizeCommand implements Callable<Integer> {
             System.out.println(json);
         }
         return 0;
+    }
+
+    private static void printOnboarding(OnboardingExperiment.Result on) {
+        System.out.printf(java.util.Locale.ROOT, "%-40s %-10s %5s %-9s %8s %10s %9s %8s %9s%n", "left out", "system", "N",
+                "selector", "acc %", "cost $", "reward", "share", "recovery");
+        for (OnboardingExperiment.Row r : on.rows()) {
+            System.out.printf(java.util.Locale.ROOT, "%-40s %-10s %5d %-9s %8.2f %10.6f %9.4f %7.1f%% %9s%n", r.set(),
+                    r.system(), r.probes(), r.selector(), 100 * r.accuracy(), r.meanCostUsd(), r.meanReward(),
+                    100 * r.shareNew(), Double.isNaN(r.recovery()) ? "-" : String.format(java.util.Locale.ROOT, "%.2f", r.recovery()));
+        }
+        for (OnboardingExperiment.Paired p : on.paired()) {
+            System.out.printf(java.util.Locale.ROOT, "%s N=%d: adaptive - random reward %+.4f [%+.4f, %+.4f]%n", p.set(),
+                    p.probes(), p.difference(), p.low(), p.high());
+        }
     }
 }

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code maestro} command. */
 @Command(name = "maestro", mixinStandardHelpOptions = true, version = "maestro 0.1.0",
         description = "Orchestrate frozen expert models and a two-tier skill library with a learned policy.",
-        subcommands = {DemoCommand.class, EvalCommand.class, TrainCommand.class, RegistryCommand.class, GradingCommand.class, ExportCommand.class, GeneralizeCommand.class, CollectCommand.class, McpCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, EvalCommand.class, TrainCommand.class, RegistryCommand.class, GradingCommand.class, ExportCommand.class, GeneralizeCommand.class, OnboardCommand.class, CollectCommand.class, McpCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

@@ -134,6 +134,8 @@ public final class PairMatrix {
 
     public double grade(int task, int pair) { return grade[task][pair]; }
     public double cost(int task, int pair) { return cost[task][pair]; }
+    /** Whether the pair's call on the task was answered and graded (a failed or ungraded call says nothing). */
+    public boolean counted(int task, int pair) { return counted[task][pair]; }
 
     /** Per pair, its grade on each task (in task order). */
     public Map<Pair, double[]> gradesByPair() {

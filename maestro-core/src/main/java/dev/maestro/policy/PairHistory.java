@@ -120,6 +120,54 @@ public final class PairHistory {
         return new PairHistory(ids, embeddings, this.grades, more);
     }
 
+    /**
+     * This history plus pairs with an outcome, or a predicted chance of being right, on the training questions of
+     * the history: experts onboarded after training ({@code dev.maestro.experiment.Onboarding} predicts one for every
+     * training question from a few probes). Unlike {@link #calibrated}, they are full pairs: searched like the pairs
+     * measured in training and written to checkpoints with them. A row of the history missing from {@code tasks}
+     * gets the pair's mean over the rows given.
+     *
+     * @param tasks  training questions (matched to the history's rows by source and id)
+     * @param grades per added pair, its value on each task of {@code tasks} (same order), in [0, 1]
+     */
+    public PairHistory withPairs(List<Task> tasks, Map<Pair, double[]> grades) {
+        if (grades.isEmpty()) {
+            return this;
+        }
+        Map<String, Integer> row = new HashMap<>();
+        for (int i = 0; i < ids.size(); i++) {
+            row.putIfAbsent(ids.get(i), i);
+        }
+        Map<Pair, float[]> more = new LinkedHashMap<>(this.grades);
+        for (Map.Entry<Pair, double[]> en : grades.entrySet()) {
+            double[] v = en.getValue();
+            if (v.length != tasks.size()) {
+                throw new IllegalArgumentException("pair " + en.getKey().id() + ": " + v.length + " grades for " + tasks.size() + " tasks");
+            }
+            float[] f = new float[ids.size()];
+            boolean[] set = new boolean[ids.size()];
+            double sum = 0;
+            int n = 0;
+            for (int i = 0; i < tasks.size(); i++) {
+                Integer r = row.get(key(tasks.get(i)));
+                if (r != null) {
+                    f[r] = (float) v[i];
+                    set[r] = true;
+                    sum += v[i];
+                    n++;
+                }
+            }
+            float mean = n == 0 ? 0 : (float) (sum / n);
+            for (int r = 0; r < f.length; r++) {
+                if (!set[r]) {
+                    f[r] = mean;
+                }
+            }
+            more.put(en.getKey(), f);
+        }
+        return new PairHistory(ids, embeddings, more, sampled);
+    }
+
     /** Pairs known only from a calibration sample (empty for a history built in training). */
     public java.util.Set<Pair> sampledPairs() {
         return sampled.keySet();

@@ -25,6 +25,8 @@ import java.util.Set;
  * @param request       what every request to an OpenAI-compatible endpoint carries (sampling, system prompt, headers,
  *                      extra body fields); {@link RequestSettings#NONE} for other backends
  * @param resilience    retry and circuit-breaker settings; empty values take the wiring defaults
+ * @param facts         public facts about the model (size, release, family, tuning, open weights), all optional;
+ *                      read by onboarding's zero-shot prior, by nothing at run time
  */
 public record ModelCard(
         String id,
@@ -40,9 +42,11 @@ public record ModelCard(
         List<String> skills,
         Map<String, Object> settings,
         RequestSettings request,
-        Resilience resilience) {
+        Resilience resilience,
+        ModelFacts facts) {
 
     public ModelCard {
+        java.util.Objects.requireNonNull(facts);
         modalities = Set.copyOf(modalities);
         skills = List.copyOf(skills);
         settings = Map.copyOf(settings);
@@ -68,6 +72,7 @@ public record ModelCard(
         b.settings = settings;
         b.request = request;
         b.resilience = resilience;
+        b.facts = facts;
         return b;
     }
 
@@ -87,6 +92,7 @@ public record ModelCard(
         private Map<String, Object> settings = Map.of();
         private RequestSettings request = RequestSettings.NONE;
         private Resilience resilience = Resilience.DEFAULTS;
+        private ModelFacts facts = ModelFacts.NONE;
 
         private Builder(String id, Backend backend) {
             this.id = id;
@@ -106,10 +112,11 @@ public record ModelCard(
         public Builder settings(Map<String, Object> v) { this.settings = v; return this; }
         public Builder request(RequestSettings v) { this.request = v; return this; }
         public Builder resilience(Resilience v) { this.resilience = v; return this; }
+        public Builder facts(ModelFacts v) { this.facts = v; return this; }
 
         public ModelCard build() {
             return new ModelCard(id, backend, description, modalities, price, baseUrl, modelName, apiKeyEnv,
-                    maxConcurrency, timeout, skills, settings, request, resilience);
+                    maxConcurrency, timeout, skills, settings, request, resilience, facts);
         }
     }
 }

@@ -251,12 +251,13 @@ final class ModelsReader {
             request = r.request(c, mine, apiKeyEnv);
             resilience = r.resilience(c, mine);
         }
+        ModelFacts facts = new ModelFactsReader(ctx, fields).read(c, m);
         if (ctx.errorCount() > before || id.isEmpty() || backend.isEmpty() || description.isEmpty()) {
             return Optional.empty();
         }
         ModelCard.Builder b = ModelCard.builder(id.get(), backend.get()).description(description.get())
                 .modalities(mods).price(price).maxConcurrency(maxConcurrency).timeout(timeout)
-                .skills(modelSkills).settings(settings).request(request).resilience(resilience);
+                .skills(modelSkills).settings(settings).request(request).resilience(resilience).facts(facts);
         baseUrl.ifPresent(b::baseUrl);
         modelName.ifPresent(b::modelName);
         apiKeyEnv.ifPresent(b::apiKeyEnv);

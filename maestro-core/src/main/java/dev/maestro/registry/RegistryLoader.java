@@ -45,7 +45,8 @@ public final class RegistryLoader {
 
     /** Keys of a model entry that map to {@link ModelCard} fields; every other key is a backend setting. */
     public static final List<String> MODEL_KEYS = List.of("id", "backend", "description", "modalities", "price",
-            "base-url", "model-name", "api-key-env", "max-concurrency", "timeout", "skills");
+            "base-url", "model-name", "api-key-env", "max-concurrency", "timeout", "skills", "size-b", "released", "family",
+            "tuning", "open-weights");
     static final List<String> TOP_KEYS = List.of("name", "description", "defaults", "models");
     static final List<String> PRICE_KEYS = List.of("input-per-1m", "output-per-1m");
     static final List<String> SKILL_KEYS = List.of("name", "level", "description", "parent", "children", "tools",

@@ -71,6 +71,7 @@ class PaperSimDesignTest {
                     .collect(Collectors.toSet());
             Map<String, Number> price = (Map<String, Number>) settings.remove("price");
             settings.remove("max-concurrency");
+            dev.maestro.registry.ModelFacts.KEYS.forEach(settings::remove); // card facts, not simulation settings
             out.add(ModelCard.builder(id, backend).description(description).modalities(modalities)
                     .price(new Price(price.get("input-per-1m").doubleValue(), price.get("output-per-1m").doubleValue()))
                     .settings(settings).build());

@@ -133,6 +133,32 @@ class RegistryLoaderTest {
     }
 
     @Test
+    void should_read_model_card_facts_and_leave_unknown_ones_empty(@TempDir Path tmp) throws IOException {
+        // given: facts on one model (family from defaults), none on the other
+        Path dir = write(tmp.resolve("suite/reg"), Map.of("models.yaml", MODELS
+                        .replace("  timeout: 30s\n", "  timeout: 30s\n  family: simulated\n")
+                        .replace("    max-concurrency: 2\n", "    max-concurrency: 2\n    size-b: 8.5\n    released: 2024-07\n"
+                                + "    tuning: Instruct\n    open-weights: true\n"),
+                "skills/solve/SKILL.md", SOLVE, "skills/router/SKILL.md", ROUTER, "skills/leaf/SKILL.md", LEAF));
+
+        // when
+        Registry r = reader(ENV).load(dir);
+
+        // then
+        ModelFacts f = r.model("sim-a").orElseThrow().facts();
+        assertThat(f.sizeB()).contains(8.5);
+        assertThat(f.released()).contains(java.time.YearMonth.of(2024, 7));
+        assertThat(f.tuning()).contains(ModelFacts.Tuning.INSTRUCT);
+        assertThat(f.openWeights()).contains(true);
+        assertThat(f.family()).contains("simulated");
+        assertThat(f.summary()).isEqualTo("size-b 8.5, released 2024-07, family simulated, tuning instruct, open-weights true");
+        ModelFacts local = r.model("local").orElseThrow().facts();
+        assertThat(local.family()).contains("simulated");
+        assertThat(local.sizeB()).isEmpty();
+        assertThat(local.tuning()).isEmpty();
+    }
+
+    @Test
     void should_use_env_value_over_default_and_folder_name_when_name_is_absent(@TempDir Path tmp) throws IOException {
         // given
         Path dir = validRegistry(tmp);

@@ -1,0 +1,333 @@
+package dev.maestro.experiment;
+
+import dev.maestro.MaestroException;
+import dev.maestro.Progress;
+import dev.maestro.episode.EpisodeResult;
+import dev.maestro.episode.Environment;
+import dev.maestro.episode.Observation;
+import dev.maestro.episode.Step;
+import dev.maestro.eval.Evaluator;
+import dev.maestro.eval.PairMatrix;
+import dev.maestro.onboard.AbilityPosterior;
+import dev.maestro.onboard.AbilityPosterior.Interval;
+import dev.maestro.onboard.AbilityPrior;
+import dev.maestro.onboard.CardPrior;
+import dev.maestro.onboard.ExpertCard;
+import dev.maestro.onboard.ItemResponseModel;
+import dev.maestro.onboard.Outcomes;
+import dev.maestro.onboard.ProbeSelector;
+import dev.maestro.onboard.ProbeSession;
+import dev.maestro.policy.FixedPairPolicy;
+import dev.maestro.policy.LearnedPolicy;
+import dev.maestro.registry.ModelCard;
+import dev.maestro.registry.ModelFacts;
+import dev.maestro.registry.Pair;
+import dev.maestro.registry.Registry;
+import dev.maestro.task.Task;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Onboards experts added after training with a few probes each, instead of retraining: the known pairs' outcomes
+ * on the training questions fit an item-response model ({@link ItemResponseModel}); a card prior learned across
+ * the known experts gives each new pair a zero-shot ability ({@link CardPrior}); probes chosen adaptively (or at
+ * random, the baseline) on training questions place it ({@link ProbeSession}). What the policy then reads about a
+ * new pair is what it reads about a known one: its estimated training-split accuracy (the prior) and, per
+ * question, its accuracy on similar training questions — computed from the model's predicted chance of being right
+ * on every training question, as if it had answered them all. The network is not retrained.
+ */
+public final class Onboarding {
+    /**
+     * @param probes    probes per new pair at most (0: the card prior alone)
+     * @param budgetUsd total spend on probes at most, over all new pairs
+     * @param selector  {@code adaptive} or {@code random}
+     * @param tolerance early stop when the overall 95% half-width is at most this (0: never)
+     */
+    public record Options(int probes, double budgetUsd, String selector, double tolerance, long seed,
+                          double expectedProbeCostUsd) {
+        public Options {
+            if (probes < 0) {
+                throw new MaestroException("--probes must be 0 (card prior only) or more, got " + probes);
+            }
+            if (!(budgetUsd >= 0)) {
+                throw new MaestroException("--budget must be a number of US dollars >= 0, got " + budgetUsd);
+            }
+            ProbeSelector.named(selector);
+            if (!(expectedProbeCostUsd >= 0)) {
+                throw new IllegalArgumentException("expected probe cost must be >= 0, got " + expectedProbeCostUsd);
+            }
+        }
+
+        public Options(int probes, double budgetUsd, String selector, double tolerance, long seed) {
+            this(probes, budgetUsd, selector, tolerance, seed, 0);
+        }
+
+        public static Options of(int probes, long seed) {
+            return new Options(probes, Double.POSITIVE_INFINITY, "adaptive", ProbeSession.DEFAULT_TOLERANCE, seed);
+        }
+
+        public Options withBudget(double usd) { return new Options(probes, usd, selector, tolerance, seed, expectedProbeCostUsd); }
+        public Options withSelector(String s) { return new Options(probes, budgetUsd, s, tolerance, seed, expectedProbeCostUsd); }
+        public Options withTolerance(double t) { return new Options(probes, budgetUsd, selector, t, seed, expectedProbeCostUsd); }
+        /** What the first probe is expected to cost ({@link Onboarding#expectedProbeCost}); later ones are priced by the dearest made. */
+        public Options withExpectedProbeCost(double usd) { return new Options(probes, budgetUsd, selector, tolerance, seed, usd); }
+    }
+
+    /** One new pair after onboarding. */
+    public record PairResult(Pair pair, String priorSource, Interval priorAccuracy, Interval accuracy,
+                             Map<String, Interval> byGroup, List<ProbeSession.Probe> probes, double costUsd,
+                             ProbeSession.Stop stop) {
+        public PairResult {
+            byGroup = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(byGroup));
+            probes = List.copyOf(probes);
+        }
+
+        public long failures() {
+            return probes.stream().filter(p -> p.failure().isPresent()).count();
+        }
+    }
+
+    /**
+     * @param policy     the onboarded policy (a copy; the input is unchanged)
+     * @param pairs      per new pair, its estimate and probes
+     * @param grades     per new pair, its predicted chance of being right on each question of {@code tasks}
+     * @param tasks      the training questions the model was fitted on
+     * @param card       how well the card prior predicted ability, leaving each known model out
+     * @param costs      per new pair, its expected cost per call (US$): the mean of its probes, or, without probes,
+     *                   its price times the known pairs' median cost per unit of price
+     */
+    public record Result(LearnedPolicy policy, List<PairResult> pairs, Map<Pair, double[]> grades, List<Task> tasks,
+                         CardPrior.Quality card, Map<Pair, Double> costs) {
+        public Result {
+            pairs = List.copyOf(pairs);
+            tasks = List.copyOf(tasks);
+        }
+
+        public double costUsd() {
+            return pairs.stream().mapToDouble(PairResult::costUsd).sum();
+        }
+
+        public long calls() {
+            return pairs.stream().mapToLong(p -> p.probes().size()).sum();
+        }
+
+        /** Per new pair, its estimated training-split accuracy. */
+        public Map<Pair, Double> accuracies() {
+            Map<Pair, Double> m = new LinkedHashMap<>();
+            pairs.forEach(p -> m.put(p.pair(), p.accuracy().estimate()));
+            return m;
+        }
+    }
+
+    private Onboarding() {
+    }
+
+    /**
+     * What one probe of the new pairs may cost, before any is made: the dearest call of a known pair on the training
+     * questions, scaled up by how much dearer the new pairs' prices are than that pair's (never down).
+     */
+    public static double expectedProbeCost(PairMatrix known, Registry registry, List<Pair> fresh) {
+        double dearest = 0;
+        double knownPrice = 0;
+        for (int p = 0; p < known.pairs().size(); p++) {
+            for (int t = 0; t < known.tasks().size(); t++) {
+                if (known.cost(t, p) > dearest) {
+                    dearest = known.cost(t, p);
+                    knownPrice = price(registry, known.pairs().get(p));
+                }
+            }
+        }
+        double newPrice = fresh.stream().mapToDouble(p -> price(registry, p)).max().orElse(0);
+        return knownPrice > 0 ? dearest * Math.max(1, newPrice / knownPrice) : dearest;
+    }
+
+    private static double price(Registry registry, Pair p) {
+        return registry.model(p.model()).map(m -> m.price().inputPerMillion() + m.price().outputPerMillion()).orElse(0.0);
+    }
+
+    /** The pairs of {@code registry} the policy has no training numbers for. */
+    public static List<Pair> newPairs(Registry registry, LearnedPolicy policy) {
+        return registry.pairs().stream().filter(p -> !policy.priors().containsKey(p)).toList();
+    }
+
+    /** Known pairs' outcomes on the training questions, from a pair matrix (a failed or ungraded call is unknown). */
+    public static Outcomes outcomes(PairMatrix m) {
+        List<String> experts = m.pairs().stream().map(Pair::id).toList();
+        double[][] g = new double[experts.size()][m.tasks().size()];
+        for (int p = 0; p < experts.size(); p++) {
+            for (int t = 0; t < m.tasks().size(); t++) {
+                g[p][t] = m.counted(t, p) ? Math.max(0, Math.min(1, m.grade(t, p))) : Double.NaN;
+            }
+        }
+        return Outcomes.of(experts, m.tasks().stream().map(Task::id).toList(),
+                m.tasks().stream().map(Task::group).toList(), g);
+    }
+
+    /**
+     * Onboards every pair of {@code env}'s registry the policy has no numbers for.
+     *
+     * @param known    the known pairs' outcomes on the training questions ({@link #outcomes}); items are task ids
+     * @param train    the training questions, by id a superset of {@code known}'s items (probes are drawn from these)
+     * @param cards    model cards of the known pairs' models (those still in the registry are also read from it)
+     */
+    public static Result run(Environment env, LearnedPolicy policy, Outcomes known, List<Task> train,
+                             Map<String, ModelCard> cards, Options options, Progress progress) {
+        List<Pair> fresh = newPairs(env.registry(), policy);
+        Map<String, Task> byId = new HashMap<>();
+        train.forEach(t -> byId.put(t.id(), t));
+        List<Task> tasks = new ArrayList<>();
+        for (String id : known.items()) {
+            Task t = byId.get(id);
+            if (t == null) {
+                throw new MaestroException("onboarding: question " + id + " of the known outcomes is not a training question");
+            }
+            tasks.add(t);
+        }
+        ItemResponseModel irt = ItemResponseModel.fit(known, ItemResponseModel.Config.defaults());
+        List<ExpertCard> knownCards = new ArrayList<>();
+        for (String id : known.experts()) {
+            Pair p = Pair.parse(id);
+            knownCards.add(card(p, env.registry(), cards));
+        }
+        CardPrior cp = CardPrior.fit(irt, knownCards);
+        ProbeSelector selector = ProbeSelector.named(options.selector());
+        List<PairResult> results = new ArrayList<>();
+        Map<Pair, double[]> grades = new LinkedHashMap<>();
+        double left = options.budgetUsd();
+        double dearest = options.expectedProbeCostUsd();
+        progress.start("probes", (long) fresh.size() * options.probes());
+        // Pairs of one new model share strength: each is probed with a prior that includes what its siblings
+        // (the model's other skills) answered so far, widened by how far a known model's pairs stray from each other;
+        // at the end each pair's estimate takes its own probes and all its siblings' (never its own twice).
+        double[] pairVar = cp.pairVariance();
+        Map<String, List<Pair>> byModel = new LinkedHashMap<>();
+        fresh.forEach(p -> byModel.computeIfAbsent(p.model(), k -> new ArrayList<>()).add(p));
+        Map<Pair, ProbeSession.Result> sessions = new LinkedHashMap<>();
+        Map<Pair, AbilityPrior> cardPriors = new LinkedHashMap<>();
+        for (List<Pair> siblings : byModel.values()) {
+            for (Pair pair : siblings) {
+                AbilityPrior card = cp.prior(card(pair, env.registry(), cards));
+                cardPriors.put(pair, card);
+                AbilityPrior prior = siblingPrior(irt, card, observations(sessions, siblings, pair), pairVar);
+                FixedPairPolicy fixed = new FixedPairPolicy(pair);
+                ProbeSession.Oracle oracle = item -> {
+                    Task t = tasks.get(item);
+                    EpisodeResult r = env.run(t, fixed, Evaluator.taskSeed(options.seed(), t.id()));
+                    Optional<String> cause = failure(r);
+                    if (cause.isPresent()) {
+                        return ProbeSession.Answer.failed(cause.get(), r.costUsd());
+                    }
+                    return ProbeSession.Answer.graded(Math.max(0, Math.min(1, r.grade())), r.costUsd());
+                };
+                ProbeSession.Settings s = new ProbeSession.Settings(options.probes(), Math.max(0, left),
+                        options.tolerance(), options.seed() ^ pair.id().hashCode(), dearest);
+                int[] seen = {0};
+                ProbeSession.Result res = ProbeSession.run(irt, prior, selector, oracle, s, (n, post) -> {
+                    progress.advance(n - seen[0]);
+                    seen[0] = n;
+                });
+                progress.advance(options.probes() - seen[0]);
+                left -= res.costUsd();
+                for (ProbeSession.Probe pr : res.probes()) {
+                    dearest = Math.max(dearest, pr.costUsd());
+                }
+                sessions.put(pair, res);
+            }
+            for (Pair pair : siblings) {
+                AbilityPrior card = cardPriors.get(pair);
+                ProbeSession.Result res = sessions.get(pair);
+                AbilityPrior prior = siblingPrior(irt, card, observations(sessions, siblings, pair), pairVar);
+                AbilityPosterior post = AbilityPosterior.of(irt, prior, res.posterior().observations());
+                Interval before = AbilityPosterior.of(irt, card, List.of()).overallAccuracy(1000, options.seed());
+                String source = card.source() + (siblings.size() > 1 ? "; with the probes of its " + (siblings.size() - 1)
+                        + " sibling pair(s)" : "");
+                results.add(new PairResult(pair, source, before, post.overallAccuracy(1000, options.seed()),
+                        ProbeSession.byGroup(post), res.probes(), res.costUsd(), res.stop()));
+                grades.put(pair, post.probabilities());
+            }
+        }
+        progress.finish();
+        Map<Pair, Double> costs = new LinkedHashMap<>();
+        for (PairResult pr : results) {
+            costs.put(pr.pair(), pr.probes().isEmpty() ? priceEstimate(policy, env.registry(), pr.pair())
+                    : pr.costUsd() / pr.probes().size());
+        }
+        LearnedPolicy onboarded = apply(policy, results, grades, tasks, costs);
+        return new Result(onboarded, results, grades, tasks, cp.quality(), costs);
+    }
+
+    /** The probes answered by the other pairs of {@code siblings} that were probed already. */
+    private static List<AbilityPosterior.Observation> observations(Map<Pair, ProbeSession.Result> sessions,
+                                                                   List<Pair> siblings, Pair self) {
+        List<AbilityPosterior.Observation> out = new ArrayList<>();
+        for (Pair p : siblings) {
+            if (!p.equals(self) && sessions.containsKey(p)) {
+                out.addAll(sessions.get(p).posterior().observations());
+            }
+        }
+        return out;
+    }
+
+    /** The card prior updated with the siblings' probes, widened by the spread between a model's pairs. */
+    private static AbilityPrior siblingPrior(ItemResponseModel irt, AbilityPrior card,
+                                             List<AbilityPosterior.Observation> siblingObs, double[] pairVar) {
+        if (siblingObs.isEmpty()) {
+            return card;
+        }
+        return AbilityPosterior.of(irt, card, siblingObs).asSiblingPrior(pairVar, card.source());
+    }
+
+    /** The policy with the new pairs' numbers filled in (a copy). */
+    static LearnedPolicy apply(LearnedPolicy policy, List<PairResult> results, Map<Pair, double[]> grades,
+                               List<Task> tasks, Map<Pair, Double> newCosts) {
+        Map<Pair, Double> priors = new HashMap<>(policy.priors());
+        results.forEach(r -> priors.put(r.pair(), r.accuracy().estimate()));
+        Map<Pair, Double> costs = new HashMap<>(policy.costs());
+        costs.putAll(newCosts);
+        LearnedPolicy out = policy.named(policy.name()).priors(priors).costs(costs, policy.costReference());
+        if (!grades.isEmpty() && policy.history().isPresent()) {
+            // full pairs of the history (every training question), as a checkpoint of the onboarded policy keeps them
+            out = out.history(policy.history().get().withPairs(tasks, grades));
+        }
+        return out;
+    }
+
+    /** A pair's cost per call from its price: the known pairs' median cost per unit of price (input + output per 1M). */
+    static double priceEstimate(LearnedPolicy policy, Registry registry, Pair pair) {
+        List<Double> ratios = new ArrayList<>();
+        policy.costs().forEach((p, c) -> {
+            double pr = price(registry, p);
+            if (pr > 0) {
+                ratios.add(c / pr);
+            }
+        });
+        double mine = price(registry, pair);
+        if (ratios.isEmpty() || mine <= 0) {
+            return policy.costs().values().stream().mapToDouble(Double::doubleValue).average().orElse(0);
+        }
+        java.util.Collections.sort(ratios);
+        return ratios.get(ratios.size() / 2) * mine;
+    }
+
+    private static ExpertCard card(Pair p, Registry registry, Map<String, ModelCard> cards) {
+        ModelFacts f = registry.model(p.model()).map(ModelCard::facts)
+                .or(() -> Optional.ofNullable(cards.get(p.model())).map(ModelCard::facts)).orElse(ModelFacts.NONE);
+        return new ExpertCard(p.id(), p.model(), p.skill(), f);
+    }
+
+    /** Why a probe told nothing: an expert failure (with its kind and message) or an ungraded task. */
+    static Optional<String> failure(EpisodeResult r) {
+        for (Step s : r.steps()) {
+            for (Observation o : s.observations()) {
+                if (o.error().isPresent() && o.error().get().kind().expertFailure()) {
+                    return Optional.of(o.error().get().toString());
+                }
+            }
+        }
+        return r.graded() ? Optional.empty() : Optional.of("ungraded: nothing grades this question");
+    }
+}

@@ -1,0 +1,166 @@
+package dev.maestro.experiment;
+
+import dev.maestro.MaestroException;
+import dev.maestro.Progress;
+import dev.maestro.episode.EpisodeResult;
+import dev.maestro.episode.Environment;
+import dev.maestro.eval.Evaluator;
+import dev.maestro.eval.PairMatrix;
+import dev.maestro.eval.Stats;
+import dev.maestro.eval.SystemResult;
+import dev.maestro.policy.LearnedPolicy;
+import dev.maestro.registry.Registry;
+import dev.maestro.task.Split;
+import dev.maestro.task.Task;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiFunction;
+
+/**
+ * Onboarding against retraining, on a suite: for each leave-out set S, a policy trained without S is given S back
+ * with N probes per new pair (adaptive and random, {@link Onboarding}) and scored on the test split next to the
+ * same policy without S and the policy trained with S. Reported per set and N: accuracy, cost, reward, share of
+ * calls to S, and the share of the retraining's reward gain that onboarding recovers,
+ * (reward onboarded − reward without) / (reward retrained − reward without); and adaptive − random per N as a paired
+ * reward difference over the test tasks with its 95% interval.
+ */
+public final class OnboardingExperiment {
+    /** One scored system of one set. */
+    public record Row(String set, String system, int probes, String selector, double accuracy, double meanCostUsd,
+                      double meanReward, double shareNew, double recovery, long probeCalls, double probeCostUsd) {
+    }
+
+    /** Adaptive − random at one N of one set: paired reward difference over the test tasks, with its 95% interval. */
+    public record Paired(String set, int probes, double difference, double low, double high) {
+    }
+
+    /** Everything measured, plus the systems for report.json. */
+    public record Result(List<Row> rows, List<Paired> paired, List<SystemResult> systems) {
+    }
+
+    private OnboardingExperiment() {
+    }
+
+    /**
+     * @param trainer trains a policy on an environment (the set left out of its registry) and returns it
+     */
+    public static Result run(Workbench wb, List<List<String>> sets, List<Integer> probes, List<String> selectors,
+                             LearnedPolicy retrained, BiFunction<Environment, PairMatrix, LearnedPolicy> trainer,
+                             long seed, int threads, Progress progress) {
+        List<Task> train = wb.part(Split.Part.TRAIN);
+        List<Task> test = wb.part(Split.Part.TEST);
+        Environment full = wb.env();
+        List<EpisodeResult> ref = Evaluator.run(full, retrained, test, seed, threads, Progress.NONE);
+        List<Row> rows = new ArrayList<>();
+        List<Paired> paired = new ArrayList<>();
+        List<SystemResult> systems = new ArrayList<>();
+        systems.add(SystemResult.of("retrained", "learned", null, ref, "trained with every model (the reference)"));
+        for (List<String> set : sets) {
+            for (String m : set) {
+                if (wb.registry().model(m).isEmpty()) {
+                    throw new MaestroException("--leave-out-set: no model '" + m + "' in registry " + wb.registry().name()
+                            + "; valid: " + wb.registry().modelIds());
+                }
+            }
+            String name = String.join("+", set);
+            Set<String> out = Set.copyOf(set);
+            Registry without = wb.registry().filterModels(c -> !out.contains(c.id()));
+            Environment envWithout = full.withRegistry(without, Map.of());
+            PairMatrix known = PairMatrix.compute(envWithout, train, seed, threads, Progress.NONE);
+            LearnedPolicy p = trainer.apply(envWithout, known);
+            List<EpisodeResult> base = Evaluator.run(envWithout, p, test, seed, threads, Progress.NONE);
+            double rBase = reward(base);
+            double rRef = reward(ref);
+            rows.add(row(name, "without", 0, "-", base, out, rBase, rRef, 0, 0));
+            rows.add(row(name, "retrained", 0, "-", ref, out, rBase, rRef, 0, 0));
+            Map<String, List<EpisodeResult>> byKey = new LinkedHashMap<>();
+            for (int n : probes) {
+                for (String sel : n == 0 ? List.of(selectors.get(0)) : selectors) {
+                    Onboarding.Result on = Onboarding.run(full, p, Onboarding.outcomes(known), train, Map.of(),
+                            Onboarding.Options.of(n, seed).withSelector(sel).withTolerance(0), Progress.NONE);
+                    List<EpisodeResult> rs = Evaluator.run(full, on.policy(), test, seed, threads, Progress.NONE);
+                    String label = n == 0 ? "card" : sel;
+                    rows.add(row(name, "onboarded", n, label, rs, out, rBase, rRef, on.calls(), on.costUsd()));
+                    byKey.put(label + "|" + n, rs);
+                    systems.add(SystemResult.of("onboard-" + name + "-" + label + "-" + n, "learned", null, rs,
+                            "trained without " + set + ", onboarded with " + n + " " + label + " probes per new pair"));
+                }
+                if (byKey.containsKey("adaptive|" + n) && byKey.containsKey("random|" + n)) {
+                    double[] d = Stats.pairedDiff95(rewards(byKey.get("adaptive|" + n)), rewards(byKey.get("random|" + n)));
+                    paired.add(new Paired(name, n, d[0], d[1], d[2]));
+                }
+            }
+            systems.add(SystemResult.of("without-" + name, "learned", null, base, "trained and scored without " + set));
+            progress.advance(1);
+        }
+        return new Result(rows, paired, systems);
+    }
+
+    private static Row row(String set, String system, int n, String selector, List<EpisodeResult> rs, Set<String> models,
+                           double rBase, double rRef, long calls, double cost) {
+        double r = reward(rs);
+        double gain = rRef - rBase;
+        return new Row(set, system, n, selector, Stats.round(accuracy(rs), 4), Stats.round(meanCost(rs), 6),
+                Stats.round(r, 5), Stats.round(share(rs, models), 4),
+                Math.abs(gain) < 1e-9 ? Double.NaN : Stats.round((r - rBase) / gain, 3), calls, Stats.round(cost, 6));
+    }
+
+    static double reward(List<EpisodeResult> rs) {
+        return rs.stream().mapToDouble(EpisodeResult::reward).average().orElse(0);
+    }
+
+    static double[] rewards(List<EpisodeResult> rs) {
+        return rs.stream().mapToDouble(EpisodeResult::reward).toArray();
+    }
+
+    static double accuracy(List<EpisodeResult> rs) {
+        return rs.stream().mapToDouble(EpisodeResult::grade).average().orElse(0);
+    }
+
+    static double meanCost(List<EpisodeResult> rs) {
+        return rs.stream().mapToDouble(EpisodeResult::costUsd).average().orElse(0);
+    }
+
+    /** Share of all calls that went to these models. */
+    static double share(List<EpisodeResult> rs, Set<String> models) {
+        long all = 0;
+        long hit = 0;
+        for (EpisodeResult r : rs) {
+            for (var s : r.steps()) {
+                for (var o : s.observations()) {
+                    all++;
+                    if (models.contains(o.call().model())) {
+                        hit++;
+                    }
+                }
+            }
+        }
+        return all == 0 ? 0 : hit / (double) all;
+    }
+
+    /** Curves for report.html: per selector, mean recovery over the sets at each N. */
+    public static Map<String, Object> section(Result r, List<Integer> probes) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("x", "probes per new pair: " + probes);
+        Map<String, List<Double>> curves = new LinkedHashMap<>();
+        for (String sel : List.of("adaptive", "random")) {
+            List<Double> ys = new ArrayList<>();
+            for (int n : probes) {
+                String label = n == 0 ? "card" : sel;
+                ys.add(r.rows().stream().filter(x -> x.system().equals("onboarded") && x.probes() == n
+                        && x.selector().equals(label) && !Double.isNaN(x.recovery()))
+                        .mapToDouble(Row::recovery).average().orElse(Double.NaN));
+            }
+            if (ys.stream().allMatch(y -> !y.isNaN())) {
+                curves.put("recovered share of the retraining gain, " + sel, ys);
+            }
+        }
+        s.put("curves", curves);
+        s.put("rows", r.rows());
+        s.put("adaptive_minus_random_reward", r.paired());
+        return s;
+    }
+}

@@ -1,0 +1,115 @@
+package dev.maestro.experiment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.maestro.Progress;
+import dev.maestro.episode.Environment;
+import dev.maestro.episode.EpisodeResult;
+import dev.maestro.eval.Evaluator;
+import dev.maestro.eval.PairMatrix;
+import dev.maestro.onboard.ProbeSession;
+import dev.maestro.policy.LearnedPolicy;
+import dev.maestro.policy.PairHistory;
+import dev.maestro.registry.Pair;
+import dev.maestro.registry.Registry;
+import dev.maestro.task.Task;
+import dev.maestro.train.GrpoTrainer;
+import dev.maestro.train.ToyWorld;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class OnboardingTest {
+    final ToyWorld.BagOfWords words = new ToyWorld.BagOfWords();
+
+    @Test
+    void should_place_added_experts_from_a_few_probes_and_route_to_the_good_one() {
+        // given a policy trained without the medic; the medic and a dud join, described like the generalist
+        Environment toy = ToyWorld.env();
+        Registry withoutMedic = toy.registry().filterModels(m -> !m.id().equals("medic"));
+        Environment env = toy.withRegistry(withoutMedic, Map.of());
+        Environment full = toy.withRegistry(withoutMedic.withModels(List.of(ToyWorld.model("medic", "general assistant", 1),
+                ToyWorld.model("dud", "general assistant", 1))), Map.of("dud", CalibrationTest.dud()));
+        List<Task> all = ToyWorld.tasks(160);
+        List<Task> train = all.subList(0, 96);
+        List<Task> test = all.subList(120, 160);
+        PairMatrix m = PairMatrix.compute(env, train, 7, 1, Progress.NONE);
+        LearnedPolicy policy = GrpoTrainer.builder(env, train, ToyWorld.CFG, words, "bow-32").validation(all.subList(96, 120))
+                .priors(m.accuracies()).history(PairHistory.build(train, m.gradesByPair(), words)).build().run().policy();
+        Map<Pair, Double> priorsBefore = new HashMap<>(policy.priors());
+
+        // when both are onboarded with at most 8 adaptive probes each
+        Onboarding.Result r = Onboarding.run(full, policy, Onboarding.outcomes(m), train, Map.of(),
+                Onboarding.Options.of(8, 7).withTolerance(0), Progress.NONE);
+
+        // then: 8 probes each on training questions, estimates that tell medic from dud, and routing follows them
+        assertThat(r.pairs()).extracting(p -> p.pair().id()).containsExactlyInAnyOrder("medic@@solve", "dud@@solve");
+        assertThat(r.calls()).isEqualTo(16);
+        assertThat(r.costUsd()).isCloseTo(16 * 0.0001, org.assertj.core.api.Assertions.within(1e-9));
+        Onboarding.PairResult medic = r.pairs().stream().filter(p -> p.pair().model().equals("medic")).findFirst().orElseThrow();
+        Onboarding.PairResult dud = r.pairs().stream().filter(p -> p.pair().model().equals("dud")).findFirst().orElseThrow();
+        assertThat(medic.probes()).allSatisfy(p -> assertThat(train.stream().map(Task::id)).contains(p.question()));
+        assertThat(medic.stop()).isEqualTo(ProbeSession.Stop.PROBES);
+        assertThat(medic.byGroup().get("medical").estimate()).isGreaterThan(medic.byGroup().get("chart").estimate() + 0.3);
+        assertThat(dud.accuracy().estimate()).isLessThan(medic.accuracy().estimate());
+        assertThat(dud.accuracy().high()).isGreaterThan(dud.accuracy().low());
+        assertThat(policy.priors()).isEqualTo(priorsBefore);
+        assertThat(r.policy().priors()).containsKeys(new Pair("medic", "solve"), new Pair("dud", "solve"));
+        List<EpisodeResult> after = Evaluator.run(full, r.policy(), test, 3, 1, Progress.NONE);
+        assertThat(CalibrationTest.firstCallShare(after, "medical", "medic")).isGreaterThanOrEqualTo(0.9);
+        assertThat(CalibrationTest.firstCallShare(after, "medical", "dud")
+                + CalibrationTest.firstCallShare(after, "chart", "dud")).isLessThanOrEqualTo(0.1);
+    }
+
+    @Test
+    void should_keep_the_new_pairs_in_a_checkpoint_that_loads_like_a_trained_one(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        // given a checkpoint trained without the medic
+        Environment toy = ToyWorld.env();
+        Registry withoutMedic = toy.registry().filterModels(m -> !m.id().equals("medic"));
+        Environment env = toy.withRegistry(withoutMedic, Map.of());
+        List<Task> train = ToyWorld.tasks(48);
+        PairMatrix m = PairMatrix.compute(env, train, 7, 1, Progress.NONE);
+        java.nio.file.Path ckpt = dir.resolve("policy.ckpt");
+        GrpoTrainer.builder(env, train, ToyWorld.CFG, words, "bow-32").priors(m.accuracies()).costs(m.meanCosts())
+                .history(PairHistory.build(train, m.gradesByPair(), words)).out(dir).build().run();
+        LearnedPolicy trained = dev.maestro.policy.LearnedPolicies.load(ckpt, name -> words);
+
+        // when the medic is onboarded and the result written as a policy file
+        Onboarding.Result r = Onboarding.run(toy, trained, Onboarding.outcomes(m), train, Map.of(),
+                Onboarding.Options.of(6, 7).withTolerance(0), Progress.NONE);
+        java.nio.file.Path out = dir.resolve("onboarded.ckpt");
+        OnboardedPolicy.write(out, ckpt, r, toy.registry(), Map.of("probes_per_pair", 6));
+        LearnedPolicy loaded = dev.maestro.policy.LearnedPolicies.load(out, name -> words);
+
+        // then the file holds what the in-memory policy holds: the medic's prior, cost and history
+        Pair medic = new Pair("medic", "solve");
+        assertThat(loaded.priors().get(medic)).isEqualTo(r.policy().priors().get(medic));
+        assertThat(loaded.costs().get(medic)).isCloseTo(0.0001, org.assertj.core.api.Assertions.within(1e-9));
+        Task q = ToyWorld.tasks(200).get(151);
+        assertThat(loaded.history().orElseThrow().forTask(q, words.embed(q.question())).get(medic))
+                .isCloseTo(r.policy().history().orElseThrow().forTask(q, words.embed(q.question())).get(medic),
+                        org.assertj.core.api.Assertions.within(1e-6));
+        assertThat(dev.maestro.policy.Checkpoint.read(out).header().notes()).containsKey("onboarding");
+        assertThat(dev.maestro.policy.Checkpoint.read(out).header().registryName()).isEqualTo("toy");
+    }
+
+    @Test
+    void should_spend_nothing_past_the_budget_and_record_probes_in_order() {
+        Environment toy = ToyWorld.env();
+        Registry withoutMedic = toy.registry().filterModels(m -> !m.id().equals("medic"));
+        Environment env = toy.withRegistry(withoutMedic, Map.of());
+        List<Task> train = ToyWorld.tasks(40);
+        PairMatrix m = PairMatrix.compute(env, train, 7, 1, Progress.NONE);
+        LearnedPolicy policy = dev.maestro.policy.LearnedPolicies.create(ToyWorld.CFG.architecture(),
+                ToyWorld.CFG.priorWeight(), ToyWorld.CFG.historyWeight(), words, m.accuracies());
+
+        Onboarding.Result r = Onboarding.run(toy, policy, Onboarding.outcomes(m), train, Map.of(),
+                Onboarding.Options.of(30, 7).withBudget(0.00035).withTolerance(0), Progress.NONE);
+
+        assertThat(r.pairs()).hasSize(1);
+        assertThat(r.pairs().get(0).stop()).isEqualTo(ProbeSession.Stop.BUDGET);
+        assertThat(r.calls()).isEqualTo(3);
+        assertThat(r.costUsd()).isLessThanOrEqualTo(0.00035);
+    }
+}

@@ -1,0 +1,60 @@
+package dev.maestro.onboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.maestro.registry.ModelFacts;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CardPriorTest {
+
+    static ModelFacts facts(double size) {
+        return ModelFacts.NONE.withSizeB(size).withTuning(ModelFacts.Tuning.INSTRUCT).withOpenWeights(true);
+    }
+
+    /** 16 experts whose ability grows with log size (plus noise); the card should predict it. */
+    static CardPrior fitted(boolean informativeCards, List<ExpertCard> cards) {
+        Synthetic s = new Synthetic(400, 2, 9);
+        List<String> ids = new ArrayList<>();
+        double[][] grades = new double[16][];
+        double[] sizes = {1, 2, 3, 7, 8, 13, 14, 30, 34, 70, 72, 7, 3, 40, 100, 200};
+        for (int e = 0; e < 16; e++) {
+            double theta = -3 + 0.8 * Math.log(sizes[e]) / Math.log(2) + 0.2 * s.gaussian();
+            ids.add("m" + e + "@@s");
+            grades[e] = s.sample(theta - 1.5, new double[2]);
+            cards.add(new ExpertCard("m" + e + "@@s", "m" + e, "s",
+                    informativeCards ? facts(sizes[e]) : ModelFacts.NONE.withFamily("simulated")));
+        }
+        ItemResponseModel m = ItemResponseModel.fit(s.outcomes(ids, grades), ItemResponseModel.Config.defaults());
+        return CardPrior.fit(m, cards);
+    }
+
+    @Test
+    void should_learn_ability_from_size_and_measure_its_error_by_leaving_models_out() {
+        List<ExpertCard> cards = new ArrayList<>();
+        CardPrior cp = fitted(true, cards);
+
+        assertThat(cp.quality().models()).isEqualTo(16);
+        assertThat(cp.quality().usesCard()).isTrue();
+        assertThat(cp.quality().cardRmse()).isLessThan(cp.quality().meanRmse() * 0.7);
+        assertThat(cp.quality().cardAccuracyMae()).isLessThan(cp.quality().meanAccuracyMae());
+        AbilityPrior big = cp.prior(new ExpertCard("new-big@@s", "new-big", "s", facts(150)));
+        AbilityPrior small = cp.prior(new ExpertCard("new-small@@s", "new-small", "s", facts(2)));
+        assertThat(big.thetaMean()).isGreaterThan(small.thetaMean() + 1);
+        assertThat(big.source()).contains("card prior over 16 known models");
+        assertThat(big.thetaVar()).isCloseTo(Math.pow(cp.quality().cardRmse(), 2), org.assertj.core.api.Assertions.within(0.05));
+    }
+
+    @Test
+    void should_fall_back_to_the_mean_when_cards_carry_nothing() {
+        List<ExpertCard> cards = new ArrayList<>();
+        CardPrior cp = fitted(false, cards);
+
+        AbilityPrior a = cp.prior(new ExpertCard("x@@s", "x", "s", ModelFacts.NONE.withFamily("simulated")));
+        AbilityPrior b = cp.prior(new ExpertCard("y@@s", "y", "s", facts(300)));
+        assertThat(a.thetaMean()).isEqualTo(b.thetaMean());
+        assertThat(cp.quality().usesCard()).isFalse();
+        assertThat(a.source()).contains("the card did not predict better");
+    }
+}

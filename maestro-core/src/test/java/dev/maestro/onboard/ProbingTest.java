@@ -1,0 +1,155 @@
+package dev.maestro.onboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.maestro.onboard.AbilityPosterior.Interval;
+import dev.maestro.onboard.AbilityPosterior.Observation;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The posterior, the selectors and the probe loop on outcomes drawn from a known model. */
+class ProbingTest {
+    static Synthetic s;
+    static ItemResponseModel model;
+    static AbilityPrior prior;
+
+    @BeforeAll
+    static void fit() {
+        s = new Synthetic(900, 3, 21);
+        List<String> ids = new ArrayList<>();
+        double[][] grades = new double[20][];
+        for (int e = 0; e < 20; e++) {
+            ids.add("m" + e);
+            grades[e] = s.sample(-2 + 0.2 * e, new double[] {0.3 * s.gaussian(), 0.3 * s.gaussian(), 0.3 * s.gaussian()});
+        }
+        model = ItemResponseModel.fit(s.outcomes(ids, grades), ItemResponseModel.Config.defaults());
+        prior = AbilityPrior.population(model);
+    }
+
+    /** The new expert answers with its true chance of being right (seeded). */
+    static ProbeSession.Oracle expert(double theta, double[] delta, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        return item -> ProbeSession.Answer.graded(r.nextDouble() < s.p(item, theta, delta) ? 1 : 0, 0.01);
+    }
+
+    @Test
+    void should_return_the_prior_when_nothing_was_observed_and_narrow_with_probes() {
+        AbilityPosterior p0 = AbilityPosterior.of(model, prior, List.of());
+        assertThat(p0.eta(0)).isCloseTo(prior.thetaMean() + prior.deltaMean()[0] + prior.deltaSlope()[0] * prior.thetaMean(),
+                org.assertj.core.api.Assertions.within(1e-6));
+
+        ProbeSession.Result r = ProbeSession.run(model, prior, ProbeSelector.random(), expert(1.0, new double[3], 3),
+                ProbeSession.Settings.of(60, 9).withTolerance(0), (n, p) -> { });
+
+        Interval before = p0.overallAccuracy(500, 1);
+        Interval after = r.posterior().overallAccuracy(500, 1);
+        assertThat(after.halfWidth()).isLessThan(before.halfWidth() * 0.7);
+        double truth = 0;
+        double[] w = model.groupWeights();
+        for (int g = 0; g < 3; g++) {
+            truth += w[g] * s.groupAccuracy(g, 1.0, new double[3]);
+            assertThat(r.posterior().groupAccuracy(g).low()).isLessThan(r.posterior().groupAccuracy(g).high());
+        }
+        assertThat(after.estimate()).isCloseTo(truth, org.assertj.core.api.Assertions.within(0.08));
+    }
+
+    @Test
+    void should_rise_with_right_answers_and_fall_with_wrong_ones() {
+        AbilityPosterior p0 = AbilityPosterior.of(model, prior, List.of());
+        AbilityPosterior right = p0.with(new Observation(0, 1)).with(new Observation(3, 1));
+        AbilityPosterior wrong = p0.with(new Observation(0, 0)).with(new Observation(3, 0));
+        assertThat(right.eta(0)).isGreaterThan(p0.eta(0)).isGreaterThan(wrong.eta(0));
+        assertThat(right.probability(6)).isGreaterThan(wrong.probability(6));
+        assertThat(right.etaVar(0)).isLessThan(p0.etaVar(0));
+    }
+
+    @Test
+    void should_never_choose_a_question_twice_and_stop_when_none_is_left() {
+        for (ProbeSelector sel : List.of(ProbeSelector.adaptive(), ProbeSelector.random())) {
+            ProbeSession.Result r = ProbeSession.run(model, prior, sel, expert(0, new double[3], 1),
+                    ProbeSession.Settings.of(2000, 4).withTolerance(0), (n, p) -> { });
+            assertThat(r.stop()).isEqualTo(ProbeSession.Stop.EXHAUSTED);
+            assertThat(r.probes()).hasSize(900);
+            assertThat(r.probes().stream().map(ProbeSession.Probe::item).distinct().count()).isEqualTo(900);
+        }
+    }
+
+    @Test
+    void should_prefer_questions_the_known_experts_disagree_on() {
+        // the first adaptive probe has a middling difficulty for the prior ability, unlike the extremes
+        AbilityPosterior p0 = AbilityPosterior.of(model, prior, List.of());
+        int i = ProbeSelector.adaptive().next(p0, new BitSet(), new SplittableRandom(1)).orElseThrow();
+        int g = model.groupOf(i);
+        double p = model.probability(i, p0.eta(g));
+        assertThat(p).isBetween(0.2, 0.8);
+        double best = 0;
+        for (int k = 0; k < model.itemCount(); k++) {
+            if (model.groupOf(k) == g) {
+                best = Math.max(best, model.information(k, p0.eta(g)));
+            }
+        }
+        assertThat(model.information(i, p0.eta(g))).isEqualTo(best);
+    }
+
+    @Test
+    void should_leave_narrower_intervals_than_random_probes_at_equal_n_without_larger_errors() {
+        // 40 new experts with random abilities and group offsets, 15 probes each: adaptive probing chooses what
+        // narrows the per-group intervals most, so they end narrower; its errors must not be larger either
+        SplittableRandom r = new SplittableRandom(77);
+        double[] err = new double[2];
+        double[] sd = new double[2];
+        List<String> names = List.of("adaptive", "random");
+        for (int k = 0; k < 40; k++) {
+            double theta = -1.5 + 3 * r.nextDouble();
+            double[] delta = {0.4 * (r.nextDouble() - 0.5), 0.4 * (r.nextDouble() - 0.5), 0.4 * (r.nextDouble() - 0.5)};
+            for (int n = 0; n < 2; n++) {
+                ProbeSession.Result res = ProbeSession.run(model, prior, ProbeSelector.named(names.get(n)),
+                        expert(theta, delta, 100 + k), ProbeSession.Settings.of(15, 200 + k).withTolerance(0),
+                        (c, p) -> { });
+                for (int g = 0; g < 3; g++) {
+                    err[n] += Math.abs(res.posterior().groupAccuracy(g).estimate() - s.groupAccuracy(g, theta, delta));
+                    sd[n] += res.posterior().groupAccuracySd(g);
+                }
+            }
+        }
+        assertThat(sd[0]).isLessThan(sd[1]);
+        assertThat(err[0]).isLessThan(err[1] * 1.1);
+    }
+
+    @Test
+    void should_stop_at_the_budget_before_a_probe_that_would_pass_it() {
+        ProbeSession.Result r = ProbeSession.run(model, prior, ProbeSelector.random(), expert(0, new double[3], 2),
+                ProbeSession.Settings.of(100, 1).withBudget(0.035).withTolerance(0), (n, p) -> { });
+        assertThat(r.stop()).isEqualTo(ProbeSession.Stop.BUDGET);
+        assertThat(r.probes()).hasSize(3);
+        assertThat(r.costUsd()).isLessThanOrEqualTo(0.035);
+    }
+
+    @Test
+    void should_record_a_failed_call_with_its_cause_and_learn_nothing_from_it() {
+        AbilityPosterior p0 = AbilityPosterior.of(model, prior, List.of());
+        ProbeSession.Result r = ProbeSession.run(model, prior, ProbeSelector.random(),
+                item -> ProbeSession.Answer.failed("timeout after 30s", 0.002), ProbeSession.Settings.of(5, 1),
+                (n, p) -> { });
+        assertThat(r.probes()).hasSize(5).allSatisfy(p -> {
+            assertThat(p.grade()).isEmpty();
+            assertThat(p.failure()).contains("timeout after 30s");
+        });
+        assertThat(r.graded()).isZero();
+        assertThat(r.costUsd()).isCloseTo(0.01, org.assertj.core.api.Assertions.within(1e-12));
+        assertThat(r.posterior().eta(1)).isEqualTo(p0.eta(1));
+    }
+
+    @Test
+    void should_stop_early_once_the_estimate_is_tight() {
+        ProbeSession.Result r = ProbeSession.run(model, prior, ProbeSelector.adaptive(), expert(0.5, new double[3], 8),
+                ProbeSession.Settings.of(500, 1).withTolerance(0.06), (n, p) -> { });
+        assertThat(r.stop()).isEqualTo(ProbeSession.Stop.TIGHT);
+        assertThat(r.probes().size()).isLessThan(500);
+        assertThat(1.96 * r.posterior().overallAccuracySd()).isLessThanOrEqualTo(0.06);
+    }
+}
