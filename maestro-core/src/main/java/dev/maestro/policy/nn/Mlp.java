@@ -13,7 +13,7 @@ import java.util.SplittableRandom;
  * <p>Shapes (C context, D dynamic candidate features, S static candidate features, H1..HL hidden):
  * <pre>
  *   c      = b1 + Wq·q                      (H1)     once per decision
- *   P[n]   = Ws·table[n]                    (H1)     once per parameter version, for every table row
+ *   P[n]   = MlpWorkspace·table[n]                    (H1)     once per parameter version, for every table row
  *   h1[k]  = act(c + P[row_k] + Wc·x_k)     (H1)     per candidate
  *   hl[k]  = act(bl + Wl·h(l-1)[k])         (Hl)
  *   s[k]   = wout·hL[k]                     (1)      the logit
@@ -157,57 +157,12 @@ public final class Mlp implements PolicyNetwork {
 
     @Override
     public Workspace newWorkspace(int maxCandidates) {
-        return new Ws(Math.max(1, maxCandidates), hidden, maxHidden);
+        return new MlpWorkspace(Math.max(1, maxCandidates), hidden, maxHidden);
     }
 
-    /** Scratch for one thread. Package-private fields: the Mlp is the only reader. */
-    static final class Ws implements Workspace {
-        int cap;
-        final double[] ctx;          // c = b1 + Wq q (H1)
-        double[][][] rowAct;         // rowAct[l][i]: post-activation of layer l+1 for candidate i (H(l+1))
-        double[] delta;              // cap x maxHidden
-        double[] deltaPrev;          // cap x maxHidden
-        final double[] deltaSum;     // sum over candidates of delta1 (H1)
-        // Inputs of the last forward, kept by reference for backward.
-        double[] q;
-        double[] x;
-        CandidateTable table;
-        int[] rows;
-        int k;
-        final int[] hidden;
-
-        Ws(int cap, int[] hidden, int maxHidden) {
-            this.hidden = hidden;
-            this.ctx = new double[hidden[0]];
-            this.deltaSum = new double[hidden[0]];
-            allocate(cap, maxHidden);
-        }
-
-        private void allocate(int capacity, int maxHidden) {
-            cap = capacity;
-            rowAct = new double[hidden.length][][];
-            for (int l = 0; l < hidden.length; l++) {
-                rowAct[l] = new double[capacity][hidden[l]];
-            }
-            delta = new double[capacity * maxHidden];
-            deltaPrev = new double[capacity * maxHidden];
-        }
-
-        void ensure(int k, int maxHidden) {
-            if (k > cap) {
-                allocate(Math.max(k, cap * 2), maxHidden);
-            }
-        }
-
-        @Override
-        public int capacity() {
-            return cap;
-        }
-    }
-
-    private Ws ws(Workspace w) {
+    private MlpWorkspace ws(Workspace w) {
         // Workspaces depend only on the hidden sizes, so one may serve several networks of one shape.
-        if (!(w instanceof Ws ws) || !Arrays.equals(ws.hidden, hidden)) {
+        if (!(w instanceof MlpWorkspace ws) || !Arrays.equals(ws.hidden, hidden)) {
             throw new MaestroException("workspace does not fit this network (hidden " + Arrays.toString(hidden)
                     + "); create it with newWorkspace()");
         }
@@ -225,7 +180,7 @@ public final class Mlp implements PolicyNetwork {
     @Override
     public void forward(double[] context, double[] candidates, CandidateTable table, int[] rows, int k, Workspace w,
             double[] scores) {
-        Ws ws = ws(w);
+        MlpWorkspace ws = ws(w);
         check(context, candidates, table, rows, k, scores);
         ws.ensure(k, maxHidden);
         ws.q = context;
@@ -239,7 +194,7 @@ public final class Mlp implements PolicyNetwork {
         // Context projection, once per decision.
         double[] ctx = ws.ctx;
         System.arraycopy(rw.bias[0], 0, ctx, 0, h1);
-        axpyRows(rw.ctx, context, 0, c, ctx, h1);
+        Kernels.axpyRows(rw.ctx, context, 0, c, ctx, h1);
 
         double[] proj = table == null ? null : projection(table).values();
 
@@ -255,7 +210,7 @@ public final class Mlp implements PolicyNetwork {
             } else {
                 System.arraycopy(ctx, 0, a, 0, h1);
             }
-            axpyRows(rw.cand, candidates, i * d, d, a, h1);
+            Kernels.axpyRows(rw.cand, candidates, i * d, d, a, h1);
             activate(a, h1);
         }
 
@@ -270,7 +225,7 @@ public final class Mlp implements PolicyNetwork {
             for (int i = 0; i < k; i++) {
                 double[] a = cur[i];
                 System.arraycopy(bl, 0, a, 0, out);
-                axpyRows(wl, prev[i], 0, in, a, out);
+                Kernels.axpyRows(wl, prev[i], 0, in, a, out);
                 activate(a, out);
             }
         }
@@ -279,7 +234,7 @@ public final class Mlp implements PolicyNetwork {
         int hl = hidden[hidden.length - 1];
         double[][] last = ws.rowAct[hidden.length - 1];
         for (int i = 0; i < k; i++) {
-            scores[i] = dot(rw.out, 0, last[i], 0, hl) + dot(rw.skip, 0, candidates, i * d, d);
+            scores[i] = Kernels.dot(rw.out, 0, last[i], 0, hl) + Kernels.dot(rw.skip, 0, candidates, i * d, d);
         }
     }
 
@@ -307,58 +262,15 @@ public final class Mlp implements PolicyNetwork {
         double[][] bias = new double[hidden.length][];
         bias[0] = Arrays.copyOfRange(v, offB1, offB1 + hidden[0]);
         for (int l = 1; l < hidden.length; l++) {
-            layers[l] = rowsOf(v, offW[l], hidden[l - 1], hidden[l]);
+            layers[l] = Kernels.rowsOf(v, offW[l], hidden[l - 1], hidden[l]);
             bias[l] = Arrays.copyOfRange(v, offB[l], offB[l] + hidden[l]);
         }
         int hl = hidden[hidden.length - 1];
         // Racing threads build equal snapshots; the last write wins, as for the table projection.
-        rw = new RowWeights(version, rowsOf(v, offWq, c, hidden[0]), rowsOf(v, offWc, d, hidden[0]), layers, bias,
+        rw = new RowWeights(version, Kernels.rowsOf(v, offWq, c, hidden[0]), Kernels.rowsOf(v, offWc, d, hidden[0]), layers, bias,
                 Arrays.copyOfRange(v, offOut, offOut + hl), Arrays.copyOfRange(v, offSkip, offSkip + d));
         rowWeights = rw;
         return rw;
-    }
-
-    private static double[][] rowsOf(double[] v, int offset, int rows, int columns) {
-        double[][] out = new double[rows][];
-        for (int j = 0; j < rows; j++) {
-            out[j] = Arrays.copyOfRange(v, offset + j * columns, offset + (j + 1) * columns);
-        }
-        return out;
-    }
-
-    /**
-     * out[0..n) += Σ_j in[io+j] · w[j][0..n): the same four-rows-per-pass order as the flat
-     * {@link #axpyRows(double[], int, double[], int, int, int, double[], int)}, over row arrays indexed from 0
-     * so that C2 vectorises the inner loop (inputs are read as scalars, so their offset does not matter).
-     */
-    private static void axpyRows(double[][] w, double[] in, int io, int m, double[] out, int n) {
-        int j = 0;
-        for (; j + 3 < m; j += 4) {
-            double x0 = in[io + j];
-            double x1 = in[io + j + 1];
-            double x2 = in[io + j + 2];
-            double x3 = in[io + j + 3];
-            if (x0 == 0.0 && x1 == 0.0 && x2 == 0.0 && x3 == 0.0) {
-                continue;
-            }
-            double[] w0 = w[j];
-            double[] w1 = w[j + 1];
-            double[] w2 = w[j + 2];
-            double[] w3 = w[j + 3];
-            for (int h = 0; h < n; h++) {
-                out[h] += x0 * w0[h] + x1 * w1[h] + x2 * w2[h] + x3 * w3[h];
-            }
-        }
-        for (; j < m; j++) {
-            double xj = in[io + j];
-            if (xj == 0.0) {
-                continue;
-            }
-            double[] wj = w[j];
-            for (int h = 0; h < n; h++) {
-                out[h] += xj * wj[h];
-            }
-        }
     }
 
     private void check(double[] context, double[] candidates, CandidateTable table, int[] rows, int k, double[] scores) {
@@ -401,7 +313,7 @@ public final class Mlp implements PolicyNetwork {
         double[] out = new double[table.rows() * h1];
         double[] f = table.features();
         for (int n = 0; n < table.rows(); n++) {
-            axpyRows(v, offWs, f, n * s, s, h1, out, n * h1);
+            Kernels.axpyRows(v, offWs, f, n * s, s, h1, out, n * h1);
         }
         p = new CandidateTable.Projection(version, h1, out);
         table.projection(p);
@@ -420,64 +332,9 @@ public final class Mlp implements PolicyNetwork {
         }
     }
 
-    /**
-     * out[oo..oo+n) += Σ_j in[io+j] · W[j][0..n), W row-major at {@code w[wo..]} with n columns.
-     * Four input rows per pass: the output row is loaded and stored once per four rows instead of once
-     * per row, which measured ~2× faster than the one-row axpy on this machine (the loop is memory-op
-     * bound, not multiply bound). Zero inputs are skipped only in the one-row tail.
-     */
-    private static void axpyRows(double[] w, int wo, double[] in, int io, int m, int n, double[] out, int oo) {
-        int j = 0;
-        for (; j + 3 < m; j += 4) {
-            double x0 = in[io + j];
-            double x1 = in[io + j + 1];
-            double x2 = in[io + j + 2];
-            double x3 = in[io + j + 3];
-            if (x0 == 0.0 && x1 == 0.0 && x2 == 0.0 && x3 == 0.0) {
-                continue;
-            }
-            int r0 = wo + j * n;
-            int r1 = r0 + n;
-            int r2 = r1 + n;
-            int r3 = r2 + n;
-            for (int h = 0; h < n; h++) {
-                out[oo + h] += x0 * w[r0 + h] + x1 * w[r1 + h] + x2 * w[r2 + h] + x3 * w[r3 + h];
-            }
-        }
-        for (; j < m; j++) {
-            double xj = in[io + j];
-            if (xj == 0.0) {
-                continue;
-            }
-            int r = wo + j * n;
-            for (int h = 0; h < n; h++) {
-                out[oo + h] += xj * w[r + h];
-            }
-        }
-    }
-
-    /** Dot product with four accumulators (breaks the add-latency chain; C2 does not vectorise FP reductions). */
-    private static double dot(double[] a, int ao, double[] b, int bo, int n) {
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        double s3 = 0;
-        int i = 0;
-        for (; i + 3 < n; i += 4) {
-            s0 += a[ao + i] * b[bo + i];
-            s1 += a[ao + i + 1] * b[bo + i + 1];
-            s2 += a[ao + i + 2] * b[bo + i + 2];
-            s3 += a[ao + i + 3] * b[bo + i + 3];
-        }
-        for (; i < n; i++) {
-            s0 += a[ao + i] * b[bo + i];
-        }
-        return (s0 + s1) + (s2 + s3);
-    }
-
     @Override
     public void backward(double[] dScores, Workspace w) {
-        Ws ws = ws(w);
+        MlpWorkspace ws = ws(w);
         int k = ws.k;
         if (dScores.length < k) {
             throw new MaestroException("dScores has length " + dScores.length + " but the last forward scored " + k + " candidates");
@@ -529,7 +386,7 @@ public final class Mlp implements PolicyNetwork {
                             g[r + h] += a * delta[o + h];
                         }
                     }
-                    dPrev[po + j] = dot(v, r, delta, o, out) * derivative(a);
+                    dPrev[po + j] = Kernels.dot(v, r, delta, o, out) * derivative(a);
                 }
             }
             ws.deltaPrev = delta;
