@@ -2,8 +2,6 @@ package dev.maestro.registry;
 
 import dev.maestro.registry.Fields.Ctx;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -186,23 +184,8 @@ final class ModelSettingsReader {
                         + "set '" + e.getKey() + "'; use " + instead);
                 continue;
             }
-            out.put(e.getKey(), plain(e.getValue()));
+            out.put(e.getKey(), e.getValue().toPlainKeepingNulls());
         }
         return Optional.of(out);
-    }
-
-    /** Like {@link YamlNode#toPlain()}, but a YAML null stays a JSON null. */
-    private static Object plain(YamlNode n) {
-        if (n.isMap()) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            n.map().forEach((k, v) -> out.put(k, plain(v)));
-            return Collections.unmodifiableMap(out);
-        }
-        if (n.isList()) {
-            List<Object> out = new ArrayList<>();
-            n.list().forEach(v -> out.add(plain(v)));
-            return Collections.unmodifiableList(out);
-        }
-        return n.value();
     }
 }

@@ -5,7 +5,6 @@ import static dev.maestro.registry.SkillsReader.PLACEHOLDER;
 
 import dev.maestro.registry.Fields.Ctx;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -226,7 +225,7 @@ final class SkillWorkflowReader {
         Map<String, Object> out = new LinkedHashMap<>();
         for (Map.Entry<String, YamlNode> e : n.map().entrySet()) {
             checkTemplates(file, f + "." + e.getKey(), e.getValue(), ran);
-            out.put(e.getKey(), plain(e.getValue()));
+            out.put(e.getKey(), e.getValue().toPlainKeepingNulls());
         }
         return out;
     }
@@ -241,21 +240,6 @@ final class SkillWorkflowReader {
         } else if (v.value() instanceof String t) {
             checkArgument(file, v.line(), field, t, ran);
         }
-    }
-
-    /** A YAML value as plain Java, keeping nulls (an argument may be JSON null). */
-    private static Object plain(YamlNode n) {
-        if (n.isMap()) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            n.map().forEach((k, v) -> out.put(k, plain(v)));
-            return Collections.unmodifiableMap(out);
-        }
-        if (n.isList()) {
-            List<Object> out = new ArrayList<>();
-            n.list().forEach(v -> out.add(plain(v)));
-            return Collections.unmodifiableList(out);
-        }
-        return n.value();
     }
 
     void checkArgument(String file, int line, String field, String arg, List<String> ran) {

@@ -76,6 +76,21 @@ record YamlNode(Object value, int line) {
         return value == null ? "" : value;
     }
 
+    /** Like {@link #toPlain()}, but a YAML null stays null (a JSON null in a tool argument or a request's extra body). */
+    Object toPlainKeepingNulls() {
+        if (isMap()) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            map().forEach((k, v) -> out.put(k, v.toPlainKeepingNulls()));
+            return Collections.unmodifiableMap(out);
+        }
+        if (isList()) {
+            List<Object> out = new ArrayList<>();
+            list().forEach(v -> out.add(v.toPlainKeepingNulls()));
+            return Collections.unmodifiableList(out);
+        }
+        return value;
+    }
+
     /**
      * Parses one YAML document. An empty document gives a null node on line 1.
      *
