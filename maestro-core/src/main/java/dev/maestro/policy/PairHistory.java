@@ -1,5 +1,6 @@
 package dev.maestro.policy;
 
+import dev.maestro.MaestroException;
 import dev.maestro.policy.embed.TextEmbedder;
 import dev.maestro.registry.Pair;
 import dev.maestro.task.Task;
@@ -351,13 +352,13 @@ public final class PairHistory {
         int n = in.readInt();
         int dim = in.readInt();
         if (n < 0 || n > 10_000_000 || dim < 0 || dim > 100_000) {
-            throw new dev.maestro.MaestroException(source + ": implausible history size " + n + "x" + dim);
+            throw new MaestroException(source + ": implausible history size " + n + "x" + dim);
         }
         // a forged size must not allocate more than the bytes that are actually there (each row is at least a
         // 2-byte id length and dim floats); the stream is a byte array, so available() is what remains
         long rowBytes = 2L + 4L * dim;
         if ((long) n * rowBytes > in.available()) {
-            throw new dev.maestro.MaestroException(source + ": history claims " + n + "x" + dim
+            throw new MaestroException(source + ": history claims " + n + "x" + dim
                     + " embeddings but only " + in.available() + " bytes remain");
         }
         List<String> ids = new ArrayList<>(n);
@@ -370,7 +371,7 @@ public final class PairHistory {
         }
         int pairs = in.readInt();
         if (pairs < 0 || (long) pairs * (2L + 4L * n) > in.available()) {
-            throw new dev.maestro.MaestroException(source + ": history claims " + pairs + " pairs of " + n
+            throw new MaestroException(source + ": history claims " + pairs + " pairs of " + n
                     + " grades but only " + in.available() + " bytes remain");
         }
         Map<Pair, float[]> g = new LinkedHashMap<>();
@@ -379,8 +380,8 @@ public final class PairHistory {
             Pair pair;
             try {
                 pair = Pair.parse(id);
-            } catch (IllegalArgumentException bad) {
-                throw new dev.maestro.MaestroException(source + ": malformed history: " + bad.getMessage());
+            } catch (MaestroException bad) {
+                throw new MaestroException(source + ": malformed history: " + bad.getMessage());
             }
             float[] v = new float[n];
             for (int i = 0; i < n; i++) {
