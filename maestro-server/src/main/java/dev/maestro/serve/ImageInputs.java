@@ -3,8 +3,8 @@ package dev.maestro.serve;
 import dev.maestro.MaestroException;
 import dev.maestro.io.BoundedHttp;
 import dev.maestro.io.LimitExceededException;
+import dev.maestro.io.ScratchFolder;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -24,7 +23,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 
 /**
  * Turns request images into files the experts can read: {@code data:image/...;base64,...} URLs are decoded;
@@ -174,7 +172,7 @@ public final class ImageInputs {
 
     /** The images of one request. */
     public final class Batch implements AutoCloseable {
-        private Path dir;
+        private final ScratchFolder dir = new ScratchFolder("maestro-img-");
         private final List<Path> files = new ArrayList<>();
 
         public List<Path> files() {
@@ -283,28 +281,12 @@ public final class ImageInputs {
                 throw ApiError.badRequest("image_too_large", "image exceeds " + maxImageBytes + " bytes");
             }
             checkHeader(bytes);
-            try {
-                if (dir == null) {
-                    dir = Files.createTempDirectory("maestro-img-");
-                }
-                Path f = dir.resolve("image-" + files.size() + "." + ext);
-                Files.write(f, bytes);
-                files.add(f);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            files.add(dir.write(ext, bytes));
         }
 
         @Override
         public void close() {
-            if (dir == null) {
-                return;
-            }
-            try (Stream<Path> s = Files.walk(dir)) {
-                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException ignored) {
-                // best effort: the OS cleans temp folders too
-            }
+            dir.close();
         }
     }
 

@@ -2,14 +2,12 @@ package dev.maestro.mcp.server;
 
 import dev.maestro.MaestroException;
 import dev.maestro.io.Limit;
+import dev.maestro.io.ScratchFolder;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.Locale;
-import java.util.stream.Stream;
 
 /**
  * Images of a local MCP client (stdio): {@code data:image/...;base64,...} URLs, decoded into a per-call temporary
@@ -33,7 +31,7 @@ public final class LocalImages implements ImageResolver {
     @Override
     public Scope open() {
         return new Scope() {
-            private Path dir;
+            private final ScratchFolder dir = new ScratchFolder("maestro-mcp-images");
 
             @Override
             public Path add(String image, String field) {
@@ -82,29 +80,12 @@ public final class LocalImages implements ImageResolver {
                 } catch (IllegalArgumentException e) {
                     throw new MaestroException(field + ": the data URL is not valid base64");
                 }
-                String ext = kind(bytes, field);
-                try {
-                    if (dir == null) {
-                        dir = Files.createTempDirectory("maestro-mcp-images");
-                    }
-                    Path f = Files.createTempFile(dir, "image", "." + ext);
-                    Files.write(f, bytes);
-                    return f;
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
+                return dir.write(kind(bytes, field), bytes);
             }
 
             @Override
             public void close() {
-                if (dir == null) {
-                    return;
-                }
-                try (Stream<Path> s = Files.walk(dir)) {
-                    s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                } catch (IOException e) {
-                    // best effort: a temp folder left behind is removed by the system later
-                }
+                dir.close();
             }
         };
     }
