@@ -1,7 +1,9 @@
 package dev.maestro.eval;
 
 import dev.maestro.AtomicFiles;
+import dev.maestro.Parallel;
 import dev.maestro.Progress;
+import dev.maestro.Seeds;
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.episode.Environment;
 import dev.maestro.policy.FixedPairPolicy;
@@ -15,9 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ForkJoinPool;
-import java.util.stream.IntStream;
 
 /**
  * The outcome of every single (model, skill) pair on every task: the raw material for best-single,
@@ -59,9 +58,9 @@ public final class PairMatrix {
         progress.start("pairs", (long) pairs.size() * tasks.size());
         // Task-major: all pairs of one task run together, so per-task work (an image decoded for several tools)
         // is reused while it is hot. Seeds are per task, as in Evaluator, so the numbers do not depend on order.
-        Runnable body = () -> IntStream.range(0, tasks.size()).parallel().forEach(t -> {
+        Parallel.forEach(threads, "pair evaluation", tasks.size(), t -> {
             Task task = tasks.get(t);
-            long s = Evaluator.taskSeed(seed, task.id());
+            long s = Seeds.of(seed, task.id());
             for (int p = 0; p < pairs.size(); p++) {
                 EpisodeResult r = env.run(task, policies.get(p), s);
                 g[t][p] = r.grade();
@@ -72,17 +71,6 @@ public final class PairMatrix {
             }
             progress.advance(pairs.size());
         });
-        ForkJoinPool pool = new ForkJoinPool(Math.max(1, threads));
-        try {
-            pool.submit(body).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("pair evaluation interrupted", e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("pair evaluation failed: " + e.getCause(), e.getCause());
-        } finally {
-            pool.shutdown();
-        }
         progress.finish();
         return new PairMatrix(tasks, pairs, g, c, l, a, k);
     }

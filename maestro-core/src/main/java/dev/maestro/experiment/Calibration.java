@@ -1,9 +1,10 @@
 package dev.maestro.experiment;
 
+import dev.maestro.Progress;
+import dev.maestro.Seeds;
+import dev.maestro.episode.Environment;
 import dev.maestro.eval.PairMatrix;
 import dev.maestro.eval.Stats;
-import dev.maestro.Progress;
-import dev.maestro.episode.Environment;
 import dev.maestro.policy.LearnedPolicy;
 import dev.maestro.registry.Pair;
 import dev.maestro.registry.Registry;
@@ -100,7 +101,7 @@ public final class Calibration {
     /** A fixed, seeded sample of the training questions (the same for every model, so their numbers compare). */
     static List<Task> sample(List<Task> train, int n, long seed) {
         List<Task> copy = new ArrayList<>(train);
-        SplittableRandom rng = new SplittableRandom(seed ^ 0x9E3779B97F4A7C15L);
+        SplittableRandom rng = new SplittableRandom(seed ^ Seeds.GOLDEN_GAMMA);
         for (int i = copy.size() - 1; i > 0; i--) {
             int j = rng.nextInt(i + 1);
             Task t = copy.get(i);

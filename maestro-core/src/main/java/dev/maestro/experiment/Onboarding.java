@@ -2,11 +2,11 @@ package dev.maestro.experiment;
 
 import dev.maestro.MaestroException;
 import dev.maestro.Progress;
+import dev.maestro.Seeds;
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.episode.Environment;
 import dev.maestro.episode.Observation;
 import dev.maestro.episode.Step;
-import dev.maestro.eval.Evaluator;
 import dev.maestro.eval.PairMatrix;
 import dev.maestro.onboard.AbilityPosterior;
 import dev.maestro.onboard.AbilityPosterior.Interval;
@@ -216,7 +216,7 @@ public final class Onboarding {
                 FixedPairPolicy fixed = new FixedPairPolicy(pair);
                 ProbeSession.Oracle oracle = item -> {
                     Task t = tasks.get(item);
-                    EpisodeResult r = env.run(t, fixed, Evaluator.taskSeed(options.seed(), t.id()));
+                    EpisodeResult r = env.run(t, fixed, Seeds.of(options.seed(), t.id()));
                     Optional<String> cause = failure(r);
                     if (cause.isPresent()) {
                         return ProbeSession.Answer.failed(cause.get(), r.costUsd());

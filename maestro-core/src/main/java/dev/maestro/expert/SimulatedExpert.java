@@ -3,6 +3,7 @@ package dev.maestro.expert;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.maestro.MaestroException;
+import dev.maestro.Seeds;
 import dev.maestro.registry.Backend;
 import dev.maestro.registry.Modality;
 import dev.maestro.registry.ModelCard;
@@ -173,12 +174,12 @@ public final class SimulatedExpert implements Expert {
         // policy called: a level-2 skill reached through its router's rules draws the router's random number
         // (with its own probability), so adding rule routing to a router does not reshuffle simulated outcomes.
         String drawn = request.skill().level() == 2 ? request.skill().parent().orElse(skill) : skill;
-        SplittableRandom outcome = new SplittableRandom(mix(seed, hash(model.id()), hash(drawn), hash(task.id()),
+        SplittableRandom outcome = new SplittableRandom(Seeds.fold(seed, hash(model.id()), hash(drawn), hash(task.id()),
                 samplingSeed));
         boolean correct = outcome.nextDouble() < p;
         String answer = correct ? gold.get() : wrongAnswer(task, gold.get(), outcome);
 
-        SplittableRandom noise = new SplittableRandom(mix(seed ^ 0x5DEECE66DL, hash(model.id()), hash(drawn),
+        SplittableRandom noise = new SplittableRandom(Seeds.fold(seed ^ 0x5DEECE66DL, hash(model.id()), hash(drawn),
                 hash(task.id()), samplingSeed, hash(request.prompt())));
         String text = LEADS[noise.nextInt(LEADS.length)] + " " + MIDDLES[noise.nextInt(MIDDLES.length)]
                 + " The answer is " + answer + ".";
@@ -328,18 +329,6 @@ public final class SimulatedExpert implements Expert {
         for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
             h ^= (b & 0xff);
             h *= 0x100000001b3L;
-        }
-        return h;
-    }
-
-    /** SplitMix64 finaliser folded over the parts, so nearby keys give unrelated streams. */
-    static long mix(long... parts) {
-        long h = 0x9E3779B97F4A7C15L;
-        for (long p : parts) {
-            h += p + 0x9E3779B97F4A7C15L;
-            h = (h ^ (h >>> 30)) * 0xBF58476D1CE4E5B9L;
-            h = (h ^ (h >>> 27)) * 0x94D049BB133111EBL;
-            h ^= h >>> 31;
         }
         return h;
     }

@@ -1,13 +1,15 @@
 package dev.maestro.train;
 
-import dev.maestro.policy.Checkpoint;
-import dev.maestro.policy.LearnedPolicies;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.maestro.MaestroException;
+import dev.maestro.Parallel;
 import dev.maestro.Progress;
+import dev.maestro.Seeds;
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.episode.Environment;
+import dev.maestro.policy.Checkpoint;
 import dev.maestro.policy.Decision;
+import dev.maestro.policy.LearnedPolicies;
 import dev.maestro.policy.LearnedPolicy;
 import dev.maestro.policy.RegistryEncoding;
 import dev.maestro.policy.nn.Adam;
@@ -29,9 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ForkJoinPool;
-import java.util.stream.IntStream;
 
 /**
  * GRPO for the lightweight policy, in one readable class (CleanRL style).
@@ -135,7 +134,7 @@ public final class GrpoTrainer {
         if (cfg.maxTrainTasks() <= 0 || tasks.size() <= cfg.maxTrainTasks()) {
             return List.copyOf(tasks);
         }
-        int[] perm = permutation(tasks.size(), mix(cfg.seed(), 0x5EEDL));
+        int[] perm = permutation(tasks.size(), Seeds.of(cfg.seed(), 0x5EEDL));
         boolean[] keep = new boolean[tasks.size()];
         for (int i = 0; i < cfg.maxTrainTasks(); i++) {
             keep[perm[i]] = true;
@@ -213,7 +212,7 @@ public final class GrpoTrainer {
 
         progress.start("train", total);
         progress.advance(start);
-        ForkJoinPool pool = new ForkJoinPool(threads);
+        Parallel workers = Parallel.of(threads);
         long episodes = 0;
         long rolloutNanos = 0;
         long t0 = System.nanoTime();
@@ -226,10 +225,10 @@ public final class GrpoTrainer {
                             episodes, log.callShareCurves(), List.of());
                 }
                 int epoch = (int) (step / stepsPerEpoch);
-                int[] perm = permutation(train.size(), mix(cfg.seed(), 1_000_003L + epoch));
+                int[] perm = permutation(train.size(), Seeds.of(cfg.seed(), 1_000_003L + epoch));
                 int from = (int) (step % stepsPerEpoch) * cfg.tasksPerStep();
                 int to = Math.min(train.size(), from + cfg.tasksPerStep());
-                long stepSeed = mix(cfg.seed(), step);
+                long stepSeed = Seeds.of(cfg.seed(), step);
 
                 // 1. the registry this step sees: a random subset of models, descriptions partly blanked
                 Registry reg = stepRegistry(stepSeed);
@@ -252,8 +251,8 @@ public final class GrpoTrainer {
                 }
                 long r0 = System.nanoTime();
                 Rollouts.Batch batch = cfg.branched()
-                        ? Rollouts.branched(stepEnv, tasks, samplers, stepSeed, wr, pool)
-                        : Rollouts.sampled(stepEnv, tasks, samplers, cfg.groupSize(), stepSeed, pool);
+                        ? Rollouts.branched(stepEnv, tasks, samplers, stepSeed, wr, workers)
+                        : Rollouts.sampled(stepEnv, tasks, samplers, cfg.groupSize(), stepSeed, workers);
                 rolloutNanos += System.nanoTime() - r0;
                 episodes += batch.episodes();
                 policy.forget(reg);
@@ -363,7 +362,7 @@ public final class GrpoTrainer {
                 progress.advance(1);
             }
         } finally {
-            pool.shutdown();
+            workers.close();
             progress.finish();
         }
         // Keep the parameters that did best on the validation split (early stopping), then choose the default cost
@@ -504,13 +503,6 @@ public final class GrpoTrainer {
             p[j] = t;
         }
         return p;
-    }
-
-    static long mix(long a, long b) {
-        long z = a * 0x9E3779B97F4A7C15L + b;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
     }
 
     /** Builder: the environment, tasks, config and embedder are required; the rest has defaults. */

@@ -1,6 +1,7 @@
 package dev.maestro.train;
 
-import dev.maestro.MaestroException;
+import dev.maestro.Parallel;
+import dev.maestro.Seeds;
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.episode.Environment;
 import dev.maestro.policy.Decision;
@@ -10,10 +11,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ForkJoinPool;
-import java.util.function.IntConsumer;
-import java.util.stream.IntStream;
 
 /**
  * The episodes one GRPO step learns from, grouped per task (advantages are normalised within a group). Two ways:
@@ -53,14 +50,14 @@ final class Rollouts {
     private Rollouts() {
     }
 
-    static Batch sampled(Environment env, List<Task> tasks, LearnedPolicy[] policies, int g, long stepSeed, ForkJoinPool pool) {
+    static Batch sampled(Environment env, List<Task> tasks, LearnedPolicy[] policies, int g, long stepSeed, Parallel workers) {
         int n = tasks.size();
         EpisodeResult[] results = new EpisodeResult[n * g];
         LearnedPolicy[] samplers = new LearnedPolicy[n];
         for (int i = 0; i < n; i++) {
             samplers[i] = policies[i].sampling(true);
         }
-        parallel(pool, n * g, i -> results[i] = env.run(tasks.get(i / g), samplers[i / g], GrpoTrainer.mix(stepSeed, i)));
+        workers.forEach("rollout", n * g, i -> results[i] = env.run(tasks.get(i / g), samplers[i / g], Seeds.of(stepSeed, i)));
         List<Group> groups = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             groups.add(new Group(i, Arrays.asList(results).subList(i * g, (i + 1) * g), false));
@@ -69,11 +66,11 @@ final class Rollouts {
     }
 
     static Batch branched(Environment env, List<Task> tasks, LearnedPolicy[] policies, long stepSeed, SplittableRandom rng,
-                          ForkJoinPool pool) {
+                          Parallel workers) {
         int n = tasks.size();
         EpisodeResult[] greedy = new EpisodeResult[n];
-        parallel(pool, n, i -> greedy[i] = env.run(tasks.get(i), policies[i].sampling(false).recording(true),
-                GrpoTrainer.mix(stepSeed, -1 - i)));
+        workers.forEach("rollout", n, i -> greedy[i] = env.run(tasks.get(i), policies[i].sampling(false).recording(true),
+                Seeds.of(stepSeed, -1 - i)));
         int[] turn = new int[n];
         int[] offset = new int[n + 1];
         for (int i = 0; i < n; i++) {
@@ -92,9 +89,9 @@ final class Rollouts {
         for (int i = 0; i < n; i++) {
             Arrays.fill(taskOf, offset[i], offset[i + 1], i);
         }
-        parallel(pool, results.length, e -> {
+        workers.forEach("rollout", results.length, e -> {
             int i = taskOf[e];
-            results[e] = env.run(tasks.get(i), policies[i].forcingAt(turn[i], e - offset[i]), GrpoTrainer.mix(stepSeed, e));
+            results[e] = env.run(tasks.get(i), policies[i].forcingAt(turn[i], e - offset[i]), Seeds.of(stepSeed, e));
         });
         List<Group> groups = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -108,17 +105,5 @@ final class Rollouts {
     /** The turn of the {@code index}-th decision of an episode (a decision per turn, malformed turns included). */
     private static int turnOf(EpisodeResult r, int index) {
         return r.steps().get(Math.min(index, r.steps().size() - 1)).turn();
-    }
-
-    /** Runs {@code body(i)} for i in [0, n) on the pool. */
-    static void parallel(ForkJoinPool pool, int n, IntConsumer body) {
-        try {
-            pool.submit(() -> IntStream.range(0, n).parallel().forEach(body)).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MaestroException("training interrupted", e);
-        } catch (ExecutionException e) {
-            throw new MaestroException("rollout failed: " + e.getCause(), e.getCause());
-        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.maestro.policy.embed;
 
 import dev.maestro.MaestroException;
+import dev.maestro.Seeds;
 import java.util.Arrays;
 
 /**
@@ -42,10 +43,10 @@ public final class HashingEmbedder implements TextEmbedder {
         long[] tokens = tokenHashes(text);
         double[] acc = new double[dimension];
         for (int i = 0; i < tokens.length; i++) {
-            long h = 0x9E3779B97F4A7C15L;
+            long h = Seeds.GOLDEN_GAMMA;
             for (int n = 1; n <= maxN && i + n <= tokens.length; n++) {
-                h = mix(h ^ tokens[i + n - 1]) + n;
-                long f = mix(h);
+                h = Seeds.finish(h ^ tokens[i + n - 1]) + n;
+                long f = Seeds.finish(h);
                 int index = (int) Long.remainderUnsigned(f >>> 1, dimension);
                 acc[index] += (f & 1) == 0 ? 1.0 : -1.0;
             }
@@ -95,13 +96,6 @@ public final class HashingEmbedder implements TextEmbedder {
             out[count++] = h;
         }
         return Arrays.copyOf(out, count);
-    }
-
-    /** SplitMix64 finaliser: a bijective avalanche mix. */
-    private static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
     }
 
     @Override
