@@ -4,6 +4,7 @@ import dev.maestro.MaestroException;
 import dev.maestro.expert.Expert;
 import dev.maestro.expert.ExpertError;
 import dev.maestro.expert.ExpertReply;
+import dev.maestro.expert.ReplayExpert;
 import dev.maestro.expert.Usage;
 import dev.maestro.protocol.Action;
 import dev.maestro.protocol.Call;
@@ -21,7 +22,9 @@ import dev.maestro.task.Grader;
 import dev.maestro.task.Task;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -97,7 +100,7 @@ public final class Environment implements AutoCloseable {
     /** Whether a replayed output of some model carries a recorded correctness flag for this task. */
     private boolean hasRecordedFlag(Task task) {
         for (Expert e : experts.values()) {
-            if (e instanceof dev.maestro.expert.ReplayExpert r && r.hasFlag(task)) {
+            if (e instanceof ReplayExpert r && r.hasFlag(task)) {
                 return true;
             }
         }
@@ -106,9 +109,9 @@ public final class Environment implements AutoCloseable {
 
     /** A copy using another registry (e.g. with models added or removed), sharing the experts that still exist. */
     public Environment withRegistry(Registry other, Map<String, Expert> extraExperts) {
-        Map<String, Expert> all = new java.util.HashMap<>(experts);
+        Map<String, Expert> all = new HashMap<>(experts);
         all.putAll(extraExperts);
-        Map<String, Expert> kept = new java.util.HashMap<>();
+        Map<String, Expert> kept = new HashMap<>();
         // Only the experts the new registry names; a model without one is reported by the constructor.
         other.models().forEach(m -> {
             if (all.containsKey(m.id())) {
@@ -134,7 +137,7 @@ public final class Environment implements AutoCloseable {
 
     /** A copy with some experts replaced (same registry, skills, pool, limits, trace). */
     public Environment withExperts(Map<String, Expert> replaced) {
-        Map<String, Expert> all = new java.util.HashMap<>(experts);
+        Map<String, Expert> all = new HashMap<>(experts);
         all.putAll(replaced);
         return copy(registry, all, config);
     }
@@ -230,10 +233,9 @@ public final class Environment implements AutoCloseable {
     }
 
     private void executeSearch(State s, List<Call> calls, long decisionNanos) {
-        List<Call> accepted = new ArrayList<>();
+        List<Accepted> accepted = new ArrayList<>();
         List<Observation> turnObs = new ArrayList<>();
         List<String> problems = new ArrayList<>();
-        List<Object[]> resolved = new ArrayList<>();
         double reserved = 0; // estimated cost of the calls accepted so far in this turn
         for (Call c : calls) {
             Optional<String> problem = validate(s, c, accepted.size());
@@ -242,7 +244,7 @@ public final class Environment implements AutoCloseable {
                         registry.skillIgnoreCase(c.skill()).orElseThrow(), c.input());
                 double left = config.maxCostUsd() - s.cost - reserved;
                 if (e.costUsd() > 0 && e.costUsd() > left) {
-                    problem = Optional.of(String.format(java.util.Locale.ROOT, "budget: the call is estimated at %s, more "
+                    problem = Optional.of(String.format(Locale.ROOT, "budget: the call is estimated at %s, more "
                             + "than the $%.4f left of the $%.4f allowed (max_cost); answer now or call a cheaper pair",
                             e.describe(), Math.max(0, left), config.maxCostUsd()));
                 } else {
@@ -260,14 +262,13 @@ public final class Environment implements AutoCloseable {
             }
             ModelCard m = registry.modelIgnoreCase(c.model()).orElseThrow();
             SkillCard sk = registry.skillIgnoreCase(c.skill()).orElseThrow();
-            accepted.add(new Call(m.id(), sk.name(), c.input()));
-            resolved.add(new Object[] {m, sk});
+            accepted.add(new Accepted(new Call(m.id(), sk.name(), c.input()), m, sk));
         }
-        List<ExpertReply> replies = execute(s.task, accepted, resolved, s.turnSpan);
+        List<ExpertReply> replies = execute(s.task, accepted, s.turnSpan);
         double turnLatency = 0;
         for (int i = 0; i < accepted.size(); i++) {
             ExpertReply r = replies.get(i);
-            Observation o = new Observation(s.observations.size(), s.turn, accepted.get(i), r.text(), r.answer(), r.error(),
+            Observation o = new Observation(s.observations.size(), s.turn, accepted.get(i).call(), r.text(), r.answer(), r.error(),
                     r.usage(), r.costUsd(), r.latencyMs(), r.fallback());
             s.add(o, r.recordedCorrect(), r.simulated());
             turnObs.add(o);
@@ -303,22 +304,25 @@ public final class Environment implements AutoCloseable {
         return Optional.empty();
     }
 
-    private List<ExpertReply> execute(Task task, List<Call> calls, List<Object[]> resolved, Telemetry.TurnSpan turn) {
+    /** A call that passed validation, with the model and skill cards it names (their registry spelling). */
+    private record Accepted(Call call, ModelCard model, SkillCard skill) {
+    }
+
+    private List<ExpertReply> execute(Task task, List<Accepted> calls, Telemetry.TurnSpan turn) {
         if (calls.isEmpty()) {
             return List.of();
         }
         if (calls.size() == 1 || pool.isEmpty()) {
             List<ExpertReply> out = new ArrayList<>(calls.size());
             for (int i = 0; i < calls.size(); i++) {
-                out.add(callOne(task, calls.get(i), resolved.get(i), turn));
+                out.add(callOne(task, calls.get(i), turn));
             }
             return out;
         }
         List<Future<ExpertReply>> futures = new ArrayList<>();
         for (int i = 0; i < calls.size(); i++) {
-            Call c = calls.get(i);
-            Object[] r = resolved.get(i);
-            futures.add(pool.get().submit(() -> callOne(task, c, r, turn)));
+            Accepted c = calls.get(i);
+            futures.add(pool.get().submit(() -> callOne(task, c, turn)));
         }
         List<ExpertReply> out = new ArrayList<>();
         for (Future<ExpertReply> f : futures) {
@@ -334,13 +338,13 @@ public final class Environment implements AutoCloseable {
         return out;
     }
 
-    private ExpertReply callOne(Task task, Call c, Object[] resolved, Telemetry.TurnSpan turn) {
-        ModelCard m = (ModelCard) resolved[0];
-        SkillCard sk = (SkillCard) resolved[1];
+    private ExpertReply callOne(Task task, Accepted c, Telemetry.TurnSpan turn) {
+        ModelCard m = c.model();
+        SkillCard sk = c.skill();
         Telemetry.CallSpan span = turn.call(m, sk.name());
         ExpertReply reply;
         try {
-            reply = skills.run(task, m, sk, c.input(), experts.get(m.id()));
+            reply = skills.run(task, m, sk, c.call().input(), experts.get(m.id()));
         } catch (RuntimeException e) {
             // Experts should return failures, not throw; if one throws anyway the episode records it.
             reply = ExpertReply.failure(ExpertError.of(ExpertError.Kind.IO, e.getClass().getSimpleName() + ": " + e.getMessage()), 0);
