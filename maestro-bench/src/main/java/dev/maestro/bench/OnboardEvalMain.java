@@ -2,6 +2,7 @@ package dev.maestro.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.maestro.Progress;
 import dev.maestro.onboard.ExpertCard;
 import dev.maestro.onboard.ItemResponseModel;
 import dev.maestro.onboard.Outcomes;
@@ -101,7 +102,7 @@ public final class OnboardEvalMain {
         System.out.println("train " + trainO + "; test " + testO + "; random runs " + runs + ", seed " + seed);
         long t0 = System.nanoTime();
         ProbeEvaluation.Report rep = ProbeEvaluation.run(trainO, testO, cards, List.of(0, 5, 10, 20, 30, 50, 100),
-                runs, seed, ItemResponseModel.Config.defaults(), dev.maestro.Progress.NONE);
+                runs, seed, ItemResponseModel.Config.defaults(), Progress.NONE);
         System.out.print(rep.table());
         System.out.println();
         System.out.printf("%-36s %8s %8s %8s %s%n", "left-out expert", "test", "card", "mean", "card used");

@@ -12,6 +12,7 @@ import dev.maestro.train.TrainConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -67,14 +68,14 @@ final class DemoCommand implements Callable<Integer> {
                     Health.report("demo", wb.health(), System.err);
                     reports.add(r);
                     System.out.println(ReportWriter.table(r));
-                    System.out.printf(java.util.Locale.ROOT, "  (%s: %.1f s)%n%n", suite.name(), (System.nanoTime() - s0) / 1e9);
+                    System.out.printf(Locale.ROOT, "  (%s: %.1f s)%n%n", suite.name(), (System.nanoTime() - s0) / 1e9);
                     if (emb != null) {
                         emb.save();
                     }
                 }
             }
         }
-        System.out.printf(java.util.Locale.ROOT, "Reports: %s/<suite>/report.html — demo took %.1f s%n",
+        System.out.printf(Locale.ROOT, "Reports: %s/<suite>/report.html — demo took %.1f s%n",
                 out.toAbsolutePath(), (System.nanoTime() - t0) / 1e9);
         return 0;
     }

@@ -2,6 +2,7 @@ package dev.maestro.cli;
 
 import dev.maestro.MaestroException;
 import dev.maestro.episode.EpisodeResult;
+import dev.maestro.episode.Policy;
 import dev.maestro.eval.Baselines;
 import dev.maestro.experiment.Calibration;
 import dev.maestro.eval.Evaluator;
@@ -159,7 +160,7 @@ final class EvalCommand implements Callable<Integer> {
                     systems.add(SystemResult.of("maestro", "learned", null, rs, note));
                     swept = lp;
                 } else if (spec instanceof PolicySpec.Llm llmSpec) {
-                    dev.maestro.episode.Policy llm = resolver.llm(llmSpec);
+                    Policy llm = resolver.llm(llmSpec);
                     List<EpisodeResult> rs = Evaluator.run(wb.env(), llm, evalTasks, seed, n, progress);
                     systems.add(SystemResult.of(llm.name(), "llm", null, rs, "LLM orchestrator " + p.substring(4)));
                 } else if (spec instanceof PolicySpec.Fixed fixed) {

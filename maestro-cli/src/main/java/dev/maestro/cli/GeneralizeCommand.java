@@ -8,6 +8,7 @@ import dev.maestro.experiment.OnboardingExperiment;
 import dev.maestro.eval.PairMatrix;
 import dev.maestro.eval.ReportWriter;
 import dev.maestro.experiment.Workbench;
+import dev.maestro.onboard.ProbeSelector;
 import dev.maestro.policy.LearnedPolicy;
 import dev.maestro.policy.PairHistory;
 import dev.maestro.policy.embed.CachingEmbedder;
@@ -17,8 +18,10 @@ import dev.maestro.train.GrpoTrainer;
 import dev.maestro.train.TrainConfig;
 import dev.maestro.AtomicFiles;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -94,7 +97,7 @@ final class GeneralizeCommand implements Callable<Integer> {
                         throw new MaestroException("--onboard-probes takes numbers >= 0, got " + p);
                     }
                 }
-                selectors.forEach(dev.maestro.onboard.ProbeSelector::named);
+                selectors.forEach(ProbeSelector::named);
                 TrainConfig gcfg = Generalization.generalizing(cfg);
                 progress.start("leave-out sets", sets.size());
                 OnboardingExperiment.Result on = OnboardingExperiment.run(wb, sets, onboardProbes, selectors, reference,
@@ -114,7 +117,7 @@ final class GeneralizeCommand implements Callable<Integer> {
                 System.out.println("Report: " + out.resolve("report.html").toAbsolutePath());
                 return 0;
             }
-            List<String> loo = leaveOut != null ? leaveOut.stream().flatMap(x -> java.util.Arrays.stream(x.split(",")))
+            List<String> loo = leaveOut != null ? leaveOut.stream().flatMap(x -> Arrays.stream(x.split(",")))
                     .map(String::strip).filter(x -> !x.isEmpty()).toList()
                     : wb.suite().map(s -> s.leaveOneOut()).orElse(List.of());
             if (!loo.isEmpty()) {
@@ -130,15 +133,15 @@ final class GeneralizeCommand implements Callable<Integer> {
     }
 
     private static void printOnboarding(OnboardingExperiment.Result on) {
-        System.out.printf(java.util.Locale.ROOT, "%-40s %-10s %5s %-9s %8s %10s %9s %8s %9s%n", "left out", "system", "N",
+        System.out.printf(Locale.ROOT, "%-40s %-10s %5s %-9s %8s %10s %9s %8s %9s%n", "left out", "system", "N",
                 "selector", "acc %", "cost $", "reward", "share", "recovery");
         for (OnboardingExperiment.Row r : on.rows()) {
-            System.out.printf(java.util.Locale.ROOT, "%-40s %-10s %5d %-9s %8.2f %10.6f %9.4f %7.1f%% %9s%n", r.set(),
+            System.out.printf(Locale.ROOT, "%-40s %-10s %5d %-9s %8.2f %10.6f %9.4f %7.1f%% %9s%n", r.set(),
                     r.system(), r.probes(), r.selector(), 100 * r.accuracy(), r.meanCostUsd(), r.meanReward(),
-                    100 * r.shareNew(), Double.isNaN(r.recovery()) ? "-" : String.format(java.util.Locale.ROOT, "%.2f", r.recovery()));
+                    100 * r.shareNew(), Double.isNaN(r.recovery()) ? "-" : String.format(Locale.ROOT, "%.2f", r.recovery()));
         }
         for (OnboardingExperiment.Paired p : on.paired()) {
-            System.out.printf(java.util.Locale.ROOT, "%s N=%d: adaptive - random reward %+.4f [%+.4f, %+.4f]%n", p.set(),
+            System.out.printf(Locale.ROOT, "%s N=%d: adaptive - random reward %+.4f [%+.4f, %+.4f]%n", p.set(),
                     p.probes(), p.difference(), p.low(), p.high());
         }
     }

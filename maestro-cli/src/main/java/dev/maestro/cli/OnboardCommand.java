@@ -1,8 +1,8 @@
 package dev.maestro.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.maestro.AtomicFiles;
 import dev.maestro.MaestroException;
-import dev.maestro.Progress;
 import dev.maestro.eval.PairMatrix;
 import dev.maestro.eval.ReportWriter;
 import dev.maestro.experiment.OnboardedPolicy;
@@ -103,7 +103,7 @@ final class OnboardCommand implements Callable<Integer> {
             AtomicFiles.write(Path.of(out + ".json"), ReportWriter.JSON.writeValueAsString(report));
             print(r);
             System.out.println("wrote " + out + " (load it like a checkpoint: eval --policy " + out + ") and " + out + ".json");
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new MaestroException("cannot write the onboarding report: " + e.getMessage(), e);
         }
         return 0;

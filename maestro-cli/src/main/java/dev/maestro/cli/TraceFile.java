@@ -1,5 +1,6 @@
 package dev.maestro.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.maestro.MaestroException;
 import dev.maestro.episode.EpisodeResult;
@@ -85,7 +86,7 @@ final class TraceFile implements TraceSink, AutoCloseable {
                     EpisodeResult e;
                     try {
                         e = JSON.readValue(line, EpisodeResult.class);
-                    } catch (com.fasterxml.jackson.core.JsonProcessingException bad) {
+                    } catch (JsonProcessingException bad) {
                         throw new MaestroException(p + ":" + n + ": not an episode trace line (" + bad.getOriginalMessage()
                                 + "); --resume needs the --traces file an interrupted `maestro eval` wrote");
                     }

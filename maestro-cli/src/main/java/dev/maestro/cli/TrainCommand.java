@@ -14,6 +14,7 @@ import dev.maestro.train.GrpoTrainer;
 import dev.maestro.train.TrainConfig;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -121,14 +122,14 @@ final class TrainCommand implements Callable<Integer> {
             trainer.warnings().forEach(w -> System.err.println("maestro train: warning: " + w));
             GrpoTrainer.Result r = trainer.run();
             emb.save();
-            System.out.printf(java.util.Locale.ROOT,
+            System.out.printf(Locale.ROOT,
                     "trained %d steps (%d episodes, %.0f episodes/s in rollouts); validation score %.4f at step %d "
                             + "(initial %.4f); default cost weight %s (chosen on validation)%npolicy: %s%n", r.steps(),
                     r.episodes(), r.episodesPerSecond(), r.bestValidationScore(), r.bestStep(), r.initialValidationScore(),
                     r.policy().defaultCostWeight(), out.resolve("policy.ckpt").toAbsolutePath());
             if (wb.runtime().cache().isPresent()) {
                 var c = wb.runtime().cacheStats();
-                System.out.printf(java.util.Locale.ROOT, "expert cache %s: %d calls answered from the cache, %d made%n",
+                System.out.printf(Locale.ROOT, "expert cache %s: %d calls answered from the cache, %d made%n",
                         wb.runtime().cache().get(), c.hits(), c.misses());
             }
             return Health.report("train", wb.health(), System.err);

@@ -1,5 +1,6 @@
 package dev.maestro.episode;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.maestro.expert.Usage;
 import java.util.List;
 import java.util.Optional;
@@ -46,7 +47,7 @@ public record EpisodeResult(
         int errors,
         boolean simulated,
         List<Step> steps,
-        @com.fasterxml.jackson.annotation.JsonIgnore EpisodeNotes notes) {
+        @JsonIgnore EpisodeNotes notes) {
 
     public EpisodeResult {
         // a trace line read back has no notes (they are never written)

@@ -1,9 +1,9 @@
 package dev.maestro.eval;
 
-import dev.maestro.AtomicFiles;
 import dev.maestro.Progress;
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.episode.Environment;
+import dev.maestro.episode.Policy;
 import dev.maestro.policy.FixedPairPolicy;
 import dev.maestro.policy.KeywordRouterPolicy;
 import dev.maestro.policy.MajorityVotePolicy;
@@ -11,9 +11,12 @@ import dev.maestro.policy.RandomPairPolicy;
 import dev.maestro.registry.Pair;
 import dev.maestro.task.Task;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * Fits the baselines on the training split and scores them on the evaluation split. Everything that
@@ -55,13 +58,13 @@ public final class Baselines {
         out.add(system(env, f.router(), test, seed, threads, progress, null,
                 "keyword rules → best training pair per rule, else best-single; routes "
                         // sorted: the router holds an immutable map, whose iteration order changes from JVM to JVM
-                        + new java.util.TreeMap<>(f.router().routes())));
+                        + new TreeMap<>(f.router().routes())));
         Environment voteEnv = env.withConfig(env.config().withMaxCalls(Math.max(env.config().maxCalls(), VOTERS)));
         out.add(system(voteEnv, new MajorityVotePolicy(f.voters()), test, seed, threads, progress, null,
                 "majority of the " + f.voters().size() + " best training pairs; falls back to the best of them when no answer text exists"));
         f.cascade().ifPresent(c -> {
             Environment cascadeEnv = env.withConfig(env.config().withMaxCalls(Math.max(env.config().maxCalls(), 3)));
-            out.add(system(cascadeEnv, c.policy(), test, seed, threads, progress, null, String.format(java.util.Locale.ROOT,
+            out.add(system(cascadeEnv, c.policy(), test, seed, threads, progress, null, String.format(Locale.ROOT,
                     "ask %s and %s; if they agree answer that, else ask %s (the triple most accurate on train among "
                             + "the %d best training pairs: %s, $%.6f/task, %.0f%% escalated)",
                     c.first().id(), c.second().id(), c.third().id(), Cascades.CANDIDATES, pct(c.trainAccuracy()),
@@ -82,20 +85,20 @@ public final class Baselines {
     }
 
     /** The highest-priced model (input + output price) with the skill that did best for it on training tasks. */
-    static java.util.Optional<Pair> mostExpensive(Environment env, Fitted f) {
+    static Optional<Pair> mostExpensive(Environment env, Fitted f) {
         return env.registry().models().stream()
                 .filter(m -> m.price().inputPerMillion() + m.price().outputPerMillion() > 0)
-                .max(java.util.Comparator.comparingDouble(m -> m.price().inputPerMillion() + m.price().outputPerMillion()))
+                .max(Comparator.comparingDouble(m -> m.price().inputPerMillion() + m.price().outputPerMillion()))
                 .flatMap(m -> f.train().ranked().stream().filter(p -> p.model().equals(m.id())).findFirst());
     }
 
-    public static SystemResult system(Environment env, dev.maestro.episode.Policy policy, List<Task> tasks, long seed,
+    public static SystemResult system(Environment env, Policy policy, List<Task> tasks, long seed,
                                       int threads, Progress progress, String pair, String note) {
         List<EpisodeResult> rs = Evaluator.run(env, policy, tasks, seed, threads, progress);
         return SystemResult.of(policy.name(), policy.kind(), pair, rs, note);
     }
 
     static String pct(double v) {
-        return String.format(java.util.Locale.ROOT, "%.2f%%", 100 * v);
+        return String.format(Locale.ROOT, "%.2f%%", 100 * v);
     }
 }

@@ -1,6 +1,5 @@
 package dev.maestro.eval;
 
-import dev.maestro.AtomicFiles;
 import dev.maestro.Parallel;
 import dev.maestro.Progress;
 import dev.maestro.Seeds;

@@ -1,11 +1,12 @@
 package dev.maestro.eval;
 
-import dev.maestro.AtomicFiles;
 import dev.maestro.Parallel;
 import dev.maestro.Progress;
 import dev.maestro.Seeds;
+import dev.maestro.episode.EpisodeNotes;
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.episode.Environment;
+import dev.maestro.expert.Usage;
 import dev.maestro.policy.FixedPairPolicy;
 import dev.maestro.registry.Pair;
 import dev.maestro.task.AnswerKey;
@@ -17,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The outcome of every single (model, skill) pair on every task: the raw material for best-single,
@@ -201,7 +203,7 @@ public final class PairMatrix {
     }
 
     /** Best pair per label over the tasks that carry the label (labels from any function of the task). */
-    public Map<String, Pair> bestPerLabel(java.util.function.Function<Task, Optional<String>> label) {
+    public Map<String, Pair> bestPerLabel(Function<Task, Optional<String>> label) {
         Map<String, double[]> sums = new HashMap<>();
         Map<String, double[]> costs = new HashMap<>();
         for (int t = 0; t < tasks.size(); t++) {
@@ -249,7 +251,7 @@ public final class PairMatrix {
     }
 
     /** A routing table applied to these tasks (per-label best pair), as if each task called its routed pair once. */
-    public SystemResult routed(String name, String kind, java.util.function.Function<Task, Pair> route, String note) {
+    public SystemResult routed(String name, String kind, Function<Task, Pair> route, String note) {
         List<EpisodeResult> rs = new ArrayList<>();
         for (int t = 0; t < tasks.size(); t++) {
             int p = pairs.indexOf(route.apply(tasks.get(t)));
@@ -260,6 +262,6 @@ public final class PairMatrix {
 
     private static EpisodeResult synthetic(Task t, String name, double g, double c, double lat) {
         return new EpisodeResult(t.id(), t.group(), name, 0, Optional.empty(), g, "matrix", g, 1, c, lat,
-                dev.maestro.expert.Usage.NONE, 0, 0, false, List.of(), dev.maestro.episode.EpisodeNotes.NONE);
+                Usage.NONE, 0, 0, false, List.of(), EpisodeNotes.NONE);
     }
 }

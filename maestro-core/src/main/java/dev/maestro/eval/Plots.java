@@ -1,13 +1,17 @@
 package dev.maestro.eval;
 
 import dev.maestro.AtomicFiles;
-import dev.maestro.Progress;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * Plots for report sections: a section whose value is a map with a {@code "curves"} entry of name → list of numbers
@@ -43,9 +47,9 @@ final class Plots {
                     x[i] = i + 1;
                     y[i] = ys.get(i).doubleValue();
                 }
-                chart.addSeries(String.valueOf(c.getKey()), x, y).setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
+                chart.addSeries(String.valueOf(c.getKey()), x, y).setMarker(SeriesMarkers.NONE);
             }
-            String file = e.getKey().replaceAll("[^A-Za-z0-9]+", "_").toLowerCase(java.util.Locale.ROOT) + ".png";
+            String file = e.getKey().replaceAll("[^A-Za-z0-9]+", "_").toLowerCase(Locale.ROOT) + ".png";
             AtomicFiles.write(dir.resolve(file), ReportWriter.png(chart));
             files.add(file);
         }
@@ -57,27 +61,27 @@ final class Plots {
         XYChart chart = new XYChartBuilder().width(860).height(500)
                 .title(r.suite() + ": " + title + (r.simulated() ? " (SIMULATED experts)" : ""))
                 .xAxisTitle("mean cost per task (USD)").yAxisTitle("accuracy").build();
-        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         chart.getStyler().setMarkerSize(8);
         if (!cc.learned().isEmpty()) {
             List<CostCurve.Point> pts = new ArrayList<>(cc.learned());
-            pts.sort(java.util.Comparator.comparingDouble(CostCurve.Point::meanCostUsd));
+            pts.sort(Comparator.comparingDouble(CostCurve.Point::meanCostUsd));
             double[] x = pts.stream().mapToDouble(CostCurve.Point::meanCostUsd).toArray();
             double[] y = pts.stream().mapToDouble(CostCurve.Point::accuracy).toArray();
             chart.addSeries("learned (one policy, cost weights "
                     + cc.learned().get(0).weight() + "–" + cc.learned().get(cc.learned().size() - 1).weight() + ")", x, y)
-                    .setMarker(org.knowm.xchart.style.markers.SeriesMarkers.DIAMOND);
+                    .setMarker(SeriesMarkers.DIAMOND);
             cc.learned().stream().filter(p -> p.weight() == cc.defaultWeight()).findFirst().ifPresent(p ->
                     chart.addSeries("learned at the default weight " + p.weight(), new double[] {p.meanCostUsd()},
                                     new double[] {p.accuracy()})
-                            .setXYSeriesRenderStyle(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Scatter)
-                            .setMarker(org.knowm.xchart.style.markers.SeriesMarkers.SQUARE));
+                            .setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter)
+                            .setMarker(SeriesMarkers.SQUARE));
         }
         for (String name : cc.baselines()) {
             r.systems().stream().filter(s -> s.name().equals(name)).findFirst().ifPresent(s ->
                     chart.addSeries(name, new double[] {s.mean_cost_usd()}, new double[] {s.accuracy()})
-                            .setXYSeriesRenderStyle(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Scatter)
-                            .setMarker(org.knowm.xchart.style.markers.SeriesMarkers.CIRCLE));
+                            .setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter)
+                            .setMarker(SeriesMarkers.CIRCLE));
         }
         return chart;
     }

@@ -1,7 +1,6 @@
 package dev.maestro.eval;
 
 import dev.maestro.AtomicFiles;
-import dev.maestro.Progress;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.maestro.MaestroException;
@@ -11,10 +10,13 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /** Writes {@code report.json}, {@code report.html} and the PNG plots of a report, each atomically. */
@@ -42,7 +44,7 @@ public final class ReportWriter {
                 .xAxisTitle("mean cost per task (USD)").yAxisTitle("accuracy").build();
         chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         chart.getStyler().setMarkerSize(11);
-        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         for (SystemResult s : r.systems()) {
             String label = s.name() + ("upper-bound".equals(s.kind()) ? " (upper bound)" : "");
             XYSeries series = chart.addSeries(label, new double[] {s.mean_cost_usd()}, new double[] {s.accuracy()});
@@ -84,9 +86,9 @@ public final class ReportWriter {
     }
 
     /** Failed calls and ungraded tasks of a system, in words; empty when there are none. */
-    static java.util.Optional<String> failureLine(SystemResult s) {
+    static Optional<String> failureLine(SystemResult s) {
         if (s.errors() == 0 && s.ungraded() == 0) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         StringBuilder sb = new StringBuilder();
         if (s.errors() > 0) {
@@ -98,7 +100,7 @@ public final class ReportWriter {
             sb.append(sb.length() > 0 ? "; " : "").append(s.ungraded()).append(" of ").append(s.tasks())
                     .append(" tasks ungraded (no gold, no judge verdict), not counted in accuracy");
         }
-        return java.util.Optional.of(sb.toString());
+        return Optional.of(sb.toString());
     }
 
     static String html(Report r, List<String> extraPlots) {
@@ -146,7 +148,7 @@ public final class ReportWriter {
         List<SystemResult> sys = r.systems();
         sys.forEach(s -> sb.append("<th>").append(esc(s.name())).append("</th>"));
         sb.append("</tr>");
-        java.util.TreeSet<String> groups = new java.util.TreeSet<>();
+        TreeSet<String> groups = new TreeSet<>();
         sys.forEach(s -> groups.addAll(s.by_group().keySet()));
         for (String g : groups) {
             sb.append("<tr><td>").append(esc(g)).append("</td>");

@@ -10,12 +10,14 @@ import dev.maestro.registry.Pair;
 import dev.maestro.registry.Registry;
 import dev.maestro.task.Task;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 
 /**
  * Onboarding experts added after training: each new (model, skill) pair is called once on a fixed sample of
@@ -47,7 +49,7 @@ public final class Calibration {
                          Map<String, Double> accuracy) {
         public Result {
             models = List.copyOf(models);
-            accuracy = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(accuracy));
+            accuracy = Collections.unmodifiableSortedMap(new TreeMap<>(accuracy));
         }
 
         /** Expert calls the calibration made: every new pair on every sampled question. */

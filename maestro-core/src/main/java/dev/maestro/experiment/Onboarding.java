@@ -25,6 +25,7 @@ import dev.maestro.registry.Pair;
 import dev.maestro.registry.Registry;
 import dev.maestro.task.Task;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -82,7 +83,7 @@ public final class Onboarding {
                              Map<String, Interval> byGroup, List<ProbeSession.Probe> probes, double costUsd,
                              ProbeSession.Stop stop) {
         public PairResult {
-            byGroup = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(byGroup));
+            byGroup = Collections.unmodifiableMap(new LinkedHashMap<>(byGroup));
             probes = List.copyOf(probes);
         }
 
@@ -309,7 +310,7 @@ public final class Onboarding {
         if (ratios.isEmpty() || mine <= 0) {
             return policy.costs().values().stream().mapToDouble(Double::doubleValue).average().orElse(0);
         }
-        java.util.Collections.sort(ratios);
+        Collections.sort(ratios);
         return ratios.get(ratios.size() / 2) * mine;
     }
 

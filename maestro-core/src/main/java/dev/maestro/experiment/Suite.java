@@ -11,9 +11,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import dev.maestro.task.Task;
 
@@ -46,14 +48,14 @@ public record Suite(
         double relativeTolerance,
         Map<String, List<String>> keywords,
         List<String> leaveOneOut,
-        java.util.Optional<Path> unseenModels,
+        Optional<Path> unseenModels,
         Filter filter,
         Optional<Judge> judge) {
 
     public Suite {
-        keywords = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(keywords));
-        java.util.Objects.requireNonNull(filter);
-        java.util.Objects.requireNonNull(judge);
+        keywords = Collections.unmodifiableMap(new LinkedHashMap<>(keywords));
+        Objects.requireNonNull(filter);
+        Objects.requireNonNull(judge);
     }
 
     /** A suite over every task of its file (the shape before {@code filter:} existed). */
@@ -84,7 +86,7 @@ public record Suite(
         public static final Filter ALL = new Filter(Optional.empty());
 
         public Filter {
-            java.util.Objects.requireNonNull(hasImages);
+            Objects.requireNonNull(hasImages);
         }
 
         public boolean test(Task t) {
@@ -119,9 +121,9 @@ public record Suite(
             JsonNode gen = n.path("generalization");
             List<String> loo = new ArrayList<>();
             gen.path("leave-one-out").forEach(x -> loo.add(x.asText()));
-            java.util.Optional<Path> unseen = gen.hasNonNull("unseen-models")
-                    ? java.util.Optional.of(inside(folder, gen.get("unseen-models").asText(), file, "generalization.unseen-models"))
-                    : java.util.Optional.empty();
+            Optional<Path> unseen = gen.hasNonNull("unseen-models")
+                    ? Optional.of(inside(folder, gen.get("unseen-models").asText(), file, "generalization.unseen-models"))
+                    : Optional.empty();
             return new Suite(name, folder, tasks, registry, split.path("salt").asText("maestro-v1"),
                     split.path("test").asDouble(0.5), split.path("validation").asDouble(0.2),
                     n.path("grading").path("relative-tolerance").asDouble(0), kw, List.copyOf(loo), unseen,

@@ -13,10 +13,10 @@ import dev.maestro.Progress;
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.episode.Environment;
 import dev.maestro.expert.PairHealth;
+import dev.maestro.policy.FixedPairPolicy;
 import dev.maestro.policy.LearnedPolicy;
 import dev.maestro.policy.PairHistory;
 import dev.maestro.policy.embed.TextEmbedder;
-import dev.maestro.registry.Pair;
 import dev.maestro.task.Split;
 import dev.maestro.task.Task;
 import dev.maestro.train.GrpoTrainer;
@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -87,7 +88,7 @@ public final class SuiteEvaluation {
             training = Optional.of(r);
             learned = Optional.of(r.policy());
             learnedResults = Evaluator.run(env, r.policy(), test, o.seed(), o.threads(), o.progress());
-            systems.add(SystemResult.of("maestro", "learned", null, learnedResults, String.format(java.util.Locale.ROOT,
+            systems.add(SystemResult.of("maestro", "learned", null, learnedResults, String.format(Locale.ROOT,
                     "GRPO policy at cost weight %s (chosen on validation); validation score %.4f at step %d (initial %.4f); "
                             + "%.0f episodes/s in rollouts", r.policy().defaultCostWeight(), r.bestValidationScore(),
                     r.bestStep(), r.initialValidationScore(), r.episodesPerSecond())));
@@ -113,7 +114,7 @@ public final class SuiteEvaluation {
         List<SystemResult> base = Baselines.evaluate(env, test, fitted, o.seed(), o.threads(), o.progress());
         systems.addAll(base);
         if (!learnedResults.isEmpty()) {
-            List<EpisodeResult> best = Evaluator.run(env, new dev.maestro.policy.FixedPairPolicy(fitted.bestSingle()), test,
+            List<EpisodeResult> best = Evaluator.run(env, new FixedPairPolicy(fitted.bestSingle()), test,
                     o.seed(), o.threads(), Progress.NONE);
             double[] a = learnedResults.stream().mapToDouble(EpisodeResult::grade).toArray();
             double[] b = best.stream().mapToDouble(EpisodeResult::grade).toArray();
@@ -174,7 +175,7 @@ public final class SuiteEvaluation {
         }
         List<String> baselines = systems.stream().filter(s -> "baseline".equals(s.kind())).map(SystemResult::name).toList();
         return new CostCurve("mean cost per task (US$)", "accuracy", policy.defaultCostWeight(), points, baselines,
-                "one trained policy evaluated at each cost weight W (reward = grade − W·cost/" + String.format(java.util.Locale.ROOT,
+                "one trained policy evaluated at each cost weight W (reward = grade − W·cost/" + String.format(Locale.ROOT,
                         "$%.6f", policy.costReference()) + " per task, the best training pair's mean cost); baseline points "
                         + "are their rows in systems");
     }

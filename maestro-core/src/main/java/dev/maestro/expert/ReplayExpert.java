@@ -2,8 +2,10 @@ package dev.maestro.expert;
 
 import dev.maestro.MaestroException;
 import dev.maestro.registry.ModelCard;
+import dev.maestro.task.Task;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Replays recorded outputs of a real model ({@code backend: replay}).
@@ -40,7 +42,7 @@ public final class ReplayExpert implements Expert {
     private final ModelCard model;
     private final RecordedOutputs outputs;
     private final String recordedModel;
-    private final java.util.OptionalLong inputTokens;
+    private final OptionalLong inputTokens;
     private final long imageTokens;
     private final long outputTokens;
     private final double latencyMs;
@@ -50,7 +52,7 @@ public final class ReplayExpert implements Expert {
         this.outputs = outputs;
         this.recordedModel = BackendSettings.string(model, "recorded-model").orElse(model.id());
         this.inputTokens = BackendSettings.number(model, "input-tokens")
-                .map(v -> java.util.OptionalLong.of(Math.round(v))).orElse(java.util.OptionalLong.empty());
+                .map(v -> OptionalLong.of(Math.round(v))).orElse(OptionalLong.empty());
         this.imageTokens = Math.round(BackendSettings.number(model, "image-tokens").orElse((double) DEFAULT_IMAGE_TOKENS));
         this.outputTokens = Math.round(BackendSettings.number(model, "output-tokens").orElse((double) DEFAULT_OUTPUT_TOKENS));
         this.latencyMs = BackendSettings.number(model, "latency-ms").orElse(DEFAULT_LATENCY_MS);
@@ -104,7 +106,7 @@ public final class ReplayExpert implements Expert {
     }
 
     /** Whether some recorded output of this model for the task carries a correctness flag (grading data). */
-    public boolean hasFlag(dev.maestro.task.Task task) {
+    public boolean hasFlag(Task task) {
         for (String skill : outputs.skills(recordedModel)) {
             if (outputs.find(task.id(), recordedModel, skill).flatMap(RecordedOutputs.Row::correct).isPresent()) {
                 return true;

@@ -1,6 +1,7 @@
 package dev.maestro.onboard;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -233,7 +234,7 @@ public final class AbilityPosterior {
             v[s] = acc;
             sum += acc;
         }
-        java.util.Arrays.sort(v);
+        Arrays.sort(v);
         return new Interval(sum / draws, v[(int) Math.floor(0.025 * (draws - 1))], v[(int) Math.ceil(0.975 * (draws - 1))]);
     }
 

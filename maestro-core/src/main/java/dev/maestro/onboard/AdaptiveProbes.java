@@ -1,5 +1,6 @@
 package dev.maestro.onboard;
 
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.OptionalInt;
 import java.util.SplittableRandom;
@@ -57,8 +58,8 @@ public final class AdaptiveProbes implements ProbeSelector {
         int[][] best = new int[ng][SHORTLIST];
         double[][] bestInfo = new double[ng][SHORTLIST];
         for (int g = 0; g < ng; g++) {
-            java.util.Arrays.fill(best[g], -1);
-            java.util.Arrays.fill(bestInfo[g], -1);
+            Arrays.fill(best[g], -1);
+            Arrays.fill(bestInfo[g], -1);
         }
         for (int i = used.nextClearBit(0); i < m.itemCount(); i = used.nextClearBit(i + 1)) {
             int g = m.groupOf(i);

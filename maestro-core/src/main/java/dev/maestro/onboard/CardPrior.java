@@ -3,9 +3,11 @@ package dev.maestro.onboard;
 import dev.maestro.registry.ModelFacts;
 import java.time.YearMonth;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -113,7 +115,7 @@ public final class CardPrior {
 
     private static boolean[] all(int n) {
         boolean[] b = new boolean[n];
-        java.util.Arrays.fill(b, true);
+        Arrays.fill(b, true);
         return b;
     }
 
@@ -186,11 +188,11 @@ public final class CardPrior {
             source = "mean of " + known.size() + " known experts (too few models to learn from cards)";
         } else if (quality.usesCard()) {
             var = Math.max(0.05, quality.cardRmse() * quality.cardRmse());
-            source = String.format(java.util.Locale.ROOT, "card prior over %d known models (leave-one-out ability "
+            source = String.format(Locale.ROOT, "card prior over %d known models (leave-one-out ability "
                     + "RMSE %.2f vs %.2f without the card)", quality.models(), quality.cardRmse(), quality.meanRmse());
         } else {
             var = Math.max(0.05, quality.meanRmse() * quality.meanRmse());
-            source = String.format(java.util.Locale.ROOT, "mean of %d known models (the card did not predict better:"
+            source = String.format(Locale.ROOT, "mean of %d known models (the card did not predict better:"
                     + " leave-one-out ability RMSE %.2f vs %.2f)", quality.models(), quality.cardRmse(), quality.meanRmse());
         }
         return new AbilityPrior(mean, var, dm, groups.slope(), groups.residualVar(), source);

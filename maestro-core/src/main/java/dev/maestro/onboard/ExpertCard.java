@@ -1,6 +1,7 @@
 package dev.maestro.onboard;
 
 import dev.maestro.registry.ModelFacts;
+import java.util.Objects;
 
 /**
  * What is known about an expert before any call: its id in the outcomes ({@code model@@skill}), its model, its
@@ -8,9 +9,9 @@ import dev.maestro.registry.ModelFacts;
  */
 public record ExpertCard(String expert, String model, String skill, ModelFacts facts) {
     public ExpertCard {
-        java.util.Objects.requireNonNull(expert);
-        java.util.Objects.requireNonNull(model);
-        java.util.Objects.requireNonNull(skill);
-        java.util.Objects.requireNonNull(facts);
+        Objects.requireNonNull(expert);
+        Objects.requireNonNull(model);
+        Objects.requireNonNull(skill);
+        Objects.requireNonNull(facts);
     }
 }

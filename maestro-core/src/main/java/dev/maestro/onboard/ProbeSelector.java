@@ -1,5 +1,6 @@
 package dev.maestro.onboard;
 
+import dev.maestro.MaestroException;
 import java.util.BitSet;
 import java.util.OptionalInt;
 import java.util.SplittableRandom;
@@ -61,7 +62,7 @@ public interface ProbeSelector {
         return switch (name) {
             case "adaptive" -> adaptive();
             case "random" -> random();
-            default -> throw new dev.maestro.MaestroException("unknown probe selector '" + name
+            default -> throw new MaestroException("unknown probe selector '" + name
                     + "'; valid: adaptive, random");
         };
     }

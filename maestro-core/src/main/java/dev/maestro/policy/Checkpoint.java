@@ -16,7 +16,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -66,7 +68,7 @@ public final class Checkpoint {
             if (!(hidden instanceof List<?> h) || !(projection instanceof Number p) || !(seed instanceof Number sd)) {
                 throw new MaestroException("malformed checkpoint: its config lacks hidden, projection or seed");
             }
-            List<Integer> sizes = new java.util.ArrayList<>();
+            List<Integer> sizes = new ArrayList<>();
             for (Object x : h) {
                 if (!(x instanceof Number n)) {
                     throw new MaestroException("malformed checkpoint: config.hidden holds " + x + ", not a number");
@@ -79,7 +81,7 @@ public final class Checkpoint {
 
     /** What a checkpoint holds. */
     public record Contents(Header header, Parameters parameters, Optional<byte[]> optimizerState,
-                           Optional<dev.maestro.policy.PairHistory> history) {
+                           Optional<PairHistory> history) {
         public void restoreOptimizer(Adam adam, String source) {
             if (optimizerState.isPresent()) {
                 try {
@@ -99,7 +101,7 @@ public final class Checkpoint {
     }
 
     public static byte[] encode(Header header, Parameters params, Optional<Adam> optimizer,
-                                Optional<dev.maestro.policy.PairHistory> history) {
+                                Optional<PairHistory> history) {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             DataOutputStream out = new DataOutputStream(bytes);
@@ -127,7 +129,7 @@ public final class Checkpoint {
     }
 
     public static void write(Path file, Header header, Parameters params, Optional<Adam> optimizer,
-                             Optional<dev.maestro.policy.PairHistory> history) {
+                             Optional<PairHistory> history) {
         AtomicFiles.write(file, encode(header, params, optimizer, history));
     }
 
@@ -199,8 +201,8 @@ public final class Checkpoint {
             Parameters params = Parameters.read(in, source);
             Optional<byte[]> opt = readBlock(in, source);
             Optional<byte[]> hist = readBlock(in, source);
-            Optional<dev.maestro.policy.PairHistory> history = hist.isEmpty() ? Optional.empty()
-                    : Optional.of(dev.maestro.policy.PairHistory.read(new DataInputStream(new ByteArrayInputStream(hist.get())), source));
+            Optional<PairHistory> history = hist.isEmpty() ? Optional.empty()
+                    : Optional.of(PairHistory.read(new DataInputStream(new ByteArrayInputStream(hist.get())), source));
             return new Contents(header, params, opt, history);
         } catch (IOException e) {
             throw new MaestroException(source + ": malformed checkpoint: " + e.getMessage(), e);
@@ -234,7 +236,7 @@ public final class Checkpoint {
     }
 
     public static String hex(byte[] b) {
-        return java.util.HexFormat.of().formatHex(b);
+        return HexFormat.of().formatHex(b);
     }
 
     public static String digest(Path file) {

@@ -9,6 +9,7 @@ import dev.maestro.registry.Pair;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** Creates learned policies of a given architecture, and loads them from checkpoints. */
 public final class LearnedPolicies {
@@ -94,7 +95,7 @@ public final class LearnedPolicies {
     }
 
     public static Map<String, Double> priorIds(Map<Pair, Double> priors) {
-        Map<String, Double> m = new java.util.TreeMap<>();
+        Map<String, Double> m = new TreeMap<>();
         priors.forEach((k, v) -> m.put(k.id(), v));
         return m;
     }

@@ -11,6 +11,7 @@ import dev.maestro.registry.Pair;
 import dev.maestro.registry.Registry;
 import dev.maestro.MaestroException;
 import dev.maestro.episode.EpisodeNotes;
+import dev.maestro.task.Task;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
@@ -235,7 +236,7 @@ public final class LearnedPolicy implements Policy {
     }
 
     @Override
-    public void prepare(dev.maestro.task.Task task) {
+    public void prepare(Task task) {
         float[] q = questions.raw(task);
         questions.encode(task);
         settings.history().ifPresent(h -> h.estimates(task, q));

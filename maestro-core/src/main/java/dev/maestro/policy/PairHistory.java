@@ -8,10 +8,13 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -170,7 +173,7 @@ public final class PairHistory {
     }
 
     /** Pairs known only from a calibration sample (empty for a history built in training). */
-    public java.util.Set<Pair> sampledPairs() {
+    public Set<Pair> sampledPairs() {
         return sampled.keySet();
     }
 
@@ -254,7 +257,7 @@ public final class PairHistory {
             out.put(p, new Estimate((s + SHRINK * mean) / (k + SHRINK), (sw + WIDE_SHRINK * mean) / (wide + WIDE_SHRINK)));
         });
         // pairs calibrated together share one sample of questions: search its neighbours once
-        Map<float[][], int[]> near = new java.util.IdentityHashMap<>();
+        Map<float[][], int[]> near = new IdentityHashMap<>();
         sampled.forEach((p, smp) -> {
             // the wide neighbourhood covers the same share of the sample as WIDE_K does of the training questions
             int kw = Math.min(smp.embeddings().length, Math.max(smp.k(), (int) Math.round(smp.k() * (double) WIDE_K / K)));
@@ -291,7 +294,7 @@ public final class PairHistory {
     private static int[] nearest(float[] flat, int n, float[] q, int k, int skip) {
         int[] best = new int[k];
         double[] bestSim = new double[k];
-        java.util.Arrays.fill(bestSim, Double.NEGATIVE_INFINITY);
+        Arrays.fill(bestSim, Double.NEGATIVE_INFINITY);
         int dim = q.length;
         for (int i = 0; i < n; i++) {
             if (i == skip) {

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The static features of a registry's candidates: for each (model, skill) pair, the embedding of the
@@ -117,7 +118,7 @@ public final class RegistryEncoding {
     /** Memoised description embeddings, shared by all encodings of one policy. */
     public static final class DescriptionCache {
         private final TextEmbedder embedder;
-        private final java.util.concurrent.ConcurrentHashMap<String, float[]> cache = new java.util.concurrent.ConcurrentHashMap<>();
+        private final ConcurrentHashMap<String, float[]> cache = new ConcurrentHashMap<>();
 
         public DescriptionCache(TextEmbedder embedder) {
             this.embedder = embedder;

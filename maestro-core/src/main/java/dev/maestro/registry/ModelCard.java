@@ -46,7 +46,7 @@ public record ModelCard(
         ModelFacts facts) {
 
     public ModelCard {
-        java.util.Objects.requireNonNull(facts);
+        Objects.requireNonNull(facts);
         modalities = Set.copyOf(modalities);
         skills = List.copyOf(skills);
         settings = Map.copyOf(settings);

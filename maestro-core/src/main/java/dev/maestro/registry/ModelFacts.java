@@ -1,7 +1,9 @@
 package dev.maestro.registry;
 
 import java.time.YearMonth;
+import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -24,15 +26,15 @@ public record ModelFacts(Optional<Double> sizeB, Optional<YearMonth> released, O
             Optional.empty(), Optional.empty());
 
     /** The keys, in the order docs and errors list them. */
-    public static final java.util.List<String> KEYS = java.util.List.of("size-b", "released", "family", "tuning",
+    public static final List<String> KEYS = List.of("size-b", "released", "family", "tuning",
             "open-weights");
 
     public ModelFacts {
-        java.util.Objects.requireNonNull(sizeB);
-        java.util.Objects.requireNonNull(released);
-        java.util.Objects.requireNonNull(family);
-        java.util.Objects.requireNonNull(tuning);
-        java.util.Objects.requireNonNull(openWeights);
+        Objects.requireNonNull(sizeB);
+        Objects.requireNonNull(released);
+        Objects.requireNonNull(family);
+        Objects.requireNonNull(tuning);
+        Objects.requireNonNull(openWeights);
     }
 
     /** How a model was tuned after pre-training. */

@@ -11,10 +11,11 @@ import dev.maestro.policy.Checkpoint;
 import dev.maestro.policy.Decision;
 import dev.maestro.policy.LearnedPolicies;
 import dev.maestro.policy.LearnedPolicy;
+import dev.maestro.policy.PairHistory;
 import dev.maestro.policy.RegistryEncoding;
+import dev.maestro.policy.embed.TextEmbedder;
 import dev.maestro.policy.nn.Adam;
 import dev.maestro.policy.nn.GrpoLoss;
-import dev.maestro.policy.nn.MaskedSoftmax;
 import dev.maestro.policy.nn.Parameters;
 import dev.maestro.policy.nn.PolicyNetwork;
 import dev.maestro.registry.ModelCard;
@@ -26,10 +27,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -83,12 +87,12 @@ public final class GrpoTrainer {
     private final List<Task> train;
     private final List<Task> validation;
     private final TrainConfig cfg;
-    private final dev.maestro.policy.embed.TextEmbedder embedder;
+    private final TextEmbedder embedder;
     private final String embedderName;
     private final Map<Pair, Double> priors;
     private final Map<Pair, Double> costs;
     private final double costReference;
-    private final Optional<dev.maestro.policy.PairHistory> history;
+    private final Optional<PairHistory> history;
     private final Map<String, Pair> bestPerGroup;
     private final Optional<Path> out;
     private final boolean resume;
@@ -151,15 +155,15 @@ public final class GrpoTrainer {
     /** The unit of the cost weight: the mean cost per task of the pair with the best training accuracy. */
     static double reference(Map<Pair, Double> priors, Map<Pair, Double> costs) {
         Optional<Pair> best = priors.entrySet().stream()
-                .max(java.util.Comparator.<Map.Entry<Pair, Double>>comparingDouble(Map.Entry::getValue)
-                        .thenComparing(e -> e.getKey().id(), java.util.Comparator.reverseOrder()))
+                .max(Comparator.<Map.Entry<Pair, Double>>comparingDouble(Map.Entry::getValue)
+                        .thenComparing(e -> e.getKey().id(), Comparator.reverseOrder()))
                 .map(Map.Entry::getKey);
         double c = best.map(p -> costs.getOrDefault(p, 0.0)).orElse(0.0);
         return c > 0 ? c : 1;
     }
 
     public static Builder builder(Environment env, List<Task> train, TrainConfig cfg,
-                                  dev.maestro.policy.embed.TextEmbedder embedder, String embedderName) {
+                                  TextEmbedder embedder, String embedderName) {
         return new Builder(env, train, cfg, embedder, embedderName);
     }
 
@@ -411,12 +415,12 @@ public final class GrpoTrainer {
                 - env.config().reward().formatPenalty() * r.malformed();
     }
 
-    private java.util.Set<String> hiddenHistory(Registry reg, long stepSeed) {
+    private Set<String> hiddenHistory(Registry reg, long stepSeed) {
         if (cfg.historyDropout() <= 0) {
-            return java.util.Set.of();
+            return Set.of();
         }
         SplittableRandom rng = new SplittableRandom(stepSeed ^ 0x61C8864680B583EBL);
-        java.util.Set<String> out = new java.util.HashSet<>();
+        Set<String> out = new HashSet<>();
         for (ModelCard m : reg.models()) {
             if (rng.nextDouble() < cfg.historyDropout()) {
                 out.add(m.id());
@@ -510,12 +514,12 @@ public final class GrpoTrainer {
         private final Environment env;
         private final List<Task> train;
         private final TrainConfig cfg;
-        private final dev.maestro.policy.embed.TextEmbedder embedder;
+        private final TextEmbedder embedder;
         private final String embedderName;
         private List<Task> validation = List.of();
         private Map<Pair, Double> priors = Map.of();
         private Map<Pair, Double> costs = Map.of();
-        private Optional<dev.maestro.policy.PairHistory> history = Optional.empty();
+        private Optional<PairHistory> history = Optional.empty();
         private Map<String, Pair> bestPerGroup = Map.of();
         private Optional<Path> out = Optional.empty();
         private boolean resume;
@@ -524,7 +528,7 @@ public final class GrpoTrainer {
         private int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
         private GroupAdvantages.FailedEpisodes failedEpisodes = GroupAdvantages.FailedEpisodes.MASK;
 
-        private Builder(Environment env, List<Task> train, TrainConfig cfg, dev.maestro.policy.embed.TextEmbedder embedder,
+        private Builder(Environment env, List<Task> train, TrainConfig cfg, TextEmbedder embedder,
                         String embedderName) {
             this.env = env;
             this.train = train;
@@ -538,7 +542,7 @@ public final class GrpoTrainer {
         /** Per-pair mean cost per training task (US$): a policy feature, and the unit of the cost weight. */
         public Builder costs(Map<Pair, Double> v) { this.costs = v; return this; }
         /** Training-split outcomes of each pair on similar questions (a policy feature, see PairHistory). */
-        public Builder history(dev.maestro.policy.PairHistory v) { this.history = Optional.of(v); return this; }
+        public Builder history(PairHistory v) { this.history = Optional.of(v); return this; }
         /** Per-group best training pairs, for the routing-collapse alarm. */
         public Builder bestPerGroup(Map<String, Pair> v) { this.bestPerGroup = v; return this; }
         public Builder out(Path v) { this.out = Optional.of(v); return this; }

@@ -26,10 +26,12 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -267,7 +269,7 @@ public final class VerlExport {
 
     /** Whether every id is an integer and no two are equal: then they are the rows' {@code index}, as in Maestro's data. */
     static boolean numericUniqueIds(List<Task> tasks) {
-        java.util.Set<Long> seen = new java.util.HashSet<>();
+        Set<Long> seen = new HashSet<>();
         for (Task t : tasks) {
             try {
                 if (!seen.add(Long.parseLong(t.id().strip()))) {

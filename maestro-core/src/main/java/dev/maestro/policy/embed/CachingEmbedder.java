@@ -3,6 +3,7 @@ package dev.maestro.policy.embed;
 import dev.maestro.MaestroException;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -275,7 +276,7 @@ public final class CachingEmbedder implements TextEmbedder, AutoCloseable {
                 bb.position(bb.position() + 4 * dim);
                 cache.put(k, v);
             }
-        } catch (java.nio.BufferUnderflowException e) {
+        } catch (BufferUnderflowException e) {
             throw new MaestroException(path + ": embedding cache truncated", e);
         }
     }
