@@ -1,4 +1,4 @@
-package dev.maestro.train;
+package dev.maestro.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

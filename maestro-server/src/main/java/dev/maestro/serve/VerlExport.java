@@ -1,4 +1,4 @@
-package dev.maestro.train;
+package dev.maestro.serve;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
