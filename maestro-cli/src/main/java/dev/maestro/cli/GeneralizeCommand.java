@@ -106,7 +106,7 @@ final class GeneralizeCommand implements Callable<Integer> {
                                 .history(PairHistory.build(train, known.gradesByPair(), emb)).build().run().policy(),
                         seed, threads, progress);
                 progress.finish();
-                Map<String, Object> section = OnboardingExperiment.section(on, onboardProbes);
+                OnboardingExperiment.Section section = OnboardingExperiment.section(on, onboardProbes);
                 result.put("onboarding", section);
                 Report report = new Report(wb.name(), "test", wb.part(Split.Part.TEST).size(), seed, wb.simulated(),
                         Report.GRADING, on.systems(), Map.of("onboarding", section));

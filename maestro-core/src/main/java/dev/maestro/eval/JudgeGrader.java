@@ -1,5 +1,7 @@
 package dev.maestro.eval;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.maestro.expert.Expert;
 import dev.maestro.expert.ExpertReply;
 import dev.maestro.expert.ExpertRequest;
@@ -11,9 +13,7 @@ import dev.maestro.task.Grader;
 import dev.maestro.task.Task;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -187,37 +187,56 @@ public final class JudgeGrader implements Grader {
         return sb.toString();
     }
 
+    /**
+     * The report's {@code judge} section.
+     *
+     * @param costUsd judge calls only, apart from the experts' (see {@code costNote})
+     */
+    public record Summary(String model, long calls, @JsonProperty("failed_calls") long failedCalls,
+                          @JsonProperty("cost_usd") double costUsd, @JsonProperty("cost_note") String costNote,
+                          @JsonProperty("graded_correct") long gradedCorrect,
+                          @JsonProperty("graded_incorrect") long gradedIncorrect, long ungraded,
+                          @JsonProperty("ungraded_reasons") List<String> ungradedReasons,
+                          @JsonProperty("agreement_with_gold") Agreement agreementWithGold) {
+    }
+
+    /**
+     * How often the judge agreed with gold on answers it was asked about only to measure that (absent figures: no
+     * such answer yet). Each {@code judgeXGoldY} counts answers the judge called X and gold called Y.
+     */
+    @JsonInclude(JsonInclude.Include.NON_ABSENT)
+    public record Agreement(long answers, Optional<Double> agreement,
+                            @JsonProperty("agreement_ci95") Optional<List<Double>> agreementCi95,
+                            @JsonProperty("judge_correct_gold_correct") Optional<Long> judgeCorrectGoldCorrect,
+                            @JsonProperty("judge_correct_gold_wrong") Optional<Long> judgeCorrectGoldWrong,
+                            @JsonProperty("judge_wrong_gold_correct") Optional<Long> judgeWrongGoldCorrect,
+                            @JsonProperty("judge_wrong_gold_wrong") Optional<Long> judgeWrongGoldWrong,
+                            String note) {
+    }
+
     /** The report's {@code judge} section: calls, cost (apart from the experts'), verdicts, agreement with gold. */
-    public synchronized Map<String, Object> summary() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("model", model.id());
-        m.put("calls", calls.get());
-        m.put("failed_calls", failedCalls.get());
-        m.put("cost_usd", Stats.round(cost.sum(), 6));
-        m.put("cost_note", "judge calls only; not included in any system's cost");
-        m.put("graded_correct", judgedCorrect.get());
-        m.put("graded_incorrect", judgedIncorrect.get());
-        m.put("ungraded", ungraded.get());
+    public synchronized Summary summary() {
+        List<String> why;
         synchronized (reasons) {
-            m.put("ungraded_reasons", List.copyOf(reasons));
+            why = List.copyOf(reasons);
         }
         long n = confusion[0] + confusion[1] + confusion[2] + confusion[3];
-        Map<String, Object> a = new LinkedHashMap<>();
-        a.put("answers", n);
+        String note = agreement ? "final answers of episodes on tasks with gold, judged without seeing the gold (at most "
+                + AGREEMENT_CHECKS + " distinct answers per run)"
+                : "agreement checks are off (judge.agreement: false)";
+        Agreement a;
         if (n > 0) {
             long agreed = confusion[0] + confusion[3];
             double[] ci = Stats.wilson95(agreed, (int) n);
-            a.put("agreement", Stats.round(agreed / (double) n, 4));
-            a.put("agreement_ci95", List.of(Stats.round(ci[0], 4), Stats.round(ci[1], 4)));
-            a.put("judge_correct_gold_correct", confusion[3]);
-            a.put("judge_correct_gold_wrong", confusion[2]);
-            a.put("judge_wrong_gold_correct", confusion[1]);
-            a.put("judge_wrong_gold_wrong", confusion[0]);
+            a = new Agreement(n, Optional.of(Stats.round(agreed / (double) n, 4)),
+                    Optional.of(List.of(Stats.round(ci[0], 4), Stats.round(ci[1], 4))), Optional.of(confusion[3]),
+                    Optional.of(confusion[2]), Optional.of(confusion[1]), Optional.of(confusion[0]), note);
+        } else {
+            a = new Agreement(n, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                    Optional.empty(), note);
         }
-        a.put("note", agreement ? "final answers of episodes on tasks with gold, judged without seeing the gold (at most "
-                + AGREEMENT_CHECKS + " distinct answers per run)"
-                : "agreement checks are off (judge.agreement: false)");
-        m.put("agreement_with_gold", a);
-        return m;
+        return new Summary(model.id(), calls.get(), failedCalls.get(), Stats.round(cost.sum(), 6),
+                "judge calls only; not included in any system's cost", judgedCorrect.get(), judgedIncorrect.get(),
+                ungraded.get(), why, a);
     }
 }

@@ -14,15 +14,13 @@ import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * Plots for report sections: a section whose value is a map with a {@code "curves"} entry of name → list of numbers
- * is drawn as one line plot; a {@link CostCurve} section as the learned accuracy-vs-cost curve with the baselines'
- * points.
+ * Plots for report sections: a {@link CurveSection} is drawn as one line plot; a {@link CostCurve} section as the
+ * learned accuracy-vs-cost curve with the baselines' points.
  */
 final class Plots {
     private Plots() {
     }
 
-    @SuppressWarnings("unchecked")
     static List<String> writeSectionPlots(Report r, Path dir) {
         List<String> files = new ArrayList<>();
         for (Map.Entry<String, Object> e : r.sections().entrySet()) {
@@ -31,13 +29,13 @@ final class Plots {
                 files.add("cost_curve.png");
                 continue;
             }
-            if (!(e.getValue() instanceof Map<?, ?> m) || !(m.get("curves") instanceof Map<?, ?> curves)) {
+            if (!(e.getValue() instanceof CurveSection section)) {
                 continue;
             }
             XYChart chart = new XYChartBuilder().width(760).height(400).title(e.getKey())
-                    .xAxisTitle(String.valueOf(m.containsKey("x") ? m.get("x") : "step")).yAxisTitle("value").build();
-            for (Map.Entry<?, ?> c : curves.entrySet()) {
-                List<Number> ys = (List<Number>) c.getValue();
+                    .xAxisTitle(section.x()).yAxisTitle("value").build();
+            for (Map.Entry<String, List<Double>> c : section.curves().entrySet()) {
+                List<Double> ys = c.getValue();
                 if (ys.isEmpty()) {
                     continue;
                 }
@@ -45,9 +43,9 @@ final class Plots {
                 double[] y = new double[ys.size()];
                 for (int i = 0; i < ys.size(); i++) {
                     x[i] = i + 1;
-                    y[i] = ys.get(i).doubleValue();
+                    y[i] = ys.get(i);
                 }
-                chart.addSeries(String.valueOf(c.getKey()), x, y).setMarker(SeriesMarkers.NONE);
+                chart.addSeries(c.getKey(), x, y).setMarker(SeriesMarkers.NONE);
             }
             String file = e.getKey().replaceAll("[^A-Za-z0-9]+", "_").toLowerCase(Locale.ROOT) + ".png";
             AtomicFiles.write(dir.resolve(file), ReportWriter.png(chart));

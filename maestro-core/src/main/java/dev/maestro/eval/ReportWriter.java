@@ -4,6 +4,7 @@ import dev.maestro.AtomicFiles;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.maestro.MaestroException;
+import dev.maestro.expert.PairHealth;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -183,21 +184,22 @@ public final class ReportWriter {
                 + "unusable.</p><table><tr><th>pair</th><th>calls</th><th>failed calls %</th><th>requests</th>"
                 + "<th>failed requests %</th><th>errors by kind</th><th>health</th><th>cause</th></tr>");
         for (Map.Entry<?, ?> p : pairs.entrySet()) {
-            Map<?, ?> m = (Map<?, ?>) p.getValue();
-            sb.append("<tr><td>").append(esc(String.valueOf(p.getKey()))).append("</td><td>").append(m.get("calls"))
-                    .append("</td><td>").append(pct(m.get("error_rate"))).append("</td><td>")
-                    .append(m.containsKey("requests") ? m.get("requests") : "").append("</td><td>")
-                    .append(m.containsKey("request_error_rate") ? pct(m.get("request_error_rate")) : "").append("</td><td>")
-                    .append(esc(String.valueOf(m.containsKey("request_errors_by_kind") ? m.get("request_errors_by_kind")
-                            : m.get("errors_by_kind")))).append("</td><td>").append(esc(String.valueOf(m.get("health"))))
-                    .append("</td><td style=\"text-align:left\">")
-                    .append(esc(m.containsKey("cause") ? String.valueOf(m.get("cause")) : "")).append("</td></tr>");
+            if (!(p.getValue() instanceof PairHealth.Line m)) {
+                continue;
+            }
+            sb.append("<tr><td>").append(esc(String.valueOf(p.getKey()))).append("</td><td>").append(m.calls())
+                    .append("</td><td>").append(pct(m.errorRate())).append("</td><td>")
+                    .append(m.requests().map(String::valueOf).orElse("")).append("</td><td>")
+                    .append(m.requestErrorRate().map(ReportWriter::pct).orElse("")).append("</td><td>")
+                    .append(esc(String.valueOf(m.requestErrorsByKind().orElse(m.errorsByKind())))).append("</td><td>")
+                    .append(esc(m.health())).append("</td><td style=\"text-align:left\">")
+                    .append(esc(m.cause().orElse(""))).append("</td></tr>");
         }
         sb.append("</table>");
     }
 
-    private static String pct(Object rate) {
-        return rate instanceof Number n ? String.format(Locale.ROOT, "%.1f", 100 * n.doubleValue()) : "";
+    private static String pct(double rate) {
+        return String.format(Locale.ROOT, "%.1f", 100 * rate);
     }
 
     static String esc(String s) {

@@ -1,9 +1,11 @@
 package dev.maestro.experiment;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.maestro.MaestroException;
 import dev.maestro.Progress;
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.episode.Environment;
+import dev.maestro.eval.CurveSection;
 import dev.maestro.eval.Evaluator;
 import dev.maestro.eval.PairMatrix;
 import dev.maestro.eval.Stats;
@@ -141,10 +143,18 @@ public final class OnboardingExperiment {
         return all == 0 ? 0 : hit / (double) all;
     }
 
-    /** Curves for report.html: per selector, mean recovery over the sets at each N. */
-    public static Map<String, Object> section(Result r, List<Integer> probes) {
-        Map<String, Object> s = new LinkedHashMap<>();
-        s.put("x", "probes per new pair: " + probes);
+    /**
+     * The report's {@code onboarding} section: every row, the paired differences, and curves for report.html.
+     *
+     * @param curves per selector, mean recovery over the sets at each number of probes
+     */
+    public record Section(String x, Map<String, List<Double>> curves, List<Row> rows,
+                          @JsonProperty("adaptive_minus_random_reward") List<Paired> adaptiveMinusRandomReward)
+            implements CurveSection {
+    }
+
+    /** The report's {@code onboarding} section of a result. */
+    public static Section section(Result r, List<Integer> probes) {
         Map<String, List<Double>> curves = new LinkedHashMap<>();
         for (String sel : List.of("adaptive", "random")) {
             List<Double> ys = new ArrayList<>();
@@ -158,9 +168,6 @@ public final class OnboardingExperiment {
                 curves.put("recovered share of the retraining gain, " + sel, ys);
             }
         }
-        s.put("curves", curves);
-        s.put("rows", r.rows());
-        s.put("adaptive_minus_random_reward", r.paired());
-        return s;
+        return new Section("probes per new pair: " + probes, curves, r.rows(), r.paired());
     }
 }

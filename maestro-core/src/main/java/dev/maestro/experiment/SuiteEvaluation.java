@@ -9,6 +9,7 @@ import dev.maestro.eval.Evaluator;
 import dev.maestro.eval.Baselines;
 import dev.maestro.eval.Composition;
 import dev.maestro.eval.CostCurve;
+import dev.maestro.eval.CurveSection;
 import dev.maestro.Progress;
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.episode.Environment;
@@ -68,8 +69,8 @@ public final class SuiteEvaluation {
         Baselines.Fitted fitted = Baselines.fit(env, trainAll, wb.keywords(), o.seed(), o.threads(), o.progress());
         List<SystemResult> systems = new ArrayList<>();
         Map<String, Object> sections = new LinkedHashMap<>();
-        sections.put("split", Map.of("train", trainOnly.size(), "validation", validation.size(), "test", test.size(),
-                "rule", "SHA-256(salt:id) → uniform u; u < test fraction → test; else validation/train (docs/splits.md)"));
+        sections.put("split", new SuiteSections.SplitSizes(trainOnly.size(), validation.size(), test.size(),
+                "SHA-256(salt:id) → uniform u; u < test fraction → test; else validation/train (docs/splits.md)"));
         sections.put("pair_accuracy_on_train_split", fitted.train().accuracyByPair());
 
         Optional<LearnedPolicy> learned = Optional.empty();
@@ -92,21 +93,12 @@ public final class SuiteEvaluation {
                     "GRPO policy at cost weight %s (chosen on validation); validation score %.4f at step %d (initial %.4f); "
                             + "%.0f episodes/s in rollouts", r.policy().defaultCostWeight(), r.bestValidationScore(),
                     r.bestStep(), r.initialValidationScore(), r.episodesPerSecond())));
-            Map<String, Object> tr = new LinkedHashMap<>();
-            tr.put("x", "step");
-            tr.put("curves", r.curves());
-            tr.put("best_step", r.bestStep());
-            tr.put("steps", r.steps());
-            tr.put("episodes", r.episodes());
-            tr.put("episodes_per_s", Math.round(r.episodesPerSecond()));
-            tr.put("config", o.train().get());
-            tr.put("trained_on_tasks", Math.min(trainOnly.size(), o.train().get().maxTrainTasks() > 0
-                    ? o.train().get().maxTrainTasks() : trainOnly.size()));
-            tr.put("cost_reference_usd", Stats.round(r.policy().costReference(), 6));
-            tr.put("default_cost_weight", r.policy().defaultCostWeight());
-            tr.put("validation_by_cost_weight", r.costWeights());
-            sections.put("training", tr);
-            sections.put("training call share", Map.of("x", "step", "curves", r.callShares()));
+            TrainConfig cfg = o.train().get();
+            sections.put("training", new SuiteSections.Training("step", r.curves(), r.bestStep(), r.steps(), r.episodes(),
+                    Math.round(r.episodesPerSecond()), cfg,
+                    Math.min(trainOnly.size(), cfg.maxTrainTasks() > 0 ? cfg.maxTrainTasks() : trainOnly.size()),
+                    Stats.round(r.policy().costReference(), 6), r.policy().defaultCostWeight(), r.costWeights()));
+            sections.put("training call share", CurveSection.of("step", r.callShares()));
         }
         if (o.generalize() && learned.isPresent() && wb.suite().isPresent()) {
             sections.put("generalization", generalization(wb, learned.get(), o));
@@ -119,19 +111,14 @@ public final class SuiteEvaluation {
             double[] a = learnedResults.stream().mapToDouble(EpisodeResult::grade).toArray();
             double[] b = best.stream().mapToDouble(EpisodeResult::grade).toArray();
             double[] d = Stats.pairedDiff95(a, b);
-            Map<String, Object> cmp = new LinkedHashMap<>();
-            cmp.put("difference_points", Stats.round(100 * d[0], 2));
-            cmp.put("ci95_points", List.of(Stats.round(100 * d[1], 2), Stats.round(100 * d[2], 2)));
-            cmp.put("best_single", fitted.bestSingle().id());
-            cmp.put("call_share_on_test", callShare(learnedResults));
             double learnedCost = learnedResults.stream().mapToDouble(EpisodeResult::costUsd).average().orElse(0);
             double bestCost = best.stream().mapToDouble(EpisodeResult::costUsd).average().orElse(0);
-            if (bestCost > 0) {
-                cmp.put("cost_ratio_to_best_single", Stats.round(learnedCost / bestCost, 3));
-            }
-            base.stream().filter(x -> x.name().equals("most-expensive-expert") && x.mean_cost_usd() > 0).findFirst()
-                    .ifPresent(x -> cmp.put("cost_ratio_to_most_expensive_expert", Stats.round(learnedCost / x.mean_cost_usd(), 3)));
-            sections.put("maestro_vs_best_single", cmp);
+            sections.put("maestro_vs_best_single", new SuiteSections.VersusBestSingle(Stats.round(100 * d[0], 2),
+                    List.of(Stats.round(100 * d[1], 2), Stats.round(100 * d[2], 2)), fitted.bestSingle().id(),
+                    callShare(learnedResults),
+                    bestCost > 0 ? Optional.of(Stats.round(learnedCost / bestCost, 3)) : Optional.empty(),
+                    base.stream().filter(x -> x.name().equals("most-expensive-expert") && x.mean_cost_usd() > 0)
+                            .findFirst().map(x -> Stats.round(learnedCost / x.mean_cost_usd(), 3))));
             sections.put("composition", Composition.of(learnedResults, bestCost));
             if (!o.costSweep().isEmpty()) {
                 sections.put("cost_sweep", costSweep(env, learned.get(), test, systems, o.seed(), o.threads(), o.costSweep()));
@@ -146,22 +133,24 @@ public final class SuiteEvaluation {
         return new Outcome(report, learned, training);
     }
 
-    private static Map<String, Object> generalization(Workbench wb, LearnedPolicy policy, Options o) {
+    private static SuiteSections.GeneralizationSection generalization(Workbench wb, LearnedPolicy policy, Options o) {
         Suite suite = wb.suite().orElseThrow();
-        Map<String, Object> g = new LinkedHashMap<>();
-        g.put("note", "no retraining at evaluation time; 'calibrated' = each new pair first called on "
-                + Calibration.DEFAULT_SAMPLE + " training questions to fill its accuracy numbers (see docs/policy.md); leave-one-out policies are trained with random registry subsets "
-                + "(p=0.2 per model) and description dropout (p=0.1)" + (wb.simulated() ? "; SIMULATED experts" : ""));
+        String note = "no retraining at evaluation time; 'calibrated' = each new pair first called on "
+                + Calibration.DEFAULT_SAMPLE + " training questions to fill its accuracy numbers (see docs/policy.md); "
+                + "leave-one-out policies are trained with random registry subsets (p=0.2 per model) and description "
+                + "dropout (p=0.1)" + (wb.simulated() ? "; SIMULATED experts" : "");
+        Optional<Generalization.Unseen> unseen = Optional.empty();
         if (suite.unseenModels().isPresent()) {
             var extra = Generalization.loadExtraModels(suite.registry(), suite.unseenModels().get());
-            g.put("unseen_specialists", Generalization.unseen(wb, policy, extra, o.seed(), o.threads()));
+            unseen = Optional.of(Generalization.unseen(wb, policy, extra, o.seed(), o.threads()));
         }
+        Optional<List<Generalization.LeaveOneOut>> leaveOneOut = Optional.empty();
         if (!suite.leaveOneOut().isEmpty()) {
-            g.put("leave_one_out", Generalization.leaveOneOut(wb, suite.leaveOneOut(), policy,
+            leaveOneOut = Optional.of(Generalization.leaveOneOut(wb, suite.leaveOneOut(), policy,
                     Generalization.generalizing(o.train().orElseThrow()), o.embedder().orElseThrow(), o.seed(),
                     o.threads(), o.progress()));
         }
-        return g;
+        return new SuiteSections.GeneralizationSection(note, unseen, leaveOneOut);
     }
 
     /** The trained policy at each cost weight of the sweep, on the evaluation split, with the baselines to compare. */

@@ -1,5 +1,7 @@
 package dev.maestro.expert;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -113,31 +115,34 @@ public record PairHealth(String pair, CallCounts calls, Optional<CallCounts> req
         return sb.toString();
     }
 
-    /** This pair's line in a report's {@code calls_by_pair} section (snake_case keys, rates rounded to 4 places). */
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("calls", calls.calls());
-        m.put("errors", calls.errors());
-        m.put("error_rate", round4(calls.errorRate()));
-        m.put("errors_by_kind", calls.errorsByKind());
-        if (calls.otherFailures() > 0) {
-            m.put("other_failures_by_kind", calls.otherFailuresByKind());
-        }
-        requests.ifPresent(r -> {
-            m.put("requests", r.calls());
-            m.put("request_errors", r.errors());
-            m.put("request_error_rate", round4(r.errorRate()));
-            m.put("request_errors_by_kind", r.errorsByKind());
-        });
-        m.put("health", verdict.name().toLowerCase(Locale.ROOT));
-        cause.ifPresent(c -> m.put("cause", c));
-        return m;
+    /**
+     * A pair's line in a report's {@code calls_by_pair} section (rates rounded to 4 places). The request figures are
+     * there for live endpoints only, {@code otherFailuresByKind} only when some call failed for another reason than
+     * the expert (a tool, say), {@code cause} only when the pair is not OK.
+     */
+    @JsonInclude(JsonInclude.Include.NON_ABSENT)
+    public record Line(long calls, long errors, @JsonProperty("error_rate") double errorRate,
+                       @JsonProperty("errors_by_kind") Map<String, Long> errorsByKind,
+                       @JsonProperty("other_failures_by_kind") Optional<Map<String, Long>> otherFailuresByKind,
+                       Optional<Long> requests, @JsonProperty("request_errors") Optional<Long> requestErrors,
+                       @JsonProperty("request_error_rate") Optional<Double> requestErrorRate,
+                       @JsonProperty("request_errors_by_kind") Optional<Map<String, Long>> requestErrorsByKind,
+                       String health, Optional<String> cause) {
     }
 
-    /** The {@code calls_by_pair} section of a report: one {@link #toMap()} per pair. */
-    public static Map<String, Object> section(List<PairHealth> pairs) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        pairs.forEach(p -> m.put(p.pair(), p.toMap()));
+    /** This pair's line in a report's {@code calls_by_pair} section. */
+    public Line line() {
+        return new Line(calls.calls(), calls.errors(), round4(calls.errorRate()), calls.errorsByKind(),
+                calls.otherFailures() > 0 ? Optional.of(calls.otherFailuresByKind()) : Optional.empty(),
+                requests.map(CallCounts::calls), requests.map(CallCounts::errors),
+                requests.map(r -> round4(r.errorRate())), requests.map(CallCounts::errorsByKind),
+                verdict.name().toLowerCase(Locale.ROOT), cause);
+    }
+
+    /** The {@code calls_by_pair} section of a report: one {@link #line()} per pair, by pair id. */
+    public static Map<String, Line> section(List<PairHealth> pairs) {
+        Map<String, Line> m = new LinkedHashMap<>();
+        pairs.forEach(p -> m.put(p.pair(), p.line()));
         return m;
     }
 

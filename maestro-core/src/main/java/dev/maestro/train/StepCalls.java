@@ -1,5 +1,6 @@
 package dev.maestro.train;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.maestro.episode.CallStats;
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.expert.CallCounts;
@@ -20,21 +21,21 @@ import java.util.Map;
  * @param maskedEpisodes         episodes left out of the loss (see {@link GroupAdvantages})
  */
 record StepCalls(long calls, long errors, double errorRate, Map<String, Long> errorsByKind,
-                 Map<String, Map<String, Object>> pairErrors, double accuracyCallsSucceeded, int ungradedEpisodes,
+                 Map<String, PairErrors> pairErrors, double accuracyCallsSucceeded, int ungradedEpisodes,
                  int maskedEpisodes) {
+
+    /** One pair's line in {@code pair_errors}: its calls, failed calls, their rate and their kinds. */
+    record PairErrors(long calls, long errors, @JsonProperty("error_rate") double errorRate,
+                      @JsonProperty("errors_by_kind") Map<String, Long> errorsByKind) {
+    }
 
     static StepCalls of(EpisodeResult[] results, int masked) {
         Map<String, CallCounts> byPair = CallStats.of(Arrays.asList(results)).counts();
         CallCounts total = byPair.values().stream().reduce(CallCounts.NONE, CallCounts::plus);
-        Map<String, Map<String, Object>> pairs = new LinkedHashMap<>();
+        Map<String, PairErrors> pairs = new LinkedHashMap<>();
         byPair.forEach((pair, c) -> {
             if (c.errors() > 0) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("calls", c.calls());
-                m.put("errors", c.errors());
-                m.put("error_rate", GrpoTrainer.round(c.errorRate()));
-                m.put("errors_by_kind", c.errorsByKind());
-                pairs.put(pair, m);
+                pairs.put(pair, new PairErrors(c.calls(), c.errors(), GrpoTrainer.round(c.errorRate()), c.errorsByKind()));
             }
         });
         double ok = 0;

@@ -71,7 +71,7 @@ final class TrainLog {
                 long calls, long errors,
                 @JsonProperty("error_rate") double errorRate,
                 @JsonProperty("errors_by_kind") Map<String, Long> errorsByKind,
-                @JsonProperty("pair_errors") Map<String, Map<String, Object>> pairErrors,
+                @JsonProperty("pair_errors") Map<String, StepCalls.PairErrors> pairErrors,
                 @JsonProperty("accuracy_calls_succeeded") double accuracyCallsSucceeded,
                 @JsonProperty("ungraded_episodes") int ungradedEpisodes,
                 @JsonProperty("masked_episodes") int maskedEpisodes) {

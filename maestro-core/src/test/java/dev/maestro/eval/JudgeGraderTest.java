@@ -114,13 +114,16 @@ class JudgeGraderTest {
         assertThat(disagreement).isEqualTo(Grade.of(0, "grader"));
         // each distinct (task, answer) judged once
         assertThat(calls.get()).isEqualTo(6);
-        Map<String, Object> summary = judge.summary();
-        assertThat(summary).containsEntry("calls", 6L).containsEntry("cost_usd", 6.0).containsEntry("graded_correct", 2L)
-                .containsEntry("graded_incorrect", 1L).containsEntry("ungraded", 1L);
-        @SuppressWarnings("unchecked")
-        Map<String, Object> agreement = (Map<String, Object>) summary.get("agreement_with_gold");
-        assertThat(agreement).containsEntry("answers", 3L).containsEntry("agreement", 0.6667)
-                .containsEntry("judge_correct_gold_wrong", 1L);
+        JudgeGrader.Summary summary = judge.summary();
+        assertThat(summary.calls()).isEqualTo(6);
+        assertThat(summary.costUsd()).isEqualTo(6.0);
+        assertThat(summary.gradedCorrect()).isEqualTo(2);
+        assertThat(summary.gradedIncorrect()).isEqualTo(1);
+        assertThat(summary.ungraded()).isEqualTo(1);
+        JudgeGrader.Agreement agreement = summary.agreementWithGold();
+        assertThat(agreement.answers()).isEqualTo(3);
+        assertThat(agreement.agreement()).contains(0.6667);
+        assertThat(agreement.judgeCorrectGoldWrong()).contains(1L);
     }
 
     @Test
@@ -138,7 +141,7 @@ class JudgeGraderTest {
         assertThat(g.graded()).isFalse();
         assertThat(g.reason()).hasValueSatisfying(r -> assertThat(r).startsWith("judge call failed: http_status: 503"));
         assertThat(calls.get()).isEqualTo(2);
-        assertThat(judge.summary()).containsEntry("failed_calls", 2L);
+        assertThat(judge.summary().failedCalls()).isEqualTo(2);
     }
 
     @Test
@@ -166,7 +169,7 @@ class JudgeGraderTest {
                     assertThat(r.grade()).isEqualTo(1.0);
                     assertThat(r.costUsd()).isEqualTo(0.001);
                 });
-                assertThat(judge.summary()).containsEntry("calls", 2L);
+                assertThat(judge.summary().calls()).isEqualTo(2);
             }
         }
         // and the second run's verdicts came from the cache

@@ -171,6 +171,7 @@ class BreakerSettingsTest {
         assertThat(health.get(3).verdict()).isEqualTo(PairHealth.Verdict.OK);
         assertThat(health.get(4).verdict()).isEqualTo(PairHealth.Verdict.OK);
         assertThat(health.get(4).calls().otherFailuresByKind()).containsEntry("tool", 100L);
-        assertThat(flaky.toMap()).containsEntry("request_error_rate", 0.2308).containsEntry("health", "warn");
+        assertThat(flaky.line().requestErrorRate()).contains(0.2308);
+        assertThat(flaky.line().health()).isEqualTo("warn");
     }
 }
