@@ -141,14 +141,7 @@ final class EvalCommand implements Callable<Integer> {
                     if (calibrate > 0) {
                         Calibration.Result cal = Calibration.run(wb.env(), lp, wb.part(Split.Part.TRAIN), calibrate, seed, n);
                         lp = cal.policy();
-                        Map<String, Object> c = new LinkedHashMap<>(); // in this order in report.json, every run
-                        c.put("models", cal.models());
-                        c.put("pairs", cal.pairs());
-                        c.put("sample_questions", cal.tasks());
-                        c.put("calls", cal.calls());
-                        c.put("cost_usd", cal.costUsd());
-                        c.put("accuracy_on_sample", cal.accuracy());
-                        sections.put("calibration", c);
+                        sections.put("calibration", cal.section());
                         note += cal.models().isEmpty() ? "; --calibrate: no new models to calibrate"
                                 : "; calibrated " + cal.models() + " on " + cal.tasks() + " training questions (" + cal.calls() + " calls)";
                     }

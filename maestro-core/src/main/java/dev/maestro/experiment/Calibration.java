@@ -1,5 +1,6 @@
 package dev.maestro.experiment;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.maestro.Progress;
 import dev.maestro.Seeds;
 import dev.maestro.episode.Environment;
@@ -56,6 +57,17 @@ public final class Calibration {
         public long calls() {
             return (long) pairs * tasks;
         }
+
+        /** The report's {@code calibration} section ({@code maestro eval --calibrate}). */
+        public Section section() {
+            return new Section(models, pairs, tasks, calls(), costUsd, accuracy);
+        }
+    }
+
+    /** The report's {@code calibration} section: what was calibrated, on how many questions, at what cost. */
+    public record Section(List<String> models, int pairs, @JsonProperty("sample_questions") int sampleQuestions,
+                          long calls, @JsonProperty("cost_usd") double costUsd,
+                          @JsonProperty("accuracy_on_sample") Map<String, Double> accuracyOnSample) {
     }
 
     /**

@@ -101,6 +101,14 @@ class SectionJsonTest {
     }
 
     @Test
+    void should_write_the_calibration_section_as_the_map_did() throws Exception {
+        Map<String, Double> acc = Map.of("new@@direct", 0.5);
+        assertThat(json(new Calibration.Section(List.of("new"), 1, 20, 20L, 0.01, acc))).isEqualTo(json(ordered(
+                "models", List.of("new"), "pairs", 1, "sample_questions", 20, "calls", 20L, "cost_usd", 0.01,
+                "accuracy_on_sample", acc)));
+    }
+
+    @Test
     void should_write_the_judge_section_as_the_map_did() throws Exception {
         JudgeGrader.Agreement none = new JudgeGrader.Agreement(0, Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty(), Optional.empty(), "off");
