@@ -35,8 +35,7 @@ def blank(src):
         elif src.startswith('"""', i):
             end = src.find('"""', i + 3)
             end = n if end < 0 else end + 3
-            out.append('""' + re.sub(r'[^\n]', ' ', src[i + 2:end - 2]) + '""'[:0] + '  '[:0])
-            out[-1] = re.sub(r'[^\n]', ' ', src[i:end])
+            out.append(re.sub(r'[^\n]', ' ', src[i:end]))
             i = end
         elif src[i] in '"\'':
             q, j = src[i], i + 1
