@@ -35,7 +35,7 @@ import picocli.CommandLine.Option;
                 "on at most --probes training questions (chosen adaptively under an item-response model fitted on the",
                 "known pairs' training outcomes, or at random), and writes a policy file that eval, serve and the",
                 "library load like a checkpoint. Prints and writes (FILE.json) the probes, their cost and each new",
-                "pair's estimated accuracy per group with a 95% interval. --probes 0 uses the model-card prior alone.",
+                "pair's estimated accuracy per group with a 95%% interval. --probes 0 uses the model-card prior alone.",
                 "Probes go through the record/replay cache (--cache) and stop at --budget. docs/onboarding.md."})
 final class OnboardCommand implements Callable<Integer> {
     @Mixin
@@ -55,7 +55,7 @@ final class OnboardCommand implements Callable<Integer> {
     String selector;
 
     @Option(names = "--tolerance", defaultValue = "0.03", description = {"Stop probing a pair early when its overall",
-            "accuracy's 95% half-width is at most this and every group's at most 3x (0: never; default: ${DEFAULT-VALUE})."})
+            "accuracy's 95%% half-width is at most this and every group's at most 3x (0: never; default: ${DEFAULT-VALUE})."})
     double tolerance;
 
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "The onboarded policy file to write (FILE.json gets the probes and estimates).")

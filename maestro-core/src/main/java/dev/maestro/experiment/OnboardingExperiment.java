@@ -27,7 +27,9 @@ import java.util.function.BiFunction;
  * same policy without S and the policy trained with S. Reported per set and N: accuracy, cost, reward, share of
  * calls to S, and the share of the retraining's reward gain that onboarding recovers,
  * (reward onboarded − reward without) / (reward retrained − reward without); and adaptive − random per N as a paired
- * reward difference over the test tasks with its 95% interval.
+ * reward difference over the test tasks with its 95% interval. Every system is scored at the retrained policy's
+ * price of accuracy in dollars ({@link #samePrice}); the reward is the environment's (grade − dollars − 0.01 per
+ * call), the same for all.
  */
 public final class OnboardingExperiment {
     /** One scored system of one set. */
@@ -72,7 +74,7 @@ public final class OnboardingExperiment {
             Registry without = wb.registry().filterModels(c -> !out.contains(c.id()));
             Environment envWithout = full.withRegistry(without, Map.of());
             PairMatrix known = PairMatrix.compute(envWithout, train, seed, threads, Progress.NONE);
-            LearnedPolicy p = trainer.apply(envWithout, known);
+            LearnedPolicy p = samePrice(trainer.apply(envWithout, known), retrained);
             List<EpisodeResult> base = Evaluator.run(envWithout, p, test, seed, threads, Progress.NONE);
             double rBase = reward(base);
             double rRef = reward(ref);
@@ -99,6 +101,19 @@ public final class OnboardingExperiment {
             progress.advance(1);
         }
         return new Result(rows, paired, systems);
+    }
+
+    /**
+     * The policy told the retrained policy's price of accuracy in dollars. W is per cost reference (the best training
+     * pair's cost per task), and the reference moves with the registry: without gemini-1.5-pro-002 on MMLU-Pro it is
+     * about a ninth of gemini's cost, so at its own W the policy trained without it would weigh gemini's price nine
+     * times as much as the retrained one does, and the comparison would measure that, not onboarding.
+     */
+    static LearnedPolicy samePrice(LearnedPolicy p, LearnedPolicy reference) {
+        if (!(reference.costReference() > 0) || !(p.costReference() > 0)) {
+            return p;
+        }
+        return p.withCostWeight(reference.costWeight() * p.costReference() / reference.costReference());
     }
 
     private static Row row(String set, String system, int n, String selector, List<EpisodeResult> rs, Set<String> models,

@@ -54,6 +54,8 @@ public final class ItemResponseModel {
     private final int sweeps;
     /** Per group, accuracy over its questions at each ability of the grid. */
     private final double[][] curve;
+    /** Per group, the highest fitted accuracy of a known expert there. */
+    private final double[] bestKnown;
 
     private ItemResponseModel(Outcomes data, Config config, double[] b, double[] a, double[] theta, double[][] delta,
                               int sweeps) {
@@ -76,6 +78,12 @@ public final class ItemResponseModel {
         for (int g = 0; g < curve.length; g++) {
             for (int s = 0; s < ETA_STEPS; s++) {
                 curve[g][s] /= Math.max(1, count[g]);
+            }
+        }
+        this.bestKnown = new double[curve.length];
+        for (int g = 0; g < curve.length; g++) {
+            for (int e = 0; e < theta.length; e++) {
+                bestKnown[g] = Math.max(bestKnown[g], groupAccuracy(g, theta[e] + delta[e][g]));
             }
         }
     }
@@ -254,6 +262,14 @@ public final class ItemResponseModel {
         int hi = Math.min(ETA_STEPS - 1, lo + 1);
         double f = x - lo;
         return curve[group][lo] * (1 - f) + curve[group][hi] * f;
+    }
+
+    /**
+     * The highest accuracy a known expert has on the group's questions (fitted, on the same scale as
+     * {@link #groupAccuracy}): the bar a new expert must pass there to be worth a router's first call.
+     */
+    public double bestKnownAccuracy(int group) {
+        return bestKnown[group];
     }
 
     /** Derivative of {@link #groupAccuracy} in η (finite difference on the table). */
