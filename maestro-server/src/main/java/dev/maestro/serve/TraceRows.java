@@ -1,6 +1,7 @@
 package dev.maestro.serve;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.store.Database;
 import java.sql.Connection;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Writes a batch of trace rows with multi-row {@code INSERT}s: up to {@link #ROWS_PER_STATEMENT} rows per statement
@@ -30,9 +32,9 @@ final class TraceRows {
             + " errors = EXCLUDED.errors, cost_usd = EXCLUDED.cost_usd, latency_ms = EXCLUDED.latency_ms, steps = EXCLUDED.steps,"
             + " image_count = EXCLUDED.image_count";
 
-    /** One trace: the episode and what the request added. */
-    record Row(String id, long createdMs, String question, String taskId, EpisodeResult result, List<TraceStore.Image> images,
-               int imageCount, long imageBytes) {
+    /** One trace: the episode and what the request added; {@code steps}: the episode's steps as the response built them. */
+    record Row(String id, long createdMs, String question, String taskId, EpisodeResult result, Optional<JsonNode> steps,
+               List<TraceStore.Image> images, int imageCount, long imageBytes) {
     }
 
     private TraceRows() {
@@ -114,7 +116,7 @@ final class TraceRows {
         p.setDouble(at + 11, e.costUsd());
         p.setDouble(at + 12, e.latencyMs());
         try {
-            p.setString(at + 13, EpisodeJson.MAPPER.writeValueAsString(EpisodeJson.steps(e)));
+            p.setString(at + 13, EpisodeJson.MAPPER.writeValueAsString(r.steps().orElseGet(() -> EpisodeJson.steps(e))));
         } catch (JsonProcessingException ex) {
             throw new SQLException("steps of trace " + r.id() + " do not serialise: " + ex.getOriginalMessage(), ex);
         }

@@ -1,6 +1,7 @@
 package dev.maestro.serve;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.maestro.MaestroException;
@@ -123,7 +124,8 @@ public final class TraceStore implements TraceSink, AutoCloseable {
     /** Stores an episode run outside the server (no question known); the id is generated. */
     @Override
     public void accept(EpisodeResult result) {
-        enqueue(new Row(UUID.randomUUID().toString(), System.currentTimeMillis(), "", result.taskId(), result, List.of(), 0, 0));
+        enqueue(new Row(UUID.randomUUID().toString(), System.currentTimeMillis(), "", result.taskId(), result, Optional.empty(), List.of(),
+                0, 0));
     }
 
     /**
@@ -134,8 +136,20 @@ public final class TraceStore implements TraceSink, AutoCloseable {
         record(id, System.currentTimeMillis(), task, result);
     }
 
+    /**
+     * {@link #record(String, Task, EpisodeResult)} with the episode's steps as {@link EpisodeJson#steps} built them for
+     * the response, so the writer does not build them again. Nobody may change {@code steps} afterwards.
+     */
+    void record(String id, Task task, EpisodeResult result, JsonNode steps) {
+        record(id, System.currentTimeMillis(), task, result, Optional.of(steps));
+    }
+
     /** {@link #record(String, Task, EpisodeResult)} at a given time (copying traces between stores, tests). */
     public void record(String id, long createdMs, Task task, EpisodeResult result) {
+        record(id, createdMs, task, result, Optional.empty());
+    }
+
+    private void record(String id, long createdMs, Task task, EpisodeResult result, Optional<JsonNode> steps) {
         List<Image> images = new ArrayList<>();
         long bytes = 0;
         for (Path p : task.images()) {
@@ -153,7 +167,7 @@ public final class TraceStore implements TraceSink, AutoCloseable {
             images.clear();
             bytes = 0;
         }
-        enqueue(new Row(id, createdMs, task.question(), task.id(), result, images, task.images().size(), bytes));
+        enqueue(new Row(id, createdMs, task.question(), task.id(), result, steps, images, task.images().size(), bytes));
     }
 
     private void enqueue(Row r) {
