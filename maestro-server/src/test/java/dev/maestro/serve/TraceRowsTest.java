@@ -3,7 +3,6 @@ package dev.maestro.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.maestro.store.Database;
 import dev.maestro.store.EmbeddedPg;
 import dev.maestro.store.StoreLocation;
 import java.nio.file.Path;
@@ -13,18 +12,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Multi-row trace inserts leave the store as one insert per row did, on SQLite and on PostgreSQL. */
+/** The trace writer's batches, on SQLite and on PostgreSQL: every trace written, in order, flushed on close. */
 class TraceRowsTest {
-    /** Two full statements and a partial one. */
-    private static final int MANY = 2 * TraceRows.ROWS_PER_STATEMENT + 23;
-
-    @Test
-    void should_build_one_statement_for_many_rows() {
-        assertThat(TraceRows.insert(Database.Dialect.SQLITE, 3)).startsWith("INSERT OR REPLACE INTO traces")
-                .endsWith("VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?),(?,?,?,?,?,?,?,?,?,?,?,?,?,?),(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-        assertThat(TraceRows.insert(Database.Dialect.POSTGRESQL, 2)).contains("VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?),(?,")
-                .contains("ON CONFLICT (id) DO UPDATE SET");
-    }
+    /** More than one batch of the writer. */
+    private static final int MANY = 1_234;
 
     @Test
     void should_write_every_trace_in_order_and_flush_on_close_in_sqlite(@TempDir Path dir) {

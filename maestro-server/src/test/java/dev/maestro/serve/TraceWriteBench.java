@@ -1,18 +1,20 @@
 package dev.maestro.serve;
 
 import com.sun.management.ThreadMXBean;
+import dev.maestro.episode.EpisodeNotes;
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.store.EmbeddedPg;
 import dev.maestro.store.StoreLocation;
 import dev.maestro.task.Task;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
+import java.util.List;
 
 /**
  * The CPU cost of storing served traces in the embedded PostgreSQL, apart from serving: records {@code N} traces at
  * {@code R} per second (the rate of the serving benchmark's loads) through a {@link TraceStore}, then prints the CPU
  * time per trace of the PostgreSQL processes and of the trace-writer thread. Properties {@code traces.n} (default
- * 40,000) and {@code traces.rate} (default 5,000 per second). Run with the class path of scripts/bench-serve.sh.
+ * 40,000), {@code traces.rate} (default 5,000 per second) and {@code traces.small} (a one-call episode instead of three steps). Run with the class path of scripts/bench-serve.sh.
  */
 public final class TraceWriteBench {
     private TraceWriteBench() {
@@ -22,7 +24,10 @@ public final class TraceWriteBench {
         int n = Integer.getInteger("traces.n", 40_000);
         int rate = Integer.getInteger("traces.rate", 5_000);
         StoreLocation where = EmbeddedPg.newLocation();
-        EpisodeResult episode = TraceStoreTest.gradedEpisode();
+        // small: the serving benchmark's one-call episode; large (default): a graded three-step episode
+        EpisodeResult big = TraceStoreTest.gradedEpisode();
+        EpisodeResult episode = !Boolean.getBoolean("traces.small") ? big : new EpisodeResult(big.taskId(), "chat", big.policy(), 1,
+                big.answer(), 0, "none", 0, 1, 0.0031, 830, big.usage(), 0, 1, false, List.of(big.steps().get(1)), EpisodeNotes.NONE);
         var threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         for (int round = 1; round <= 3; round++) {
             try (TraceStore store = TraceStore.open(where)) {
