@@ -17,7 +17,7 @@ import java.util.Optional;
 /**
  * Writes a batch of trace rows: one upsert per row, sent as one JDBC batch in the writer's transaction. On PostgreSQL
  * the driver rewrites such a batch into multi-row {@code INSERT}s ({@code reWriteBatchedInserts}, set by
- * {@link dev.maestro.store.StoreLocation}), and PostgreSQL refuses a multi-row upsert that touches one id twice: the
+ * {@code StoreLocation}), and PostgreSQL refuses a multi-row upsert that touches one id twice: the
  * whole batch failed and every trace in it was lost. So a batch is first reduced to the rows writing them one by one
  * would have left ({@link #distinct}).
  *
