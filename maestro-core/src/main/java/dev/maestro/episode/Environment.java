@@ -43,6 +43,8 @@ import java.util.stream.Collectors;
 public final class Environment implements AutoCloseable {
     private final Registry registry;
     private final Map<String, Expert> experts;
+    /** The replayed outputs among the experts, found once: finishing an episode asks them about recorded flags. */
+    private final List<ReplayExpert> replays;
     private final SkillRunner skills;
     private final Grader grader;
     private final EpisodeConfig config;
@@ -66,6 +68,7 @@ public final class Environment implements AutoCloseable {
     private Environment(Builder b) {
         this.registry = b.registry;
         this.experts = Map.copyOf(b.experts);
+        this.replays = experts.values().stream().filter(e -> e instanceof ReplayExpert).map(e -> (ReplayExpert) e).toList();
         this.skills = b.skills;
         this.grader = b.grader;
         this.config = b.config;
@@ -99,8 +102,8 @@ public final class Environment implements AutoCloseable {
 
     /** Whether a replayed output of some model carries a recorded correctness flag for this task. */
     private boolean hasRecordedFlag(Task task) {
-        for (Expert e : experts.values()) {
-            if (e instanceof ReplayExpert r && r.hasFlag(task)) {
+        for (ReplayExpert r : replays) {
+            if (r.hasFlag(task)) {
                 return true;
             }
         }

@@ -2,6 +2,7 @@ package dev.maestro.serve;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.episode.Observation;
@@ -72,7 +73,8 @@ final class ChatResponses {
         return s.length() <= 400 ? s : s.substring(0, 400) + "…";
     }
 
-    static ObjectNode completion(Served s) {
+    /** The response of a served episode whose {@code steps} ({@link EpisodeJson#steps}) were built already. */
+    static ObjectNode completion(Served s, ArrayNode steps) {
         ObjectNode n = EpisodeJson.MAPPER.createObjectNode();
         n.put("id", s.id());
         n.put("object", "chat.completion");
@@ -85,7 +87,7 @@ final class ChatResponses {
         msg.put("content", s.content());
         choice.put("finish_reason", s.finishReason());
         n.set("usage", usage(s.result()));
-        ObjectNode m = EpisodeJson.maestro(s.id(), s.result());
+        ObjectNode m = EpisodeJson.maestro(s.id(), s.result(), steps);
         extras(m, s);
         n.set("maestro", m);
         return n;

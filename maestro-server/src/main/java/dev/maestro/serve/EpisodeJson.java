@@ -111,12 +111,21 @@ public final class EpisodeJson {
 
     /** The {@code maestro} object of a chat completion. */
     public static ObjectNode maestro(String episodeId, EpisodeResult r) {
+        return maestro(episodeId, r, steps(r));
+    }
+
+    /**
+     * The {@code maestro} object of a chat completion around {@code steps} ({@link #steps} of {@code r}). Its
+     * {@code calls} are the steps' own call objects, not copies: the tree is only written out, never changed.
+     */
+    static ObjectNode maestro(String episodeId, EpisodeResult r, ArrayNode steps) {
         ObjectNode n = F.objectNode();
         n.put("episode_id", episodeId);
         n.put("policy", r.policy());
-        n.set("calls", calls(r));
+        ArrayNode calls = n.putArray("calls");
+        steps.forEach(s -> calls.addAll((ArrayNode) s.get("observations")));
         n.set("totals", totals(r));
-        n.set("steps", steps(r));
+        n.set("steps", steps);
         return n;
     }
 }

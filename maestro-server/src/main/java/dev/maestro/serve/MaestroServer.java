@@ -318,8 +318,11 @@ public final class MaestroServer implements AutoCloseable {
                     long t0 = System.nanoTime();
                     EpisodeResult r = env.run(task, policy, seed);
                     double wallMs = (System.nanoTime() - t0) / 1e6;
-                    finished(id, task, r);
-                    writeJson(ctx, ChatResponses.completion(new ChatResponses.Served(id, orchestrator.name(), r, settings, wallMs)));
+                    // one steps tree for the response and the trace: the trace writer serialises it, nobody changes it
+                    ArrayNode steps = EpisodeJson.steps(r);
+                    metrics.episode(r);
+                    traces.ifPresent(t -> t.record(id, task, r, steps));
+                    writeJson(ctx, ChatResponses.completion(new ChatResponses.Served(id, orchestrator.name(), r, settings, wallMs), steps));
                 }
             } finally {
                 metrics.inFlight().decrementAndGet();

@@ -40,6 +40,13 @@ public final class Metrics {
     private final LongAdder episodes = new LongAdder();
     private final DoubleAdder episodeCost = new DoubleAdder();
     private final AtomicInteger inFlight = new AtomicInteger();
+    /**
+     * The series an expert call or a request updates, found by a small key: a chat request used to build a dozen
+     * label strings (and hash them) only to find the same adders again (seen in the serving profile).
+     */
+    private final ConcurrentHashMap<ModelSkill, CallSeries> callSeries = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<EndpointStatus, LongAdder> requestSeries = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Histogram> durationSeries = new ConcurrentHashMap<>();
     /** Exact chat request durations for the serving benchmark (ServeBench); no-op otherwise. */
     private volatile LongConsumer chatTap = nanos -> { };
 
@@ -53,21 +60,39 @@ public final class Metrics {
         }
     }
 
+    private record ModelSkill(String model, String skill) {
+    }
+
+    private record EndpointStatus(String endpoint, int status) {
+    }
+
+    /** The series of one model and skill; {@code model} is its label ({@code model="..."}) for the rarer series. */
+    private record CallSeries(String model, LongAdder calls, DoubleAdder cost, LongAdder inputTokens, LongAdder outputTokens,
+                              Histogram latency) {
+    }
+
     public void expertCall(Observation o) {
-        String model = o.call().model();
-        String ms = "model=\"" + esc(model) + "\",skill=\"" + esc(o.call().skill()) + "\"";
-        expertCalls.computeIfAbsent(ms, k -> new LongAdder()).increment();
-        String m = "model=\"" + esc(model) + "\"";
+        CallSeries s = callSeries.computeIfAbsent(new ModelSkill(o.call().model(), o.call().skill()), this::series);
+        s.calls().increment();
         if (o.error().isPresent()) {
-            String ek = m + ",kind=\"" + o.error().get().kind().name().toLowerCase(Locale.ROOT) + "\"";
+            String ek = s.model() + ",kind=\"" + o.error().get().kind().name().toLowerCase(Locale.ROOT) + "\"";
             expertErrors.computeIfAbsent(ek, k -> new LongAdder()).increment();
         }
-        expertCost.computeIfAbsent(m, k -> new DoubleAdder()).add(o.costUsd());
-        expertTokens.computeIfAbsent(m + ",direction=\"input\"", k -> new LongAdder()).add(o.usage().inputTokens());
-        expertTokens.computeIfAbsent(m + ",direction=\"output\"", k -> new LongAdder()).add(o.usage().outputTokens());
-        expertLatency.computeIfAbsent(m, k -> new Histogram(EXPERT_BUCKETS)).observe(o.latencyMs() / 1000.0);
-        o.fallback().ifPresent(f -> fallbacks.computeIfAbsent(m + ",answered_by=\"" + esc(f.answeredBy().orElse("none")) + "\"",
+        s.cost().add(o.costUsd());
+        s.inputTokens().add(o.usage().inputTokens());
+        s.outputTokens().add(o.usage().outputTokens());
+        s.latency().observe(o.latencyMs() / 1000.0);
+        o.fallback().ifPresent(f -> fallbacks.computeIfAbsent(s.model() + ",answered_by=\"" + esc(f.answeredBy().orElse("none")) + "\"",
                 k -> new LongAdder()).increment());
+    }
+
+    private CallSeries series(ModelSkill k) {
+        String m = "model=\"" + esc(k.model()) + "\"";
+        return new CallSeries(m, expertCalls.computeIfAbsent(m + ",skill=\"" + esc(k.skill()) + "\"", x -> new LongAdder()),
+                expertCost.computeIfAbsent(m, x -> new DoubleAdder()),
+                expertTokens.computeIfAbsent(m + ",direction=\"input\"", x -> new LongAdder()),
+                expertTokens.computeIfAbsent(m + ",direction=\"output\"", x -> new LongAdder()),
+                expertLatency.computeIfAbsent(m, x -> new Histogram(EXPERT_BUCKETS)));
     }
 
     /** Where {@link #render} reads each deployment's breaker and recent error rate. */
@@ -76,8 +101,10 @@ public final class Metrics {
     }
 
     public void request(String endpoint, int status, long nanos) {
-        requests.computeIfAbsent("endpoint=\"" + endpoint + "\",status=\"" + status + "\"", k -> new LongAdder()).increment();
-        requestDuration.computeIfAbsent("endpoint=\"" + endpoint + "\"", k -> new Histogram(REQUEST_BUCKETS)).observe(nanos / 1e9);
+        requestSeries.computeIfAbsent(new EndpointStatus(endpoint, status), k -> requests.computeIfAbsent(
+                "endpoint=\"" + endpoint + "\",status=\"" + status + "\"", x -> new LongAdder())).increment();
+        durationSeries.computeIfAbsent(endpoint, k -> requestDuration.computeIfAbsent("endpoint=\"" + endpoint + "\"",
+                x -> new Histogram(REQUEST_BUCKETS))).observe(nanos / 1e9);
         if (endpoint.equals(MaestroServer.CHAT)) {
             chatTap.accept(nanos);
         }

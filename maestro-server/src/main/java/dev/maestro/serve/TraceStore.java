@@ -1,6 +1,7 @@
 package dev.maestro.serve;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.maestro.MaestroException;
@@ -8,6 +9,7 @@ import dev.maestro.episode.EpisodeResult;
 import dev.maestro.episode.TraceSink;
 import dev.maestro.store.Database;
 import dev.maestro.store.StoreLocation;
+import dev.maestro.serve.TraceRows.Row;
 import dev.maestro.task.Task;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -78,10 +80,6 @@ public final class TraceStore implements TraceSink, AutoCloseable {
     public record ImageRef(String sha256, String mediaType) {
     }
 
-    private record Row(String id, long createdMs, String question, String taskId, EpisodeResult result, List<Image> images,
-                       int imageCount, long imageBytes) {
-    }
-
     private final Database db;
     private final BlockingQueue<Row> queue = new ArrayBlockingQueue<>(QUEUE);
     private final Set<String> pending = ConcurrentHashMap.newKeySet();
@@ -126,7 +124,8 @@ public final class TraceStore implements TraceSink, AutoCloseable {
     /** Stores an episode run outside the server (no question known); the id is generated. */
     @Override
     public void accept(EpisodeResult result) {
-        enqueue(new Row(UUID.randomUUID().toString(), System.currentTimeMillis(), "", result.taskId(), result, List.of(), 0, 0));
+        enqueue(new Row(UUID.randomUUID().toString(), System.currentTimeMillis(), "", result.taskId(), result, Optional.empty(), List.of(),
+                0, 0));
     }
 
     /**
@@ -137,8 +136,20 @@ public final class TraceStore implements TraceSink, AutoCloseable {
         record(id, System.currentTimeMillis(), task, result);
     }
 
+    /**
+     * {@link #record(String, Task, EpisodeResult)} with the episode's steps as {@link EpisodeJson#steps} built them for
+     * the response, so the writer does not build them again. Nobody may change {@code steps} afterwards.
+     */
+    void record(String id, Task task, EpisodeResult result, JsonNode steps) {
+        record(id, System.currentTimeMillis(), task, result, Optional.of(steps));
+    }
+
     /** {@link #record(String, Task, EpisodeResult)} at a given time (copying traces between stores, tests). */
     public void record(String id, long createdMs, Task task, EpisodeResult result) {
+        record(id, createdMs, task, result, Optional.empty());
+    }
+
+    private void record(String id, long createdMs, Task task, EpisodeResult result, Optional<JsonNode> steps) {
         List<Image> images = new ArrayList<>();
         long bytes = 0;
         for (Path p : task.images()) {
@@ -156,7 +167,7 @@ public final class TraceStore implements TraceSink, AutoCloseable {
             images.clear();
             bytes = 0;
         }
-        enqueue(new Row(id, createdMs, task.question(), task.id(), result, images, task.images().size(), bytes));
+        enqueue(new Row(id, createdMs, task.question(), task.id(), result, steps, images, task.images().size(), bytes));
     }
 
     private void enqueue(Row r) {
@@ -232,25 +243,18 @@ public final class TraceStore implements TraceSink, AutoCloseable {
             return;
         }
         boolean sqlite = db.dialect() == Database.Dialect.SQLITE;
-        String cols = " (id, created_ms, task_id, question, policy, answer, grade, graded_by, calls, errors, cost_usd, latency_ms,"
-                + " steps, image_count) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-        String insert = sqlite ? "INSERT OR REPLACE INTO traces" + cols : "INSERT INTO traces" + cols + " ON CONFLICT (id) DO UPDATE SET"
-                + " created_ms = EXCLUDED.created_ms, task_id = EXCLUDED.task_id, question = EXCLUDED.question, policy = EXCLUDED.policy,"
-                + " answer = EXCLUDED.answer, grade = EXCLUDED.grade, graded_by = EXCLUDED.graded_by, calls = EXCLUDED.calls,"
-                + " errors = EXCLUDED.errors, cost_usd = EXCLUDED.cost_usd, latency_ms = EXCLUDED.latency_ms, steps = EXCLUDED.steps,"
-                + " image_count = EXCLUDED.image_count";
         String image = sqlite ? "INSERT OR IGNORE INTO images (sha256, media_type, bytes) VALUES (?,?,?)"
                 : "INSERT INTO images (sha256, media_type, bytes) VALUES (?,?,?) ON CONFLICT (sha256) DO NOTHING";
         String link = sqlite ? "INSERT OR REPLACE INTO trace_images (trace_id, idx, sha256) VALUES (?,?,?)"
                 : "INSERT INTO trace_images (trace_id, idx, sha256) VALUES (?,?,?) ON CONFLICT (trace_id, idx) DO UPDATE SET sha256 = EXCLUDED.sha256";
         try {
             db.inTransaction(c -> {
-                try (PreparedStatement p = c.prepareStatement(insert); PreparedStatement pi = c.prepareStatement(image);
-                     PreparedStatement pl = c.prepareStatement(link)) {
-                    boolean images = false;
+                TraceRows.write(c, db.dialect(), batch);
+                if (batch.stream().allMatch(r -> r.images().isEmpty())) {
+                    return null;
+                }
+                try (PreparedStatement pi = c.prepareStatement(image); PreparedStatement pl = c.prepareStatement(link)) {
                     for (Row r : batch) {
-                        bind(p, r);
-                        p.addBatch();
                         for (int i = 0; i < r.images().size(); i++) {
                             Image img = r.images().get(i);
                             pi.setString(1, img.sha256());
@@ -261,50 +265,16 @@ public final class TraceStore implements TraceSink, AutoCloseable {
                             pl.setInt(2, i);
                             pl.setString(3, img.sha256());
                             pl.addBatch();
-                            images = true;
                         }
                     }
-                    p.executeBatch();
-                    if (images) {
-                        pi.executeBatch();
-                        pl.executeBatch();
-                    }
+                    pi.executeBatch();
+                    pl.executeBatch();
                 }
                 return null;
             });
         } catch (SQLException e) {
             throw new MaestroException("writing " + batch.size() + " traces to " + describe() + " failed: " + e.getMessage());
         }
-    }
-
-    private static void bind(PreparedStatement p, Row r) throws SQLException {
-        EpisodeResult e = r.result();
-        p.setString(1, r.id());
-        p.setLong(2, r.createdMs());
-        p.setString(3, r.taskId());
-        p.setString(4, r.question());
-        p.setString(5, e.policy());
-        if (e.answer().isPresent()) {
-            p.setString(6, e.answer().get());
-        } else {
-            p.setNull(6, Types.VARCHAR);
-        }
-        if (!e.graded() || e.gradedBy().equals("none")) {
-            p.setNull(7, Types.DOUBLE); // no gold, no flag, no judge: the grade is unknown, not 0
-        } else {
-            p.setDouble(7, e.grade());
-        }
-        p.setString(8, e.gradedBy());
-        p.setInt(9, e.calls());
-        p.setInt(10, e.errors());
-        p.setDouble(11, e.costUsd());
-        p.setDouble(12, e.latencyMs());
-        try {
-            p.setString(13, EpisodeJson.MAPPER.writeValueAsString(EpisodeJson.steps(e)));
-        } catch (JsonProcessingException ex) {
-            throw new SQLException("steps of trace " + r.id() + " do not serialise: " + ex.getOriginalMessage(), ex);
-        }
-        p.setInt(14, r.imageCount());
     }
 
     private String order() {

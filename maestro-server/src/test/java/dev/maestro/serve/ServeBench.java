@@ -102,7 +102,7 @@ public final class ServeBench {
             System.out.printf("%-18s %10s %6s %9s %11s %12s  %s%n", "load", "alloc KB", "GCs", "GC ms", "cpu us/req", "wait us/req",
                     "load average");
             costs.forEach(System.out::println);
-            cpuByThread(s.metrics().requestCount(MaestroServer.CHAT, 200));
+            cpuByThread(s.metrics().requestCount(MaestroServer.CHAT, 200), replica.map(rep -> rep.db.location()));
             if (floors) {
                 verdict(table, levels);
             }
@@ -166,7 +166,7 @@ public final class ServeBench {
      * Where the server JVM's CPU went, per thread group (names without digits), and the embedded PostgreSQL's processes,
      * in microseconds per answered chat request over the whole phase (warm-ups included).
      */
-    private static void cpuByThread(long requests) {
+    private static void cpuByThread(long requests, Optional<StoreLocation> store) {
         var threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         Map<String, Long> byGroup = new TreeMap<>();
         for (ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
@@ -181,14 +181,19 @@ public final class ServeBench {
         System.out.println("== server JVM CPU per answered request by thread group (live threads, us; GC and JIT threads included)");
         byGroup.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(8)
                 .forEach(e -> System.out.printf("   %-40s %8.1f%n", e.getKey(), e.getValue() / 1e3 / Math.max(1, requests)));
-        long pg = postgresCpuTicks();
+        long pg = store.map(ServeBench::postgresCpuTicks).orElse(0L);
         if (pg > 0) {
             System.out.printf("   %-40s %8.1f%n", "(embedded PostgreSQL processes)", pg * 1e6 / 100 / Math.max(1, requests));
         }
     }
 
-    /** utime + stime (clock ticks, 100/s) of the embedded PostgreSQL server and its backends, from /proc. */
-    private static long postgresCpuTicks() {
+    /** utime + stime (clock ticks, 100/s) of this JVM's embedded PostgreSQL server and its backends, from /proc. */
+    static long postgresCpuTicks(StoreLocation pg) {
+        Matcher m = Pattern.compile(":(\\d+)/").matcher(pg.jdbcUrl());
+        if (!m.find()) {
+            return 0;
+        }
+        String port = m.group(1);
         try (var procs = Files.list(Path.of("/proc"))) {
             Map<String, String[]> stats = new HashMap<>();
             String parent = null;
@@ -198,7 +203,8 @@ public final class ServeBench {
                     String stat = Files.readString(p.resolve("stat"));
                     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                     stats.put(p.getFileName().toString(), f);
-                    if (cmd.contains("postgres") && cmd.contains("maestro-pg-")) {
+                    // our own embedded server, by its port: other processes on the machine may run one too
+                    if (cmd.contains("postgres") && cmd.contains("maestro-pg-") && cmd.contains(" -p " + port + " ")) {
                         parent = p.getFileName().toString();
                     }
                 } catch (IOException | RuntimeException e) {

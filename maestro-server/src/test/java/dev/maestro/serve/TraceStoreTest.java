@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.episode.Observation;
 import dev.maestro.episode.Step;
@@ -128,6 +129,26 @@ class TraceStoreTest {
             assertThat(one.at("/steps/0/observations/0/model").asText()).isEqualTo("Chart-R1");
             assertThat(one.path("answer").asText()).isEqualTo("Go-Jek");
             ChatApiTest.assertError(missing, 404, "invalid_request_error", "trace_not_found");
+        }
+    }
+
+    @Test
+    void should_store_the_steps_the_response_showed_and_list_their_calls(@TempDir Path dir) throws Exception {
+        TestRig rig = TestRig.fast();
+        try (TraceStore store = TraceStore.open(dir.resolve("t.db"));
+                MaestroServer s = MaestroServer.builder(rig.orchestrator).port(0).traces(store).build().start()) {
+            JsonNode chat = M.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + MaestroServer.CHAT))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"maestro\",\"messages\":[{\"role\":\"user\",\"content\":\"Which grew 88%?\"}]}"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body());
+            store.flush();
+
+            JsonNode steps = chat.at("/maestro/steps");
+            ArrayNode flat = M.createArrayNode();
+            steps.forEach(step -> flat.addAll((ArrayNode) step.path("observations")));
+            assertThat(steps).isNotEmpty();
+            assertThat(flat).isNotEmpty();
+            assertThat(chat.at("/maestro/calls")).isEqualTo(flat);
+            assertThat(store.get(chat.path("id").asText()).orElseThrow().path("steps")).isEqualTo(steps);
         }
     }
 }
