@@ -88,13 +88,14 @@ public final class SuiteEvaluation {
             learned = Optional.of(r.policy());
             learnedResults = Evaluator.run(env, r.policy(), test, o.seed(), o.threads(), o.progress());
             systems.add(SystemResult.of("maestro", "learned", null, learnedResults, String.format(java.util.Locale.ROOT,
-                    "GRPO policy at cost weight %s (chosen on validation); validation score %.4f at step %d (initial %.4f); "
-                            + "%.0f episodes/s in rollouts", r.policy().defaultCostWeight(), r.bestValidationScore(),
-                    r.bestStep(), r.initialValidationScore(), r.episodesPerSecond())));
+                    "GRPO policy at cost weight %s (chosen on validation); validation score %.4f at step %d (initial %.4f, "
+                            + "start leaning on the %s); %.0f episodes/s in rollouts", r.policy().defaultCostWeight(),
+                    r.bestValidationScore(), r.bestStep(), r.initialValidationScore(), r.start(), r.episodesPerSecond())));
             Map<String, Object> tr = new LinkedHashMap<>();
             tr.put("x", "step");
             tr.put("curves", r.curves());
             tr.put("best_step", r.bestStep());
+            tr.put("start", r.start());
             tr.put("steps", r.steps());
             tr.put("episodes", r.episodes());
             tr.put("episodes_per_s", Math.round(r.episodesPerSecond()));
