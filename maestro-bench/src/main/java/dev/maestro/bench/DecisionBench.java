@@ -43,7 +43,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * BlindTest (8) and MATH-V (15) registries), with the default network ([64, 32], 64-d question projection).
  * The once-per-task work (question embedding, neighbour search) is done in setup, as the engine does it in
  * {@code Policy.prepare} outside the decision timer. Two cases: the first turn (35 call candidates) and the
- * second turn (34 calls + 1 answer, one observation to summarise).
+ * second turn (34 calls + 1 answer, one observation to summarise). Both decide repeatedly on one task, so what the
+ * policy computes on a task's first decision and reuses (description similarities, the per-pair numbers) is not in
+ * them; {@code firstTurnOfATask} alternates between two prepared tasks, so every decision is a task's first.
  *
  * <p>Run: {@code java -jar maestro-bench/target/maestro-bench.jar DecisionBench -f 1 -wi 3 -i 5}
  */
@@ -61,6 +63,8 @@ public class DecisionBench {
     LearnedPolicy policy;
     View first;
     View second;
+    View otherFirst;
+    boolean flip;
     SplittableRandom rng = new SplittableRandom(1);
 
     @Setup
@@ -102,6 +106,9 @@ public class DecisionBench {
         Observation o = new Observation(0, 0, Call.of(reg.pairs().get(3), task.question()), Optional.of("The answer is Q2."),
                 Optional.of("Q2"), Optional.empty(), new Usage(300, 40), 0.0001, 900);
         second = new View(task, reg, 1, List.of(o), pairs);
+        Task other = Task.text("q2", "A pie chart shows market shares: A 31%, B 24%, C 45%. Which company leads?", "C", "chart");
+        policy.prepare(other);
+        otherFirst = new View(other, reg, 0, List.of(), pairs);
         policy.decide(first, rng);
     }
 
@@ -113,6 +120,12 @@ public class DecisionBench {
     @Benchmark
     public Action secondTurn() {
         return policy.decide(second, rng);
+    }
+
+    @Benchmark
+    public Action firstTurnOfATask() {
+        flip = !flip;
+        return policy.decide(flip ? first : otherFirst, rng);
     }
 
     record View(Task task, Registry registry, int turn, List<Observation> observations, int pairs) implements EpisodeView {

@@ -90,12 +90,12 @@ public final class SuiteEvaluation {
             learned = Optional.of(r.policy());
             learnedResults = Evaluator.run(env, r.policy(), test, o.seed(), o.threads(), o.progress());
             systems.add(SystemResult.of("maestro", "learned", null, learnedResults, String.format(Locale.ROOT,
-                    "GRPO policy at cost weight %s (chosen on validation); validation score %.4f at step %d (initial %.4f); "
-                            + "%.0f episodes/s in rollouts", r.policy().defaultCostWeight(), r.bestValidationScore(),
-                    r.bestStep(), r.initialValidationScore(), r.episodesPerSecond())));
+                    "GRPO policy at cost weight %s (chosen on validation); validation score %.4f at step %d (initial %.4f, "
+                            + "start leaning on the %s); %.0f episodes/s in rollouts", r.policy().defaultCostWeight(),
+                    r.bestValidationScore(), r.bestStep(), r.initialValidationScore(), r.start(), r.episodesPerSecond())));
             TrainConfig cfg = o.train().get();
-            sections.put("training", new SuiteSections.Training("step", r.curves(), r.bestStep(), r.steps(), r.episodes(),
-                    Math.round(r.episodesPerSecond()), cfg,
+            sections.put("training", new SuiteSections.Training("step", r.curves(), r.bestStep(), r.start(), r.steps(),
+                    r.episodes(), Math.round(r.episodesPerSecond()), cfg,
                     Math.min(trainOnly.size(), cfg.maxTrainTasks() > 0 ? cfg.maxTrainTasks() : trainOnly.size()),
                     Stats.round(r.policy().costReference(), 6), r.policy().defaultCostWeight(), r.costWeights()));
             sections.put("training call share", CurveSection.of("step", r.callShares()));

@@ -28,7 +28,7 @@ public final class SuiteSections {
      * @param costReferenceUsd the cost the reward's cost term is measured against (the best training pair's mean cost)
      */
     public record Training(String x, Map<String, List<Double>> curves, @JsonProperty("best_step") long bestStep,
-                           long steps, long episodes, @JsonProperty("episodes_per_s") long episodesPerSecond,
+                           String start, long steps, long episodes, @JsonProperty("episodes_per_s") long episodesPerSecond,
                            TrainConfig config, @JsonProperty("trained_on_tasks") int trainedOnTasks,
                            @JsonProperty("cost_reference_usd") double costReferenceUsd,
                            @JsonProperty("default_cost_weight") double defaultCostWeight,

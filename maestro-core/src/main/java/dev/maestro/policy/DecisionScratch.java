@@ -21,12 +21,32 @@ final class DecisionScratch {
     boolean[] maskBuf = new boolean[64];
     int k;
 
-    // once per task
+    // once per task (copies of a policy share one encoder, so the task alone is the key)
+    Object contextTask;
+    float[] raw;
+    double[] context;
     Object simTask;
     Object simEncoding;
     Object simHistory;
     double[] sims = new double[0];
     Map<Pair, PairHistory.Estimate> near = Map.of();
+
+    // once per task and policy settings: what is known about each pair of the encoding, by row, filled on the first
+    // decision that needs it (a decision then looks up no map and no registry card per candidate)
+    Object rowsTask;
+    Object rowsEncoding;
+    Object rowsNumbers;
+    Object rowsRegistry;
+    int rowsEpoch;
+    int[] rowStamp = new int[0];
+    /** Per row: PRICE, ROUTER, PRIOR, PRIOR_UNKNOWN, NEAR, NEAR_UNKNOWN, WIDE, SIM_MODEL, SIM_SKILL (see PAIR_*). */
+    double[] rowFeatures = new double[0];
+    /** Per row: the best accuracy estimate ({@code Featurizer.near}), the voting accuracy, the expected cost in US$. */
+    double[] rowNear = new double[0];
+    double[] rowVoting = new double[0];
+    double[] rowCost = new double[0];
+    /** Per row: the model sees images. */
+    boolean[] rowSees = new boolean[0];
 
     // answer bins of the current decision (reused arrays)
     String[] binKey = new String[16];
@@ -41,6 +61,35 @@ final class DecisionScratch {
     DecisionScratch(PolicyNetwork network) {
         this.ws = network.newWorkspace(64);
     }
+
+    /** Forgets the per-row numbers unless they belong to this task, encoding, policy settings and registry. */
+    void rowsFor(Object task, Object encoding, Object numbers, Object registry, int rowCount) {
+        if (rowsTask == task && rowsEncoding == encoding && rowsNumbers == numbers && rowsRegistry == registry
+                && rowStamp.length >= rowCount) {
+            return;
+        }
+        rowsTask = task;
+        rowsEncoding = encoding;
+        rowsNumbers = numbers;
+        rowsRegistry = registry;
+        if (rowStamp.length < rowCount) {
+            rowStamp = new int[rowCount];
+            rowFeatures = new double[rowCount * ROW_FEATURES];
+            rowNear = new double[rowCount];
+            rowVoting = new double[rowCount];
+            rowCost = new double[rowCount];
+            rowSees = new boolean[rowCount];
+            rowsEpoch = 0;
+        }
+        rowsEpoch++;
+        if (rowsEpoch == Integer.MAX_VALUE) {
+            Arrays.fill(rowStamp, 0);
+            rowsEpoch = 1;
+        }
+    }
+
+    /** Numbers per row in {@link #rowFeatures}. */
+    static final int ROW_FEATURES = 9;
 
     void clear() {
         k = 0;

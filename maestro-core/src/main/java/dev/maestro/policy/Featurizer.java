@@ -93,6 +93,7 @@ final class Featurizer {
         }
         List<Observation> obs = view.observations();
         Registry reg = view.registry();
+        s.rowsFor(task, enc, n, reg, enc.pairs().size());
         double wrong = task.answerType() == AnswerType.CHOICE && !task.options().isEmpty()
                 ? Math.max(1, task.options().size() - 1) : 9;
         int errors = 0;
@@ -108,8 +109,12 @@ final class Featurizer {
                 continue;
             }
             Pair p = o.call().pair();
-            double near = near(p, s, n);
-            double votingAccuracy = votingAccuracy(p, s, n);
+            int pr = enc.row(p);
+            if (pr >= 0) {
+                ensureRow(s, pr, p, reg, n);
+            }
+            double near = pr >= 0 ? s.rowNear[pr] : near(p, s, n);
+            double votingAccuracy = pr >= 0 ? s.rowVoting[pr] : votingAccuracy(p, s, n);
             bestCalledNear = anyCalled ? Math.max(bestCalledNear, near) : near;
             anyCalled = true;
             Optional<String> a = o.answer().filter(x -> !x.isBlank());
@@ -181,18 +186,26 @@ final class Featurizer {
                 if (row < 0 || calledBefore(obs, p)) {
                     continue;
                 }
-                ModelCard m = reg.model(p.model()).orElseThrow();
+                ensureRow(s, row, p, reg, n);
                 int o = s.next(row, p, null);
                 double[] f = s.features;
                 common(f, o, turnFrac, calls, callsLeft, budgetLeft, last, answered, textBins, maxCount, noAnswer, errors,
-                        leadPosterior, leadW - secondW, spent * costUnit, weightInput, images, m);
+                        leadPosterior, leadW - secondW, spent * costUnit, weightInput, images, s.rowSees[row]);
+                int r = row * DecisionScratch.ROW_FEATURES;
+                double[] rf = s.rowFeatures;
                 f[o + IS_CALL] = 1;
-                f[o + PRICE] = Math.log1p(m.price().inputPerMillion() + m.price().outputPerMillion()) / 3.0;
-                f[o + EXPECTED_COST] = costUnit * expectedCost(p, m, n);
-                f[o + MODEL_CALLED] = calledModel(obs, p.model()) ? 1 : 0;
-                f[o + ROUTER] = reg.skill(p.skill()).map(sk -> sk.isRouter() ? 1.0 : 0.0).orElse(0.0);
-                f[o + GAIN] = anyCalled ? SCALE * (near(p, s, n) - bestCalledNear) : 0;
-                pair(f, o, p, s, n, row);
+                f[o + PRICE] = rf[r + ROW_PRICE];
+                f[o + EXPECTED_COST] = costUnit * s.rowCost[row];
+                f[o + MODEL_CALLED] = obs.isEmpty() ? 0 : calledModel(obs, p.model()) ? 1 : 0;
+                f[o + ROUTER] = rf[r + ROW_ROUTER];
+                f[o + GAIN] = anyCalled ? SCALE * (s.rowNear[row] - bestCalledNear) : 0;
+                f[o + PRIOR] = rf[r + ROW_PRIOR];
+                f[o + PRIOR_UNKNOWN] = rf[r + ROW_PRIOR_UNKNOWN];
+                f[o + NEAR] = rf[r + ROW_NEAR];
+                f[o + NEAR_UNKNOWN] = rf[r + ROW_NEAR_UNKNOWN];
+                f[o + WIDE] = rf[r + ROW_WIDE];
+                f[o + SIM_MODEL] = rf[r + ROW_SIM_MODEL];
+                f[o + SIM_SKILL] = rf[r + ROW_SIM_SKILL];
                 callsOffered = true;
             }
         }
@@ -205,11 +218,11 @@ final class Featurizer {
             if (row < 0) {
                 continue;
             }
-            ModelCard m = reg.model(best.call().model()).orElseThrow();
+            ensureRow(s, row, best.call().pair(), reg, n);
             int o = s.next(row, null, best);
             double[] f = s.features;
             common(f, o, turnFrac, calls, callsLeft, budgetLeft, last, answered, textBins, maxCount, noAnswer, errors,
-                    leadPosterior, leadW - secondW, spent * costUnit, weightInput, images, m);
+                    leadPosterior, leadW - secondW, spent * costUnit, weightInput, images, s.rowSees[row]);
             f[o + IS_ANSWER] = 1;
             f[o + SUPPORT] = s.binCount[b] / 4.0;
             f[o + SHARE] = s.binCount[b] / (double) Math.max(1, answered + noAnswer);
@@ -227,8 +240,7 @@ final class Featurizer {
 
     private static void common(double[] f, int o, double turnFrac, int calls, double callsLeft, double budgetLeft, boolean last,
                                int answered, int distinct, int maxCount, int noAnswer, int errors, double leadPosterior,
-                               double leadMargin, double spent, double weightInput, boolean images, ModelCard m) {
-        boolean sees = m.modalities().contains(Modality.IMAGE);
+                               double leadMargin, double spent, double weightInput, boolean images, boolean sees) {
         f[o + TURN] = turnFrac;
         f[o + CALLS_MADE] = calls / 4.0;
         f[o + CALLS_LEFT] = callsLeft;
@@ -247,18 +259,46 @@ final class Featurizer {
         f[o + IMAGE_BLIND] = images && !sees ? 1 : 0;
     }
 
-    /** The numbers about a pair: training-split accuracy, the two neighbourhood estimates, description similarity. */
-    private static void pair(double[] f, int o, Pair p, DecisionScratch s, Numbers n, int row) {
+    // the per-row numbers of DecisionScratch.rowFeatures
+    private static final int ROW_PRICE = 0;
+    private static final int ROW_ROUTER = 1;
+    private static final int ROW_PRIOR = 2;
+    private static final int ROW_PRIOR_UNKNOWN = 3;
+    private static final int ROW_NEAR = 4;
+    private static final int ROW_NEAR_UNKNOWN = 5;
+    private static final int ROW_WIDE = 6;
+    private static final int ROW_SIM_MODEL = 7;
+    private static final int ROW_SIM_SKILL = 8;
+
+    /**
+     * Computes, once per task and policy settings, the numbers about a pair that do not change within an episode:
+     * price, router flag, training-split accuracy, the two neighbourhood estimates, description similarity, the
+     * accuracy estimates used for gains and votes, the expected cost and whether the model sees images.
+     */
+    private static void ensureRow(DecisionScratch s, int row, Pair p, Registry reg, Numbers n) {
+        if (s.rowStamp[row] == s.rowsEpoch) {
+            return;
+        }
+        ModelCard m = reg.model(p.model()).orElseThrow();
+        double[] f = s.rowFeatures;
+        int r = row * DecisionScratch.ROW_FEATURES;
+        f[r + ROW_PRICE] = Math.log1p(m.price().inputPerMillion() + m.price().outputPerMillion()) / 3.0;
+        f[r + ROW_ROUTER] = reg.skill(p.skill()).map(sk -> sk.isRouter() ? 1.0 : 0.0).orElse(0.0);
         boolean hide = n.hidden().contains(p.model());
         Double v = hide ? null : n.priors().get(p);
-        f[o + PRIOR] = SCALE * (v == null ? n.priorMean() : v);
-        f[o + PRIOR_UNKNOWN] = v == null ? 1 : 0;
+        f[r + ROW_PRIOR] = SCALE * (v == null ? n.priorMean() : v);
+        f[r + ROW_PRIOR_UNKNOWN] = v == null ? 1 : 0;
         PairHistory.Estimate e = hide ? null : s.near.get(p);
-        f[o + NEAR] = SCALE * (e == null ? n.priorMean() : e.near());
-        f[o + NEAR_UNKNOWN] = e == null ? 1 : 0;
-        f[o + WIDE] = SCALE * (e == null ? n.priorMean() : e.wide());
-        f[o + SIM_MODEL] = s.sims[2 * row];
-        f[o + SIM_SKILL] = s.sims[2 * row + 1];
+        f[r + ROW_NEAR] = SCALE * (e == null ? n.priorMean() : e.near());
+        f[r + ROW_NEAR_UNKNOWN] = e == null ? 1 : 0;
+        f[r + ROW_WIDE] = SCALE * (e == null ? n.priorMean() : e.wide());
+        f[r + ROW_SIM_MODEL] = s.sims[2 * row];
+        f[r + ROW_SIM_SKILL] = s.sims[2 * row + 1];
+        s.rowNear[row] = near(p, s, n);
+        s.rowVoting[row] = votingAccuracy(p, s, n);
+        s.rowCost[row] = expectedCost(p, m, n);
+        s.rowSees[row] = m.modalities().contains(Modality.IMAGE);
+        s.rowStamp[row] = s.rowsEpoch;
     }
 
     /** The best accuracy estimate known for a pair on this task: near history, else training accuracy, else the mean. */

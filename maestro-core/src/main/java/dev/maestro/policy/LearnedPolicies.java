@@ -7,6 +7,7 @@ import dev.maestro.policy.nn.Mlp;
 import dev.maestro.policy.nn.Parameters;
 import dev.maestro.registry.Pair;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -36,6 +37,21 @@ public final class LearnedPolicies {
                                        TextEmbedder embedder, Map<Pair, Double> priors) {
         LearnedPolicy p = build(arch, embedder, null, priors);
         Parameters params = p.network().parameters();
+        // The deep path starts silent: with random output weights its noise (~0.1 logit per candidate) outweighed
+        // the few points of accuracy between good pairs, so the untrained policy routed at random among them instead
+        // of leaning on the best one. Its hidden layers stay random, so the first updates still move it.
+        Parameters.View out = params.view("out.w");
+        Arrays.fill(params.values(), out.offset(), out.offset() + out.size(), 0.0);
+        lean(p, priorWeight, historyWeight, wideWeight);
+        return p;
+    }
+
+    /**
+     * Sets the skip path of a fresh policy to lean on the candidate's training-split accuracy ({@code priorWeight}),
+     * its accuracy on similar questions ({@code historyWeight}) and on its wider neighbourhood ({@code wideWeight}).
+     */
+    public static void lean(LearnedPolicy p, double priorWeight, double historyWeight, double wideWeight) {
+        Parameters params = p.network().parameters();
         int skip = params.view("skip.w").offset();
         params.values()[skip + CandidateFeatures.PRIOR] = priorWeight;
         params.values()[skip + CandidateFeatures.NEAR] = historyWeight;
@@ -48,7 +64,6 @@ public final class LearnedPolicies {
         params.values()[skip + CandidateFeatures.POSTERIOR] = total;
         params.values()[skip + CandidateFeatures.EXPECTED_COST] = -total;
         params.markChanged();
-        return p;
     }
 
     static LearnedPolicy build(PolicyArchitecture arch, TextEmbedder embedder, Parameters params, Map<Pair, Double> priors) {

@@ -48,6 +48,8 @@ public final class LearnedPolicy implements Policy {
     private final ConcurrentHashMap<Registry, RegistryEncoding> encodings;
     private final ThreadLocal<DecisionScratch> scratch;
     private final Settings settings;
+    /** What the featurizer needs of the settings, made once per policy copy (decisions key their caches on it). */
+    private final Featurizer.Numbers numbers;
 
     /**
      * Everything a copy of the policy may change; the network, encoders and caches are shared by copies.
@@ -96,6 +98,7 @@ public final class LearnedPolicy implements Policy {
         this.encodings = encodings;
         this.scratch = scratch;
         this.settings = settings;
+        this.numbers = settings.numbers();
     }
 
     /** A copy with other settings; copies share the network, the encoders, their caches and the per-thread buffers. */
@@ -248,11 +251,17 @@ public final class LearnedPolicy implements Policy {
         DecisionScratch s = scratch.get();
         s.clear();
         Settings x = settings;
-        Featurizer.fill(view, enc, s, x.numbers(), questions.raw(view.task()));
+        if (s.contextTask != view.task()) {
+            // the encoder's caches are keyed by a string built from the task; a thread's decisions on one task skip them
+            s.contextTask = view.task();
+            s.raw = questions.raw(view.task());
+            s.context = questions.encode(view.task());
+        }
+        Featurizer.fill(view, enc, s, numbers, s.raw);
         if (s.k == 0) {
             return Action.Answer.of("");
         }
-        double[] context = questions.encode(view.task());
+        double[] context = s.context;
         boolean[] mask = s.mask(s.k);
         network.forward(context, s.features, enc.table(), s.rows, s.k, s.ws, s.scores);
         boolean sample = x.sample() && (x.sampleTurn() < 0 || x.sampleTurn() == view.turn());

@@ -73,10 +73,13 @@ public final class GrpoTrainer {
      * @param initialValidationScore the same before training
      * @param costWeights            validation accuracy, cost per task and calls per task at each weight of
      *                               {@link #WEIGHT_GRID} (how the default was chosen)
+     * @param start                  what the starting policy leaned on, chosen on validation: {@code "prior"} (the
+     *                               training-split accuracy alone) or {@code "prior+history"} (also the neighbourhood
+     *                               estimates)
      */
     public record Result(LearnedPolicy policy, long steps, double bestValidationScore, long bestStep,
                          double initialValidationScore, Map<String, List<Double>> curves, double episodesPerSecond,
-                         long episodes, Map<String, List<Double>> callShares, List<WeightPoint> costWeights) {
+                         long episodes, Map<String, List<Double>> callShares, List<WeightPoint> costWeights, String start) {
     }
 
     /** The greedy policy at one cost weight on the validation split. */
@@ -182,6 +185,24 @@ public final class GrpoTrainer {
         int epochs = Math.max(cfg.epochs(), (cfg.minSteps() + stepsPerEpoch - 1) / stepsPerEpoch);
         long total = cfg.maxSteps() > 0 ? Math.min((long) stepsPerEpoch * epochs, cfg.maxSteps()) : (long) stepsPerEpoch * epochs;
 
+        // The starting policy leans on the best training pair (see LearnedPolicies.create); a checkpoint replaces it
+        // only when it beats it on validation by more than the paired standard error (Validation.Score), so a small,
+        // noisy validation split cannot trade the start for a checkpoint that won by luck.
+        Validation.Score startScore = validation().score(policy);
+        String startName = "prior+history";
+        if (cfg.historyWeight() + cfg.wideWeight() > 0) {
+            // The neighbourhood estimates are noisy where the pairs differ little (MATH-V: ~17% accuracy, 24
+            // neighbours); a start that routes by them must earn it on validation against one leaning on the
+            // training prior alone (the best single pair), like any later checkpoint.
+            LearnedPolicies.lean(policy, cfg.priorWeight() + cfg.historyWeight() + cfg.wideWeight(), 0, 0);
+            Validation.Score priorOnly = validation().score(policy);
+            if (startScore.beatsClearly(priorOnly)) {
+                LearnedPolicies.lean(policy, cfg.priorWeight(), cfg.historyWeight(), cfg.wideWeight());
+            } else {
+                startScore = priorOnly;
+                startName = "prior";
+            }
+        }
         long start = 0;
         Parameters best = params.copy();
         double bestScore = -1;
@@ -208,7 +229,7 @@ public final class GrpoTrainer {
             log.reset();
         }
         if (start == 0) {
-            initialScore = validation().score(policy)[0];
+            initialScore = startScore.mean();
             bestScore = initialScore;
             bestStep = 0;
             best = params.copy();
@@ -226,7 +247,7 @@ public final class GrpoTrainer {
                 if (step >= stopAfter) {
                     // An interrupted run: what is on disk is exactly what a kill after this step leaves.
                     return new Result(policy.sampling(false), step, bestScore, bestStep, initialScore, log.curves(), 0,
-                            episodes, log.callShareCurves(), List.of());
+                            episodes, log.callShareCurves(), List.of(), startName);
                 }
                 int epoch = (int) (step / stepsPerEpoch);
                 int[] perm = permutation(train.size(), Seeds.of(cfg.seed(), 1_000_003L + epoch));
@@ -342,10 +363,10 @@ public final class GrpoTrainer {
                         greedyReward(batch, weight), StepCalls.of(results, maskedCount));
                 boolean validateNow = (step + 1) % cfg.validationEvery() == 0 || step + 1 == total;
                 if (validateNow) {
-                    double[] v = validation().score(policy);
-                    line = line.withValidation(round(v[0]), round(v[1]));
-                    if (v[0] > bestScore + 1e-12) {
-                        bestScore = v[0];
+                    Validation.Score v = validation().score(policy);
+                    line = line.withValidation(round(v.mean()), round(v.accuracyMid()));
+                    if (v.mean() > bestScore + 1e-12 && v.beatsClearly(startScore)) {
+                        bestScore = v.mean();
                         bestStep = step + 1;
                         best = params.copy();
                         if (out.isPresent()) {
@@ -382,7 +403,7 @@ public final class GrpoTrainer {
         }
         double seconds = rolloutNanos / 1e9;
         return new Result(trained, total, bestScore, bestStep, initialScore, log.curves(),
-                seconds > 0 ? episodes / seconds : 0, episodes, log.callShareCurves(), grid);
+                seconds > 0 ? episodes / seconds : 0, episodes, log.callShareCurves(), grid, startName);
     }
 
     /** Mean reward of the greedy episodes of branched rollouts, each at its task's cost weight. */

@@ -43,23 +43,61 @@ final class Validation {
         return Evaluator.run(env, greedy, tasks, seed, threads, Progress.NONE);
     }
 
-    /** {mean reward over the validation weights, accuracy at the middle one}. */
-    double[] score(LearnedPolicy policy) {
+    /**
+     * The greedy policy's validation outcome: per task, its reward averaged over {@link GrpoTrainer#VALIDATION_WEIGHTS}
+     * (NaN where an episode was masked: it carries no information here either, as in the loss), their mean (the
+     * early-stopping score) and the accuracy at the middle weight.
+     */
+    record Score(double[] perTask, double mean, double accuracyMid) {
+        /**
+         * Whether this score beats {@code base} by more than the standard error of their paired difference over the
+         * tasks both counted: validation splits are small (287 tasks on MATH-V), and a checkpoint that wins by less
+         * is as likely to have won by the luck of the split as by being better.
+         */
+        boolean beatsClearly(Score base) {
+            double sum = 0;
+            double sq = 0;
+            int n = 0;
+            for (int i = 0; i < perTask.length; i++) {
+                double d = perTask[i] - base.perTask[i];
+                if (!Double.isNaN(d)) {
+                    sum += d;
+                    sq += d * d;
+                    n++;
+                }
+            }
+            if (n < 2) {
+                return mean > base.mean + 1e-12;
+            }
+            double m = sum / n;
+            double var = Math.max(0, (sq - n * m * m) / (n - 1));
+            return m > Math.sqrt(var / n) + 1e-12;
+        }
+    }
+
+    /** The early-stopping score of the greedy policy (see {@link Score}). */
+    Score score(LearnedPolicy policy) {
         double score = 0;
         double accMid = 0;
         List<Double> weights = GrpoTrainer.VALIDATION_WEIGHTS;
+        double[] perTask = new double[tasks.size()];
         for (int w = 0; w < weights.size(); w++) {
             double weight = weights.get(w);
             LearnedPolicy greedy = policy.sampling(false).withCostWeight(weight);
             double r = 0;
             double acc = 0;
             int counted = 0;
-            for (EpisodeResult e : run(greedy)) {
+            List<EpisodeResult> results = run(greedy);
+            for (int i = 0; i < results.size(); i++) {
+                EpisodeResult e = results.get(i);
                 // early stopping judges what the loss saw: masked episodes carry no information here either
                 if (GroupAdvantages.masked(e, failed)) {
+                    perTask[i] = Double.NaN;
                     continue;
                 }
-                r += reward.of(e, weight);
+                double ri = reward.of(e, weight);
+                perTask[i] += ri / weights.size();
+                r += ri;
                 acc += e.grade();
                 counted++;
             }
@@ -68,7 +106,7 @@ final class Validation {
                 accMid = counted == 0 ? 0 : acc / counted;
             }
         }
-        return new double[] {score / weights.size(), accMid};
+        return new Score(perTask, score / weights.size(), accMid);
     }
 
     /** The greedy policy at every weight of {@link GrpoTrainer#WEIGHT_GRID}. */

@@ -36,6 +36,7 @@ class SectionJsonTest {
         old.put("x", "step");
         old.put("curves", curves);
         old.put("best_step", 3L);
+        old.put("start", "prior");
         old.put("steps", 10L);
         old.put("episodes", 400L);
         old.put("episodes_per_s", 12L);
@@ -45,7 +46,7 @@ class SectionJsonTest {
         old.put("default_cost_weight", 0.5);
         old.put("validation_by_cost_weight", weights);
 
-        SuiteSections.Training t = new SuiteSections.Training("step", curves, 3, 10, 400, 12, cfg, 40, 0.0012, 0.5, weights);
+        SuiteSections.Training t = new SuiteSections.Training("step", curves, 3, "prior", 10, 400, 12, cfg, 40, 0.0012, 0.5, weights);
 
         assertThat(json(t)).isEqualTo(json(old));
         assertThat(t).isInstanceOf(CurveSection.class);

@@ -28,16 +28,52 @@ public enum Activation {
     public abstract double apply(double x);
 
     /**
-     * tanh through the JIT-intrinsic {@link Math#exp}: on JDK 17 {@link Math#tanh} is the non-intrinsic
-     * StrictMath routine (~40 ns), which made tanh 80% of a decision's time. Computed as
-     * (1 − t)/(1 + t) with t = e^(−2|x|), which cannot overflow; the absolute error is ~1e-16 (the
-     * relative error grows only for |x| → 0, where the absolute error is what matters downstream).
+     * tanh as a rational function of x (odd polynomial of degree 13 over an even one of degree 6, the coefficients of
+     * Eigen's fast tanh), x clamped to ±7.905 where tanh is 1 to within the approximation's error: absolute error
+     * below 3e-7 everywhere. It replaced tanh through {@link Math#exp} (itself replacing the non-intrinsic
+     * {@link Math#tanh}, ~40 ns) because a loop of multiplies, adds, one divide and a clamp is vectorised by C2,
+     * where a call to exp per unit is not: the 96 tanh per candidate were about half of a decision's time.
+     * Training and deciding use the same function, and backward takes the derivative as 1 − y², off by at most
+     * ~1e-6 from the approximation's own derivative.
      */
     public static double tanh(double x) {
-        double t = Math.exp(-2.0 * Math.abs(x));
-        double y = (1.0 - t) / (1.0 + t);
-        return x < 0 ? -y : y;
+        double c = Math.max(-TANH_CLAMP, Math.min(TANH_CLAMP, x));
+        double x2 = c * c;
+        double p = -2.76076847742355e-16;
+        p = p * x2 + 2.00018790482477e-13;
+        p = p * x2 - 8.60467152213735e-11;
+        p = p * x2 + 5.12229709037114e-08;
+        p = p * x2 + 1.48572235717979e-05;
+        p = p * x2 + 6.37261928875436e-04;
+        p = p * x2 + 4.89352455891786e-03;
+        double q = 1.19825839466702e-06;
+        q = q * x2 + 1.18534705686654e-04;
+        q = q * x2 + 2.26843463243900e-03;
+        q = q * x2 + 4.89352518554385e-03;
+        return c * p / q;
     }
+
+    /** tanh of every element of {@code a[0..n)}, in place: the loop C2 vectorises (see {@link #tanh}). */
+    public static void tanh(double[] a, int n) {
+        for (int h = 0; h < n; h++) {
+            double c = Math.max(-TANH_CLAMP, Math.min(TANH_CLAMP, a[h]));
+            double x2 = c * c;
+            double p = -2.76076847742355e-16;
+            p = p * x2 + 2.00018790482477e-13;
+            p = p * x2 - 8.60467152213735e-11;
+            p = p * x2 + 5.12229709037114e-08;
+            p = p * x2 + 1.48572235717979e-05;
+            p = p * x2 + 6.37261928875436e-04;
+            p = p * x2 + 4.89352455891786e-03;
+            double q = 1.19825839466702e-06;
+            q = q * x2 + 1.18534705686654e-04;
+            q = q * x2 + 2.26843463243900e-03;
+            q = q * x2 + 4.89352518554385e-03;
+            a[h] = c * p / q;
+        }
+    }
+
+    private static final double TANH_CLAMP = 7.90531110763549805;
 
     public abstract double derivativeFromOutput(double y);
 }

@@ -322,9 +322,7 @@ public final class Mlp implements PolicyNetwork {
 
     private void activate(double[] a, int n) {
         if (activation == Activation.TANH) {
-            for (int h = 0; h < n; h++) {
-                a[h] = Activation.tanh(a[h]);
-            }
+            Activation.tanh(a, n);
         } else {
             for (int h = 0; h < n; h++) {
                 a[h] = Math.max(0.0, a[h]);
