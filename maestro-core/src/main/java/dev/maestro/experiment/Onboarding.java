@@ -95,7 +95,8 @@ public final class Onboarding {
     /**
      * @param policy     the onboarded policy (a copy; the input is unchanged)
      * @param pairs      per new pair, its estimate and probes
-     * @param grades     per new pair, its predicted chance of being right on each question of {@code tasks}
+     * @param grades     per new pair, its row of the history on each question of {@code tasks}: the predicted chance of
+     *                   being right, or the graded outcome where it was probed ({@link #historyRow})
      * @param tasks      the training questions the model was fitted on
      * @param card       how well the card prior predicted ability, leaving each known model out
      * @param costs      per new pair, its expected cost per call (US$): the mean of its probes, or, without probes,
@@ -248,7 +249,7 @@ public final class Onboarding {
                         + " sibling pair(s)" : "");
                 results.add(new PairResult(pair, source, before, post.overallAccuracy(1000, options.seed()),
                         ProbeSession.byGroup(post), res.probes(), res.costUsd(), res.stop()));
-                grades.put(pair, post.probabilities());
+                grades.put(pair, historyRow(post.probabilities(), res.probes()));
             }
         }
         progress.finish();
@@ -259,6 +260,23 @@ public final class Onboarding {
         }
         LearnedPolicy onboarded = apply(policy, results, grades, tasks, costs);
         return new Result(onboarded, results, grades, tasks, cp.quality(), costs);
+    }
+
+    /**
+     * A new pair's row of the history: its predicted chance on every training question, except that a question it
+     * was probed on keeps the outcome it was graded with, as a known pair's row does. A prediction is the model's
+     * guess; the probe's outcome is what happened. Without this, the probes the adaptive selector spends on a
+     * specialist's strong group (most of its 30, at middling difficulty) reach the policy only through the
+     * posterior, which the group-offset prior still pulls toward the known experts.
+     */
+    static double[] historyRow(double[] predicted, List<ProbeSession.Probe> probes) {
+        double[] row = predicted.clone();
+        for (ProbeSession.Probe pr : probes) {
+            if (pr.grade().isPresent()) {
+                row[pr.item()] = pr.grade().getAsDouble();
+            }
+        }
+        return row;
     }
 
     /** The probes answered by the other pairs of {@code siblings} that were probed already. */

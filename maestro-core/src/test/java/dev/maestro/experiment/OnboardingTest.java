@@ -16,8 +16,10 @@ import dev.maestro.task.Task;
 import dev.maestro.train.GrpoTrainer;
 import dev.maestro.train.ToyWorld;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class OnboardingTest {
@@ -111,5 +113,34 @@ class OnboardingTest {
         assertThat(r.pairs().get(0).stop()).isEqualTo(ProbeSession.Stop.BUDGET);
         assertThat(r.calls()).isEqualTo(3);
         assertThat(r.costUsd()).isLessThanOrEqualTo(0.00035);
+    }
+    @Test
+    void should_give_a_new_pair_its_probe_outcomes_in_the_history_and_predictions_elsewhere() {
+        // given the medic onboarded with 6 probes
+        Environment toy = ToyWorld.env();
+        Registry withoutMedic = toy.registry().filterModels(m -> !m.id().equals("medic"));
+        Environment env = toy.withRegistry(withoutMedic, Map.of());
+        List<Task> train = ToyWorld.tasks(48);
+        PairMatrix m = PairMatrix.compute(env, train, 7, 1, Progress.NONE);
+        LearnedPolicy policy = dev.maestro.policy.LearnedPolicies.create(ToyWorld.CFG.architecture(),
+                ToyWorld.CFG.priorWeight(), ToyWorld.CFG.historyWeight(), words, m.accuracies());
+
+        Onboarding.Result r = Onboarding.run(toy, policy, Onboarding.outcomes(m), train, Map.of(),
+                Onboarding.Options.of(6, 7).withTolerance(0), Progress.NONE);
+
+        // then a probed question holds its graded outcome (0 or 1, as a known pair's row), the others a chance in (0, 1)
+        Onboarding.PairResult medic = r.pairs().get(0);
+        double[] row = r.grades().get(medic.pair());
+        Set<Integer> probed = new HashSet<>();
+        for (ProbeSession.Probe pr : medic.probes()) {
+            probed.add(pr.item());
+            assertThat(row[pr.item()]).isEqualTo(pr.grade().orElseThrow());
+        }
+        assertThat(probed).hasSize(6);
+        for (int i = 0; i < row.length; i++) {
+            if (!probed.contains(i)) {
+                assertThat(row[i]).isStrictlyBetween(0.0, 1.0);
+            }
+        }
     }
 }

@@ -57,4 +57,20 @@ class CardPriorTest {
         assertThat(cp.quality().usesCard()).isFalse();
         assertThat(a.source()).contains("the card did not predict better");
     }
+    @Test
+    void should_widen_the_prior_of_a_card_missing_a_fact_every_known_card_has() {
+        // given cards whose size predicts ability, all with a size
+        List<ExpertCard> cards = new ArrayList<>();
+        CardPrior cp = fitted(true, cards);
+
+        // when a new card has no size
+        AbilityPrior sized = cp.prior(new ExpertCard("a@@s", "a", "s", facts(30)));
+        AbilityPrior unsized = cp.prior(new ExpertCard("b@@s", "b", "s",
+                ModelFacts.NONE.withTuning(ModelFacts.Tuning.INSTRUCT).withOpenWeights(true)));
+
+        // then its ability is uncertain by what size explains across the known models, not by the sized cards' error
+        assertThat(unsized.thetaVar()).isGreaterThan(sized.thetaVar() + 0.5);
+        assertThat(unsized.source()).contains("widened");
+        assertThat(sized.source()).doesNotContain("widened");
+    }
 }
