@@ -8,6 +8,7 @@ import dev.maestro.episode.EpisodeResult;
 import dev.maestro.eval.Evaluator;
 import dev.maestro.eval.PairMatrix;
 import dev.maestro.onboard.ProbeSession;
+import dev.maestro.policy.LearnedPolicies;
 import dev.maestro.policy.LearnedPolicy;
 import dev.maestro.policy.PairHistory;
 import dev.maestro.registry.Pair;
@@ -98,35 +99,18 @@ class OnboardingTest {
 
     @Test
     void should_spend_nothing_past_the_budget_and_record_probes_in_order() {
-        Environment toy = ToyWorld.env();
-        Registry withoutMedic = toy.registry().filterModels(m -> !m.id().equals("medic"));
-        Environment env = toy.withRegistry(withoutMedic, Map.of());
-        List<Task> train = ToyWorld.tasks(40);
-        PairMatrix m = PairMatrix.compute(env, train, 7, 1, Progress.NONE);
-        LearnedPolicy policy = dev.maestro.policy.LearnedPolicies.create(ToyWorld.CFG.architecture(),
-                ToyWorld.CFG.priorWeight(), ToyWorld.CFG.historyWeight(), words, m.accuracies());
-
-        Onboarding.Result r = Onboarding.run(toy, policy, Onboarding.outcomes(m), train, Map.of(),
-                Onboarding.Options.of(30, 7).withBudget(0.00035).withTolerance(0), Progress.NONE);
+        Onboarding.Result r = onboardMedicUntrained(40, Onboarding.Options.of(30, 7).withBudget(0.00035).withTolerance(0));
 
         assertThat(r.pairs()).hasSize(1);
         assertThat(r.pairs().get(0).stop()).isEqualTo(ProbeSession.Stop.BUDGET);
         assertThat(r.calls()).isEqualTo(3);
         assertThat(r.costUsd()).isLessThanOrEqualTo(0.00035);
     }
+
     @Test
     void should_give_a_new_pair_its_probe_outcomes_in_the_history_and_predictions_elsewhere() {
         // given the medic onboarded with 6 probes
-        Environment toy = ToyWorld.env();
-        Registry withoutMedic = toy.registry().filterModels(m -> !m.id().equals("medic"));
-        Environment env = toy.withRegistry(withoutMedic, Map.of());
-        List<Task> train = ToyWorld.tasks(48);
-        PairMatrix m = PairMatrix.compute(env, train, 7, 1, Progress.NONE);
-        LearnedPolicy policy = dev.maestro.policy.LearnedPolicies.create(ToyWorld.CFG.architecture(),
-                ToyWorld.CFG.priorWeight(), ToyWorld.CFG.historyWeight(), words, m.accuracies());
-
-        Onboarding.Result r = Onboarding.run(toy, policy, Onboarding.outcomes(m), train, Map.of(),
-                Onboarding.Options.of(6, 7).withTolerance(0), Progress.NONE);
+        Onboarding.Result r = onboardMedicUntrained(48, Onboarding.Options.of(6, 7).withTolerance(0));
 
         // then a probed question holds its graded outcome (0 or 1, as a known pair's row), the others a chance in (0, 1)
         Onboarding.PairResult medic = r.pairs().get(0);
@@ -142,5 +126,16 @@ class OnboardingTest {
                 assertThat(row[i]).isStrictlyBetween(0.0, 1.0);
             }
         }
+    }
+
+    /** The medic onboarded into an untrained policy that knows the other toy experts from {@code tasks} training questions. */
+    private Onboarding.Result onboardMedicUntrained(int tasks, Onboarding.Options options) {
+        Environment toy = ToyWorld.env();
+        Environment env = toy.withRegistry(toy.registry().filterModels(m -> !m.id().equals("medic")), Map.of());
+        List<Task> train = ToyWorld.tasks(tasks);
+        PairMatrix m = PairMatrix.compute(env, train, 7, 1, Progress.NONE);
+        LearnedPolicy policy = LearnedPolicies.create(ToyWorld.CFG.architecture(), ToyWorld.CFG.priorWeight(),
+                ToyWorld.CFG.historyWeight(), words, m.accuracies());
+        return Onboarding.run(toy, policy, Onboarding.outcomes(m), train, Map.of(), options, Progress.NONE);
     }
 }
