@@ -39,7 +39,7 @@ final class DecisionScratch {
     Object rowsRegistry;
     int rowsEpoch;
     int[] rowStamp = new int[0];
-    /** Per row: PRICE, ROUTER, PRIOR, PRIOR_UNKNOWN, NEAR, NEAR_UNKNOWN, WIDE, SIM_MODEL, SIM_SKILL (see PAIR_*). */
+    /** Per row: PRICE, ROUTER, PRIOR, PRIOR_UNKNOWN, NEAR, NEAR_UNKNOWN, WIDE, SIM_MODEL, SIM_SKILL (Featurizer.ROW_*). */
     double[] rowFeatures = new double[0];
     /** Per row: the best accuracy estimate ({@code Featurizer.near}), the voting accuracy, the expected cost in US$. */
     double[] rowNear = new double[0];
