@@ -82,8 +82,11 @@ public final class GrpoTrainer {
                          long episodes, Map<String, List<Double>> callShares, List<WeightPoint> costWeights, String start) {
     }
 
-    /** The greedy policy at one cost weight on the validation split. */
-    public record WeightPoint(double costWeight, double accuracy, double costUsd, double calls) {
+    /**
+     * The greedy policy at one cost weight on the validation split; {@code failedEpisodes} of its episodes had a
+     * failed expert call (they are graded like the others: see {@code Validation.Score}).
+     */
+    public record WeightPoint(double costWeight, double accuracy, double costUsd, double calls, int failedEpisodes) {
     }
 
     private final Environment env;
@@ -364,7 +367,7 @@ public final class GrpoTrainer {
                 boolean validateNow = (step + 1) % cfg.validationEvery() == 0 || step + 1 == total;
                 if (validateNow) {
                     Validation.Score v = validation().score(policy);
-                    line = line.withValidation(round(v.mean()), round(v.accuracyMid()));
+                    line = line.withValidation(round(v.mean()), round(v.accuracyMid()), v.failedEpisodes());
                     if (v.mean() > bestScore + 1e-12 && v.beatsClearly(startScore)) {
                         bestScore = v.mean();
                         bestStep = step + 1;
@@ -426,8 +429,7 @@ public final class GrpoTrainer {
     }
 
     private Validation validation() {
-        return new Validation(env, validation.isEmpty() ? train : validation, cfg.seed(), threads, this::reward,
-                failedEpisodes);
+        return new Validation(env, validation.isEmpty() ? train : validation, cfg.seed(), threads, this::reward);
     }
 
     /** The episode's reward at cost weight {@code w}: grade − w·cost/reference − λ_call·calls − format penalty. */
