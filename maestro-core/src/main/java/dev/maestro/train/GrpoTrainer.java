@@ -74,8 +74,9 @@ public final class GrpoTrainer {
      * @param costWeights            validation accuracy, cost per task and calls per task at each weight of
      *                               {@link #WEIGHT_GRID} (how the default was chosen)
      * @param start                  what the starting policy leaned on, chosen on validation: {@code "prior"} (the
-     *                               training-split accuracy alone) or {@code "prior+history"} (also the neighbourhood
-     *                               estimates)
+     *                               training-split accuracy alone), {@code "prior+history"} (also the neighbourhood
+     *                               estimates) or {@code "look-ahead"} (a call valued at the posterior its answer
+     *                               would leave: {@link LearnedPolicies#leanAhead})
      */
     public record Result(LearnedPolicy policy, long steps, double bestValidationScore, long bestStep,
                          double initialValidationScore, Map<String, List<Double>> curves, double episodesPerSecond,
@@ -205,6 +206,19 @@ public final class GrpoTrainer {
                 startScore = priorOnly;
                 startName = "prior";
             }
+        }
+        // A start that values a call one answer ahead (what the lead's posterior would become) rather than at its
+        // pair's accuracy: it too must beat the start chosen so far on validation by the paired rule.
+        double startWeight = cfg.priorWeight() + cfg.historyWeight() + cfg.wideWeight();
+        LearnedPolicies.leanAhead(policy, startWeight);
+        Validation.Score ahead = validation().score(policy);
+        if (ahead.beatsClearly(startScore)) {
+            startScore = ahead;
+            startName = "look-ahead";
+        } else if (startName.equals("prior")) {
+            LearnedPolicies.lean(policy, startWeight, 0, 0);
+        } else {
+            LearnedPolicies.lean(policy, cfg.priorWeight(), cfg.historyWeight(), cfg.wideWeight());
         }
         long start = 0;
         Parameters best = params.copy();
