@@ -108,8 +108,26 @@ public final class CandidateFeatures {
     /** Question ↔ skill description similarity, centred over the registry's pairs. */
     public static final int SIM_SKILL = 36;
 
+    // --- a call, looking one answer ahead (0 for answers)
+    /**
+     * The expected posterior of the answer the policy would give after this call's answer is added
+     * ({@link Lookahead}: the pair's estimated accuracy on similar questions, the current answers' weights) ×
+     * {@link #SCALE}. Before any answer it is the pair's voting accuracy (a lone answer's posterior); where the
+     * outputs so far cannot be compared (no text, e.g. replayed flags) it is the larger of the lead posterior and
+     * that accuracy.
+     */
+    public static final int EXPECTED_POSTERIOR = 39;
+    /** Value of information: {@link #EXPECTED_POSTERIOR} minus {@link #LEAD_POSTERIOR} (≥ 0). */
+    public static final int INFORMATION = 40;
+    /**
+     * As {@link #EXPECTED_POSTERIOR}, two answers ahead: after this call's answer the episode may ask the callable
+     * pair of best accuracy net of cost once more where that pays, net of that call's expected cost
+     * ({@link Lookahead#expectedWithFollowUp}); {@link #EXPECTED_POSTERIOR} where no call or turn is left for it.
+     */
+    public static final int WITH_FOLLOW_UP = 41;
+
     /** Numbers per candidate. */
-    public static final int COUNT = 39;
+    public static final int COUNT = 42;
 
     /**
      * Accuracies differ between good pairs by a few points; scaled so that such a gap is O(1) for the network.

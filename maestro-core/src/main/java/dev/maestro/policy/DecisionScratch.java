@@ -55,6 +55,8 @@ final class DecisionScratch {
     double[] binBestNear = new double[16];
     double[] binAccuracy = new double[16];
     double[] binPosterior = new double[16];
+    /** e^W of the text answers, in bin order (Featurizer's one-answer look-ahead). */
+    double[] binExp = new double[16];
     int[] binCount = new int[16];
     int bins;
 
@@ -126,6 +128,7 @@ final class DecisionScratch {
             binBestNear = Arrays.copyOf(binBestNear, n);
             binAccuracy = Arrays.copyOf(binAccuracy, n);
             binPosterior = Arrays.copyOf(binPosterior, n);
+            binExp = Arrays.copyOf(binExp, n);
             binCount = Arrays.copyOf(binCount, n);
         }
         binKey[bins] = key;

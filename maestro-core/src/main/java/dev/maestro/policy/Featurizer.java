@@ -9,6 +9,8 @@ import static dev.maestro.policy.CandidateFeatures.COST_WEIGHT;
 import static dev.maestro.policy.CandidateFeatures.DISTINCT;
 import static dev.maestro.policy.CandidateFeatures.ERRORS;
 import static dev.maestro.policy.CandidateFeatures.EXPECTED_COST;
+import static dev.maestro.policy.CandidateFeatures.EXPECTED_POSTERIOR;
+import static dev.maestro.policy.CandidateFeatures.INFORMATION;
 import static dev.maestro.policy.CandidateFeatures.GAIN;
 import static dev.maestro.policy.CandidateFeatures.HAS_TEXT;
 import static dev.maestro.policy.CandidateFeatures.IMAGE_BLIND;
@@ -40,6 +42,7 @@ import static dev.maestro.policy.CandidateFeatures.SUPPORT;
 import static dev.maestro.policy.CandidateFeatures.TURN;
 import static dev.maestro.policy.CandidateFeatures.WEIGHTED;
 import static dev.maestro.policy.CandidateFeatures.WIDE;
+import static dev.maestro.policy.CandidateFeatures.WITH_FOLLOW_UP;
 
 import dev.maestro.episode.EpisodeView;
 import dev.maestro.episode.Observation;
@@ -50,6 +53,7 @@ import dev.maestro.registry.Registry;
 import dev.maestro.task.AnswerKey;
 import dev.maestro.task.AnswerType;
 import dev.maestro.task.Task;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -169,6 +173,19 @@ final class Featurizer {
             }
             leadPosterior = Math.max(leadPosterior, s.binPosterior[b]);
         }
+        // one answer ahead (Lookahead): the text answers' e^W, and the best posterior among outputs without text;
+        // when every output so far is without text (replayed flags), a new one cannot be compared with them either
+        int textCount = 0;
+        double floor = 0;
+        for (int b = 0; b < s.bins; b++) {
+            if (s.binKey[b].charAt(0) != '\u0000') {
+                s.binExp[textCount++] = Math.exp(s.binWeight[b]);
+            } else {
+                floor = Math.max(floor, s.binPosterior[b]);
+            }
+        }
+        boolean comparable = textCount > 0 || noAnswer == 0;
+        double unchosen = Math.max(0, wrong + 1 - textCount);
         int calls = obs.size();
         double turnFrac = view.turn() / (double) view.maxTurns();
         double callsLeft = view.callsLeft() / (double) Math.max(1, calls + view.callsLeft());
@@ -179,6 +196,36 @@ final class Featurizer {
         double costUnit = SCALE * n.costWeight() / n.costRef();
         double weightInput = Math.log10(Math.max(1e-4, n.costWeight())) + 1.5;
 
+        // the follow-up the look-ahead may add after a call: the callable pair of best accuracy net of its cost (and
+        // the runner-up, for when the call is that pair itself), if the episode has a call and a turn to spare for it
+        int follow1 = -1;
+        int follow2 = -1;
+        double net1 = 0;
+        double net2 = 0;
+        double lookCost = n.costWeight() / n.costRef();
+        boolean followUp = comparable && !last && view.callsLeft() >= 2 && view.turn() + 2 < view.maxTurns();
+        if (followUp) {
+            for (Pair p : view.callablePairs()) {
+                int row = enc.row(p);
+                if (row < 0 || calledBefore(obs, p)) {
+                    continue;
+                }
+                ensureRow(s, row, p, reg, n);
+                double net = s.rowVoting[row] - lookCost * s.rowCost[row];
+                if (follow1 < 0 || net > net1) {
+                    follow2 = follow1;
+                    net2 = net1;
+                    follow1 = row;
+                    net1 = net;
+                } else if (follow2 < 0 || net > net2) {
+                    follow2 = row;
+                    net2 = net;
+                }
+            }
+        }
+        if (s.binExp.length <= textCount) {
+            s.binExp = Arrays.copyOf(s.binExp, textCount + 1);
+        }
         boolean callsOffered = false;
         if (!last && view.callsLeft() > 0) {
             for (Pair p : view.callablePairs()) {
@@ -206,6 +253,15 @@ final class Featurizer {
                 f[o + WIDE] = rf[r + ROW_WIDE];
                 f[o + SIM_MODEL] = rf[r + ROW_SIM_MODEL];
                 f[o + SIM_SKILL] = rf[r + ROW_SIM_SKILL];
+                double q = s.rowVoting[row];
+                int follow = follow1 == row ? follow2 : follow1;
+                double ahead = comparable ? Lookahead.expectedPosterior(s.binExp, textCount, unchosen, floor, q, wrong)
+                        : Math.max(leadPosterior, q);
+                double twoAhead = follow < 0 ? ahead : Lookahead.expectedWithFollowUp(s.binExp, textCount, unchosen,
+                        floor, q, wrong, s.rowVoting[follow], lookCost * s.rowCost[follow]);
+                f[o + EXPECTED_POSTERIOR] = SCALE * ahead;
+                f[o + INFORMATION] = SCALE * Math.max(0, ahead - leadPosterior);
+                f[o + WITH_FOLLOW_UP] = SCALE * twoAhead;
                 callsOffered = true;
             }
         }

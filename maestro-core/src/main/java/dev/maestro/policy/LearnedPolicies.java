@@ -56,6 +56,7 @@ public final class LearnedPolicies {
         params.values()[skip + CandidateFeatures.PRIOR] = priorWeight;
         params.values()[skip + CandidateFeatures.NEAR] = historyWeight;
         params.values()[skip + CandidateFeatures.WIDE] = wideWeight;
+        params.values()[skip + CandidateFeatures.EXPECTED_POSTERIOR] = 0;
         // A call starts valued at (priorWeight + historyWeight)·SCALE logits per unit of its pair's accuracy. An answer
         // starts valued the same way at its posterior (for a lone answer, its supporter's accuracy), so answering a
         // pair's answer and calling that pair start level; and the reward charges a call's cost in units of accuracy,
@@ -63,6 +64,26 @@ public final class LearnedPolicies {
         double total = priorWeight + historyWeight + wideWeight;
         params.values()[skip + CandidateFeatures.POSTERIOR] = total;
         params.values()[skip + CandidateFeatures.EXPECTED_COST] = -total;
+        params.markChanged();
+    }
+
+    /**
+     * Sets the skip path of a fresh policy to value a call at the posterior the answer would have after it
+     * ({@link CandidateFeatures#EXPECTED_POSTERIOR}, one answer ahead) instead of at its pair's own accuracy, an
+     * answer at its posterior, and the cost at the same rate ({@code weight} each). Calling p then beats answering
+     * the lead exactly when p's expected gain in posterior exceeds its cost, which the myopic start (p's accuracy
+     * against the lead's posterior) does not weigh: it asks again where a second answer cannot change the outcome
+     * and stops where one could. Before any answer the expected posterior is the pair's voting accuracy.
+     */
+    public static void leanAhead(LearnedPolicy p, double weight) {
+        Parameters params = p.network().parameters();
+        int skip = params.view("skip.w").offset();
+        params.values()[skip + CandidateFeatures.PRIOR] = 0;
+        params.values()[skip + CandidateFeatures.NEAR] = 0;
+        params.values()[skip + CandidateFeatures.WIDE] = 0;
+        params.values()[skip + CandidateFeatures.EXPECTED_POSTERIOR] = weight;
+        params.values()[skip + CandidateFeatures.POSTERIOR] = weight;
+        params.values()[skip + CandidateFeatures.EXPECTED_COST] = -weight;
         params.markChanged();
     }
 

@@ -74,16 +74,20 @@ public final class GrpoTrainer {
      * @param costWeights            validation accuracy, cost per task and calls per task at each weight of
      *                               {@link #WEIGHT_GRID} (how the default was chosen)
      * @param start                  what the starting policy leaned on, chosen on validation: {@code "prior"} (the
-     *                               training-split accuracy alone) or {@code "prior+history"} (also the neighbourhood
-     *                               estimates)
+     *                               training-split accuracy alone), {@code "prior+history"} (also the neighbourhood
+     *                               estimates) or {@code "look-ahead"} (a call valued at the posterior its answer
+     *                               would leave: {@link LearnedPolicies#leanAhead})
      */
     public record Result(LearnedPolicy policy, long steps, double bestValidationScore, long bestStep,
                          double initialValidationScore, Map<String, List<Double>> curves, double episodesPerSecond,
                          long episodes, Map<String, List<Double>> callShares, List<WeightPoint> costWeights, String start) {
     }
 
-    /** The greedy policy at one cost weight on the validation split. */
-    public record WeightPoint(double costWeight, double accuracy, double costUsd, double calls) {
+    /**
+     * The greedy policy at one cost weight on the validation split; {@code failedEpisodes} of its episodes had a
+     * failed expert call (they are graded like the others: see {@code Validation.Score}).
+     */
+    public record WeightPoint(double costWeight, double accuracy, double costUsd, double calls, int failedEpisodes) {
     }
 
     private final Environment env;
@@ -202,6 +206,19 @@ public final class GrpoTrainer {
                 startScore = priorOnly;
                 startName = "prior";
             }
+        }
+        // A start that values a call one answer ahead (what the lead's posterior would become) rather than at its
+        // pair's accuracy: it too must beat the start chosen so far on validation by the paired rule.
+        double startWeight = cfg.priorWeight() + cfg.historyWeight() + cfg.wideWeight();
+        LearnedPolicies.leanAhead(policy, startWeight);
+        Validation.Score ahead = validation().score(policy);
+        if (ahead.beatsClearly(startScore)) {
+            startScore = ahead;
+            startName = "look-ahead";
+        } else if (startName.equals("prior")) {
+            LearnedPolicies.lean(policy, startWeight, 0, 0);
+        } else {
+            LearnedPolicies.lean(policy, cfg.priorWeight(), cfg.historyWeight(), cfg.wideWeight());
         }
         long start = 0;
         Parameters best = params.copy();
@@ -364,7 +381,7 @@ public final class GrpoTrainer {
                 boolean validateNow = (step + 1) % cfg.validationEvery() == 0 || step + 1 == total;
                 if (validateNow) {
                     Validation.Score v = validation().score(policy);
-                    line = line.withValidation(round(v.mean()), round(v.accuracyMid()));
+                    line = line.withValidation(round(v.mean()), round(v.accuracyMid()), v.failedEpisodes());
                     if (v.mean() > bestScore + 1e-12 && v.beatsClearly(startScore)) {
                         bestScore = v.mean();
                         bestStep = step + 1;
@@ -426,8 +443,7 @@ public final class GrpoTrainer {
     }
 
     private Validation validation() {
-        return new Validation(env, validation.isEmpty() ? train : validation, cfg.seed(), threads, this::reward,
-                failedEpisodes);
+        return new Validation(env, validation.isEmpty() ? train : validation, cfg.seed(), threads, this::reward);
     }
 
     /** The episode's reward at cost weight {@code w}: grade − w·cost/reference − λ_call·calls − format penalty. */

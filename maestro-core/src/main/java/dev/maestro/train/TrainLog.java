@@ -43,6 +43,8 @@ final class TrainLog {
      * @param routingCollapseAlarm set when one pair takes &gt; 90% of calls while other pairs are better on some group
      * @param validationScore     mean validation reward over the validation cost weights, on validation steps
      * @param validationAccuracy  validation accuracy at the middle validation cost weight, on validation steps
+     * @param validationFailed    validation episodes at the middle weight with a failed expert call (graded all the
+     *                            same: an answer as answered, no answer as wrong), on validation steps
      * @param greedyReward        branched rollouts: mean reward of the greedy episodes the step branched from (how the
      *                            policy itself does on the step's training tasks)
      * @param accuracy            over the graded episodes (an ungraded one adds nothing)
@@ -74,7 +76,8 @@ final class TrainLog {
                 @JsonProperty("pair_errors") Map<String, StepCalls.PairErrors> pairErrors,
                 @JsonProperty("accuracy_calls_succeeded") double accuracyCallsSucceeded,
                 @JsonProperty("ungraded_episodes") int ungradedEpisodes,
-                @JsonProperty("masked_episodes") int maskedEpisodes) {
+                @JsonProperty("masked_episodes") int maskedEpisodes,
+                @JsonProperty("validation_failed_episodes") Optional<Integer> validationFailed) {
 
         /** The diagnostics of one step's rollouts and update. */
         static Line of(long step, int epoch, EpisodeResult[] results, double[] rewards, double meanWeight, double spread,
@@ -128,18 +131,19 @@ final class TrainLog {
                     r(counted == 0 ? 0 : entropy / counted), r(gradNorm), shares, alarm, r(episodes / (rolloutNanos / 1e9)),
                     r(elapsed / 1e9), Optional.empty(), Optional.empty(), greedyReward.map(Line::r), sc.calls(),
                     sc.errors(), sc.errorRate(), sc.errorsByKind(), sc.pairErrors(), sc.accuracyCallsSucceeded(),
-                    sc.ungradedEpisodes(), sc.maskedEpisodes());
+                    sc.ungradedEpisodes(), sc.maskedEpisodes(), Optional.empty());
         }
 
         private static double r(double v) {
             return GrpoTrainer.round(v);
         }
 
-        Line withValidation(double score, double accuracy) {
+        Line withValidation(double score, double accuracy, int failed) {
             return new Line(step, epoch, rewardMean, rewardGroupStd, this.accuracy, callsPerEpisode, costPerEpisode,
                     costWeightMean, clipFraction, approxKl, entropy, gradNorm, callShare, routingCollapseAlarm,
                     episodesPerSecond, elapsedSeconds, Optional.of(score), Optional.of(accuracy), greedyReward, calls,
-                    errors, errorRate, errorsByKind, pairErrors, accuracyCallsSucceeded, ungradedEpisodes, maskedEpisodes);
+                    errors, errorRate, errorsByKind, pairErrors, accuracyCallsSucceeded, ungradedEpisodes, maskedEpisodes,
+                    Optional.of(failed));
         }
     }
 

@@ -27,11 +27,8 @@ final class Validation {
     private final long seed;
     private final int threads;
     private final Reward reward;
-    private final GroupAdvantages.FailedEpisodes failed;
 
-    Validation(Environment env, List<Task> tasks, long seed, int threads, Reward reward,
-               GroupAdvantages.FailedEpisodes failed) {
-        this.failed = failed;
+    Validation(Environment env, List<Task> tasks, long seed, int threads, Reward reward) {
         this.env = env;
         this.tasks = tasks;
         this.seed = seed;
@@ -45,10 +42,17 @@ final class Validation {
 
     /**
      * The greedy policy's validation outcome: per task, its reward averaged over {@link GrpoTrainer#VALIDATION_WEIGHTS}
-     * (NaN where an episode was masked: it carries no information here either, as in the loss), their mean (the
-     * early-stopping score) and the accuracy at the middle weight.
+     * (NaN only where nothing grades the task), their mean (the early-stopping score), the accuracy at the middle
+     * weight and how many of that weight's episodes had a failed expert call.
+     *
+     * <p>Every graded episode counts, those with a failed call too: one that still answered is graded as answered,
+     * one that could not answer is wrong and pays its cost. The loss masks them (a failure says nothing about the
+     * model), but validation must not: where failures fall on hard questions (MMLU-Pro: DeepSeek-Coder-V2 has no
+     * record for 1,681 questions, on which gemini-1.5-pro-002 is 11 points less accurate), masking them scored a
+     * policy that calls the flaky pair on an easier subset than one that does not. Graded, every checkpoint is
+     * scored on the same tasks, and a failure costs what it costs a user.
      */
-    record Score(double[] perTask, double mean, double accuracyMid) {
+    record Score(double[] perTask, double mean, double accuracyMid, int failedEpisodes) {
         /**
          * Whether this score beats {@code base} by more than the standard error of their paired difference over the
          * tasks both counted: validation splits are small (287 tasks on MATH-V), and a checkpoint that wins by less
@@ -79,6 +83,7 @@ final class Validation {
     Score score(LearnedPolicy policy) {
         double score = 0;
         double accMid = 0;
+        int failedMid = 0;
         List<Double> weights = GrpoTrainer.VALIDATION_WEIGHTS;
         double[] perTask = new double[tasks.size()];
         for (int w = 0; w < weights.size(); w++) {
@@ -87,11 +92,12 @@ final class Validation {
             double r = 0;
             double acc = 0;
             int counted = 0;
+            int failed = 0;
             List<EpisodeResult> results = run(greedy);
             for (int i = 0; i < results.size(); i++) {
                 EpisodeResult e = results.get(i);
-                // early stopping judges what the loss saw: masked episodes carry no information here either
-                if (GroupAdvantages.masked(e, failed)) {
+                failed += e.expertFailures() > 0 ? 1 : 0;
+                if (!e.graded()) {
                     perTask[i] = Double.NaN;
                     continue;
                 }
@@ -104,9 +110,10 @@ final class Validation {
             score += counted == 0 ? 0 : r / counted;
             if (w == weights.size() / 2) {
                 accMid = counted == 0 ? 0 : acc / counted;
+                failedMid = failed;
             }
         }
-        return new Score(perTask, score / weights.size(), accMid);
+        return new Score(perTask, score / weights.size(), accMid, failedMid);
     }
 
     /** The greedy policy at every weight of {@link GrpoTrainer#WEIGHT_GRID}. */
@@ -117,14 +124,16 @@ final class Validation {
             double acc = 0;
             double cost = 0;
             double calls = 0;
+            int failed = 0;
             for (EpisodeResult e : run(greedy)) {
                 acc += e.grade();
                 cost += e.costUsd();
                 calls += e.calls();
+                failed += e.expertFailures() > 0 ? 1 : 0;
             }
             int n = tasks.size();
             out.add(new GrpoTrainer.WeightPoint(w, GrpoTrainer.round(acc / n), GrpoTrainer.round(cost / n),
-                    GrpoTrainer.round(calls / n)));
+                    GrpoTrainer.round(calls / n), failed));
         }
         return List.copyOf(out);
     }

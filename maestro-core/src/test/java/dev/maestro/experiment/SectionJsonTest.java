@@ -30,7 +30,7 @@ class SectionJsonTest {
     void should_write_the_training_section_as_the_map_did() throws Exception {
         Map<String, List<Double>> curves = new LinkedHashMap<>();
         curves.put("reward_mean", List.of(0.1, 0.2));
-        List<GrpoTrainer.WeightPoint> weights = List.of(new GrpoTrainer.WeightPoint(0.5, 0.7, 0.001, 1.5));
+        List<GrpoTrainer.WeightPoint> weights = List.of(new GrpoTrainer.WeightPoint(0.5, 0.7, 0.001, 1.5, 2));
         TrainConfig cfg = TrainConfig.DEFAULT;
         Map<String, Object> old = new LinkedHashMap<>();
         old.put("x", "step");

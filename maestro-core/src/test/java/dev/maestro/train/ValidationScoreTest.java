@@ -10,7 +10,7 @@ class ValidationScoreTest {
         for (double v : perTask) {
             s += v;
         }
-        return new Validation.Score(perTask, s / perTask.length, 0);
+        return new Validation.Score(perTask, s / perTask.length, 0, 0);
     }
 
     @Test
