@@ -36,8 +36,11 @@ import java.util.Optional;
  * config, the seed and the step, so a run can be resumed and a reader can tell what it holds.
  */
 public final class Checkpoint {
-    /** 2: the policy reads the cost weight and composes (more candidate features); costs and cost weight in the header. */
-    public static final int FORMAT = 2;
+    /**
+     * 2: the policy reads the cost weight and composes (more candidate features); costs and cost weight in the header.
+     * 3: three look-ahead inputs per call candidate (a format-2 network has 39 candidate inputs, this one 42).
+     */
+    public static final int FORMAT = 3;
     static final byte[] MAGIC = "MAESTROCKPT".getBytes(StandardCharsets.US_ASCII);
     private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules();
 
