@@ -318,11 +318,12 @@ public final class MaestroServer implements AutoCloseable {
                     long t0 = System.nanoTime();
                     EpisodeResult r = env.run(task, policy, seed);
                     double wallMs = (System.nanoTime() - t0) / 1e6;
-                    // one steps tree for the response and the trace: the trace writer serialises it, nobody changes it
-                    ArrayNode steps = EpisodeJson.steps(r);
+                    // the steps' JSON text is written once, for the response and the trace
+                    String steps = ChatJson.steps(r);
                     metrics.episode(r);
                     traces.ifPresent(t -> t.record(id, task, r, steps));
-                    writeJson(ctx, ChatResponses.completion(new ChatResponses.Served(id, orchestrator.name(), r, settings, wallMs), steps));
+                    writeCompletion(ctx, ChatJson.completion(new ChatResponses.Served(id, orchestrator.name(), r, settings, wallMs),
+                            steps, System.currentTimeMillis() / 1000));
                 }
             } finally {
                 metrics.inFlight().decrementAndGet();
@@ -437,21 +438,20 @@ public final class MaestroServer implements AutoCloseable {
     }
 
     /**
-     * A 200 JSON response written straight to the servlet stream with its length. {@code ctx.result(bytes)} would make
-     * Javalin copy it through a fresh 32 KB buffer per request, the largest single allocation of a chat request.
-     * Only for successful responses: error responses keep going through {@code ctx.result} because the 404 handler
-     * reads it to tell a handler's own 404 from an unknown path.
+     * A 200 chat completion written straight to the servlet stream with its length, from this thread's buffer
+     * ({@link ChatJson#completion}). {@code ctx.result(bytes)} would make Javalin copy it through a fresh 32 KB buffer per
+     * request. Only for successful responses: error responses keep going through {@code ctx.result} because the 404
+     * handler reads it to tell a handler's own 404 from an unknown path.
      */
-    private static void writeJson(Context ctx, JsonNode n) throws IOException {
-        byte[] b = EpisodeJson.MAPPER.writeValueAsBytes(n);
+    private static void writeCompletion(Context ctx, ChatJson.Buffer b) throws IOException {
         // The request-duration metric ends here, as it did when Javalin wrote the result after the after-filter: a
         // loopback write wakes the client, which may preempt this thread on a busy machine, and that wait until the
         // thread runs again delays nobody.
         ctx.attribute(T1, System.nanoTime());
         ctx.status(200);
         ctx.res().setContentType("application/json");
-        ctx.res().setContentLength(b.length);
-        ctx.res().getOutputStream().write(b);
+        ctx.res().setContentLength(b.size());
+        b.writeTo(ctx.res().getOutputStream(), b.small());
     }
 
     private static void error(Context ctx, ApiError e) {

@@ -1,7 +1,5 @@
 package dev.maestro.serve;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.store.Database;
 import java.sql.Connection;
@@ -35,8 +33,8 @@ final class TraceRows {
             + " errors = EXCLUDED.errors, cost_usd = EXCLUDED.cost_usd, latency_ms = EXCLUDED.latency_ms, steps = EXCLUDED.steps,"
             + " image_count = EXCLUDED.image_count";
 
-    /** One trace: the episode and what the request added; {@code steps}: the episode's steps as the response built them. */
-    record Row(String id, long createdMs, String question, String taskId, EpisodeResult result, Optional<JsonNode> steps,
+    /** One trace: the episode and what the request added; {@code steps}: the episode's steps as JSON text, when written already. */
+    record Row(String id, long createdMs, String question, String taskId, EpisodeResult result, Optional<String> steps,
                List<TraceStore.Image> images, int imageCount, long imageBytes) {
     }
 
@@ -94,11 +92,7 @@ final class TraceRows {
         p.setInt(10, e.errors());
         p.setDouble(11, e.costUsd());
         p.setDouble(12, e.latencyMs());
-        try {
-            p.setString(13, EpisodeJson.MAPPER.writeValueAsString(r.steps().orElseGet(() -> EpisodeJson.steps(e))));
-        } catch (JsonProcessingException ex) {
-            throw new SQLException("steps of trace " + r.id() + " do not serialise: " + ex.getOriginalMessage(), ex);
-        }
+        p.setString(13, r.steps().orElseGet(() -> ChatJson.steps(e)));
         p.setInt(14, r.imageCount());
     }
 }
