@@ -318,12 +318,12 @@ public final class MaestroServer implements AutoCloseable {
                     long t0 = System.nanoTime();
                     EpisodeResult r = env.run(task, policy, seed);
                     double wallMs = (System.nanoTime() - t0) / 1e6;
-                    // the steps' JSON text is written once, for the response and the trace
-                    String steps = ChatJson.steps(r);
+                    ChatJson.Buffer out = ChatJson.completion(new ChatResponses.Served(id, orchestrator.name(), r, settings, wallMs),
+                            System.currentTimeMillis() / 1000);
                     metrics.episode(r);
-                    traces.ifPresent(t -> t.record(id, task, r, steps));
-                    writeCompletion(ctx, ChatJson.completion(new ChatResponses.Served(id, orchestrator.name(), r, settings, wallMs),
-                            steps, System.currentTimeMillis() / 1000));
+                    // the trace stores the steps as the response wrote them
+                    traces.ifPresent(t -> t.record(id, task, r, out.steps()));
+                    writeCompletion(ctx, out);
                 }
             } finally {
                 metrics.inFlight().decrementAndGet();

@@ -2,8 +2,10 @@ package dev.maestro.serve;
 
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.serve.TraceRows.Row;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
@@ -11,15 +13,17 @@ import java.util.List;
 import org.postgresql.PGConnection;
 
 /**
- * Trace rows into PostgreSQL with {@code COPY ... FROM STDIN} (text format): the rows {@link TraceRows} would upsert,
- * with the same column values. COPY only inserts, so a batch holding an id already stored fails as a whole; it is
- * rolled back to a savepoint and the caller writes the batch with its upserts instead.
+ * Trace rows into PostgreSQL with {@code COPY ... FROM STDIN} (text format, UTF-8, which the driver sets as the client
+ * encoding): the rows {@link TraceRows} would upsert, with the same column values. COPY only inserts, so a batch
+ * holding an id already stored fails as a whole; it is rolled back to a savepoint and the caller writes the batch with
+ * its upserts instead.
  */
 final class TraceCopy {
     static final String SQL = "COPY traces (id, created_ms, task_id, question, policy, answer, grade, graded_by, calls, errors,"
             + " cost_usd, latency_ms, steps, image_count) FROM STDIN";
     /** PostgreSQL's unique_violation: an id of the batch is stored already. */
     private static final String UNIQUE_VIOLATION = "23505";
+    private static final byte[] NULL = {'\\', 'N'};
 
     private TraceCopy() {
     }
@@ -32,13 +36,13 @@ final class TraceCopy {
         } catch (SQLException e) {
             return false; // not the PostgreSQL driver's connection: the upserts work everywhere
         }
-        StringBuilder text = new StringBuilder(rows.size() * 1024);
+        ByteArrayOutputStream data = new ByteArrayOutputStream(rows.size() * 1024);
         for (Row r : rows) {
-            line(text, r);
+            line(data, r);
         }
         Savepoint sp = c.setSavepoint();
         try {
-            pg.getCopyAPI().copyIn(SQL, new StringReader(text.toString()));
+            pg.getCopyAPI().copyIn(SQL, new ByteArrayInputStream(data.toByteArray()));
             c.releaseSavepoint(sp);
             return true;
         } catch (SQLException e) {
@@ -54,40 +58,70 @@ final class TraceCopy {
     }
 
     /** One row in COPY's text format: tab-separated, {@code \N} for null, backslash escapes. */
-    static void line(StringBuilder sb, Row r) {
+    static void line(ByteArrayOutputStream out, Row r) {
         EpisodeResult e = r.result();
-        text(sb, r.id()).append('\t').append(r.createdMs()).append('\t');
-        text(sb, r.taskId()).append('\t');
-        text(sb, r.question()).append('\t');
-        text(sb, e.policy()).append('\t');
+        text(out, r.id());
+        plain(out, r.createdMs());
+        text(tab(out), r.taskId());
+        text(tab(out), r.question());
+        text(tab(out), e.policy());
+        out.write('\t');
         if (e.answer().isPresent()) {
-            text(sb, e.answer().get());
+            text(out, e.answer().get());
         } else {
-            sb.append("\\N");
+            out.writeBytes(NULL);
         }
-        sb.append('\t');
+        out.write('\t');
         if (!e.graded() || e.gradedBy().equals("none")) {
-            sb.append("\\N"); // no gold, no flag, no judge: the grade is unknown, not 0
+            out.writeBytes(NULL); // no gold, no flag, no judge: the grade is unknown, not 0
         } else {
-            sb.append(e.grade());
+            out.writeBytes(Double.toString(e.grade()).getBytes(StandardCharsets.US_ASCII));
         }
-        sb.append('\t');
-        text(sb, e.gradedBy()).append('\t').append(e.calls()).append('\t').append(e.errors()).append('\t')
-                .append(e.costUsd()).append('\t').append(e.latencyMs()).append('\t');
-        text(sb, r.steps().orElseGet(() -> ChatJson.steps(e))).append('\t').append(r.imageCount()).append('\n');
+        text(tab(out), e.gradedBy());
+        plain(out, e.calls());
+        plain(out, e.errors());
+        plain(out, e.costUsd());
+        plain(out, e.latencyMs());
+        out.write('\t');
+        escape(out, TraceRows.steps(r));
+        plain(out, r.imageCount());
+        out.write('\n');
     }
 
-    private static StringBuilder text(StringBuilder sb, String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char ch = s.charAt(i);
-            switch (ch) {
-                case '\\' -> sb.append("\\\\");
-                case '\t' -> sb.append("\\t");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                default -> sb.append(ch);
+    /** A tab, then a number (Java's text of a double reads back as the same double in PostgreSQL). */
+    private static void plain(ByteArrayOutputStream out, Object number) {
+        out.write('\t');
+        out.writeBytes(number.toString().getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static ByteArrayOutputStream tab(ByteArrayOutputStream out) {
+        out.write('\t');
+        return out;
+    }
+
+    private static void text(ByteArrayOutputStream out, String s) {
+        escape(out, s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** UTF-8 bytes with COPY's escapes; a multi-byte character never holds a byte below 0x80, so bytes are safe to scan. */
+    private static void escape(ByteArrayOutputStream out, byte[] b) {
+        int from = 0;
+        for (int i = 0; i < b.length; i++) {
+            byte x = b[i];
+            char esc = switch (x) {
+                case '\\' -> '\\';
+                case '\t' -> 't';
+                case '\n' -> 'n';
+                case '\r' -> 'r';
+                default -> 0;
+            };
+            if (esc != 0) {
+                out.write(b, from, i - from);
+                out.write('\\');
+                out.write(esc);
+                from = i + 1;
             }
         }
-        return sb;
+        out.write(b, from, b.length - from);
     }
 }

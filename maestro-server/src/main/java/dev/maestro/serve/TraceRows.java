@@ -2,6 +2,7 @@ package dev.maestro.serve;
 
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.store.Database;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -33,12 +34,20 @@ final class TraceRows {
             + " errors = EXCLUDED.errors, cost_usd = EXCLUDED.cost_usd, latency_ms = EXCLUDED.latency_ms, steps = EXCLUDED.steps,"
             + " image_count = EXCLUDED.image_count";
 
-    /** One trace: the episode and what the request added; {@code steps}: the episode's steps as JSON text, when written already. */
-    record Row(String id, long createdMs, String question, String taskId, EpisodeResult result, Optional<String> steps,
+    /**
+     * One trace: the episode and what the request added; {@code steps}: the episode's steps as UTF-8 JSON text, when
+     * written already ({@link #steps()} otherwise).
+     */
+    record Row(String id, long createdMs, String question, String taskId, EpisodeResult result, Optional<byte[]> steps,
                List<TraceStore.Image> images, int imageCount, long imageBytes) {
     }
 
     private TraceRows() {
+    }
+
+    /** The steps of a row as UTF-8 JSON text. */
+    static byte[] steps(Row r) {
+        return r.steps().orElseGet(() -> ChatJson.steps(r.result()));
     }
 
     /**
@@ -100,7 +109,7 @@ final class TraceRows {
         p.setInt(10, e.errors());
         p.setDouble(11, e.costUsd());
         p.setDouble(12, e.latencyMs());
-        p.setString(13, r.steps().orElseGet(() -> ChatJson.steps(e)));
+        p.setString(13, new String(steps(r), StandardCharsets.UTF_8));
         p.setInt(14, r.imageCount());
     }
 }

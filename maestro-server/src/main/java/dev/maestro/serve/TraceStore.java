@@ -136,10 +136,10 @@ public final class TraceStore implements TraceSink, AutoCloseable {
     }
 
     /**
-     * {@link #record(String, Task, EpisodeResult)} with the episode's steps as JSON text ({@link ChatJson#steps}) written
-     * for the response, so the writer does not build and serialise them again.
+     * {@link #record(String, Task, EpisodeResult)} with the episode's steps as UTF-8 JSON text ({@link ChatJson#steps})
+     * written for the response, so the writer does not serialise them again.
      */
-    void record(String id, Task task, EpisodeResult result, String steps) {
+    void record(String id, Task task, EpisodeResult result, byte[] steps) {
         record(id, System.currentTimeMillis(), task, result, Optional.of(steps));
     }
 
@@ -148,7 +148,7 @@ public final class TraceStore implements TraceSink, AutoCloseable {
         record(id, createdMs, task, result, Optional.empty());
     }
 
-    private void record(String id, long createdMs, Task task, EpisodeResult result, Optional<String> steps) {
+    private void record(String id, long createdMs, Task task, EpisodeResult result, Optional<byte[]> steps) {
         List<Image> images = new ArrayList<>();
         long bytes = 0;
         for (Path p : task.images()) {

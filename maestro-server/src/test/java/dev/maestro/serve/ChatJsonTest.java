@@ -70,17 +70,20 @@ class ChatJsonTest {
     @MethodSource("episodes")
     void the_streamed_completion_parses_to_what_the_tree_serialised(EpisodeResult r) throws IOException {
         ChatResponses.Served s = new ChatResponses.Served("chatcmpl-abc", "maestro", r, settings(), 0.123456);
-        String steps = ChatJson.steps(r);
+        ChatJson.Buffer b = ChatJson.completion(s, 1_765_000_000L);
+        byte[] steps = b.steps();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ChatJson.completion(s, steps, 1_765_000_000L).writeTo(out, true);
+        b.writeTo(out, true);
 
         JsonNode tree = EpisodeJson.MAPPER.readTree(EpisodeJson.MAPPER.writeValueAsBytes(
                 ChatResponses.completion(s, EpisodeJson.steps(r), 1_765_000_000L)));
         JsonNode streamed = EpisodeJson.MAPPER.readTree(out.toByteArray());
 
         assertThat(streamed).isEqualTo(tree);
-        assertThat(EpisodeJson.MAPPER.readTree(steps)).isEqualTo(EpisodeJson.MAPPER.readTree(
-                EpisodeJson.MAPPER.writeValueAsString(EpisodeJson.steps(r))));
+        // the steps the trace stores: those of the response, and what the steps tree serialises to
+        JsonNode treeSteps = EpisodeJson.MAPPER.readTree(EpisodeJson.MAPPER.writeValueAsString(EpisodeJson.steps(r)));
+        assertThat(EpisodeJson.MAPPER.readTree(steps)).isEqualTo(treeSteps).isEqualTo(streamed.at("/maestro/steps"));
+        assertThat(EpisodeJson.MAPPER.readTree(ChatJson.steps(r))).isEqualTo(treeSteps);
         // same fields in the same order, not only equal as maps
         assertThat(fieldOrder(streamed)).isEqualTo(fieldOrder(tree));
     }
@@ -90,9 +93,9 @@ class ChatJsonTest {
     void the_buffer_is_reused_and_starts_empty(EpisodeResult r) throws IOException {
         ChatResponses.Served s = new ChatResponses.Served("chatcmpl-abc", "maestro", r, settings(), 1);
         ByteArrayOutputStream first = new ByteArrayOutputStream();
-        ChatJson.completion(s, ChatJson.steps(r), 1).writeTo(first, true);
+        ChatJson.completion(s, 1).writeTo(first, true);
         ByteArrayOutputStream second = new ByteArrayOutputStream();
-        ChatJson.Buffer b = ChatJson.completion(s, ChatJson.steps(r), 1);
+        ChatJson.Buffer b = ChatJson.completion(s, 1);
         assertThat(b.size()).isEqualTo(first.size());
         b.writeTo(second, false);
 
