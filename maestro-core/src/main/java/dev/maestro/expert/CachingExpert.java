@@ -7,6 +7,7 @@ import dev.maestro.MaestroException;
 import dev.maestro.registry.Backend;
 import dev.maestro.registry.RequestSettings;
 import dev.maestro.task.ChatContext;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -135,7 +136,7 @@ public final class CachingExpert implements Expert {
     /** The cache key of a request, or empty when an image cannot be read. */
     public static Optional<String> key(ExpertRequest r) {
         try {
-            MessageDigest d = sha256();
+            KeyBytes d = new KeyBytes();
             field(d, KEY_VERSION);
             field(d, r.model().id());
             field(d, r.model().modelName().orElse(""));
@@ -209,11 +210,27 @@ public final class CachingExpert implements Expert {
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
     /** Length-prefixed so that ("ab","c") and ("a","bc") never collide. */
-    private static void field(MessageDigest d, String v) {
+    private static void field(KeyBytes d, String v) {
         byte[] b = v.getBytes(StandardCharsets.UTF_8);
-        d.update(Integer.toString(b.length).getBytes(StandardCharsets.US_ASCII));
-        d.update((byte) ':');
-        d.update(b);
+        d.writeBytes(Integer.toString(b.length).getBytes(StandardCharsets.US_ASCII));
+        d.write(':');
+        d.writeBytes(b);
+    }
+
+    /**
+     * The bytes a key hashes, gathered first and digested with one update: the same digest as updating field by field,
+     * without some thirty small digest updates per cache lookup.
+     */
+    private static final class KeyBytes extends ByteArrayOutputStream {
+        KeyBytes() {
+            super(512); // a served question's key is a few hundred bytes; 1 KB showed among the largest allocations per request
+        }
+
+        byte[] digest() {
+            MessageDigest d = sha256();
+            d.update(buf, 0, count);
+            return d.digest();
+        }
     }
 
     /**

@@ -22,6 +22,7 @@ public final class PromptTemplate {
     public static String render(String template, Task task, String skillName, String input, Map<String, String> toolOutputs) {
         Matcher m = PLACEHOLDER.matcher(template);
         StringBuilder sb = new StringBuilder(template.length() + 256);
+        int last = 0;
         while (m.find()) {
             String key = m.group(1);
             String value = switch (key) {
@@ -31,9 +32,11 @@ public final class PromptTemplate {
                 case "conversation" -> task.chat().transcript();
                 default -> toolOutputs.getOrDefault(key.substring(5), "");
             };
-            m.appendReplacement(sb, Matcher.quoteReplacement(value));
+            // appended as it is: appendReplacement would need it quoted, then parse the quoting again (seen per served request)
+            sb.append(template, last, m.start()).append(value);
+            last = m.end();
         }
-        m.appendTail(sb);
+        sb.append(template, last, template.length());
         return sb.toString().strip();
     }
 

@@ -73,12 +73,15 @@ final class ChatResponses {
         return s.length() <= 400 ? s : s.substring(0, 400) + "…";
     }
 
-    /** The response of a served episode whose {@code steps} ({@link EpisodeJson#steps}) were built already. */
-    static ObjectNode completion(Served s, ArrayNode steps) {
+    /**
+     * The response of a served episode whose {@code steps} ({@link EpisodeJson#steps}) were built already, as a tree:
+     * the reference shape. The server writes the same JSON without the tree ({@link ChatJson#completion}).
+     */
+    static ObjectNode completion(Served s, ArrayNode steps, long created) {
         ObjectNode n = EpisodeJson.MAPPER.createObjectNode();
         n.put("id", s.id());
         n.put("object", "chat.completion");
-        n.put("created", System.currentTimeMillis() / 1000);
+        n.put("created", created);
         n.put("model", s.model());
         ObjectNode choice = n.putArray("choices").addObject();
         choice.put("index", 0);

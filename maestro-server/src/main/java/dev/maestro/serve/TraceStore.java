@@ -1,7 +1,6 @@
 package dev.maestro.serve;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.maestro.MaestroException;
@@ -137,10 +136,10 @@ public final class TraceStore implements TraceSink, AutoCloseable {
     }
 
     /**
-     * {@link #record(String, Task, EpisodeResult)} with the episode's steps as {@link EpisodeJson#steps} built them for
-     * the response, so the writer does not build them again. Nobody may change {@code steps} afterwards.
+     * {@link #record(String, Task, EpisodeResult)} with the episode's steps as UTF-8 JSON text ({@link ChatJson#steps})
+     * written for the response, so the writer does not serialise them again.
      */
-    void record(String id, Task task, EpisodeResult result, JsonNode steps) {
+    void record(String id, Task task, EpisodeResult result, byte[] steps) {
         record(id, System.currentTimeMillis(), task, result, Optional.of(steps));
     }
 
@@ -149,7 +148,7 @@ public final class TraceStore implements TraceSink, AutoCloseable {
         record(id, createdMs, task, result, Optional.empty());
     }
 
-    private void record(String id, long createdMs, Task task, EpisodeResult result, Optional<JsonNode> steps) {
+    private void record(String id, long createdMs, Task task, EpisodeResult result, Optional<byte[]> steps) {
         List<Image> images = new ArrayList<>();
         long bytes = 0;
         for (Path p : task.images()) {

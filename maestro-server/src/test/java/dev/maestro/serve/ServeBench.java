@@ -72,25 +72,33 @@ public final class ServeBench {
             }
             List<String> table = new ArrayList<>();
             List<String> costs = new ArrayList<>();
+            List<String> machine = new ArrayList<>();
+            Optional<StoreLocation> pg = replica.map(rep -> rep.db.location());
             for (int c : levels) {
                 if (floors) {
                     // Controls right before the real thing, so all three see the same machine load.
                     table.add(row("floor socket c=" + c, load(loadCp, socketFloor.url(), requests, c, warmup, "socket floor, concurrency " + c),
                             new long[0]));
-                    table.add(row("floor javalin c=" + c, load(loadCp, javalinFloor.url(), requests, c, warmup, "Javalin floor, concurrency " + c),
-                            new long[0]));
+                    Cpu cpu = Cpu.now(pg);
+                    String f = load(loadCp, javalinFloor.url(), requests, c, warmup, "Javalin floor, concurrency " + c);
+                    table.add(row("floor javalin c=" + c, f, new long[0]));
+                    machine.add(Cpu.now(pg).minus(cpu, "floor javalin c=" + c, requests + warmup, f));
                 }
                 JvmStats before = JvmStats.now();
+                Cpu cpu = Cpu.now(pg);
                 String r = load(loadCp, s.url(), requests, c, warmup, "overhead, concurrency " + c + " (after " + warmup
                         + " unmeasured warm-up requests)");
                 table.add(row("maestro c=" + c, r, server.last(requests)));
                 costs.add(JvmStats.now().minus(before, "maestro c=" + c, requests + warmup));
+                machine.add(Cpu.now(pg).minus(cpu, "maestro c=" + c, requests + warmup, r));
             }
             JvmStats before = JvmStats.now();
+            Cpu cpu = Cpu.now(pg);
             String r = load(loadCp, s.url(), throughputRequests, throughputConcurrency, warmup, "throughput, concurrency "
                     + throughputConcurrency);
             table.add(row("maestro thru c=" + throughputConcurrency, r, server.last(throughputRequests)));
             costs.add(JvmStats.now().minus(before, "maestro thru c=" + throughputConcurrency, throughputRequests + warmup));
+            machine.add(Cpu.now(pg).minus(cpu, "maestro thru c=" + throughputConcurrency, throughputRequests + warmup, r));
             System.out.println("== summary (ms; cl = observed by the load generator, cl wait = us per request its threads were runnable"
                     + " but waiting for a CPU; sv = exact server handler time, before-filter to response ready; floor = constant-answer"
                     + " control servers)");
@@ -102,6 +110,11 @@ public final class ServeBench {
             System.out.printf("%-18s %10s %6s %9s %11s %12s  %s%n", "load", "alloc KB", "GCs", "GC ms", "cpu us/req", "wait us/req",
                     "load average");
             costs.forEach(System.out::println);
+            System.out.println("== CPU per request of the whole round trip, us: server JVM (warm-up + measured, schedstat; the Javalin"
+                    + " control runs in this JVM too), its embedded PostgreSQL (/proc, 10 ms ticks), the client JVM (measured requests);"
+                    + " the trace writer's batches may spill into the next load");
+            System.out.printf("%-18s %8s %10s %8s %8s %8s%n", "load", "req/s", "server JVM", "pg", "client", "total");
+            machine.forEach(System.out::println);
             cpuByThread(s.metrics().requestCount(MaestroServer.CHAT, 200), replica.map(rep -> rep.db.location()));
             if (floors) {
                 verdict(table, levels);
@@ -310,6 +323,22 @@ public final class ServeBench {
             }
             return String.format("%-18s %10.1f %6d %9d %11.1f %12.1f  %s", label, (allocated - b.allocated) / 1024.0 / requests, gcs - b.gcs,
                     gcMillis - b.gcMillis, (cpuNanos - b.cpuNanos) / 1e3 / requests, (waitNanos - b.waitNanos) / 1e3 / requests, load);
+        }
+    }
+
+    /** CPU consumed so far by this JVM (schedstat, ns) and by its embedded PostgreSQL (clock ticks). */
+    private record Cpu(long jvmNanos, long pgTicks) {
+        static Cpu now(Optional<StoreLocation> pg) {
+            return new Cpu(JvmStats.now().cpuNanos(), pg.map(ServeBench::postgresCpuTicks).orElse(0L));
+        }
+
+        /** One row: throughput, then server JVM, PostgreSQL, client and total CPU per request. */
+        String minus(Cpu b, String label, int requests, String result) {
+            double jvm = (jvmNanos - b.jvmNanos) / 1e3 / requests;
+            double db = (pgTicks - b.pgTicks) * 1e4 / requests;
+            String clientField = field(result, "client_cpu_us");
+            double client = clientField.equals("?") ? Double.NaN : Double.parseDouble(clientField);
+            return String.format("%-18s %8s %10.1f %8.1f %8.1f %8.1f", label, field(result, "rps"), jvm, db, client, jvm + db + client);
         }
     }
 

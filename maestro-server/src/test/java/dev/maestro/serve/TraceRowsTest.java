@@ -3,12 +3,14 @@ package dev.maestro.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.maestro.episode.EpisodeResult;
 import dev.maestro.store.EmbeddedPg;
 import dev.maestro.store.StoreLocation;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,6 +37,56 @@ class TraceRowsTest {
     @Test
     void should_leave_a_repeated_id_as_row_by_row_writes_did_in_postgresql() {
         repeatedIds(EmbeddedPg.newLocation(), EmbeddedPg.newLocation());
+    }
+
+    @Test
+    void should_replace_a_trace_stored_earlier_when_it_is_recorded_again_in_postgresql() {
+        // COPY cannot replace a row: the batch falls back to the upserts, which can
+        try (TraceStore store = TraceStore.open(EmbeddedPg.newLocation())) {
+            store.record("a", 1_700_000_000_000L, TraceStoreTest.task("a", "first a"), TraceStoreTest.gradedEpisode());
+            store.record("b", 1_700_000_000_000L, TraceStoreTest.task("b", "b"), TraceStoreTest.gradedEpisode());
+            store.flush();
+            store.record("c", 1_700_000_000_000L, TraceStoreTest.task("c", "c"), TraceStoreTest.gradedEpisode());
+            store.record("a", 1_700_000_000_000L, TraceStoreTest.task("a", "second a"), TraceStoreTest.gradedEpisode());
+            store.record("d", 1_700_000_000_000L, TraceStoreTest.task("d", "d"), TraceStoreTest.gradedEpisode());
+            store.flush();
+
+            assertThat(store.dropped()).isZero();
+            assertThat(summaries(store)).containsExactly("d: d", "c: c", "b: b", "a: second a");
+        }
+    }
+
+    @Test
+    void should_store_the_same_values_with_copy_as_with_row_by_row_upserts_in_postgresql() {
+        String[] questions = {"tab\there", "new\nline and \r", "back\\slash \\N", "\\.", "ünïcödé ✓ 𝄞", "", "quote \" and ' and ;"};
+        try (TraceStore copied = TraceStore.open(EmbeddedPg.newLocation()); TraceStore upserted = TraceStore.open(EmbeddedPg.newLocation())) {
+            for (int i = 0; i < questions.length; i++) { // one batch: COPY
+                copied.record("q" + i, 1_700_000_000_000L + i, TraceStoreTest.task("t" + i, questions[i]), episode(i));
+            }
+            for (int i = 0; i < questions.length; i++) { // batches of one: the upsert
+                upserted.record("q" + i, 1_700_000_000_000L + i, TraceStoreTest.task("t" + i, questions[i]), episode(i));
+                upserted.flush();
+            }
+            copied.flush();
+            for (int i = 0; i < questions.length; i++) {
+                JsonNode c = copied.get("q" + i).orElseThrow();
+                assertThat(c).isEqualTo(upserted.get("q" + i).orElseThrow());
+                assertThat(c.path("question").asText()).isEqualTo(questions[i]);
+            }
+        }
+    }
+
+    /** Graded, ungraded, without an answer and with an answer full of characters COPY escapes. */
+    private static EpisodeResult episode(int i) {
+        var g = TraceStoreTest.gradedEpisode();
+        return switch (i % 3) {
+            case 0 -> g;
+            case 1 -> new EpisodeResult(g.taskId(), g.group(), g.policy(), g.seed(), Optional.empty(), 0,
+                    "none", 0, g.calls(), 1e-7, 0.1 + 0.2, g.usage(), 0, g.errors(), true, g.steps(), g.notes());
+            default -> new EpisodeResult(g.taskId(), g.group(), g.policy(), g.seed(),
+                    Optional.of("a\tb\\c\nd\r"), 0.5, "judge", 0, g.calls(), g.costUsd(), g.latencyMs(), g.usage(), 0,
+                    g.errors(), false, g.steps(), g.notes());
+        };
     }
 
     /** All in the same millisecond, so only the insertion order (rowid, seq) orders them; closed without a flush. */
