@@ -105,10 +105,15 @@ public final class OnboardEvalMain {
                 runs, seed, ItemResponseModel.Config.defaults(), Progress.NONE);
         System.out.print(rep.table());
         System.out.println();
-        System.out.printf("%-36s %8s %8s %8s %s%n", "left-out expert", "test", "card", "mean", "card used");
+        // per left-out model, estimate − test at 10 and 30 probes: where an estimator runs low or high
+        System.out.printf("%-36s %8s %8s %8s %9s %9s %9s %9s %s%n", "left-out expert", "test", "card", "mean",
+                "adapt10", "adapt30", "rand10", "rand30", "card used");
         for (ProbeEvaluation.ExpertRow r : rep.experts()) {
-            System.out.printf("%-36s %8.4f %8.4f %8.4f %s%n", r.expert(), r.testAccuracy(), r.cardEstimate(),
-                    r.populationEstimate(), r.cardUsed());
+            double t = r.testAccuracy();
+            System.out.printf("%-36s %8.4f %8.4f %8.4f %+9.4f %+9.4f %+9.4f %+9.4f %s%n", r.expert(), t,
+                    r.cardEstimate(), r.populationEstimate(), r.estimate("adaptive", 10) - t,
+                    r.estimate("adaptive", 30) - t, r.estimate("random", 10) - t, r.estimate("random", 30) - t,
+                    r.cardUsed());
         }
         System.out.printf("%.1f s%n", (System.nanoTime() - t0) / 1e9);
     }
