@@ -35,10 +35,39 @@ public final class OnboardEvalMain {
     private OnboardEvalMain() {
     }
 
+    /** A replay suite's recorded outcomes, split into TRAIN and TEST, and every pair's card, in one expert order. */
+    record Recorded(Outcomes train, Outcomes test, List<ExpertCard> cards) {
+    }
+
     public static void main(String[] args) throws IOException {
         Path suite = Path.of(args.length > 0 ? args[0] : "data/mmlupro");
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         long seed = args.length > 2 ? Long.parseLong(args[2]) : 7;
+        Recorded rec = load(suite);
+        Outcomes trainO = rec.train();
+        Outcomes testO = rec.test();
+        List<ExpertCard> cards = rec.cards();
+        System.out.println("train " + trainO + "; test " + testO + "; random runs " + runs + ", seed " + seed);
+        long t0 = System.nanoTime();
+        ProbeEvaluation.Report rep = ProbeEvaluation.run(trainO, testO, cards, List.of(0, 5, 10, 20, 30, 50, 100),
+                runs, seed, ItemResponseModel.Config.defaults(), Progress.NONE);
+        System.out.print(rep.table());
+        System.out.println();
+        // per left-out model, estimate − test at 10 and 30 probes: where an estimator runs low or high
+        System.out.printf("%-36s %8s %8s %8s %9s %9s %9s %9s %s%n", "left-out expert", "test", "card", "mean",
+                "adapt10", "adapt30", "rand10", "rand30", "card used");
+        for (ProbeEvaluation.ExpertRow r : rep.experts()) {
+            double t = r.testAccuracy();
+            System.out.printf("%-36s %8.4f %8.4f %8.4f %+9.4f %+9.4f %+9.4f %+9.4f %s%n", r.expert(), t,
+                    r.cardEstimate(), r.populationEstimate(), r.estimate("adaptive", 10) - t,
+                    r.estimate("adaptive", 30) - t, r.estimate("random", 10) - t, r.estimate("random", 30) - t,
+                    r.cardUsed());
+        }
+        System.out.printf("%.1f s%n", (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Reads {@code tasks.jsonl}, {@code recorded.jsonl.gz} and {@code registry/} of a replay suite folder. */
+    static Recorded load(Path suite) throws IOException {
         Registry reg = RegistryLoader.load(suite.resolve("registry"));
         ObjectMapper json = new ObjectMapper();
         Split split = Split.standard();
@@ -97,25 +126,8 @@ public final class OnboardEvalMain {
                 }
             }
         }
-        Outcomes trainO = Outcomes.of(experts, trainIds, trainGroups, train);
-        Outcomes testO = Outcomes.of(experts, testIds, testGroups, test);
-        System.out.println("train " + trainO + "; test " + testO + "; random runs " + runs + ", seed " + seed);
-        long t0 = System.nanoTime();
-        ProbeEvaluation.Report rep = ProbeEvaluation.run(trainO, testO, cards, List.of(0, 5, 10, 20, 30, 50, 100),
-                runs, seed, ItemResponseModel.Config.defaults(), Progress.NONE);
-        System.out.print(rep.table());
-        System.out.println();
-        // per left-out model, estimate − test at 10 and 30 probes: where an estimator runs low or high
-        System.out.printf("%-36s %8s %8s %8s %9s %9s %9s %9s %s%n", "left-out expert", "test", "card", "mean",
-                "adapt10", "adapt30", "rand10", "rand30", "card used");
-        for (ProbeEvaluation.ExpertRow r : rep.experts()) {
-            double t = r.testAccuracy();
-            System.out.printf("%-36s %8.4f %8.4f %8.4f %+9.4f %+9.4f %+9.4f %+9.4f %s%n", r.expert(), t,
-                    r.cardEstimate(), r.populationEstimate(), r.estimate("adaptive", 10) - t,
-                    r.estimate("adaptive", 30) - t, r.estimate("random", 10) - t, r.estimate("random", 30) - t,
-                    r.cardUsed());
-        }
-        System.out.printf("%.1f s%n", (System.nanoTime() - t0) / 1e9);
+        return new Recorded(Outcomes.of(experts, trainIds, trainGroups, train),
+                Outcomes.of(experts, testIds, testGroups, test), cards);
     }
 
     private static double[][] nan(int r, int c) {
