@@ -27,7 +27,8 @@ import java.util.zip.GZIPInputStream;
 /**
  * Offline onboarding measurement on a replay suite's recorded outcomes ({@link ProbeEvaluation}): each recorded
  * (model, skill) pair in turn is the new expert; estimate error against the number of probes, adaptive and random.
- * {@code SUITE_DIR [RANDOM_RUNS] [SEED]}; the suite folder holds {@code tasks.jsonl} (id, group),
+ * {@code SUITE_DIR [RANDOM_RUNS] [SEED] [train]} ({@code train}: score against the TRAIN split instead of TEST, for
+ * choices that must not see the test split); the suite folder holds {@code tasks.jsonl} (id, group),
  * {@code recorded.jsonl.gz} (task_id, model, skill, correct) and {@code registry/} (for the model cards). Training
  * questions are the project split's TRAIN part, the truth its TEST part (docs/onboarding.md).
  */
@@ -43,11 +44,15 @@ public final class OnboardEvalMain {
         Path suite = Path.of(args.length > 0 ? args[0] : "data/mmlupro");
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         long seed = args.length > 2 ? Long.parseLong(args[2]) : 7;
+        // "train": score against each model's own TRAIN-split accuracy (probes are among those questions, 30 of
+        // 4,788 on MMLU-Pro), so a choice about onboarding can be made without looking at the test split
+        boolean trainTruth = args.length > 3 && args[3].equals("train");
         Recorded rec = load(suite);
         Outcomes trainO = rec.train();
-        Outcomes testO = rec.test();
+        Outcomes testO = trainTruth ? rec.train() : rec.test();
         List<ExpertCard> cards = rec.cards();
-        System.out.println("train " + trainO + "; test " + testO + "; random runs " + runs + ", seed " + seed);
+        System.out.println("train " + trainO + "; " + (trainTruth ? "truth: TRAIN" : "test " + testO) + "; random runs "
+                + runs + ", seed " + seed);
         long t0 = System.nanoTime();
         ProbeEvaluation.Report rep = ProbeEvaluation.run(trainO, testO, cards, List.of(0, 5, 10, 20, 30, 50, 100),
                 runs, seed, ItemResponseModel.Config.defaults(), Progress.NONE);
