@@ -27,7 +27,8 @@ import java.util.zip.GZIPInputStream;
 /**
  * Offline onboarding measurement on a replay suite's recorded outcomes ({@link ProbeEvaluation}): each recorded
  * (model, skill) pair in turn is the new expert; estimate error against the number of probes, adaptive and random.
- * {@code SUITE_DIR [RANDOM_RUNS] [SEED]}; the suite folder holds {@code tasks.jsonl} (id, group),
+ * {@code SUITE_DIR [RANDOM_RUNS] [SEED] [train]} ({@code train}: score against the TRAIN split instead of TEST, for
+ * choices that must not see the test split); the suite folder holds {@code tasks.jsonl} (id, group),
  * {@code recorded.jsonl.gz} (task_id, model, skill, correct) and {@code registry/} (for the model cards). Training
  * questions are the project split's TRAIN part, the truth its TEST part (docs/onboarding.md).
  */
@@ -35,10 +36,43 @@ public final class OnboardEvalMain {
     private OnboardEvalMain() {
     }
 
+    /** A replay suite's recorded outcomes, split into TRAIN and TEST, and every pair's card, in one expert order. */
+    record Recorded(Outcomes train, Outcomes test, List<ExpertCard> cards) {
+    }
+
     public static void main(String[] args) throws IOException {
         Path suite = Path.of(args.length > 0 ? args[0] : "data/mmlupro");
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         long seed = args.length > 2 ? Long.parseLong(args[2]) : 7;
+        // "train": score against each model's own TRAIN-split accuracy (probes are among those questions, 30 of
+        // 4,788 on MMLU-Pro), so a choice about onboarding can be made without looking at the test split
+        boolean trainTruth = args.length > 3 && args[3].equals("train");
+        Recorded rec = load(suite);
+        Outcomes trainO = rec.train();
+        Outcomes testO = trainTruth ? rec.train() : rec.test();
+        List<ExpertCard> cards = rec.cards();
+        System.out.println("train " + trainO + "; " + (trainTruth ? "truth: TRAIN" : "test " + testO) + "; random runs "
+                + runs + ", seed " + seed);
+        long t0 = System.nanoTime();
+        ProbeEvaluation.Report rep = ProbeEvaluation.run(trainO, testO, cards, List.of(0, 5, 10, 20, 30, 50, 100),
+                runs, seed, ItemResponseModel.Config.defaults(), Progress.NONE);
+        System.out.print(rep.table());
+        System.out.println();
+        // per left-out model, estimate − test at 10 and 30 probes: where an estimator runs low or high
+        System.out.printf("%-36s %8s %8s %8s %9s %9s %9s %9s %s%n", "left-out expert", "test", "card", "mean",
+                "adapt10", "adapt30", "rand10", "rand30", "card used");
+        for (ProbeEvaluation.ExpertRow r : rep.experts()) {
+            double t = r.testAccuracy();
+            System.out.printf("%-36s %8.4f %8.4f %8.4f %+9.4f %+9.4f %+9.4f %+9.4f %s%n", r.expert(), t,
+                    r.cardEstimate(), r.populationEstimate(), r.estimate("adaptive", 10) - t,
+                    r.estimate("adaptive", 30) - t, r.estimate("random", 10) - t, r.estimate("random", 30) - t,
+                    r.cardUsed());
+        }
+        System.out.printf("%.1f s%n", (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Reads {@code tasks.jsonl}, {@code recorded.jsonl.gz} and {@code registry/} of a replay suite folder. */
+    static Recorded load(Path suite) throws IOException {
         Registry reg = RegistryLoader.load(suite.resolve("registry"));
         ObjectMapper json = new ObjectMapper();
         Split split = Split.standard();
@@ -97,20 +131,8 @@ public final class OnboardEvalMain {
                 }
             }
         }
-        Outcomes trainO = Outcomes.of(experts, trainIds, trainGroups, train);
-        Outcomes testO = Outcomes.of(experts, testIds, testGroups, test);
-        System.out.println("train " + trainO + "; test " + testO + "; random runs " + runs + ", seed " + seed);
-        long t0 = System.nanoTime();
-        ProbeEvaluation.Report rep = ProbeEvaluation.run(trainO, testO, cards, List.of(0, 5, 10, 20, 30, 50, 100),
-                runs, seed, ItemResponseModel.Config.defaults(), Progress.NONE);
-        System.out.print(rep.table());
-        System.out.println();
-        System.out.printf("%-36s %8s %8s %8s %s%n", "left-out expert", "test", "card", "mean", "card used");
-        for (ProbeEvaluation.ExpertRow r : rep.experts()) {
-            System.out.printf("%-36s %8.4f %8.4f %8.4f %s%n", r.expert(), r.testAccuracy(), r.cardEstimate(),
-                    r.populationEstimate(), r.cardUsed());
-        }
-        System.out.printf("%.1f s%n", (System.nanoTime() - t0) / 1e9);
+        return new Recorded(Outcomes.of(experts, trainIds, trainGroups, train),
+                Outcomes.of(experts, testIds, testGroups, test), cards);
     }
 
     private static double[][] nan(int r, int c) {

@@ -51,7 +51,7 @@ final class OnboardCommand implements Callable<Integer> {
             "all new pairs together): a probe starts only if one priced like the dearest call seen still fits."})
     Optional<Double> budget;
 
-    @Option(names = "--selector", defaultValue = "adaptive", description = "adaptive or random (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--selector", defaultValue = "adaptive", description = "adaptive, informative (adaptive weighing each question's fitted discrimination, as before) or random (default: ${DEFAULT-VALUE}).")
     String selector;
 
     @Option(names = "--tolerance", defaultValue = "0.03", description = {"Stop probing a pair early when its overall",

@@ -29,6 +29,16 @@ import java.util.SplittableRandom;
  * one) probes spread evenly over the groups. With question vectors, a question's information is discounted by up
  * to half by its cosine similarity to the closest question already probed, so probes also spread over the
  * embedding space.
+ *
+ * <p>Which questions are informative is judged by difficulty alone: every question of a group is credited with the
+ * group's mean discrimination (geometric), so probes go to questions of middling difficulty at the current estimate,
+ * not to those whose fitted discrimination is highest. That fitted value comes from the known experts, in-sample; for
+ * a model left out of the fit, predictions on high-discrimination questions are the least reliable (on MMLU-Pro,
+ * where the curve said p ≥ 0.98 such a model was right 95.5% of the time; docs/onboarding.md, "Bias per left-out
+ * model"), and a slip there moves the estimate most: choosing them placed the paper-sim medical specialist at 75%
+ * on medical after 14 of 17 right (truth 94%) and made estimate errors at N = 30–100 larger and intervals too
+ * narrow. The posterior still uses each question's own discrimination. Selector {@code informative} keeps the
+ * earlier choice (a question's own discrimination counted) for comparison.
  */
 public final class AdaptiveProbes implements ProbeSelector {
     /** How many of a group's most informative questions are checked for similarity to earlier probes. */
@@ -50,14 +60,17 @@ public final class AdaptiveProbes implements ProbeSelector {
     static final double SPECIALIST_SD = 2.0;
 
     private final float[][] vectors;
+    /** Whether questions are chosen by difficulty alone (each at its group's discrimination): the default. */
+    private final boolean byDifficulty;
 
-    AdaptiveProbes(float[][] vectors) {
+    AdaptiveProbes(float[][] vectors, boolean byDifficulty) {
         this.vectors = vectors;
+        this.byDifficulty = byDifficulty;
     }
 
     @Override
     public String name() {
-        return "adaptive";
+        return byDifficulty ? "adaptive" : "informative";
     }
 
     @Override
@@ -85,9 +98,16 @@ public final class AdaptiveProbes implements ProbeSelector {
             Arrays.fill(best[g], -1);
             Arrays.fill(bestInfo[g], -1);
         }
+        double[] groupA = byDifficulty ? groupDiscrimination(m) : null;
         for (int i = used.nextClearBit(0); i < m.itemCount(); i = used.nextClearBit(i + 1)) {
             int g = m.groupOf(i);
-            double info = m.information(i, post.eta(g));
+            double info;
+            if (byDifficulty) {
+                double p = m.probability(i, post.eta(g));
+                info = groupA[g] * groupA[g] * p * (1 - p);
+            } else {
+                info = m.information(i, post.eta(g));
+            }
             if (info > bestInfo[g][SHORTLIST - 1]) {
                 int pos = SHORTLIST - 1;
                 while (pos > 0 && bestInfo[g][pos - 1] < info) {
@@ -141,6 +161,21 @@ public final class AdaptiveProbes implements ProbeSelector {
             }
         }
         return choice < 0 ? OptionalInt.empty() : OptionalInt.of(choice);
+    }
+
+    /** Per group, the geometric mean discrimination of its questions. */
+    static double[] groupDiscrimination(ItemResponseModel m) {
+        int ng = m.groups().size();
+        double[] logA = new double[ng];
+        int[] n = new int[ng];
+        for (int i = 0; i < m.itemCount(); i++) {
+            logA[m.groupOf(i)] += Math.log(m.discrimination(i));
+            n[m.groupOf(i)]++;
+        }
+        for (int g = 0; g < ng; g++) {
+            logA[g] = Math.exp(logA[g] / Math.max(1, n[g]));
+        }
+        return logA;
     }
 
     /**

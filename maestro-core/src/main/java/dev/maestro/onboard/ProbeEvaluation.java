@@ -23,17 +23,29 @@ public final class ProbeEvaluation {
      * Mean errors at one number of probes for one estimator, over the left-out experts (and random runs).
      *
      * @param overallError      mean |estimated − test| overall accuracy
+     * @param overallBias       mean (estimated − test) overall accuracy: below 0 when estimates run low
      * @param groupError        mean over experts of the test-share-weighted mean |estimated − test| per group
      * @param overallCoverage   share of experts whose test overall accuracy lies in the 95% interval (NaN for raw)
      * @param groupCoverage     share of (expert, group) test accuracies inside their 95% intervals (NaN for raw)
      */
-    public record Row(String estimator, int probes, double overallError, double groupError, double overallCoverage,
-                      double groupCoverage) {
+    public record Row(String estimator, int probes, double overallError, double overallBias, double groupError,
+                      double overallCoverage, double groupCoverage) {
     }
 
-    /** Per left-out expert: its test accuracy, the zero-probe (card) estimate and the card prior's quality. */
+    /**
+     * Per left-out expert: its test accuracy, the zero-probe (card) estimate, the card prior's quality, and its
+     * overall estimate per estimator and N ({@code "adaptive|30"}; random: the mean over its runs).
+     */
     public record ExpertRow(String expert, double testAccuracy, double cardEstimate, double populationEstimate,
-                            boolean cardUsed) {
+                            boolean cardUsed, Map<String, Double> estimates) {
+        public ExpertRow {
+            estimates = Map.copyOf(estimates);
+        }
+
+        /** The overall estimate of one estimator at one N (NaN when not measured). */
+        public double estimate(String estimator, int n) {
+            return estimates.getOrDefault(estimator + "|" + n, Double.NaN);
+        }
     }
 
     /** Everything measured. */
@@ -47,11 +59,12 @@ public final class ProbeEvaluation {
         /** A plain-text table: one line per estimator and N. */
         public String table() {
             StringBuilder sb = new StringBuilder();
-            sb.append(String.format(Locale.ROOT, "%-11s %5s %15s %15s %10s %10s%n", "estimator", "N", "overall |err|",
-                    "group |err|", "cover all", "cover grp"));
+            sb.append(String.format(Locale.ROOT, "%-11s %5s %15s %9s %15s %10s %10s%n", "estimator", "N", "overall |err|",
+                    "bias", "group |err|", "cover all", "cover grp"));
             for (Row r : rows) {
-                sb.append(String.format(Locale.ROOT, "%-11s %5d %15.4f %15.4f %10s %10s%n", r.estimator(), r.probes(),
-                        r.overallError(), r.groupError(), pct(r.overallCoverage()), pct(r.groupCoverage())));
+                sb.append(String.format(Locale.ROOT, "%-11s %5d %15.4f %+9.4f %15.4f %10s %10s%n", r.estimator(),
+                        r.probes(), r.overallError(), r.overallBias(), r.groupError(), pct(r.overallCoverage()),
+                        pct(r.groupCoverage())));
             }
             return sb.toString();
         }
@@ -81,7 +94,8 @@ public final class ProbeEvaluation {
                              int randomRuns, long seed, ItemResponseModel.Config config, Progress progress) {
         List<Integer> ns = new ArrayList<>(new TreeSet<>(probes));
         int maxN = ns.isEmpty() ? 0 : ns.get(ns.size() - 1);
-        Map<String, double[]> sums = new LinkedHashMap<>(); // key estimator|N → [overallErr, groupErr, covAll, covGrp, nAll, nGrp]
+        // key estimator|N → [overallErr, groupErr, covAll, covGrp, nAll, nGrp, overallSignedErr]
+        Map<String, double[]> sums = new LinkedHashMap<>();
         List<ExpertRow> experts = new ArrayList<>();
         progress.start("left-out experts", train.experts().size());
         for (int e = 0; e < train.experts().size(); e++) {
@@ -95,10 +109,7 @@ public final class ProbeEvaluation {
             AbilityPrior prior = cp.prior(cards.get(e));
             int te = test.expertIndex(id);
             Truth truth = Truth.of(test, te, irt);
-            experts.add(new ExpertRow(id, truth.overall,
-                    AbilityPosterior.of(irt, prior, List.of()).overallAccuracy(400, seed).estimate(),
-                    AbilityPosterior.of(irt, AbilityPrior.population(irt), List.of()).overallAccuracy(400, seed).estimate(),
-                    cp.quality().usesCard()));
+            Map<String, Double> mine = new LinkedHashMap<>();
             final int expert = e;
             ProbeSession.Oracle oracle = item -> {
                 double g = train.grade(expert, item);
@@ -106,23 +117,23 @@ public final class ProbeEvaluation {
             };
             if (ns.contains(0)) {
                 AbilityPosterior p0 = AbilityPosterior.of(irt, prior, List.of());
-                score(sums, "adaptive", 0, p0, truth, seed);
+                mine.put("adaptive|0", score(sums, "adaptive", 0, p0, truth, seed));
                 for (int r = 0; r < randomRuns; r++) {
-                    score(sums, "random", 0, p0, truth, seed);
+                    mine.put("random|0", score(sums, "random", 0, p0, truth, seed));
                 }
             }
             ProbeSession.Settings s = ProbeSession.Settings.of(maxN, seed).withTolerance(0);
             ProbeSession.run(irt, prior, ProbeSelector.adaptive(), oracle, s, (n, post) -> {
                 if (ns.contains(n)) {
-                    score(sums, "adaptive", n, post, truth, seed);
+                    mine.put("adaptive|" + n, score(sums, "adaptive", n, post, truth, seed));
                 }
             });
             for (int r = 0; r < randomRuns; r++) {
-                List<ProbeSession.Probe> made = new ArrayList<>();
                 ProbeSession.Result res = ProbeSession.run(irt, prior, ProbeSelector.random(), oracle,
                         s.withTolerance(0).withSeed(seed + 1000L * (r + 1)), (n, post) -> {
-                            if (ns.contains(n)) {
-                                score(sums, "random", n, post, truth, seed);
+                            if (ns.contains(n) && n > 0) {
+                                mine.merge("random|" + n, score(sums, "random", n, post, truth, seed) / randomRuns,
+                                        Double::sum);
                             }
                         });
                 for (int n : ns) {
@@ -131,6 +142,10 @@ public final class ProbeEvaluation {
                     }
                 }
             }
+            experts.add(new ExpertRow(id, truth.overall,
+                    AbilityPosterior.of(irt, prior, List.of()).overallAccuracy(400, seed).estimate(),
+                    AbilityPosterior.of(irt, AbilityPrior.population(irt), List.of()).overallAccuracy(400, seed).estimate(),
+                    cp.quality().usesCard(), mine));
             progress.advance(1);
         }
         progress.finish();
@@ -141,7 +156,7 @@ public final class ProbeEvaluation {
                 if (v == null) {
                     continue;
                 }
-                rows.add(new Row(est, n, v[0] / v[4], v[1] / v[4], v[5] == 0 ? Double.NaN : v[2] / v[4],
+                rows.add(new Row(est, n, v[0] / v[4], v[6] / v[4], v[1] / v[4], v[5] == 0 ? Double.NaN : v[2] / v[4],
                         v[5] == 0 ? Double.NaN : v[3] / v[5]));
             }
         }
@@ -165,10 +180,13 @@ public final class ProbeEvaluation {
         }
     }
 
-    private static void score(Map<String, double[]> sums, String est, int n, AbilityPosterior post, Truth t, long seed) {
-        double[] v = sums.computeIfAbsent(est + "|" + n, k -> new double[6]);
+    /** Adds one estimate's errors to the sums; returns its overall estimate. */
+    private static double score(Map<String, double[]> sums, String est, int n, AbilityPosterior post, Truth t,
+                                long seed) {
+        double[] v = sums.computeIfAbsent(est + "|" + n, k -> new double[7]);
         Interval all = post.overallAccuracy(400, seed);
         v[0] += Math.abs(all.estimate() - t.overall());
+        v[6] += all.estimate() - t.overall();
         double err = 0;
         double w = 0;
         for (int g = 0; g < t.byGroup().length; g++) {
@@ -183,11 +201,12 @@ public final class ProbeEvaluation {
         v[1] += w == 0 ? 0 : err / w;
         v[2] += all.contains(t.overall()) ? 1 : 0;
         v[4]++;
+        return all.estimate();
     }
 
     private static void raw(Map<String, double[]> sums, int n, List<ProbeSession.Probe> probes, ItemResponseModel irt,
                             Truth t) {
-        double[] v = sums.computeIfAbsent("random-raw|" + n, k -> new double[6]);
+        double[] v = sums.computeIfAbsent("random-raw|" + n, k -> new double[7]);
         int ng = irt.groups().size();
         double[] s = new double[ng];
         double[] c = new double[ng];
@@ -204,6 +223,7 @@ public final class ProbeEvaluation {
         }
         double overall = ca == 0 ? 0.5 : sa / ca;
         v[0] += Math.abs(overall - t.overall());
+        v[6] += overall - t.overall();
         double err = 0;
         double w = 0;
         for (int g = 0; g < ng; g++) {

@@ -14,7 +14,7 @@ public interface ProbeSelector {
      */
     OptionalInt next(AbilityPosterior posterior, BitSet used, SplittableRandom rng);
 
-    /** {@code adaptive} or {@code random}, for reports. */
+    /** {@code adaptive}, {@code informative} or {@code random}, for reports. */
     String name();
 
     /** Uniformly random among the questions not yet probed: the baseline. */
@@ -45,7 +45,15 @@ public interface ProbeSelector {
 
     /** {@link AdaptiveProbes} without question vectors. */
     static ProbeSelector adaptive() {
-        return new AdaptiveProbes(null);
+        return new AdaptiveProbes(null, true);
+    }
+
+    /**
+     * {@link AdaptiveProbes} that also weighs each question by its own fitted discrimination (the adaptive selector
+     * before branch onboard4), for comparison.
+     */
+    static ProbeSelector informative() {
+        return new AdaptiveProbes(null, false);
     }
 
     /**
@@ -54,16 +62,17 @@ public interface ProbeSelector {
      * @param itemVectors one unit vector per question of the model, in its item order
      */
     static ProbeSelector adaptive(float[][] itemVectors) {
-        return new AdaptiveProbes(itemVectors);
+        return new AdaptiveProbes(itemVectors, true);
     }
 
-    /** {@code adaptive} or {@code random}. */
+    /** {@code adaptive}, {@code informative} or {@code random}. */
     static ProbeSelector named(String name) {
         return switch (name) {
             case "adaptive" -> adaptive();
+            case "informative" -> informative();
             case "random" -> random();
             default -> throw new MaestroException("unknown probe selector '" + name
-                    + "'; valid: adaptive, random");
+                    + "'; valid: adaptive, informative, random");
         };
     }
 }

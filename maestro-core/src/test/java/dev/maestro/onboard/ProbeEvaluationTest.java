@@ -40,6 +40,19 @@ class ProbeEvaluationTest {
         assertThat(rep.row("random", 60).groupError()).isLessThan(rep.row("random", 0).groupError());
         assertThat(rep.row("adaptive", 60).groupCoverage()).isBetween(0.5, 1.0);
         assertThat(rep.row("random-raw", 10).overallCoverage()).isNaN();
-        assertThat(rep.table()).contains("adaptive").contains("random-raw");
+        assertThat(rep.table()).contains("adaptive").contains("random-raw").contains("bias");
+        // the signed error averages the same differences the absolute error does, so it is never larger
+        for (ProbeEvaluation.Row r : rep.rows()) {
+            assertThat(Math.abs(r.overallBias())).isLessThanOrEqualTo(r.overallError() + 1e-12);
+        }
+        // each left-out expert's estimates, and their mean minus the test accuracy is the row's bias
+        double bias = 0;
+        for (ProbeEvaluation.ExpertRow x : rep.experts()) {
+            assertThat(x.estimate("adaptive", 10)).isBetween(0.0, 1.0);
+            assertThat(x.estimate("random", 60)).isBetween(0.0, 1.0);
+            assertThat(x.estimate("random", 5)).isNaN();
+            bias += (x.estimate("adaptive", 60) - x.testAccuracy()) / rep.experts().size();
+        }
+        assertThat(rep.row("adaptive", 60).overallBias()).isCloseTo(bias, org.assertj.core.api.Assertions.within(1e-9));
     }
 }

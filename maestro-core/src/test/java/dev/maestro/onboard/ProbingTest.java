@@ -80,9 +80,10 @@ class ProbingTest {
 
     @Test
     void should_prefer_questions_the_known_experts_disagree_on() {
-        // the first adaptive probe has a middling difficulty for the prior ability, unlike the extremes
+        // the first informative probe has a middling difficulty for the prior ability, unlike the extremes, and the
+        // most information (its own discrimination counted)
         AbilityPosterior p0 = AbilityPosterior.of(model, prior, List.of());
-        int i = ProbeSelector.adaptive().next(p0, new BitSet(), new SplittableRandom(1)).orElseThrow();
+        int i = ProbeSelector.named("informative").next(p0, new BitSet(), new SplittableRandom(1)).orElseThrow();
         int g = model.groupOf(i);
         double p = model.probability(i, p0.eta(g));
         assertThat(p).isBetween(0.2, 0.8);
@@ -96,17 +97,58 @@ class ProbingTest {
     }
 
     @Test
+    void should_choose_by_difficulty_alone_not_by_fitted_discrimination() {
+        // the first adaptive probe is the question of its group whose difficulty best matches the prior ability,
+        // whatever its discrimination; the informative selector takes the one with the most information
+        AbilityPosterior p0 = AbilityPosterior.of(model, prior, List.of());
+        ProbeSelector adaptive = ProbeSelector.named("adaptive");
+        assertThat(adaptive.name()).isEqualTo("adaptive");
+        int i = adaptive.next(p0, new BitSet(), new SplittableRandom(1)).orElseThrow();
+        int g = model.groupOf(i);
+        double best = 0;
+        for (int k = 0; k < model.itemCount(); k++) {
+            if (model.groupOf(k) == g) {
+                double p = model.probability(k, p0.eta(g));
+                best = Math.max(best, p * (1 - p));
+            }
+        }
+        double p = model.probability(i, p0.eta(g));
+        assertThat(p * (1 - p)).isEqualTo(best);
+        int j = ProbeSelector.named("informative").next(p0, new BitSet(), new SplittableRandom(1)).orElseThrow();
+        assertThat(model.discrimination(j)).isGreaterThan(model.discrimination(i));
+    }
+
+    @Test
+    void should_move_a_strong_groups_estimate_from_the_prior_toward_the_truth() {
+        double[] delta = {1.5, 0, 0};
+        double truth = s.groupAccuracy(0, 1.0, delta);
+        double before = Math.abs(AbilityPosterior.of(model, prior, List.of()).groupAccuracy(0).estimate() - truth);
+        double err = 0;
+        int runs = 10;
+        for (int k = 0; k < runs; k++) {
+            ProbeSession.Result r = ProbeSession.run(model, prior, ProbeSelector.adaptive(),
+                    expert(1.0, delta, 50 + k), ProbeSession.Settings.of(40, k).withTolerance(0), (n, q) -> { });
+            assertThat(r.probes()).hasSize(40).extracting(ProbeSession.Probe::item).doesNotHaveDuplicates();
+            err += Math.abs(r.posterior().groupAccuracy(0).estimate() - truth) / runs;
+        }
+        assertThat(err).isLessThan(before / 2);
+    }
+
+    @Test
     void should_leave_narrower_intervals_than_random_probes_at_equal_n_without_larger_errors() {
-        // 40 new experts with random abilities and group offsets, 15 probes each: adaptive probing chooses what
-        // narrows the per-group intervals most, so they end narrower; its errors must not be larger either
+        // 40 new experts with random abilities and group offsets, 15 probes each: the informative selector chooses
+        // what narrows the per-group intervals most under the fitted model, so they end narrower; its errors must
+        // not be larger either. The adaptive one (by difficulty alone) gives that up: on these synthetic experts the
+        // fitted discriminations are right by construction, the case where weighing them pays (measured: group
+        // errors 11% above random's at 15 probes); on held-out MMLU-Pro models they are not (docs/onboarding.md).
         SplittableRandom r = new SplittableRandom(77);
-        double[] err = new double[2];
-        double[] sd = new double[2];
-        List<String> names = List.of("adaptive", "random");
+        double[] err = new double[3];
+        double[] sd = new double[3];
+        List<String> names = List.of("informative", "random", "adaptive");
         for (int k = 0; k < 40; k++) {
             double theta = -1.5 + 3 * r.nextDouble();
             double[] delta = {0.4 * (r.nextDouble() - 0.5), 0.4 * (r.nextDouble() - 0.5), 0.4 * (r.nextDouble() - 0.5)};
-            for (int n = 0; n < 2; n++) {
+            for (int n = 0; n < 3; n++) {
                 ProbeSession.Result res = ProbeSession.run(model, prior, ProbeSelector.named(names.get(n)),
                         expert(theta, delta, 100 + k), ProbeSession.Settings.of(15, 200 + k).withTolerance(0),
                         (c, p) -> { });
@@ -118,6 +160,7 @@ class ProbingTest {
         }
         assertThat(sd[0]).isLessThan(sd[1]);
         assertThat(err[0]).isLessThan(err[1] * 1.1);
+        assertThat(err[2]).isLessThan(err[1] * 1.2);
     }
 
     @Test
@@ -150,6 +193,6 @@ class ProbingTest {
                 ProbeSession.Settings.of(500, 1).withTolerance(0.06), (n, p) -> { });
         assertThat(r.stop()).isEqualTo(ProbeSession.Stop.TIGHT);
         assertThat(r.probes().size()).isLessThan(500);
-        assertThat(1.96 * r.posterior().overallAccuracySd()).isLessThanOrEqualTo(0.06);
+        assertThat(1.959963985 * r.posterior().overallAccuracySd()).isLessThanOrEqualTo(0.06); // the session's z
     }
 }
