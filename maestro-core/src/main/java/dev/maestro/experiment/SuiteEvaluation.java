@@ -76,6 +76,11 @@ public final class SuiteEvaluation {
         Optional<LearnedPolicy> learned = Optional.empty();
         Optional<GrpoTrainer.Result> training = Optional.empty();
         List<EpisodeResult> learnedResults = List.of();
+        // the learned policy is tested under the turn and call limits it was trained and validated with: its inputs
+        // include the share of calls left, so under the environment's default (8 calls, TrainConfig's 4) a checkpoint
+        // would be scored on test on inputs it never saw on validation
+        Environment learnedEnv = o.train().map(c -> env.withConfig(env.config().withMaxTurns(c.maxTurns())
+                .withMaxCalls(c.maxCalls()))).orElse(env);
         if (o.train().isPresent() && o.embedder().isPresent()) {
             // the training tasks' rows of the matrix the baselines were fitted on (same episodes, same seeds)
             PairMatrix trainMatrix = fitted.train().subset(trainOnly);
@@ -88,7 +93,7 @@ public final class SuiteEvaluation {
             GrpoTrainer.Result r = tb.build().run();
             training = Optional.of(r);
             learned = Optional.of(r.policy());
-            learnedResults = Evaluator.run(env, r.policy(), test, o.seed(), o.threads(), o.progress());
+            learnedResults = Evaluator.run(learnedEnv, r.policy(), test, o.seed(), o.threads(), o.progress());
             systems.add(SystemResult.of("maestro", "learned", null, learnedResults, String.format(Locale.ROOT,
                     "GRPO policy at cost weight %s (chosen on validation); validation score %.4f at step %d (initial %.4f, "
                             + "start leaning on the %s); %.0f episodes/s in rollouts", r.policy().defaultCostWeight(),
@@ -121,7 +126,7 @@ public final class SuiteEvaluation {
                             .findFirst().map(x -> Stats.round(learnedCost / x.mean_cost_usd(), 3))));
             sections.put("composition", Composition.of(learnedResults, bestCost));
             if (!o.costSweep().isEmpty()) {
-                sections.put("cost_sweep", costSweep(env, learned.get(), test, systems, o.seed(), o.threads(), o.costSweep()));
+                sections.put("cost_sweep", costSweep(learnedEnv, learned.get(), test, systems, o.seed(), o.threads(), o.costSweep()));
             }
         }
         // every call this suite's run made (fitting, training, evaluation), and the HTTP requests behind them

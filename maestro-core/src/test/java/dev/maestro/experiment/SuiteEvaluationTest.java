@@ -6,12 +6,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.maestro.Progress;
 import dev.maestro.expert.RecordedOutputs;
+import dev.maestro.policy.embed.CachingEmbedder;
+import dev.maestro.runtime.Embedders;
 import dev.maestro.task.Split;
 import dev.maestro.task.Task;
+import dev.maestro.train.TrainConfig;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SuiteEvaluationTest {
     static final Path DATA = Path.of("..", "data");
@@ -47,6 +52,23 @@ class SuiteEvaluationTest {
             Report r = SuiteEvaluation.run(wb, SuiteEvaluation.Options.baselinesOnly(7, 2, Progress.NONE)).report();
             assertThat(r.simulated()).isTrue();
             assertThat(r.system("per-group-oracle").accuracy() - r.system("best-single").accuracy()).isGreaterThan(0.10);
+        }
+    }
+
+    @Test
+    void should_test_the_learned_policy_under_the_turn_and_call_limits_it_was_trained_and_validated_with(@TempDir Path dir) {
+        // given a policy trained (one step) and validated with at most one call in two turns
+        TrainConfig cfg = TrainConfig.builder().maxTurns(2).maxCalls(1).minSteps(1).maxSteps(1).maxTrainTasks(64)
+                .validationEvery(1).build();
+        try (Workbench wb = Workbench.open(Suite.load(DATA.resolve("mathv")), Workbench.Options.defaults());
+             CachingEmbedder emb = Embedders.caching(dir).open(Embedders.HASHING)) {
+            // when the suite is evaluated
+            Report r = SuiteEvaluation.run(wb, new SuiteEvaluation.Options(7, 2, Optional.of(cfg), Optional.of(emb),
+                    Optional.empty(), Progress.NONE, false, List.of())).report();
+            // then on test it makes at most that one call too (the environment's default would allow three in four
+            // turns, and its inputs, such as the share of calls left, would differ from validation's)
+            SystemResult learned = r.system("maestro");
+            assertThat(learned.mean_calls()).isBetween(0.5, 1.0);
         }
     }
 }
