@@ -192,34 +192,9 @@ public final class GrpoTrainer {
         // The starting policy leans on the best training pair (see LearnedPolicies.create); a checkpoint replaces it
         // only when it beats it on validation by more than the paired standard error (Validation.Score), so a small,
         // noisy validation split cannot trade the start for a checkpoint that won by luck.
-        Validation.Score startScore = validation().score(policy);
-        String startName = "prior+history";
-        if (cfg.historyWeight() + cfg.wideWeight() > 0) {
-            // The neighbourhood estimates are noisy where the pairs differ little (MATH-V: ~17% accuracy, 24
-            // neighbours); a start that routes by them must earn it on validation against one leaning on the
-            // training prior alone (the best single pair), like any later checkpoint.
-            LearnedPolicies.lean(policy, cfg.priorWeight() + cfg.historyWeight() + cfg.wideWeight(), 0, 0);
-            Validation.Score priorOnly = validation().score(policy);
-            if (startScore.beatsClearly(priorOnly)) {
-                LearnedPolicies.lean(policy, cfg.priorWeight(), cfg.historyWeight(), cfg.wideWeight());
-            } else {
-                startScore = priorOnly;
-                startName = "prior";
-            }
-        }
-        // A start that values a call one answer ahead (what the lead's posterior would become) rather than at its
-        // pair's accuracy: it too must beat the start chosen so far on validation by the paired rule.
-        double startWeight = cfg.priorWeight() + cfg.historyWeight() + cfg.wideWeight();
-        LearnedPolicies.leanAhead(policy, startWeight);
-        Validation.Score ahead = validation().score(policy);
-        if (ahead.beatsClearly(startScore)) {
-            startScore = ahead;
-            startName = "look-ahead";
-        } else if (startName.equals("prior")) {
-            LearnedPolicies.lean(policy, startWeight, 0, 0);
-        } else {
-            LearnedPolicies.lean(policy, cfg.priorWeight(), cfg.historyWeight(), cfg.wideWeight());
-        }
+        StartChoice.Chosen begin = StartChoice.choose(policy, cfg, validation());
+        Validation.Score startScore = begin.score();
+        String startName = begin.name();
         long start = 0;
         Parameters best = params.copy();
         double bestScore = -1;

@@ -1,6 +1,7 @@
 package dev.maestro.experiment;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.maestro.Progress;
 import dev.maestro.episode.Environment;
@@ -49,7 +50,7 @@ class OnboardingTest {
         // then: 8 probes each on training questions, estimates that tell medic from dud, and routing follows them
         assertThat(r.pairs()).extracting(p -> p.pair().id()).containsExactlyInAnyOrder("medic@@solve", "dud@@solve");
         assertThat(r.calls()).isEqualTo(16);
-        assertThat(r.costUsd()).isCloseTo(16 * 0.0001, org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(r.costUsd()).isCloseTo(16 * 0.0001, within(1e-9));
         Onboarding.PairResult medic = r.pairs().stream().filter(p -> p.pair().model().equals("medic")).findFirst().orElseThrow();
         Onboarding.PairResult dud = r.pairs().stream().filter(p -> p.pair().model().equals("dud")).findFirst().orElseThrow();
         assertThat(medic.probes()).allSatisfy(p -> assertThat(train.stream().map(Task::id)).contains(p.question()));
@@ -88,11 +89,11 @@ class OnboardingTest {
         // then the file holds what the in-memory policy holds: the medic's prior, cost and history
         Pair medic = new Pair("medic", "solve");
         assertThat(loaded.priors().get(medic)).isEqualTo(r.policy().priors().get(medic));
-        assertThat(loaded.costs().get(medic)).isCloseTo(0.0001, org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(loaded.costs().get(medic)).isCloseTo(0.0001, within(1e-9));
         Task q = ToyWorld.tasks(200).get(151);
         assertThat(loaded.history().orElseThrow().forTask(q, words.embed(q.question())).get(medic))
                 .isCloseTo(r.policy().history().orElseThrow().forTask(q, words.embed(q.question())).get(medic),
-                        org.assertj.core.api.Assertions.within(1e-6));
+                        within(1e-6));
         assertThat(dev.maestro.policy.Checkpoint.read(out).header().notes()).containsKey("onboarding");
         assertThat(dev.maestro.policy.Checkpoint.read(out).header().registryName()).isEqualTo("toy");
     }

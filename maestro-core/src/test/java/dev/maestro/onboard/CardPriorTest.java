@@ -1,6 +1,7 @@
 package dev.maestro.onboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.maestro.registry.ModelFacts;
 import java.util.ArrayList;
@@ -43,7 +44,7 @@ class CardPriorTest {
         AbilityPrior small = cp.prior(new ExpertCard("new-small@@s", "new-small", "s", facts(2)));
         assertThat(big.thetaMean()).isGreaterThan(small.thetaMean() + 1);
         assertThat(big.source()).contains("card prior over 16 known models");
-        assertThat(big.thetaVar()).isCloseTo(Math.pow(cp.quality().cardRmse(), 2), org.assertj.core.api.Assertions.within(0.05));
+        assertThat(big.thetaVar()).isCloseTo(Math.pow(cp.quality().cardRmse(), 2), within(0.05));
     }
 
     @Test

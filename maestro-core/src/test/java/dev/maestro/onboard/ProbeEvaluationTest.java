@@ -1,6 +1,7 @@
 package dev.maestro.onboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.maestro.Progress;
 import dev.maestro.registry.ModelFacts;
@@ -53,6 +54,6 @@ class ProbeEvaluationTest {
             assertThat(x.estimate("random", 5)).isNaN();
             bias += (x.estimate("adaptive", 60) - x.testAccuracy()) / rep.experts().size();
         }
-        assertThat(rep.row("adaptive", 60).overallBias()).isCloseTo(bias, org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(rep.row("adaptive", 60).overallBias()).isCloseTo(bias, within(1e-9));
     }
 }

@@ -1,6 +1,7 @@
 package dev.maestro.onboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.maestro.onboard.AbilityPosterior.Interval;
 import dev.maestro.onboard.AbilityPosterior.Observation;
@@ -40,7 +41,7 @@ class ProbingTest {
     void should_return_the_prior_when_nothing_was_observed_and_narrow_with_probes() {
         AbilityPosterior p0 = AbilityPosterior.of(model, prior, List.of());
         assertThat(p0.eta(0)).isCloseTo(prior.thetaMean() + prior.deltaMean()[0] + prior.deltaSlope()[0] * prior.thetaMean(),
-                org.assertj.core.api.Assertions.within(1e-6));
+                within(1e-6));
 
         ProbeSession.Result r = ProbeSession.run(model, prior, ProbeSelector.random(), expert(1.0, new double[3], 3),
                 ProbeSession.Settings.of(60, 9).withTolerance(0), (n, p) -> { });
@@ -54,7 +55,7 @@ class ProbingTest {
             truth += w[g] * s.groupAccuracy(g, 1.0, new double[3]);
             assertThat(r.posterior().groupAccuracy(g).low()).isLessThan(r.posterior().groupAccuracy(g).high());
         }
-        assertThat(after.estimate()).isCloseTo(truth, org.assertj.core.api.Assertions.within(0.08));
+        assertThat(after.estimate()).isCloseTo(truth, within(0.08));
     }
 
     @Test
@@ -183,7 +184,7 @@ class ProbingTest {
             assertThat(p.failure()).contains("timeout after 30s");
         });
         assertThat(r.graded()).isZero();
-        assertThat(r.costUsd()).isCloseTo(0.01, org.assertj.core.api.Assertions.within(1e-12));
+        assertThat(r.costUsd()).isCloseTo(0.01, within(1e-12));
         assertThat(r.posterior().eta(1)).isEqualTo(p0.eta(1));
     }
 
