@@ -1,6 +1,7 @@
 package dev.maestro.cli;
 
 import dev.maestro.MaestroException;
+import dev.maestro.episode.Environment;
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.episode.Policy;
 import dev.maestro.eval.Baselines;
@@ -12,6 +13,7 @@ import dev.maestro.eval.SystemResult;
 import dev.maestro.experiment.SuiteEvaluation;
 import dev.maestro.experiment.Workbench;
 import dev.maestro.expert.PairHealth;
+import dev.maestro.policy.Checkpoint;
 import dev.maestro.policy.FixedPairPolicy;
 import dev.maestro.policy.LearnedPolicy;
 import dev.maestro.registry.Pair;
@@ -129,6 +131,7 @@ final class EvalCommand implements Callable<Integer> {
                         + "in --policy (e.g. runs/train/policy.ckpt)");
             }
             LearnedPolicy swept = null;
+            Environment learnedEnv = wb.env();
             List<SystemResult> systems = new ArrayList<>();
             Map<String, Object> sections = new LinkedHashMap<>();
             Baselines.Fitted fitted = null;
@@ -149,7 +152,11 @@ final class EvalCommand implements Callable<Integer> {
                         lp = lp.withCostWeight(costWeight.get());
                     }
                     note += "; cost weight " + lp.costWeight() + (costWeight.isPresent() ? " (--cost-weight)" : " (chosen on validation)");
-                    List<EpisodeResult> rs = Evaluator.run(wb.env(), lp, evalTasks, seed, n, progress);
+                    // under the limits it was trained and validated with (as the demo tests it), not the environment's
+                    learnedEnv = wb.env().withConfig(Checkpoint.read(ckpt.file()).header().trainedLimits(wb.env().config()));
+                    note += "; at most " + learnedEnv.config().maxCalls() + " calls in " + learnedEnv.config().maxTurns()
+                            + " turns, as trained";
+                    List<EpisodeResult> rs = Evaluator.run(learnedEnv, lp, evalTasks, seed, n, progress);
                     systems.add(SystemResult.of("maestro", "learned", null, rs, note));
                     swept = lp;
                 } else if (spec instanceof PolicySpec.Llm llmSpec) {
@@ -179,7 +186,7 @@ final class EvalCommand implements Callable<Integer> {
                 sections.put("pair_accuracy_on_fit_split", fitted.train().accuracyByPair());
             }
             if (!sweep.isEmpty() && swept != null) {
-                sections.put("cost_sweep", SuiteEvaluation.costSweep(wb.env(), swept, evalTasks, systems, seed, n, sweep));
+                sections.put("cost_sweep", SuiteEvaluation.costSweep(learnedEnv, swept, evalTasks, systems, seed, n, sweep));
             }
             sections.put("calls_by_pair", PairHealth.section(wb.health()));
             wb.judge().ifPresent(j -> sections.put("judge", j.summary()));

@@ -3,6 +3,7 @@ package dev.maestro.policy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.maestro.AtomicFiles;
 import dev.maestro.MaestroException;
+import dev.maestro.episode.EpisodeConfig;
 import dev.maestro.policy.nn.Adam;
 import dev.maestro.policy.nn.Parameters;
 import java.io.ByteArrayInputStream;
@@ -79,6 +80,22 @@ public final class Checkpoint {
                 sizes.add(n.intValue());
             }
             return new PolicyArchitecture(sizes, p.intValue(), sd.longValue());
+        }
+
+        /**
+         * {@code base} with the turn and call limits the policy was trained and validated with ({@code maxTurns},
+         * {@code maxCalls} of {@link #config}), or {@code base} unchanged where the config lacks them. The policy reads
+         * the share of calls left, so under other limits it would decide on inputs validation never saw.
+         */
+        public EpisodeConfig trainedLimits(EpisodeConfig base) {
+            EpisodeConfig c = base;
+            if (config.get("maxTurns") instanceof Number t && t.intValue() >= 1) {
+                c = c.withMaxTurns(t.intValue());
+            }
+            if (config.get("maxCalls") instanceof Number n && n.intValue() >= 0) {
+                c = c.withMaxCalls(n.intValue());
+            }
+            return c;
         }
     }
 

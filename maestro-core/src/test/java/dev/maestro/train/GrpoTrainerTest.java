@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.maestro.MaestroException;
 import dev.maestro.episode.Environment;
+import dev.maestro.episode.EpisodeConfig;
 import dev.maestro.eval.Evaluator;
 import dev.maestro.Progress;
 import dev.maestro.task.Task;
@@ -90,5 +91,23 @@ class GrpoTrainerTest {
         assertThatThrownBy(() -> Checkpoint.read(old)).isInstanceOf(MaestroException.class)
                 .hasMessageContaining("format version 0 is not supported");
         LearnedPolicies.load(dir.resolve("policy.ckpt"), name -> new ToyWorld.BagOfWords());
+    }
+
+    @Test
+    void should_record_the_turn_and_call_limits_it_was_trained_with_so_eval_can_apply_them(@TempDir Path dir) {
+        // given a checkpoint trained with at most one call in two turns
+        Environment env = ToyWorld.env();
+        TrainConfig cfg = CFG.toBuilder().maxTurns(2).maxCalls(1).epochs(1).build();
+        GrpoTrainer.builder(env, ToyWorld.tasks(32), cfg, new ToyWorld.BagOfWords(), "bow-32").out(dir).build().run();
+        Checkpoint.Header h = Checkpoint.read(dir.resolve("policy.ckpt")).header();
+        // then its header turns any environment's limits into those, and keeps the rest of the config
+        EpisodeConfig limited = h.trainedLimits(env.config().withMaxTurns(4).withMaxCalls(8));
+        assertThat(limited.maxTurns()).isEqualTo(2);
+        assertThat(limited.maxCalls()).isEqualTo(1);
+        assertThat(limited.maxCostUsd()).isEqualTo(env.config().maxCostUsd());
+        // and the policy run under them makes at most one call per task
+        Policy p = LearnedPolicies.load(dir.resolve("policy.ckpt"), name -> new ToyWorld.BagOfWords());
+        assertThat(Evaluator.run(env.withConfig(limited), p, ToyWorld.tasks(16), 7, 1, Progress.NONE))
+                .allSatisfy(r -> assertThat(r.calls()).isLessThanOrEqualTo(1));
     }
 }
