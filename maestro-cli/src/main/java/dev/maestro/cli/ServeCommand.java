@@ -4,11 +4,13 @@ import dev.maestro.MaestroException;
 import dev.maestro.episode.EpisodeConfig;
 import dev.maestro.episode.Policy;
 import dev.maestro.experiment.Suite;
+import dev.maestro.policy.Checkpoint;
 import dev.maestro.registry.Backend;
 import dev.maestro.registry.Registry;
 import dev.maestro.registry.RegistryLoader;
 import dev.maestro.runtime.MaestroRuntime;
 import dev.maestro.runtime.PolicyResolver;
+import dev.maestro.runtime.PolicySpec;
 import dev.maestro.task.Split;
 import dev.maestro.task.Task;
 import dev.maestro.task.TaskReader;
@@ -131,7 +133,7 @@ public final class ServeCommand implements Callable<Integer> {
             + "loopback/private/link-local addresses (an internal image server)")
     boolean imageAllowPrivate;
 
-    @Option(names = "--max-calls", description = "default expert calls per request (default: the episode default)")
+    @Option(names = "--max-calls", description = "default expert calls per request (default: a served checkpoint's training limit, else the episode default)")
     Optional<Integer> maxCalls = Optional.empty();
 
     @Option(names = "--max-cost", description = "default dollars per request (default: the episode default)")
@@ -272,8 +274,9 @@ public final class ServeCommand implements Callable<Integer> {
             if (traces.isPresent()) {
                 store = traces.map(TraceStore::open);
             }
-            MaestroServer.Builder b = MaestroServer.builder(new Orchestrator(name, runtime.environment(), p)).host(host).port(port)
-                    .uncachedEnvironment(runtime.uncached()).deployments(runtime.deployments()).maxPromptTokens(maxPromptTokens)
+            EpisodeConfig served = servedLimits(config);
+            MaestroServer.Builder b = MaestroServer.builder(new Orchestrator(name, runtime.environment(served), p)).host(host).port(port)
+                    .uncachedEnvironment(runtime.uncached().withConfig(served)).deployments(runtime.deployments()).maxPromptTokens(maxPromptTokens)
                     .keys(keys).maxConcurrent(maxConcurrent).maxBodyBytes((long) maxBodyMb << 20).imageHosts(Set.copyOf(imageHosts))
                     .imageAddresses(Set.copyOf(imageAddresses)).imagePrivateAddresses(imageAllowPrivate).verl(!noVerl).mcp(!noMcp);
             if (rateLimit > 0) {
@@ -288,6 +291,23 @@ public final class ServeCommand implements Callable<Integer> {
             shared.ifPresent(Database::close);
             throw e;
         }
+    }
+
+    /**
+     * The default per-request limits: a served checkpoint runs under the turn and call limits it was trained and
+     * validated with (its inputs include the share of calls left), unless --max-calls says otherwise; requests may
+     * still set their own ({@code maestro.max_calls}, {@code max_turns}).
+     */
+    EpisodeConfig servedLimits(EpisodeConfig config) {
+        Optional<Path> ckpt = policy.isPresent()
+                ? Optional.of(PolicySpec.parse(policy.get())).filter(s -> s instanceof PolicySpec.Checkpoint)
+                        .map(s -> ((PolicySpec.Checkpoint) s).file())
+                : registry.isEmpty() ? Optional.of(ServeDefaultPolicy.cached(CliEnv.home())) : Optional.empty();
+        if (ckpt.isEmpty() || !Files.isRegularFile(ckpt.get())) {
+            return config;
+        }
+        EpisodeConfig trained = Checkpoint.read(ckpt.get()).header().trainedLimits(config);
+        return maxCalls.isPresent() ? trained.withMaxCalls(maxCalls.get()) : trained;
     }
 
     /**

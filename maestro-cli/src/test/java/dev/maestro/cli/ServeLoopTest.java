@@ -122,6 +122,9 @@ class ServeLoopTest {
                         + "\"content\":\"What is 17 * 23?\"}]}");
                 assertThat(r.at("/choices/0/message/content").asText()).contains("391");
                 assertThat(s.policy().name()).isEqualTo("maestro");
+                // by default under the limits the checkpoint was trained with (maestro train: 4 turns, 4 calls), not 8 calls
+                assertThat(r.at("/maestro/settings/max_calls").asInt()).isEqualTo(4);
+                assertThat(r.at("/maestro/settings/max_turns").asInt()).isEqualTo(4);
                 assertThat(s.traces().orElseThrow().served(0)).hasSizeGreaterThanOrEqualTo(40);
             }
         }
