@@ -13,7 +13,6 @@ import dev.maestro.eval.SystemResult;
 import dev.maestro.experiment.SuiteEvaluation;
 import dev.maestro.experiment.Workbench;
 import dev.maestro.expert.PairHealth;
-import dev.maestro.policy.Checkpoint;
 import dev.maestro.policy.FixedPairPolicy;
 import dev.maestro.policy.LearnedPolicy;
 import dev.maestro.registry.Pair;
@@ -153,7 +152,7 @@ final class EvalCommand implements Callable<Integer> {
                     }
                     note += "; cost weight " + lp.costWeight() + (costWeight.isPresent() ? " (--cost-weight)" : " (chosen on validation)");
                     // under the limits it was trained and validated with (as the demo tests it), not the environment's
-                    learnedEnv = wb.env().withConfig(Checkpoint.read(ckpt.file()).header().trainedLimits(wb.env().config()));
+                    learnedEnv = wb.env().withConfig(lp.trainedLimits(wb.env().config()));
                     note += "; at most " + learnedEnv.config().maxCalls() + " calls in " + learnedEnv.config().maxTurns()
                             + " turns, as trained";
                     List<EpisodeResult> rs = Evaluator.run(learnedEnv, lp, evalTasks, seed, n, progress);

@@ -4,13 +4,12 @@ import dev.maestro.MaestroException;
 import dev.maestro.episode.EpisodeConfig;
 import dev.maestro.episode.Policy;
 import dev.maestro.experiment.Suite;
-import dev.maestro.policy.Checkpoint;
+import dev.maestro.policy.LearnedPolicy;
 import dev.maestro.registry.Backend;
 import dev.maestro.registry.Registry;
 import dev.maestro.registry.RegistryLoader;
 import dev.maestro.runtime.MaestroRuntime;
 import dev.maestro.runtime.PolicyResolver;
-import dev.maestro.runtime.PolicySpec;
 import dev.maestro.task.Split;
 import dev.maestro.task.Task;
 import dev.maestro.task.TaskReader;
@@ -274,7 +273,7 @@ public final class ServeCommand implements Callable<Integer> {
             if (traces.isPresent()) {
                 store = traces.map(TraceStore::open);
             }
-            EpisodeConfig served = servedLimits(config);
+            EpisodeConfig served = servedLimits(config, p);
             MaestroServer.Builder b = MaestroServer.builder(new Orchestrator(name, runtime.environment(served), p)).host(host).port(port)
                     .uncachedEnvironment(runtime.uncached().withConfig(served)).deployments(runtime.deployments()).maxPromptTokens(maxPromptTokens)
                     .keys(keys).maxConcurrent(maxConcurrent).maxBodyBytes((long) maxBodyMb << 20).imageHosts(Set.copyOf(imageHosts))
@@ -298,15 +297,11 @@ public final class ServeCommand implements Callable<Integer> {
      * validated with (its inputs include the share of calls left), unless --max-calls says otherwise; requests may
      * still set their own ({@code maestro.max_calls}, {@code max_turns}).
      */
-    EpisodeConfig servedLimits(EpisodeConfig config) {
-        Optional<Path> ckpt = policy.isPresent()
-                ? Optional.of(PolicySpec.parse(policy.get())).filter(s -> s instanceof PolicySpec.Checkpoint)
-                        .map(s -> ((PolicySpec.Checkpoint) s).file())
-                : registry.isEmpty() ? Optional.of(ServeDefaultPolicy.cached(CliEnv.home())) : Optional.empty();
-        if (ckpt.isEmpty() || !Files.isRegularFile(ckpt.get())) {
+    EpisodeConfig servedLimits(EpisodeConfig config, Policy served) {
+        if (!(served instanceof LearnedPolicy lp)) {
             return config;
         }
-        EpisodeConfig trained = Checkpoint.read(ckpt.get()).header().trainedLimits(config);
+        EpisodeConfig trained = lp.trainedLimits(config);
         return maxCalls.isPresent() ? trained.withMaxCalls(maxCalls.get()) : trained;
     }
 

@@ -1,5 +1,6 @@
 package dev.maestro.policy;
 
+import dev.maestro.episode.EpisodeConfig;
 import dev.maestro.episode.EpisodeView;
 import dev.maestro.episode.Observation;
 import dev.maestro.episode.Policy;
@@ -50,6 +51,8 @@ public final class LearnedPolicy implements Policy {
     private final Settings settings;
     /** What the featurizer needs of the settings, made once per policy copy (decisions key their caches on it). */
     private final Featurizer.Numbers numbers;
+    /** The header of the checkpoint this policy was loaded from (shared by copies), if any. */
+    private final Optional<Checkpoint.Header> checkpoint;
 
     /**
      * Everything a copy of the policy may change; the network, encoders and caches are shared by copies.
@@ -86,12 +89,12 @@ public final class LearnedPolicy implements Policy {
                          RegistryEncoding.DescriptionCache descriptions, boolean sample) {
         this(network, questions, descriptions, new ConcurrentHashMap<>(), ThreadLocal.withInitial(() -> new DecisionScratch(network)),
                 new Settings(name, sample, -1, -1, false, Map.of(), 0, Map.of(), 1, Optional.empty(), Set.of(), DEFAULT_COST_WEIGHT,
-                        DEFAULT_COST_WEIGHT, 0));
+                        DEFAULT_COST_WEIGHT, 0), Optional.empty());
     }
 
     private LearnedPolicy(PolicyNetwork network, QuestionEncoder questions, RegistryEncoding.DescriptionCache descriptions,
                           ConcurrentHashMap<Registry, RegistryEncoding> encodings, ThreadLocal<DecisionScratch> scratch,
-                          Settings settings) {
+                          Settings settings, Optional<Checkpoint.Header> checkpoint) {
         this.network = network;
         this.questions = questions;
         this.descriptions = descriptions;
@@ -99,11 +102,25 @@ public final class LearnedPolicy implements Policy {
         this.scratch = scratch;
         this.settings = settings;
         this.numbers = settings.numbers();
+        this.checkpoint = checkpoint;
     }
 
     /** A copy with other settings; copies share the network, the encoders, their caches and the per-thread buffers. */
     private LearnedPolicy with(Settings s) {
-        return new LearnedPolicy(network, questions, descriptions, encodings, scratch, s);
+        return new LearnedPolicy(network, questions, descriptions, encodings, scratch, s, checkpoint);
+    }
+
+    /** The same policy, remembering the header of the checkpoint it was loaded from. */
+    LearnedPolicy loadedFrom(Checkpoint.Header header) {
+        return new LearnedPolicy(network, questions, descriptions, encodings, scratch, settings, Optional.of(header));
+    }
+
+    /**
+     * {@code base} with the turn and call limits this policy was trained and validated with, when it was loaded from a
+     * checkpoint that records them ({@link Checkpoint.Header#trainedLimits}); otherwise {@code base}.
+     */
+    public EpisodeConfig trainedLimits(EpisodeConfig base) {
+        return checkpoint.map(h -> h.trainedLimits(base)).orElse(base);
     }
 
     /** The same network, sampling every decision (for rollouts) or greedy (for evaluation). */
