@@ -1,5 +1,7 @@
 package dev.maestro.serve;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.Optional;
 
 /**
@@ -56,6 +58,23 @@ public final class ApiError extends RuntimeException {
     public static ApiError tooLarge(long limit) {
         return new ApiError(413, "invalid_request_error", "request_too_large",
                 "request body exceeds the limit of " + limit + " bytes");
+    }
+
+    /**
+     * {@link #tooLarge(long)}, after reading and dropping up to 1 MB more of the refused body: closing a connection with
+     * unread input resets it, and a client still sending would see the reset instead of the 413. A larger rest is left
+     * unread (bounded time), at that risk.
+     */
+    public static ApiError tooLarge(long limit, InputStream rest) {
+        byte[] sink = new byte[8192];
+        try {
+            for (int left = 1 << 20, n; left > 0 && (n = rest.read(sink, 0, Math.min(sink.length, left))) >= 0; left -= n) {
+                // dropped
+            }
+        } catch (IOException e) {
+            // the client is gone or the body is broken: the 413 stands either way
+        }
+        return tooLarge(limit);
     }
 
     public static ApiError overloaded(String message) {

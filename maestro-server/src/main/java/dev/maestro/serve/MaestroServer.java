@@ -208,10 +208,12 @@ public final class MaestroServer implements AutoCloseable {
         if (len != null) {
             try {
                 if (Long.parseLong(len.strip()) > cfg.maxBodyBytes) {
-                    throw ApiError.tooLarge(cfg.maxBodyBytes);
+                    throw ApiError.tooLarge(cfg.maxBodyBytes, ctx.req().getInputStream());
                 }
             } catch (NumberFormatException e) {
                 throw ApiError.badRequest("invalid_content_length", "Content-Length is not a number");
+            } catch (IOException e) {
+                throw ApiError.tooLarge(cfg.maxBodyBytes);
             }
         }
         if (rate.isPresent() && (path.equals(CHAT) || path.equals("/get_observation"))) {
@@ -425,7 +427,7 @@ public final class MaestroServer implements AutoCloseable {
             }
             byte[] b = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, cfg.maxBodyBytes + 1));
             if (b.length > cfg.maxBodyBytes) {
-                throw ApiError.tooLarge(cfg.maxBodyBytes);
+                throw ApiError.tooLarge(cfg.maxBodyBytes, in);
             }
             return b;
         }
