@@ -1,7 +1,6 @@
 package dev.maestro.cli;
 
 import dev.maestro.MaestroException;
-import dev.maestro.episode.EpisodeConfig;
 import dev.maestro.episode.Policy;
 import dev.maestro.experiment.Suite;
 import dev.maestro.mcp.server.AskTool;
@@ -78,7 +77,7 @@ public final class McpCommand implements Callable<Integer> {
     @Option(names = "--cache", paramLabel = "FILE", description = "SQLite record/replay cache for live experts: an identical call is answered from the file")
     Optional<Path> cache = Optional.empty();
 
-    @Option(names = "--max-calls", description = "default expert calls per question (default: the episode default)")
+    @Option(names = "--max-calls", description = "default expert calls per question (default: a checkpoint's training limit, else the episode default)")
     Optional<Integer> maxCalls = Optional.empty();
 
     @Option(names = "--max-cost", description = "default dollars per question (default: the episode default)")
@@ -120,13 +119,12 @@ public final class McpCommand implements Callable<Integer> {
         try {
             Optional<Policy> now = resolveNow(runtime);
             if (now.isPresent()) {
-                ready = CompletableFuture.completedFuture(new AskTool.Backend("maestro", runtime.environment(), now.get()));
+                ready = CompletableFuture.completedFuture(backend(runtime, now.get()));
                 err.println("maestro mcp: ready (policy " + now.get().name() + ", registry " + runtime.registry().name() + ")");
             } else {
                 err.println("maestro mcp: no trained default policy in " + ServeDefaultPolicy.cached(CliEnv.home()).getParent()
                         + " yet: training it once in the background (about half a minute on 2 quiet cores); 'ask' waits for it");
-                ready = CompletableFuture.supplyAsync(() -> new AskTool.Backend("maestro", runtime.environment(),
-                        trainDefault(runtime)));
+                ready = CompletableFuture.supplyAsync(() -> backend(runtime, trainDefault(runtime)));
                 ready.whenComplete((b, e) -> {
                     // nothing to say when the client left before training ended (the process is ending)
                     if (e != null && !(cause(e) instanceof CancellationException)) {
@@ -155,6 +153,14 @@ public final class McpCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * What {@code ask} runs: the policy under the runtime's limits for it, so a checkpoint answers under the turn and
+     * call limits it was trained with unless --max-calls says otherwise ({@link MaestroRuntime#limits}).
+     */
+    static AskTool.Backend backend(MaestroRuntime runtime, Policy policy) {
+        return new AskTool.Backend("maestro", runtime.environment(policy), policy);
+    }
+
     private AskTool.Backend await(CompletableFuture<AskTool.Backend> ready) {
         try {
             return ready.get(readyTimeout, TimeUnit.SECONDS);
@@ -179,16 +185,12 @@ public final class McpCommand implements Callable<Integer> {
     }
 
     MaestroRuntime runtime() {
-        EpisodeConfig config = EpisodeConfig.DEFAULT;
-        if (maxCalls.isPresent()) {
-            config = config.withMaxCalls(maxCalls.get());
-        }
-        if (maxCost.isPresent()) {
-            config = config.withMaxCost(maxCost.get());
-        }
         // questions have no gold: nothing to grade
-        MaestroRuntime rt = MaestroRuntime.builder().registry(CliEnv.home().registry(registry.orElse(DEFAULT_REGISTRY)))
-                .env(CliEnv.all()).cache(cache).episode(config).grader((task, answer) -> 0).build();
+        MaestroRuntime.Builder b = MaestroRuntime.builder().registry(CliEnv.home().registry(registry.orElse(DEFAULT_REGISTRY)))
+                .env(CliEnv.all()).cache(cache).grader((task, answer) -> 0);
+        maxCalls.ifPresent(b::maxCalls);
+        maxCost.ifPresent(b::maxCost);
+        MaestroRuntime rt = b.build();
         if (rt.registry().pairs().isEmpty()) {
             rt.close();
             throw new MaestroException("registry " + rt.registry().name() + " has no callable (model, skill) pair to serve");

@@ -4,7 +4,6 @@ import dev.maestro.MaestroException;
 import dev.maestro.episode.EpisodeConfig;
 import dev.maestro.episode.Policy;
 import dev.maestro.experiment.Suite;
-import dev.maestro.policy.LearnedPolicy;
 import dev.maestro.registry.Backend;
 import dev.maestro.registry.Registry;
 import dev.maestro.registry.RegistryLoader;
@@ -215,13 +214,6 @@ public final class ServeCommand implements Callable<Integer> {
     /** Builds and starts the server from the parsed options (the part of {@link #call} that tests drive). */
     public Started start() {
         quietJetty();
-        EpisodeConfig config = EpisodeConfig.DEFAULT;
-        if (maxCalls.isPresent()) {
-            config = config.withMaxCalls(maxCalls.get());
-        }
-        if (maxCost.isPresent()) {
-            config = config.withMaxCost(maxCost.get());
-        }
         if (store.isPresent() && (cache.isPresent() || traces.isPresent())) {
             throw new MaestroException("--store holds the cache and the traces: give either --store, or --cache and --traces");
         }
@@ -248,8 +240,10 @@ public final class ServeCommand implements Callable<Integer> {
         try {
             replies = noCache ? Optional.empty() : shared.map(SqlReplyStore::in);
             traceStore = shared.map(TraceStore::in);
-            MaestroRuntime.Builder rb = MaestroRuntime.builder().registry(loaded).env(CliEnv.all()).cache(cacheFile).episode(config)
+            MaestroRuntime.Builder rb = MaestroRuntime.builder().registry(loaded).env(CliEnv.all()).cache(cacheFile)
                     .grader((task, answer) -> 0).costPrecheck(true).callThreads(threads);
+            maxCalls.ifPresent(rb::maxCalls);
+            maxCost.ifPresent(rb::maxCost);
             replies.ifPresent(rb::cacheStore);
             runtime = rb.build();
         } catch (RuntimeException e) {
@@ -273,7 +267,9 @@ public final class ServeCommand implements Callable<Integer> {
             if (traces.isPresent()) {
                 store = traces.map(TraceStore::open);
             }
-            EpisodeConfig served = servedLimits(config, p);
+            // a served checkpoint answers under the limits it was trained with unless --max-calls says otherwise;
+            // requests may still set their own (maestro.max_calls, max_turns)
+            EpisodeConfig served = runtime.limits(p);
             MaestroServer.Builder b = MaestroServer.builder(new Orchestrator(name, runtime.environment(served), p)).host(host).port(port)
                     .uncachedEnvironment(runtime.uncached().withConfig(served)).deployments(runtime.deployments()).maxPromptTokens(maxPromptTokens)
                     .keys(keys).maxConcurrent(maxConcurrent).maxBodyBytes((long) maxBodyMb << 20).imageHosts(Set.copyOf(imageHosts))
@@ -290,19 +286,6 @@ public final class ServeCommand implements Callable<Integer> {
             shared.ifPresent(Database::close);
             throw e;
         }
-    }
-
-    /**
-     * The default per-request limits: a served checkpoint runs under the turn and call limits it was trained and
-     * validated with (its inputs include the share of calls left), unless --max-calls says otherwise; requests may
-     * still set their own ({@code maestro.max_calls}, {@code max_turns}).
-     */
-    EpisodeConfig servedLimits(EpisodeConfig config, Policy served) {
-        if (!(served instanceof LearnedPolicy lp)) {
-            return config;
-        }
-        EpisodeConfig trained = lp.trainedLimits(config);
-        return maxCalls.isPresent() ? trained.withMaxCalls(maxCalls.get()) : trained;
     }
 
     /**

@@ -2,7 +2,12 @@ package dev.maestro.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.maestro.collect.ArithmeticModels;
+import dev.maestro.episode.EpisodeConfig;
 import dev.maestro.mcp.server.MaestroMcpServer;
+import dev.maestro.runtime.Embedders;
+import dev.maestro.runtime.MaestroRuntime;
+import dev.maestro.testkit.FakeOpenAiServer;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.ServerParameters;
@@ -18,11 +23,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * {@code maestro mcp} as its own process (this test class path), driven by the MCP Java SDK's stdio client: the tool
@@ -148,6 +155,41 @@ class McpCommandTest {
                 .startsWith("maestro mcp: no registry '" + tmp.resolve("nowhere") + "'");
         assertThat(badPolicy.status()).isEqualTo(2);
         assertThat(badPolicy.lines()).singleElement().asString().startsWith("maestro mcp: ").contains("tools@@nope");
+    }
+
+    @Test
+    void should_answer_a_checkpoint_under_the_limits_it_was_trained_with_unless_max_calls_says_otherwise() throws Exception {
+        try (FakeOpenAiServer server = FakeOpenAiServer.start(new ArithmeticModels())) {
+            // given a checkpoint from a short `maestro train` (4 turns, 4 calls by default; an episode allows 8 calls)
+            Path suite = ArithmeticModels.writeSuite(tmp.resolve("my-suite"), 40);
+            Map<String, String> env = new HashMap<>(ArithmeticModels.env(server));
+            env.put("MAESTRO_HOME", tmp.resolve("home").toString());
+            LivePathTest.Result train = LivePathTest.run(env, List.of("train", "--suite", suite.toString(), "--out",
+                    tmp.resolve("runs/x").toString(), "--epochs", "1", "--min-steps", "1", "--embedder", Embedders.HASHING,
+                    "--no-progress"));
+            assertThat(train.exit()).as(train.out()).isZero();
+            String reg = suite.resolve("registry").toString();
+            String ckpt = tmp.resolve("runs/x/policy.ckpt").toString();
+            // then 'ask' runs it under those limits, --max-calls wins over them, and other policies keep the defaults
+            EpisodeConfig trained = askLimits(env, "--registry", reg, "--policy", ckpt);
+            assertThat(trained.maxCalls()).isEqualTo(4);
+            assertThat(trained.maxTurns()).isEqualTo(4);
+            EpisodeConfig six = askLimits(env, "--registry", reg, "--policy", ckpt, "--max-calls", "6");
+            assertThat(six.maxCalls()).isEqualTo(6);
+            assertThat(six.maxTurns()).isEqualTo(4);
+            assertThat(askLimits(env, "--registry", reg, "--policy", "fixed:calc@@direct")).isEqualTo(EpisodeConfig.DEFAULT);
+        }
+    }
+
+    /** The limits 'ask' runs the --policy under (before a call's own max_calls, max_turns), as the command wires it. */
+    static EpisodeConfig askLimits(Map<String, String> env, String... args) {
+        McpCommand cmd = new McpCommand();
+        new CommandLine(cmd).parseArgs(args);
+        return CliEnv.with(env, () -> {
+            try (MaestroRuntime rt = cmd.runtime()) {
+                return McpCommand.backend(rt, cmd.resolveNow(rt).orElseThrow()).environment().config();
+            }
+        });
     }
 
     record Run(int status, List<String> lines) {

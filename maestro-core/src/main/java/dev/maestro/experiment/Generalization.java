@@ -86,7 +86,7 @@ public final class Generalization {
         List<Task> val = wb.part(Split.Part.VALIDATION);
         List<Task> test = wb.part(Split.Part.TEST);
         Environment full = wb.env();
-        List<EpisodeResult> ref = Evaluator.run(full, reference, test, seed, threads, Progress.NONE);
+        List<EpisodeResult> ref = Evaluator.run(asTrained(full, reference), reference, test, seed, threads, Progress.NONE);
         List<LeaveOneOut> out = new ArrayList<>();
         for (String x : models) {
             if (wb.registry().model(x).isEmpty()) {
@@ -100,26 +100,36 @@ public final class Generalization {
                     .priors(m.accuracies()).costs(m.meanCosts()).history(PairHistory.build(train, m.gradesByPair(), embedder))
                     .progress(progress).build().run();
             LearnedPolicy p = r.policy();
-            List<EpisodeResult> before = Evaluator.run(envWithout, p, test, seed, threads, Progress.NONE);
-            List<EpisodeResult> after = Evaluator.run(full, p, test, seed, threads, Progress.NONE);
+            List<EpisodeResult> before = Evaluator.run(asTrained(envWithout, p), p, test, seed, threads, Progress.NONE);
+            List<EpisodeResult> after = Evaluator.run(asTrained(full, p), p, test, seed, threads, Progress.NONE);
             Calibration.Result cal = Calibration.run(full, p, train, Calibration.DEFAULT_SAMPLE, seed, threads);
-            List<EpisodeResult> afterCal = Evaluator.run(full, cal.policy(), test, seed, threads, Progress.NONE);
+            List<EpisodeResult> afterCal = Evaluator.run(asTrained(full, cal.policy()), cal.policy(), test, seed, threads,
+                    Progress.NONE);
             out.add(new LeaveOneOut(x, accuracy(before), accuracy(after), share(after, x), accuracy(afterCal),
                     share(afterCal, x), cal.calls(), accuracy(ref), share(ref, x)));
         }
         return out;
     }
 
+    /**
+     * {@code env} under the turn and call limits {@code p} was trained and validated with, as the demo's evaluation
+     * runs it: its inputs include the share of calls left, so the environment's 8 calls would be inputs it never saw.
+     */
+    static Environment asTrained(Environment env, LearnedPolicy p) {
+        return env.withConfig(p.trainedLimits(env.config()));
+    }
+
     public static Unseen unseen(Workbench wb, LearnedPolicy policy, List<ModelCard> extra, long seed, int threads) {
         List<Task> test = wb.part(Split.Part.TEST);
         Registry plus = wb.registry().withModels(extra);
-        List<EpisodeResult> before = Evaluator.run(wb.env(), policy, test, seed, threads, Progress.NONE);
+        List<EpisodeResult> before = Evaluator.run(asTrained(wb.env(), policy), policy, test, seed, threads, Progress.NONE);
         // The added models' experts are wired by the runtime like the others (same cache, keys and decorators).
         Environment envPlus = wb.runtime().environment(plus);
-        List<EpisodeResult> after = Evaluator.run(envPlus, policy, test, seed, threads, Progress.NONE);
+        List<EpisodeResult> after = Evaluator.run(asTrained(envPlus, policy), policy, test, seed, threads, Progress.NONE);
         Calibration.Result cal = Calibration.run(envPlus, policy, wb.part(Split.Part.TRAIN), Calibration.DEFAULT_SAMPLE,
                 seed, threads);
-        List<EpisodeResult> afterCal = Evaluator.run(envPlus, cal.policy(), test, seed, threads, Progress.NONE);
+        List<EpisodeResult> afterCal = Evaluator.run(asTrained(envPlus, cal.policy()), cal.policy(), test, seed, threads,
+                Progress.NONE);
         Calibrated c = new Calibrated(cal.tasks(), cal.calls(), Stats.round(cal.costUsd(), 6), cal.accuracy(),
                 Stats.round(accuracy(afterCal), 4), shares(afterCal, extra), sharesByGroup(afterCal, extra),
                 byGroupAccuracy(afterCal));

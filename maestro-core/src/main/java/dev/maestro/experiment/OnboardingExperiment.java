@@ -57,7 +57,8 @@ public final class OnboardingExperiment {
         List<Task> train = wb.part(Split.Part.TRAIN);
         List<Task> test = wb.part(Split.Part.TEST);
         Environment full = wb.env();
-        List<EpisodeResult> ref = Evaluator.run(full, retrained, test, seed, threads, Progress.NONE);
+        List<EpisodeResult> ref = Evaluator.run(Generalization.asTrained(full, retrained), retrained, test, seed, threads,
+                Progress.NONE);
         List<Row> rows = new ArrayList<>();
         List<Paired> paired = new ArrayList<>();
         List<SystemResult> systems = new ArrayList<>();
@@ -75,7 +76,8 @@ public final class OnboardingExperiment {
             Environment envWithout = full.withRegistry(without, Map.of());
             PairMatrix known = PairMatrix.compute(envWithout, train, seed, threads, Progress.NONE);
             LearnedPolicy p = samePrice(trainer.apply(envWithout, known), retrained);
-            List<EpisodeResult> base = Evaluator.run(envWithout, p, test, seed, threads, Progress.NONE);
+            List<EpisodeResult> base = Evaluator.run(Generalization.asTrained(envWithout, p), p, test, seed, threads,
+                    Progress.NONE);
             double rBase = reward(base);
             double rRef = reward(ref);
             rows.add(row(name, "without", 0, "-", base, out, rBase, rRef, 0, 0));
@@ -85,7 +87,8 @@ public final class OnboardingExperiment {
                 for (String sel : n == 0 ? List.of(selectors.get(0)) : selectors) {
                     Onboarding.Result on = Onboarding.run(full, p, Onboarding.outcomes(known), train, Map.of(),
                             Onboarding.Options.of(n, seed).withSelector(sel).withTolerance(0), Progress.NONE);
-                    List<EpisodeResult> rs = Evaluator.run(full, on.policy(), test, seed, threads, Progress.NONE);
+                    List<EpisodeResult> rs = Evaluator.run(Generalization.asTrained(full, on.policy()), on.policy(), test,
+                            seed, threads, Progress.NONE);
                     String label = n == 0 ? "card" : sel;
                     rows.add(row(name, "onboarded", n, label, rs, out, rBase, rRef, on.calls(), on.costUsd()));
                     byKey.put(label + "|" + n, rs);

@@ -114,7 +114,7 @@ public final class LearnedPolicies {
             if (c.history().isPresent()) {
                 p = p.history(c.history().get());
             }
-            return p.withDefaultCostWeight(c.header().costWeight()).loadedFrom(c.header());
+            return p.withDefaultCostWeight(c.header().costWeight()).withCheckpoint(c.header());
         } catch (MaestroException ex) {
             throw new MaestroException(source + ": checkpoint does not fit this network: " + ex.getMessage(), ex);
         }

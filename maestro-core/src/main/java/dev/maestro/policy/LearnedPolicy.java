@@ -51,7 +51,7 @@ public final class LearnedPolicy implements Policy {
     private final Settings settings;
     /** What the featurizer needs of the settings, made once per policy copy (decisions key their caches on it). */
     private final Featurizer.Numbers numbers;
-    /** The header of the checkpoint this policy was loaded from (shared by copies), if any. */
+    /** The header of this policy's checkpoint (the one it was loaded from, or the one its training wrote), if any. */
     private final Optional<Checkpoint.Header> checkpoint;
 
     /**
@@ -110,14 +110,17 @@ public final class LearnedPolicy implements Policy {
         return new LearnedPolicy(network, questions, descriptions, encodings, scratch, s, checkpoint);
     }
 
-    /** The same policy, remembering the header of the checkpoint it was loaded from. */
-    LearnedPolicy loadedFrom(Checkpoint.Header header) {
+    /**
+     * The same policy, remembering the header of its checkpoint: the one it was loaded from, or the one its training
+     * wrote, so that a policy fresh from training knows the limits it was trained with as a loaded one does.
+     */
+    public LearnedPolicy withCheckpoint(Checkpoint.Header header) {
         return new LearnedPolicy(network, questions, descriptions, encodings, scratch, settings, Optional.of(header));
     }
 
     /**
-     * {@code base} with the turn and call limits this policy was trained and validated with, when it was loaded from a
-     * checkpoint that records them ({@link Checkpoint.Header#trainedLimits}); otherwise {@code base}.
+     * {@code base} with the turn and call limits this policy was trained and validated with, when its checkpoint
+     * records them ({@link Checkpoint.Header#trainedLimits}); otherwise {@code base}.
      */
     public EpisodeConfig trainedLimits(EpisodeConfig base) {
         return checkpoint.map(h -> h.trainedLimits(base)).orElse(base);

@@ -3,6 +3,7 @@ package dev.maestro.runtime;
 import dev.maestro.MaestroException;
 import dev.maestro.episode.EpisodeConfig;
 import dev.maestro.episode.EpisodeResult;
+import dev.maestro.episode.Environment;
 import dev.maestro.episode.Policy;
 import dev.maestro.episode.Step;
 import dev.maestro.episode.Telemetry;
@@ -31,17 +32,21 @@ import java.util.concurrent.atomic.AtomicLong;
  * }</pre>
  *
  * <p>The policy is any spec {@link PolicyResolver} accepts: a checkpoint file, {@code fixed:MODEL@@SKILL},
- * {@code llm:MODEL@BASE_URL}, or a baseline fitted on {@link Builder#trainingTasks training tasks}.
+ * {@code llm:MODEL@BASE_URL}, or a baseline fitted on {@link Builder#trainingTasks training tasks}. A checkpoint
+ * answers under the turn and call limits it was trained with unless the builder sets them ({@link #limits}).
  */
 public final class Maestro implements AutoCloseable {
     private final MaestroRuntime runtime;
     private final Policy policy;
+    /** The runtime's environment under the limits this policy runs under ({@link MaestroRuntime#limits}). */
+    private final Environment environment;
     private final AtomicLong seeds;
     private final AtomicLong ids = new AtomicLong();
 
     private Maestro(MaestroRuntime runtime, Policy policy, long seed) {
         this.runtime = runtime;
         this.policy = policy;
+        this.environment = runtime.environment(policy);
         this.seeds = new AtomicLong(seed);
     }
 
@@ -78,7 +83,7 @@ public final class Maestro implements AutoCloseable {
      */
     public Answer answer(Task task) {
         Objects.requireNonNull(task, "task");
-        EpisodeResult r = runtime.environment().run(task, policy, seeds.getAndIncrement());
+        EpisodeResult r = environment.run(task, policy, seeds.getAndIncrement());
         List<String> errors = new ArrayList<>();
         for (Step s : r.steps()) {
             if (!s.error().isEmpty()) {
@@ -87,7 +92,7 @@ public final class Maestro implements AutoCloseable {
             s.observations().forEach(o -> o.error().ifPresent(e -> errors.add(o.call().model() + "@@" + o.call().skill() + ": " + e)));
         }
         if (r.answer().isEmpty()) {
-            errors.add("no answer within " + runtime.environment().config().maxTurns() + " turns");
+            errors.add("no answer within " + environment.config().maxTurns() + " turns");
         }
         return new Answer(r.answer().orElse(""), r.answer().isPresent(), r.calls(), r.costUsd(), r.latencyMs(), r.steps(),
                 errors, r.policy());
@@ -101,6 +106,14 @@ public final class Maestro implements AutoCloseable {
     /** The policy that decides the calls. */
     public Policy policy() {
         return policy;
+    }
+
+    /**
+     * The limits each question runs under: those of the builder, except that a checkpoint keeps the turn and call
+     * limits it was trained and validated with where the builder set none ({@link MaestroRuntime#limits}).
+     */
+    public EpisodeConfig limits() {
+        return environment.config();
     }
 
     /** The runtime underneath (experts, pool, environment), for what the facade does not cover. */
@@ -149,8 +162,14 @@ public final class Maestro implements AutoCloseable {
         public Builder home(Path dir) { runtime.home(dir); return this; }
         /** SQLite record/replay cache for live experts. */
         public Builder cache(Path file) { runtime.cache(file); return this; }
-        /** Per-question limits (turns, calls, dollars). */
+        /** Per-question limits (turns, calls, dollars), all set: a checkpoint runs under these too, not its trained ones. */
         public Builder episode(EpisodeConfig c) { runtime.episode(c); return this; }
+        /** Turns per question (default: a checkpoint's trained limit, else 4). */
+        public Builder maxTurns(int n) { runtime.maxTurns(n); return this; }
+        /** Expert calls per question (default: a checkpoint's trained limit, else 8). */
+        public Builder maxCalls(int n) { runtime.maxCalls(n); return this; }
+        /** Dollars per question (default: $1). */
+        public Builder maxCost(double usd) { runtime.maxCost(usd); return this; }
         /** Receives every answered episode (e.g. to log it). */
         public Builder trace(TraceSink t) { runtime.trace(t); return this; }
         /** Spans of episodes, turns and expert calls (default: from the environment, see {@link MaestroRuntime.Builder#telemetry}). */

@@ -5,6 +5,7 @@ import dev.maestro.episode.CallStats;
 import dev.maestro.episode.EpisodeConfig;
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.episode.Environment;
+import dev.maestro.episode.Policy;
 import dev.maestro.episode.Telemetry;
 import dev.maestro.episode.TraceSink;
 import dev.maestro.eval.JudgeGrader;
@@ -17,6 +18,7 @@ import dev.maestro.expert.Experts;
 import dev.maestro.expert.PairHealth;
 import dev.maestro.expert.ReplyStore;
 import dev.maestro.expert.SimulatedExpert;
+import dev.maestro.policy.LearnedPolicy;
 import dev.maestro.registry.ModelCard;
 import dev.maestro.registry.Registry;
 import dev.maestro.registry.RegistryLoader;
@@ -70,6 +72,9 @@ public final class MaestroRuntime implements AutoCloseable {
     private final ProvidedTools externalTools;
     private volatile Environment uncached;
     private final Telemetry telemetry;
+    /** Whether the caller set the turn (call) limit, so that it wins over a checkpoint's trained one ({@link #limits}). */
+    private final boolean turnsSet;
+    private final boolean callsSet;
 
     private MaestroRuntime(Builder b, Registry registry) {
         this.registry = registry;
@@ -77,6 +82,8 @@ public final class MaestroRuntime implements AutoCloseable {
         this.home = b.home.orElseGet(() -> MaestroHome.fromEnv(b.env));
         this.cache = b.cache;
         this.telemetry = b.telemetry.orElseGet(() -> Telemetry.fromEnvironment(b.env));
+        this.turnsSet = b.episodeSet || b.maxTurns.isPresent();
+        this.callsSet = b.episodeSet || b.maxCalls.isPresent();
         Experts.Options.Builder eo = Experts.Options.builder().simulated(SimulatedExpert::create).env(EnvLookup.of(b.env))
                 .requests(requests).deployments(deployments);
         b.cache.ifPresent(eo::cache);
@@ -108,7 +115,7 @@ public final class MaestroRuntime implements AutoCloseable {
             } else {
                 this.judge = Optional.empty();
             }
-            this.environment = Environment.builder(registry, experts, grader).skills(skills).config(b.episode)
+            this.environment = Environment.builder(registry, experts, grader).skills(skills).config(b.limits())
                     .pool(pool).trace(b.trace.and(CallStats.sink(calls))).resumeFrom(counted(b.done, calls))
                     .costPrecheck(b.costPrecheck).telemetry(telemetry).build();
         } catch (RuntimeException e) {
@@ -212,6 +219,29 @@ public final class MaestroRuntime implements AutoCloseable {
         return environment.withConfig(config);
     }
 
+    /**
+     * The limits {@code policy} runs under by default. A policy loaded from a checkpoint runs under the turn and call
+     * limits it was trained and validated with ({@link LearnedPolicy#trainedLimits}): its inputs include the share of
+     * calls left, so other limits would feed it inputs validation never saw. A limit the caller set wins
+     * ({@link Builder#episode}, {@link Builder#maxTurns}, {@link Builder#maxCalls}); any other policy, and the cost
+     * limit, are as the runtime was built.
+     */
+    public EpisodeConfig limits(Policy policy) {
+        EpisodeConfig c = environment.config();
+        if (!(policy instanceof LearnedPolicy lp)) {
+            return c;
+        }
+        EpisodeConfig trained = lp.trainedLimits(c);
+        return trained.withMaxTurns(turnsSet ? c.maxTurns() : trained.maxTurns())
+                .withMaxCalls(callsSet ? c.maxCalls() : trained.maxCalls());
+    }
+
+    /** The environment under the limits {@code policy} runs under by default ({@link #limits}). */
+    public Environment environment(Policy policy) {
+        EpisodeConfig c = limits(policy);
+        return c.equals(environment.config()) ? environment : environment.withConfig(c);
+    }
+
     /** Every call the episodes of this runtime made so far, per pair (one per observation). */
     public CallLog calls() { return calls; }
 
@@ -310,6 +340,10 @@ public final class MaestroRuntime implements AutoCloseable {
         private Optional<Path> cache = Optional.empty();
         private Optional<ReplyStore> cacheStore = Optional.empty();
         private EpisodeConfig episode = EpisodeConfig.DEFAULT;
+        private boolean episodeSet;
+        private Optional<Integer> maxTurns = Optional.empty();
+        private Optional<Integer> maxCalls = Optional.empty();
+        private Optional<Double> maxCost = Optional.empty();
         private Optional<Grader> grader = Optional.empty();
         private Optional<Judge> judge = Optional.empty();
         private double tolerance;
@@ -364,8 +398,26 @@ public final class MaestroRuntime implements AutoCloseable {
         public Builder cacheStore(ReplyStore store) { this.cacheStore = Optional.of(store); return this; }
         /** Optional form of {@link #cache(Path)}. */
         public Builder cache(Optional<Path> file) { this.cache = Objects.requireNonNull(file); return this; }
-        /** Episode limits and reward weights. */
-        public Builder episode(EpisodeConfig v) { this.episode = Objects.requireNonNull(v); return this; }
+        /**
+         * Episode limits and reward weights. Its turn and call limits are the caller's: they also hold for a checkpoint
+         * trained with others ({@link MaestroRuntime#limits}); to set one limit alone, use {@link #maxTurns},
+         * {@link #maxCalls} or {@link #maxCost}.
+         */
+        public Builder episode(EpisodeConfig v) { this.episode = Objects.requireNonNull(v); this.episodeSet = true; return this; }
+        /** Turns per episode; wins over a checkpoint's trained limit and over {@link #episode}. */
+        public Builder maxTurns(int v) { this.maxTurns = Optional.of(v); return this; }
+        /** Expert calls per episode; wins over a checkpoint's trained limit and over {@link #episode}. */
+        public Builder maxCalls(int v) { this.maxCalls = Optional.of(v); return this; }
+        /** Dollars per episode (checkpoints record no cost limit); wins over {@link #episode}. */
+        public Builder maxCost(double v) { this.maxCost = Optional.of(v); return this; }
+
+        /** {@link #episode} with the limits set one by one. */
+        private EpisodeConfig limits() {
+            EpisodeConfig c = episode;
+            c = maxTurns.isPresent() ? c.withMaxTurns(maxTurns.get()) : c;
+            c = maxCalls.isPresent() ? c.withMaxCalls(maxCalls.get()) : c;
+            return maxCost.isPresent() ? c.withMaxCost(maxCost.get()) : c;
+        }
         /** The grader (default: {@link AnswerGrader} with {@link #tolerance}). */
         public Builder grader(Grader v) { this.grader = Optional.of(v); return this; }
         /**

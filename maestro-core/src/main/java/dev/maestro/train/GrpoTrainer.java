@@ -388,10 +388,11 @@ public final class GrpoTrainer {
         params.markChanged();
         List<WeightPoint> grid = validation().grid(policy);
         double chosen = Validation.chooseDefault(grid);
-        LearnedPolicy trained = policy.withDefaultCostWeight(chosen).sampling(false);
+        Checkpoint.Header header = header(total, bestScore, bestStep, initialScore, chosen);
+        // the trained policy knows the limits it was trained and validated with, as one loaded from policy.ckpt does
+        LearnedPolicy trained = policy.withDefaultCostWeight(chosen).sampling(false).withCheckpoint(header);
         if (out.isPresent()) {
-            Checkpoint.write(out.get().resolve("policy.ckpt"), header(total, bestScore, bestStep, initialScore, chosen), params,
-                    Optional.empty(), history);
+            Checkpoint.write(out.get().resolve("policy.ckpt"), header, params, Optional.empty(), history);
         }
         double seconds = rolloutNanos / 1e9;
         return new Result(trained, total, bestScore, bestStep, initialScore, log.curves(),

@@ -81,6 +81,39 @@ class MaestroTest {
     }
 
     @Test
+    void should_answer_a_checkpoint_under_the_limits_it_was_trained_with_unless_the_builder_sets_them() {
+        String checkpoint = dir.resolve("runs/x/policy.ckpt").toString();
+        // trained as `maestro train` does: 4 turns and 4 calls, where an episode by default allows 8 calls
+        TrainConfig trained = TrainConfig.DEFAULT;
+        assertThat(trained.maxCalls()).isNotEqualTo(EpisodeConfig.DEFAULT.maxCalls());
+
+        // by default, the checkpoint answers under the limits it was trained and validated with
+        try (Maestro maestro = Maestro.builder().registry(registry).policy(checkpoint).env(env).home(dir).build()) {
+            assertThat(maestro.limits().maxCalls()).isEqualTo(trained.maxCalls());
+            assertThat(maestro.limits().maxTurns()).isEqualTo(trained.maxTurns());
+            assertThat(maestro.limits().maxCostUsd()).isEqualTo(EpisodeConfig.DEFAULT.maxCostUsd());
+            assertThat(maestro.answer("What is 17 * 23?").calls()).isLessThanOrEqualTo(trained.maxCalls());
+        }
+        // a limit the caller sets wins, the other trained one stays
+        try (Maestro maestro = Maestro.builder().registry(registry).policy(checkpoint).env(env).home(dir)
+                .maxCalls(6).maxCost(0.5).build()) {
+            assertThat(maestro.limits().maxCalls()).isEqualTo(6);
+            assertThat(maestro.limits().maxTurns()).isEqualTo(trained.maxTurns());
+            assertThat(maestro.limits().maxCostUsd()).isEqualTo(0.5);
+        }
+        // limits given whole are the caller's, turns and calls included
+        try (Maestro maestro = Maestro.builder().registry(registry).policy(checkpoint).env(env).home(dir)
+                .episode(EpisodeConfig.DEFAULT.withMaxTurns(3)).build()) {
+            assertThat(maestro.limits().maxCalls()).isEqualTo(EpisodeConfig.DEFAULT.maxCalls());
+            assertThat(maestro.limits().maxTurns()).isEqualTo(3);
+        }
+        // a policy not trained by us runs under the episode defaults
+        try (Maestro maestro = Maestro.builder().registry(registry).policy("fixed:calc@@direct").env(env).home(dir).build()) {
+            assertThat(maestro.limits()).isEqualTo(EpisodeConfig.DEFAULT);
+        }
+    }
+
+    @Test
     void should_answer_with_an_image_and_with_a_fixed_pair() throws Exception {
         Path png = dir.resolve("dot.png");
         ImageIO.write(new BufferedImage(4, 4, BufferedImage.TYPE_INT_RGB), "png", png.toFile());

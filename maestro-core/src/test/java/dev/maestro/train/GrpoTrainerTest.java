@@ -3,6 +3,7 @@ package dev.maestro.train;
 import dev.maestro.episode.Policy;
 import dev.maestro.policy.Checkpoint;
 import dev.maestro.policy.LearnedPolicies;
+import dev.maestro.policy.LearnedPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -98,13 +99,16 @@ class GrpoTrainerTest {
         // given a checkpoint trained with at most one call in two turns
         Environment env = ToyWorld.env();
         TrainConfig cfg = CFG.toBuilder().maxTurns(2).maxCalls(1).epochs(1).build();
-        GrpoTrainer.builder(env, ToyWorld.tasks(32), cfg, new ToyWorld.BagOfWords(), "bow-32").out(dir).build().run();
+        LearnedPolicy fresh = GrpoTrainer.builder(env, ToyWorld.tasks(32), cfg, new ToyWorld.BagOfWords(), "bow-32").out(dir)
+                .build().run().policy();
         Checkpoint.Header h = Checkpoint.read(dir.resolve("policy.ckpt")).header();
         // then its header turns any environment's limits into those, and keeps the rest of the config
         EpisodeConfig limited = h.trainedLimits(env.config().withMaxTurns(4).withMaxCalls(8));
         assertThat(limited.maxTurns()).isEqualTo(2);
         assertThat(limited.maxCalls()).isEqualTo(1);
         assertThat(limited.maxCostUsd()).isEqualTo(env.config().maxCostUsd());
+        // the policy fresh from training knows them too, as one loaded from the file does
+        assertThat(fresh.trainedLimits(env.config().withMaxTurns(4).withMaxCalls(8))).isEqualTo(limited);
         // and the policy run under them makes at most one call per task
         Policy p = LearnedPolicies.load(dir.resolve("policy.ckpt"), name -> new ToyWorld.BagOfWords());
         assertThat(Evaluator.run(env.withConfig(limited), p, ToyWorld.tasks(16), 7, 1, Progress.NONE))
