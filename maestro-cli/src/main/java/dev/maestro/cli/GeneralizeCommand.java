@@ -140,6 +140,18 @@ final class GeneralizeCommand implements Callable<Integer> {
                     r.system(), r.probes(), r.selector(), 100 * r.accuracy(), r.meanCostUsd(), r.meanReward(),
                     100 * r.shareNew(), Double.isNaN(r.recovery()) ? "-" : String.format(Locale.ROOT, "%.2f", r.recovery()));
         }
+        List<String> selectors = on.rows().stream().filter(r -> r.system().equals("onboarded"))
+                .map(OnboardingExperiment.Row::selector).distinct().toList();
+        for (int n : on.rows().stream().filter(r -> r.system().equals("onboarded"))
+                .mapToInt(OnboardingExperiment.Row::probes).distinct().sorted().toArray()) {
+            for (String sel : selectors) {
+                double pooled = OnboardingExperiment.pooledRecovery(on.rows(), n, sel);
+                if (!Double.isNaN(pooled)) {
+                    System.out.printf(Locale.ROOT, "N=%d %s: recovery pooled over the sets %.2f (mean of the per-set shares %.2f)%n",
+                            n, sel, pooled, OnboardingExperiment.meanRecovery(on.rows(), n, sel));
+                }
+            }
+        }
         for (OnboardingExperiment.Paired p : on.paired()) {
             System.out.printf(Locale.ROOT, "%s N=%d: adaptive - random reward %+.4f [%+.4f, %+.4f]%n", p.set(),
                     p.probes(), p.difference(), p.low(), p.high());

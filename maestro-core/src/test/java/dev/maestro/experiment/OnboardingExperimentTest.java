@@ -33,4 +33,22 @@ class OnboardingExperimentTest {
                 .isCloseTo(reference.costWeight() / reference.costReference(), within(1e-9));
         assertThat(same.costWeight()).isCloseTo(0.0025, within(1e-12));
     }
+
+    @Test
+    void should_pool_the_recovery_over_sets_so_a_set_with_a_gain_within_noise_does_not_decide_it() {
+        // set A: retraining gains 0.08, onboarding recovers 0.04 of it; set B: retraining gains 0.001, onboarding 0.003
+        List<OnboardingExperiment.Row> rows = List.of(
+                row("A", "without", 0, "-", 0.60, Double.NaN), row("A", "retrained", 0, "-", 0.68, 1),
+                row("A", "onboarded", 30, "adaptive", 0.64, 0.5),
+                row("B", "without", 0, "-", 0.690, Double.NaN), row("B", "retrained", 0, "-", 0.691, 1),
+                row("B", "onboarded", 30, "adaptive", 0.693, 3.0));
+
+        assertThat(OnboardingExperiment.pooledRecovery(rows, 30, "adaptive")).isCloseTo(0.043 / 0.081, within(1e-9));
+        assertThat(OnboardingExperiment.meanRecovery(rows, 30, "adaptive")).isCloseTo(1.75, within(1e-9));
+        assertThat(OnboardingExperiment.pooledRecovery(rows, 10, "adaptive")).isNaN();
+    }
+
+    private static OnboardingExperiment.Row row(String set, String system, int n, String sel, double reward, double recovery) {
+        return new OnboardingExperiment.Row(set, system, n, sel, reward, 0, reward, 0, recovery, 0, 0);
+    }
 }
