@@ -33,7 +33,8 @@ final class Plots {
                 continue;
             }
             XYChart chart = new XYChartBuilder().width(760).height(400).title(e.getKey())
-                    .xAxisTitle(section.x()).yAxisTitle("value").build();
+                    .xAxisTitle(section.x()).yAxisTitle(section.yTitle()).build();
+            List<Double> xs = section.xValues();
             for (Map.Entry<String, List<Double>> c : section.curves().entrySet()) {
                 List<Double> ys = c.getValue();
                 if (ys.isEmpty()) {
@@ -42,7 +43,7 @@ final class Plots {
                 double[] x = new double[ys.size()];
                 double[] y = new double[ys.size()];
                 for (int i = 0; i < ys.size(); i++) {
-                    x[i] = i + 1;
+                    x[i] = xs.size() == ys.size() ? xs.get(i) : i + 1;
                     y[i] = ys.get(i);
                 }
                 chart.addSeries(c.getKey(), x, y).setMarker(SeriesMarkers.NONE);

@@ -1,5 +1,6 @@
 package dev.maestro.experiment;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.maestro.MaestroException;
 import dev.maestro.Progress;
@@ -168,8 +169,18 @@ public final class OnboardingExperiment {
      * @param curves per selector, the recovery pooled over the sets at each number of probes ({@link #pooledRecovery})
      */
     public record Section(String x, Map<String, List<Double>> curves, List<Row> rows,
-                          @JsonProperty("adaptive_minus_random_reward") List<Paired> adaptiveMinusRandomReward)
+                          @JsonProperty("adaptive_minus_random_reward") List<Paired> adaptiveMinusRandomReward,
+                          @JsonIgnore List<Integer> probes)
             implements CurveSection {
+        @Override
+        public List<Double> xValues() {
+            return probes.stream().map(Integer::doubleValue).toList();
+        }
+
+        @Override
+        public String yTitle() {
+            return "share of the retraining gain recovered";
+        }
     }
 
     /** The report's {@code onboarding} section of a result. */
@@ -184,7 +195,7 @@ public final class OnboardingExperiment {
                 curves.put("recovered share of the retraining gain (pooled over the sets), " + sel, ys);
             }
         }
-        return new Section("probes per new pair: " + probes, curves, r.rows(), r.paired());
+        return new Section("probes per new pair: " + probes, curves, r.rows(), r.paired(), List.copyOf(probes));
     }
 
     /**

@@ -3,9 +3,11 @@ package dev.maestro.experiment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.maestro.Progress;
 import dev.maestro.episode.Environment;
 import dev.maestro.eval.PairMatrix;
+import dev.maestro.eval.ReportWriter;
 import dev.maestro.policy.LearnedPolicy;
 import dev.maestro.task.Task;
 import dev.maestro.train.GrpoTrainer;
@@ -50,5 +52,22 @@ class OnboardingExperimentTest {
 
     private static OnboardingExperiment.Row row(String set, String system, int n, String sel, double reward, double recovery) {
         return new OnboardingExperiment.Row(set, system, n, sel, reward, 0, reward, 0, recovery, 0, 0);
+    }
+
+    @Test
+    void should_draw_the_recovery_at_the_probe_counts_and_keep_them_out_of_the_sections_json() throws Exception {
+        List<OnboardingExperiment.Row> rows = List.of(
+                row("A", "without", 0, "-", 0.60, Double.NaN), row("A", "retrained", 0, "-", 0.68, 1),
+                row("A", "onboarded", 0, "card", 0.61, 0.125), row("A", "onboarded", 30, "adaptive", 0.64, 0.5),
+                row("A", "onboarded", 30, "random", 0.62, 0.25));
+        OnboardingExperiment.Section s = OnboardingExperiment.section(
+                new OnboardingExperiment.Result(rows, List.of(), List.of()), List.of(0, 30));
+
+        assertThat(s.xValues()).containsExactly(0.0, 30.0);
+        assertThat(s.curves().get("recovered share of the retraining gain (pooled over the sets), adaptive"))
+                .containsExactly(0.125, 0.5);
+        JsonNode json = ReportWriter.JSON.readTree(ReportWriter.JSON.writeValueAsString(s));
+        assertThat(json.get("x").asText()).isEqualTo("probes per new pair: [0, 30]");
+        assertThat(json.has("probes")).isFalse();
     }
 }
