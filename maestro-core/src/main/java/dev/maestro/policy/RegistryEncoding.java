@@ -6,6 +6,7 @@ import dev.maestro.registry.ModelCard;
 import dev.maestro.registry.Pair;
 import dev.maestro.registry.Registry;
 import dev.maestro.registry.SkillCard;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,14 +22,24 @@ public final class RegistryEncoding {
     private final List<Pair> pairs;
     private final Map<Pair, Integer> rows;
     private final CandidateTable table;
+    /**
+     * The distinct models' and skills' unit description embeddings, and each row's index into them: a registry of m
+     * models × s skills has m + s descriptions, not 2·m·s, so a question is compared with each once (35 pairs of the
+     * paper registry: 12 dot products instead of 70, on the task's first decision).
+     */
     private final float[][] modelText;
     private final float[][] skillText;
+    private final int[] modelOf;
+    private final int[] skillOf;
 
-    private RegistryEncoding(List<Pair> pairs, CandidateTable table, float[][] modelText, float[][] skillText) {
+    private RegistryEncoding(List<Pair> pairs, CandidateTable table, float[][] modelText, int[] modelOf,
+                             float[][] skillText, int[] skillOf) {
         this.pairs = pairs;
         this.table = table;
         this.modelText = modelText;
         this.skillText = skillText;
+        this.modelOf = modelOf;
+        this.skillOf = skillOf;
         this.rows = new HashMap<>();
         for (int i = 0; i < pairs.size(); i++) {
             rows.put(pairs.get(i), i);
@@ -59,19 +70,30 @@ public final class RegistryEncoding {
         }
         List<Pair> pairs = registry.pairs();
         float[][] f = new float[pairs.size()][];
-        float[][] mt = new float[pairs.size()][];
-        float[][] st = new float[pairs.size()][];
+        Map<String, Integer> modelIndex = new HashMap<>();
+        Map<String, Integer> skillIndex = new HashMap<>();
+        List<float[]> mt = new ArrayList<>();
+        List<float[]> st = new ArrayList<>();
+        int[] modelOf = new int[pairs.size()];
+        int[] skillOf = new int[pairs.size()];
         for (int i = 0; i < pairs.size(); i++) {
             float[] a = model.get(pairs.get(i).model());
             float[] b = skill.get(pairs.get(i).skill());
-            mt[i] = PairHistory.unit(a);
-            st[i] = PairHistory.unit(b);
+            modelOf[i] = modelIndex.computeIfAbsent(pairs.get(i).model(), k -> {
+                mt.add(PairHistory.unit(a));
+                return mt.size() - 1;
+            });
+            skillOf[i] = skillIndex.computeIfAbsent(pairs.get(i).skill(), k -> {
+                st.add(PairHistory.unit(b));
+                return st.size() - 1;
+            });
             float[] row = new float[a.length + b.length];
             System.arraycopy(a, 0, row, 0, a.length);
             System.arraycopy(b, 0, row, a.length, b.length);
             f[i] = row;
         }
-        return new RegistryEncoding(pairs, CandidateTable.ofRows(f), mt, st);
+        return new RegistryEncoding(pairs, CandidateTable.ofRows(f), mt.toArray(new float[0][]), modelOf,
+                st.toArray(new float[0][]), skillOf);
     }
 
     public List<Pair> pairs() { return pairs; }
@@ -84,11 +106,19 @@ public final class RegistryEncoding {
     public double[] similarities(float[] question) {
         int n = pairs.size();
         double[] out = new double[2 * n];
+        double[] bm = new double[modelText.length];
+        double[] bs = new double[skillText.length];
+        for (int k = 0; k < bm.length; k++) {
+            bm[k] = dot(modelText[k], question);
+        }
+        for (int k = 0; k < bs.length; k++) {
+            bs[k] = dot(skillText[k], question);
+        }
         double mm = 0;
         double ms = 0;
         for (int i = 0; i < n; i++) {
-            out[2 * i] = dot(modelText[i], question);
-            out[2 * i + 1] = dot(skillText[i], question);
+            out[2 * i] = bm[modelOf[i]];
+            out[2 * i + 1] = bs[skillOf[i]];
             mm += out[2 * i];
             ms += out[2 * i + 1];
         }
