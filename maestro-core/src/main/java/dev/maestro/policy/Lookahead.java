@@ -32,9 +32,8 @@ final class Lookahead {
      */
     static double expectedPosterior(double[] expWeight, int bins, double unchosen, double floor, double accuracy,
                                     double wrong) {
-        double p = Math.min(1 - CLIP, Math.max(CLIP, accuracy));
-        // e^vote: the factor the called pair's agreement multiplies an option's weight by (the vote floored at 0)
-        double factor = Math.max(1, p * wrong / (1 - p));
+        double p = clip(accuracy);
+        double factor = factor(p, wrong);
         double miss = (1 - p) / wrong;
         double norm = unchosen;
         int top = -1;
@@ -57,15 +56,13 @@ final class Lookahead {
         double expected = 0;
         for (int b = 0; b < bins; b++) {
             double w = expWeight[b];
-            double post = w / norm;
-            double agrees = post * p + (1 - post) * miss;
+            double agrees = agrees(w / norm, p, miss);
             double raised = w * factor;
             double after = Math.max(raised, b == top ? top2 : top1) / (norm - w + raised);
             expected += agrees * Math.max(floor, after);
         }
         if (unchosen > 0) {
-            double post = 1 / norm;
-            double fresh = unchosen * (post * p + (1 - post) * miss);
+            double fresh = unchosen * agrees(1 / norm, p, miss);
             double after = Math.max(factor, top1) / (norm - 1 + factor);
             expected += fresh * Math.max(floor, after);
         }
@@ -83,8 +80,8 @@ final class Lookahead {
      */
     static double expectedWithFollowUp(double[] expWeight, int bins, double unchosen, double floor, double accuracy,
                                        double wrong, double followAccuracy, double followCost) {
-        double p = Math.min(1 - CLIP, Math.max(CLIP, accuracy));
-        double factor = Math.max(1, p * wrong / (1 - p));
+        double p = clip(accuracy);
+        double factor = factor(p, wrong);
         double miss = (1 - p) / wrong;
         double norm = unchosen;
         for (int b = 0; b < bins; b++) {
@@ -96,8 +93,7 @@ final class Lookahead {
         double expected = 0;
         for (int b = 0; b < bins; b++) {
             double w = expWeight[b];
-            double post = w / norm;
-            double agrees = post * p + (1 - post) * miss;
+            double agrees = agrees(w / norm, p, miss);
             expWeight[b] = w * factor;
             double now = Math.max(floor, lead(expWeight, bins, unchosen));
             double then = expectedPosterior(expWeight, bins, unchosen, floor, followAccuracy, wrong) - followCost;
@@ -105,8 +101,7 @@ final class Lookahead {
             expected += agrees * Math.max(now, then);
         }
         if (unchosen > 0) {
-            double post = 1 / norm;
-            double fresh = unchosen * (post * p + (1 - post) * miss);
+            double fresh = unchosen * agrees(1 / norm, p, miss);
             double spare = expWeight[bins];
             expWeight[bins] = factor;
             double now = Math.max(floor, lead(expWeight, bins + 1, unchosen - 1));
@@ -115,6 +110,24 @@ final class Lookahead {
             expected += fresh * Math.max(now, then);
         }
         return expected;
+    }
+
+    /** The called pair's accuracy, kept off 0 and 1 so that its vote stays finite. */
+    private static double clip(double accuracy) {
+        return Math.min(1 - CLIP, Math.max(CLIP, accuracy));
+    }
+
+    /** e^vote: the factor the called pair's agreement multiplies an option's weight by (the vote floored at 0). */
+    private static double factor(double p, double wrong) {
+        return Math.max(1, p * wrong / (1 - p));
+    }
+
+    /**
+     * The chance that the called pair names an option of posterior {@code post}: right with probability p when the
+     * option is right, or one of the wrong options ({@code miss} each) when it is not.
+     */
+    private static double agrees(double post, double p, double miss) {
+        return post * p + (1 - post) * miss;
     }
 
     /** The leading answer's posterior. */
