@@ -1,11 +1,7 @@
 package dev.maestro.bench;
 
-import dev.maestro.Progress;
 import dev.maestro.eval.PairMatrix;
-import dev.maestro.experiment.Suite;
-import dev.maestro.experiment.Workbench;
 import dev.maestro.registry.Pair;
-import dev.maestro.task.Split;
 import dev.maestro.task.Task;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,33 +56,32 @@ public final class ComposeFrontierMain {
     public static void main(String[] args) {
         Path dir = Path.of(args.length > 0 ? args[0] : "data/mmlupro");
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
-        try (Workbench wb = Workbench.open(Suite.load(dir), Workbench.Options.defaults())) {
-            PairMatrix train = PairMatrix.compute(wb.env(), wb.part(Split.Part.TRAIN), 7, threads, Progress.NONE);
-            PairMatrix test = PairMatrix.compute(wb.env(), wb.part(Split.Part.TEST), 7, threads, Progress.NONE);
-            List<Pair> pairs = train.pairs();
-            int best = pairs.indexOf(train.best());
-            double ref = train.meanCost(best);
-            List<Option> options = options(train);
-            List<String> groups = train.tasks().stream().map(Task::group).distinct().sorted().toList();
-            double[][][] tr = table(train, options, groups);
-            double[][][] te = table(test, options, groups);
-            int ntr = train.tasks().size();
-            int nte = test.tasks().size();
-            double testRef = test.meanCost(best);
-            double bestAcc = 0;
-            for (int t = 0; t < nte; t++) {
-                bestAcc += test.grade(t, best);
-            }
-            System.out.printf(Locale.ROOT, "%s: %d train / %d test tasks, %d groups, %d options per group; best single %s: "
-                            + "test %.2f%% at $%.6f%n", wb.name(), ntr, nte, groups.size(), options.size(),
-                    pairs.get(best).id(), 100 * bestAcc / nte, testRef);
-            System.out.println("λ       per group (TRUE labels; upper bound)      one option for all groups");
-            for (double lambda : LAMBDAS) {
-                double[] g = chosen(tr, te, lambda, ref, groups.size(), false);
-                double[] o = chosen(tr, te, lambda, ref, groups.size(), true);
-                System.out.printf(Locale.ROOT, "%-6.2f  train %.2f%% test %.2f%% at %.2f×        test %.2f%% at %.2f×%n",
-                        lambda, 100 * g[0] / ntr, 100 * g[2] / nte, g[3] / nte / testRef, 100 * o[2] / nte, o[3] / nte / testRef);
-            }
+        SuiteMatrices sm = SuiteMatrices.load(dir, threads);
+        PairMatrix train = sm.train();
+        PairMatrix test = sm.test();
+        List<Pair> pairs = train.pairs();
+        int best = pairs.indexOf(train.best());
+        double ref = train.meanCost(best);
+        List<Option> options = options(train);
+        List<String> groups = train.tasks().stream().map(Task::group).distinct().sorted().toList();
+        double[][][] tr = table(train, options, groups);
+        double[][][] te = table(test, options, groups);
+        int ntr = train.tasks().size();
+        int nte = test.tasks().size();
+        double testRef = test.meanCost(best);
+        double bestAcc = 0;
+        for (int t = 0; t < nte; t++) {
+            bestAcc += test.grade(t, best);
+        }
+        System.out.printf(Locale.ROOT, "%s: %d train / %d test tasks, %d groups, %d options per group; best single %s: "
+                        + "test %.2f%% at $%.6f%n", sm.name(), ntr, nte, groups.size(), options.size(),
+                pairs.get(best).id(), 100 * bestAcc / nte, testRef);
+        System.out.println("λ       per group (TRUE labels; upper bound)      one option for all groups");
+        for (double lambda : LAMBDAS) {
+            double[] g = chosen(tr, te, lambda, ref, groups.size(), false);
+            double[] o = chosen(tr, te, lambda, ref, groups.size(), true);
+            System.out.printf(Locale.ROOT, "%-6.2f  train %.2f%% test %.2f%% at %.2f×        test %.2f%% at %.2f×%n",
+                    lambda, 100 * g[0] / ntr, 100 * g[2] / nte, g[3] / nte / testRef, 100 * o[2] / nte, o[3] / nte / testRef);
         }
     }
 
