@@ -1,5 +1,7 @@
 package dev.maestro.bench;
 
+import dev.maestro.onboard.Dense;
+
 /**
  * A conditional-logit aggregator of k voters' answers: on each task, a softmax over the distinct answers the voters
  * gave, where an answer's score is the sum of its supporters' weights — one weight per voter, plus, in the
@@ -29,7 +31,7 @@ final class AnswerStacker {
             double[] grad = new double[d];
             double[][] h = new double[d][d];
             s.derivatives(b, l2, grad, h);
-            double[] delta = Cholesky.solve(h, grad);
+            double[] delta = Dense.solve(h, grad);
             double[] start = s.w.clone();
             double t = 1;
             double next = f;
@@ -193,39 +195,5 @@ final class AnswerStacker {
             sum += Math.exp(x - m);
         }
         return m + Math.log(sum);
-    }
-
-    /** Solves A x = y for a symmetric positive definite A (the regularised negated Hessian). */
-    private static final class Cholesky {
-        static double[] solve(double[][] a, double[] y) {
-            int n = y.length;
-            double[][] l = new double[n][n];
-            for (int i = 0; i < n; i++) {
-                for (int j = 0; j <= i; j++) {
-                    double s = a[i][j];
-                    for (int k = 0; k < j; k++) {
-                        s -= l[i][k] * l[j][k];
-                    }
-                    l[i][j] = i == j ? Math.sqrt(Math.max(s, 1e-12)) : s / l[j][j];
-                }
-            }
-            double[] z = new double[n];
-            for (int i = 0; i < n; i++) {
-                double s = y[i];
-                for (int k = 0; k < i; k++) {
-                    s -= l[i][k] * z[k];
-                }
-                z[i] = s / l[i][i];
-            }
-            double[] x = new double[n];
-            for (int i = n - 1; i >= 0; i--) {
-                double s = z[i];
-                for (int k = i + 1; k < n; k++) {
-                    s -= l[k][i] * x[k];
-                }
-                x[i] = s / l[i][i];
-            }
-            return x;
-        }
     }
 }

@@ -1,7 +1,10 @@
 package dev.maestro.onboard;
 
-/** Small dense symmetric positive-definite algebra (a few dozen unknowns): Cholesky, solve, inverse. */
-final class Dense {
+/**
+ * Small dense symmetric positive-definite algebra (a few dozen unknowns): Cholesky, solve, inverse. Public for the
+ * bench's bound commands, which fit small regularised models with the same Newton steps.
+ */
+public final class Dense {
     private Dense() {
     }
 
@@ -37,7 +40,8 @@ final class Dense {
         }
     }
 
-    static double[] solve(double[][] a, double[] b) {
+    /** x with A x = b, for a symmetric positive-definite A. */
+    public static double[] solve(double[][] a, double[] b) {
         return solveWith(cholesky(a), b);
     }
 
