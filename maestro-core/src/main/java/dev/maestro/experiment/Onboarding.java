@@ -396,9 +396,9 @@ public final class Onboarding {
     }
 
     private static ExpertCard card(Pair p, Registry registry, Map<String, ModelCard> cards) {
-        ModelFacts f = registry.model(p.model()).map(ModelCard::facts)
-                .or(() -> Optional.ofNullable(cards.get(p.model())).map(ModelCard::facts)).orElse(ModelFacts.NONE);
-        return new ExpertCard(p.id(), p.model(), p.skill(), f);
+        return registry.model(p.model()).or(() -> Optional.ofNullable(cards.get(p.model())))
+                .map(m -> ExpertCard.of(p.id(), p.skill(), m))
+                .orElse(new ExpertCard(p.id(), p.model(), p.skill(), ModelFacts.NONE));
     }
 
     private static final String UNGRADED = "ungraded: nothing grades this question";
