@@ -15,10 +15,10 @@ import java.util.Set;
  * A zero-shot prior of a new expert's ability from its card, learned across the known experts: its skill's mean
  * ability (shrunk toward the mean of all known experts), plus a ridge regression of the rest on the model's card
  * facts and price (log size, release date, tuning, open weights, log price; a missing one is imputed and flagged).
- * Group offsets get the skill's mean offsets. How good the card regression is, is measured by leaving each known <em>model</em> out
- * (all its pairs) and predicting it from the others; the prior uses the regression only when that error is below
- * the error of predicting the mean alone (a choice made on the known experts, never on the new one), and its
- * variance is the measured leave-one-out error, so the prior is as uncertain as it has been.
+ * Group offsets get the skill's mean offsets. How good the card regression is, is measured by leaving each known
+ * <em>model</em> out (all its pairs) and predicting it from the others; the prior uses the regression only when that
+ * error is below the error of predicting the mean alone (a choice made on the known experts, never on the new one),
+ * and its variance is the measured leave-one-out error, so the prior is as uncertain as it has been.
  */
 public final class CardPrior {
     /** Ridge penalty on standardised card features: with ~20 known experts, a handful of features, strong shrinkage. */
