@@ -79,9 +79,13 @@ public final class Onboarding {
     }
 
     /** One new pair after onboarding. */
+    /**
+     * @param answerRate the share of its calls expected to come back with a gradable answer ({@link #answerRate});
+     *                   its history row is its predicted accuracy times this
+     */
     public record PairResult(Pair pair, String priorSource, Interval priorAccuracy, Interval accuracy,
                              Map<String, Interval> byGroup, List<ProbeSession.Probe> probes, double costUsd,
-                             ProbeSession.Stop stop) {
+                             ProbeSession.Stop stop, double answerRate) {
         public PairResult {
             byGroup = Collections.unmodifiableMap(new LinkedHashMap<>(byGroup));
             probes = List.copyOf(probes);
@@ -247,9 +251,10 @@ public final class Onboarding {
                 Interval before = AbilityPosterior.of(irt, card, List.of()).overallAccuracy(1000, options.seed());
                 String source = card.source() + (siblings.size() > 1 ? "; with the probes of its " + (siblings.size() - 1)
                         + " sibling pair(s)" : "");
+                double answers = answerRate(known, res.probes());
                 results.add(new PairResult(pair, source, before, post.overallAccuracy(1000, options.seed()),
-                        ProbeSession.byGroup(post), res.probes(), res.costUsd(), res.stop()));
-                grades.put(pair, historyRow(post.probabilities(), res.probes(), answerRate(known, res.probes())));
+                        ProbeSession.byGroup(post), res.probes(), res.costUsd(), res.stop(), answers));
+                grades.put(pair, historyRow(post.probabilities(), res.probes(), answers));
             }
         }
         progress.finish();
