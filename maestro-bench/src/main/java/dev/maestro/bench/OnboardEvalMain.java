@@ -104,7 +104,7 @@ public final class OnboardEvalMain {
         reg.pairs().forEach(p -> {
             experts.add(p.id());
             ModelCard m = reg.model(p.model()).orElseThrow();
-            cards.add(new ExpertCard(p.id(), p.model(), p.skill(), m.facts()));
+            cards.add(ExpertCard.of(p.id(), p.skill(), m));
         });
         Map<String, Integer> ex = new HashMap<>();
         for (int e = 0; e < experts.size(); e++) {

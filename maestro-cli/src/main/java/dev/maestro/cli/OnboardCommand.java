@@ -137,6 +137,7 @@ final class OnboardCommand implements Callable<Integer> {
             p.byGroup().forEach((g, i) -> groups.put(g, interval(i)));
             m.put("by_group", groups);
             m.put("stop", p.stop().text());
+            m.put("answer_rate", round(p.answerRate()));
             m.put("cost_usd", p.costUsd());
             List<Object> probes = new ArrayList<>();
             for (ProbeSession.Probe pr : p.probes()) {
@@ -179,6 +180,8 @@ final class OnboardCommand implements Callable<Integer> {
                     p.probes().size(), graded, right, p.failures(), p.costUsd(), p.stop().text());
             System.out.printf(Locale.ROOT, "  prior: %s: %s%n", p.priorSource(), show(p.priorAccuracy()));
             System.out.printf(Locale.ROOT, "  estimated accuracy: %s%n", show(p.accuracy()));
+            System.out.printf(Locale.ROOT, "  answer rate: %.1f%% of calls answered (failed calls count as no right answer)%n",
+                    100 * p.answerRate());
             p.byGroup().forEach((g, i) -> System.out.printf(Locale.ROOT, "    %-24s %s%n", g, show(i)));
         }
         System.out.printf(Locale.ROOT, "total: %d probes, $%.4f%n", r.calls(), r.costUsd());

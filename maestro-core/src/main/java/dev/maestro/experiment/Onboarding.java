@@ -79,9 +79,13 @@ public final class Onboarding {
     }
 
     /** One new pair after onboarding. */
+    /**
+     * @param answerRate the share of its calls expected to come back with a gradable answer ({@link #answerRate});
+     *                   its history row is its predicted accuracy times this
+     */
     public record PairResult(Pair pair, String priorSource, Interval priorAccuracy, Interval accuracy,
                              Map<String, Interval> byGroup, List<ProbeSession.Probe> probes, double costUsd,
-                             ProbeSession.Stop stop) {
+                             ProbeSession.Stop stop, double answerRate) {
         public PairResult {
             byGroup = Collections.unmodifiableMap(new LinkedHashMap<>(byGroup));
             probes = List.copyOf(probes);
@@ -247,9 +251,10 @@ public final class Onboarding {
                 Interval before = AbilityPosterior.of(irt, card, List.of()).overallAccuracy(1000, options.seed());
                 String source = card.source() + (siblings.size() > 1 ? "; with the probes of its " + (siblings.size() - 1)
                         + " sibling pair(s)" : "");
+                double answers = answerRate(known, res.probes());
                 results.add(new PairResult(pair, source, before, post.overallAccuracy(1000, options.seed()),
-                        ProbeSession.byGroup(post), res.probes(), res.costUsd(), res.stop()));
-                grades.put(pair, historyRow(post.probabilities(), res.probes()));
+                        ProbeSession.byGroup(post), res.probes(), res.costUsd(), res.stop(), answers));
+                grades.put(pair, historyRow(post.probabilities(), res.probes(), answers));
             }
         }
         progress.finish();
@@ -263,20 +268,83 @@ public final class Onboarding {
     }
 
     /**
-     * A new pair's row of the history: its predicted chance on every training question, except that a question it
-     * was probed on keeps the outcome it was graded with, as a known pair's row does. A prediction is the model's
-     * guess; the probe's outcome is what happened. Without this, the probes the adaptive selector spends on a
-     * specialist's strong group (most of its 30, at middling difficulty) reach the policy only through the
-     * posterior, which the group-offset prior still pulls toward the known experts.
+     * A new pair's row of the history: its chance of a right answer on every training question — the model's
+     * predicted chance of being right times the pair's estimated answer rate ({@link #answerRate}) — except that a
+     * question it was probed on keeps what happened, as a known pair's row does: the graded outcome, or 0 where the
+     * call failed. A known pair's row counts a failed call as no right answer (the policy paid and got nothing), so a
+     * new pair that fails one call in seven must not look as if it never failed: the onboarded DeepSeek-Coder-V2
+     * (no record for 14% of MMLU-Pro) was called where it had no answer. Without the probes' outcomes, the probes
+     * the adaptive selector spends on a specialist's strong group (most of its 30, at middling difficulty) would
+     * reach the policy only through the posterior, which the group-offset prior still pulls toward the known experts.
      */
-    static double[] historyRow(double[] predicted, List<ProbeSession.Probe> probes) {
-        double[] row = predicted.clone();
+    static double[] historyRow(double[] predicted, List<ProbeSession.Probe> probes, double answerRate) {
+        double[] row = new double[predicted.length];
+        for (int i = 0; i < row.length; i++) {
+            row[i] = predicted[i] * answerRate;
+        }
         for (ProbeSession.Probe pr : probes) {
             if (pr.grade().isPresent()) {
                 row[pr.item()] = pr.grade().getAsDouble();
+            } else if (expertFailure(pr)) {
+                row[pr.item()] = 0;
             }
         }
         return row;
+    }
+
+    /** Weight of the known experts' mean answer rate, in probes: a failure rate is the endpoint's own, others say little. */
+    static final double ANSWER_RATE_PRIOR_PROBES = 2;
+
+    /**
+     * A new pair's share of calls that come back with a gradable answer: its probes (an expert failure against an
+     * answer; an ungraded question says nothing), shrunk toward the known pairs' mean share over the questions any
+     * of them was graded on, with the weight of {@link #ANSWER_RATE_PRIOR_PROBES} probes.
+     */
+    static double answerRate(Outcomes known, List<ProbeSession.Probe> probes) {
+        double prior = knownAnswerRate(known);
+        double answered = 0;
+        double asked = 0;
+        for (ProbeSession.Probe pr : probes) {
+            if (pr.grade().isPresent()) {
+                answered++;
+                asked++;
+            } else if (expertFailure(pr)) {
+                asked++;
+            }
+        }
+        return (answered + ANSWER_RATE_PRIOR_PROBES * prior) / (asked + ANSWER_RATE_PRIOR_PROBES);
+    }
+
+    /** The known pairs' mean share of graded answers over the questions at least one of them was graded on. */
+    static double knownAnswerRate(Outcomes known) {
+        int items = known.items().size();
+        boolean[] gradable = new boolean[items];
+        for (int e = 0; e < known.experts().size(); e++) {
+            for (int i = 0; i < items; i++) {
+                gradable[i] |= !Double.isNaN(known.grade(e, i));
+            }
+        }
+        double sum = 0;
+        int experts = 0;
+        for (int e = 0; e < known.experts().size(); e++) {
+            int n = 0;
+            int answered = 0;
+            for (int i = 0; i < items; i++) {
+                if (gradable[i]) {
+                    n++;
+                    answered += Double.isNaN(known.grade(e, i)) ? 0 : 1;
+                }
+            }
+            if (n > 0) {
+                sum += (double) answered / n;
+                experts++;
+            }
+        }
+        return experts == 0 ? 1 : sum / experts;
+    }
+
+    private static boolean expertFailure(ProbeSession.Probe pr) {
+        return pr.failure().isPresent() && !pr.failure().get().equals(UNGRADED);
     }
 
     /** The probes answered by the other pairs of {@code siblings} that were probed already. */
@@ -333,10 +401,12 @@ public final class Onboarding {
     }
 
     private static ExpertCard card(Pair p, Registry registry, Map<String, ModelCard> cards) {
-        ModelFacts f = registry.model(p.model()).map(ModelCard::facts)
-                .or(() -> Optional.ofNullable(cards.get(p.model())).map(ModelCard::facts)).orElse(ModelFacts.NONE);
-        return new ExpertCard(p.id(), p.model(), p.skill(), f);
+        return registry.model(p.model()).or(() -> Optional.ofNullable(cards.get(p.model())))
+                .map(m -> ExpertCard.of(p.id(), p.skill(), m))
+                .orElse(new ExpertCard(p.id(), p.model(), p.skill(), ModelFacts.NONE));
     }
+
+    private static final String UNGRADED = "ungraded: nothing grades this question";
 
     /** Why a probe told nothing: an expert failure (with its kind and message) or an ungraded task. */
     static Optional<String> failure(EpisodeResult r) {
@@ -347,6 +417,6 @@ public final class Onboarding {
                 }
             }
         }
-        return r.graded() ? Optional.empty() : Optional.of("ungraded: nothing grades this question");
+        return r.graded() ? Optional.empty() : Optional.of(UNGRADED);
     }
 }

@@ -14,11 +14,11 @@ import java.util.Set;
 /**
  * A zero-shot prior of a new expert's ability from its card, learned across the known experts: its skill's mean
  * ability (shrunk toward the mean of all known experts), plus a ridge regression of the rest on the model's card
- * facts (log size, release date, tuning, open weights; a missing fact is imputed and flagged). Group offsets get
- * the skill's mean offsets. How good the card regression is, is measured by leaving each known <em>model</em> out
- * (all its pairs) and predicting it from the others; the prior uses the regression only when that error is below
- * the error of predicting the mean alone (a choice made on the known experts, never on the new one), and its
- * variance is the measured leave-one-out error, so the prior is as uncertain as it has been.
+ * facts and price (log size, release date, tuning, open weights, log price; a missing one is imputed and flagged).
+ * Group offsets get the skill's mean offsets. How good the card regression is, is measured by leaving each known
+ * <em>model</em> out (all its pairs) and predicting it from the others; the prior uses the regression only when that
+ * error is below the error of predicting the mean alone (a choice made on the known experts, never on the new one),
+ * and its variance is the measured leave-one-out error, so the prior is as uncertain as it has been.
  */
 public final class CardPrior {
     /** Ridge penalty on standardised card features: with ~20 known experts, a handful of features, strong shrinkage. */
@@ -273,7 +273,7 @@ public final class CardPrior {
             List<Double> ys = new ArrayList<>();
             for (int e = 0; e < theta.length; e++) {
                 if (use[e]) {
-                    rows.add(features(cards.get(e).facts(), impute));
+                    rows.add(features(cards.get(e), impute));
                     ys.add(theta[e] - sm.getOrDefault(cards.get(e).skill(), g0));
                 }
             }
@@ -330,6 +330,9 @@ public final class CardPrior {
             if (card.facts().released().isEmpty()) {
                 v += beta[2] * beta[2];
             }
+            if (card.price().isEmpty()) {
+                v += beta[8] * beta[8];
+            }
             return v;
         }
 
@@ -338,7 +341,7 @@ public final class CardPrior {
             if (!useCard) {
                 return base;
             }
-            double[] z = standardise(features(card.facts(), impute), featureMean, featureSd);
+            double[] z = standardise(features(card, impute), featureMean, featureSd);
             double s = base;
             for (int j = 0; j < z.length; j++) {
                 s += beta[j] * z[j];
@@ -347,7 +350,7 @@ public final class CardPrior {
         }
     }
 
-    static final int FEATURES = 8;
+    static final int FEATURES = 10;
 
     private static double[] standardise(double[] x, double[] mu, double[] sd) {
         double[] z = new double[x.length];
@@ -357,12 +360,14 @@ public final class CardPrior {
         return z;
     }
 
-    /** Raw means of log2 size and release year over the rows that have them. */
+    /** Raw means of log2 size, release year and log2 price over the rows that have them. */
     private static double[] imputation(List<ExpertCard> cards, boolean[] use) {
         double s = 0;
         int ns = 0;
         double r = 0;
         int nr = 0;
+        double p = 0;
+        int np = 0;
         for (int e = 0; e < cards.size(); e++) {
             if (!use[e]) {
                 continue;
@@ -376,15 +381,22 @@ public final class CardPrior {
                 r += years(f.released().get());
                 nr++;
             }
+            if (cards.get(e).price().isPresent()) {
+                p += log2(cards.get(e).price().getAsDouble());
+                np++;
+            }
         }
-        return new double[] {ns == 0 ? 0 : s / ns, nr == 0 ? 0 : r / nr};
+        return new double[] {ns == 0 ? 0 : s / ns, nr == 0 ? 0 : r / nr, np == 0 ? 0 : p / np};
     }
 
     /**
      * Card features: log2 size, size missing, release (years since 2020), release missing, tuning base, tuning
-     * chat, tuning missing (instruct is the reference), open weights (0.5 when unknown).
+     * chat, tuning missing (instruct is the reference), open weights (0.5 when unknown), log2 price, price missing.
+     * The price is what the vendor charges per 1M input and 1M output tokens: the one number every registry entry
+     * has, and for a closed model whose size is not published the only hint of its scale.
      */
-    static double[] features(ModelFacts f, double[] impute) {
+    static double[] features(ExpertCard card, double[] impute) {
+        ModelFacts f = card.facts();
         double[] x = new double[FEATURES];
         x[0] = f.sizeB().map(CardPrior::log2).orElse(impute[0]);
         x[1] = f.sizeB().isPresent() ? 0 : 1;
@@ -394,6 +406,8 @@ public final class CardPrior {
         x[5] = f.tuning().filter(t -> t == ModelFacts.Tuning.CHAT).isPresent() ? 1 : 0;
         x[6] = f.tuning().isPresent() ? 0 : 1;
         x[7] = f.openWeights().map(b -> b ? 1.0 : 0.0).orElse(0.5);
+        x[8] = card.price().isPresent() ? log2(card.price().getAsDouble()) : impute[2];
+        x[9] = card.price().isPresent() ? 0 : 1;
         return x;
     }
 

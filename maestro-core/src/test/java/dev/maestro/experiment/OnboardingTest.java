@@ -8,6 +8,7 @@ import dev.maestro.episode.Environment;
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.eval.Evaluator;
 import dev.maestro.eval.PairMatrix;
+import dev.maestro.onboard.Outcomes;
 import dev.maestro.onboard.ProbeSession;
 import dev.maestro.policy.LearnedPolicies;
 import dev.maestro.policy.LearnedPolicy;
@@ -21,6 +22,8 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -127,6 +130,32 @@ class OnboardingTest {
                 assertThat(row[i]).isStrictlyBetween(0.0, 1.0);
             }
         }
+    }
+
+    @Test
+    void should_count_a_failed_probe_as_no_right_answer_and_scale_predictions_by_the_answer_rate() {
+        // given known experts answering 4 of 4 and 3 of 4 gradable questions (mean answer rate 0.875)
+        Outcomes known = Outcomes.of(List.of("a@@s", "b@@s"), List.of("q0", "q1", "q2", "q3"),
+                List.of("g", "g", "g", "g"), new double[][]{{1, 0, 1, 1}, {Double.NaN, 1, 0, 1}});
+        // and a new pair probed 5 times: 3 graded, 1 expert failure, 1 question nothing grades
+        List<ProbeSession.Probe> probes = List.of(
+                probe(0, OptionalDouble.of(1), null), probe(1, OptionalDouble.of(0), null),
+                probe(2, OptionalDouble.of(1), null), probe(3, OptionalDouble.empty(), "TIMEOUT: no reply in 30 s"),
+                probe(4, OptionalDouble.empty(), "ungraded: nothing grades this question"));
+
+        // when its answer rate and history row are computed
+        double rate = Onboarding.answerRate(known, probes);
+        double[] row = Onboarding.historyRow(new double[]{0.5, 0.5, 0.5, 0.5, 0.5, 0.5}, probes, rate);
+
+        // then the rate is 3 answers in 4 asked, shrunk toward 0.875 with the weight of 2 probes
+        assertThat(Onboarding.knownAnswerRate(known)).isCloseTo(0.875, within(1e-12));
+        assertThat(rate).isCloseTo((3 + 2 * 0.875) / (4 + 2), within(1e-12));
+        // and the failed call counts as no right answer, as in a known pair's row; the rest is prediction x rate
+        assertThat(row).containsExactly(new double[]{1, 0, 1, 0, 0.5 * rate, 0.5 * rate}, within(1e-12));
+    }
+
+    private static ProbeSession.Probe probe(int item, OptionalDouble grade, String failure) {
+        return new ProbeSession.Probe(item, "question " + item, "g", grade, 0.001, Optional.ofNullable(failure));
     }
 
     /** The medic onboarded into an untrained policy that knows the other toy experts from {@code tasks} training questions. */

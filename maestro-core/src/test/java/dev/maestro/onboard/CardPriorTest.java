@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.maestro.registry.ModelFacts;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
 
 class CardPriorTest {
@@ -16,6 +17,11 @@ class CardPriorTest {
 
     /** 16 experts whose ability grows with log size (plus noise); the card should predict it. */
     static CardPrior fitted(boolean informativeCards, List<ExpertCard> cards) {
+        return fitted(informativeCards, false, cards);
+    }
+
+    /** As above; with {@code priced}, each known card also carries a price that grows with its size. */
+    static CardPrior fitted(boolean informativeCards, boolean priced, List<ExpertCard> cards) {
         Synthetic s = new Synthetic(400, 2, 9);
         List<String> ids = new ArrayList<>();
         double[][] grades = new double[16][];
@@ -25,7 +31,8 @@ class CardPriorTest {
             ids.add("m" + e + "@@s");
             grades[e] = s.sample(theta - 1.5, new double[2]);
             cards.add(new ExpertCard("m" + e + "@@s", "m" + e, "s",
-                    informativeCards ? facts(sizes[e]) : ModelFacts.NONE.withFamily("simulated")));
+                    informativeCards ? facts(sizes[e]) : ModelFacts.NONE.withFamily("simulated"),
+                    priced ? OptionalDouble.of(0.02 * sizes[e]) : OptionalDouble.empty()));
         }
         ItemResponseModel m = ItemResponseModel.fit(s.outcomes(ids, grades), ItemResponseModel.Config.defaults());
         return CardPrior.fit(m, cards);
@@ -73,5 +80,22 @@ class CardPriorTest {
         assertThat(unsized.thetaVar()).isGreaterThan(sized.thetaVar() + 0.5);
         assertThat(unsized.source()).contains("widened");
         assertThat(sized.source()).doesNotContain("widened");
+    }
+
+    @Test
+    void should_read_scale_from_the_price_when_a_card_has_no_size() {
+        // given known cards whose size and price both grow with ability
+        List<ExpertCard> cards = new ArrayList<>();
+        CardPrior cp = fitted(true, true, cards);
+
+        // when two new cards have no size, one priced like the largest known models and one like the smallest
+        ModelFacts noSize = ModelFacts.NONE.withTuning(ModelFacts.Tuning.INSTRUCT).withOpenWeights(true);
+        AbilityPrior dear = cp.prior(new ExpertCard("d@@s", "d", "s", noSize, OptionalDouble.of(4.0)));
+        AbilityPrior cheap = cp.prior(new ExpertCard("c@@s", "c", "s", noSize, OptionalDouble.of(0.04)));
+        AbilityPrior unpriced = cp.prior(new ExpertCard("u@@s", "u", "s", noSize));
+
+        // then the price places them apart, and a card with neither is the widest
+        assertThat(dear.thetaMean()).isGreaterThan(cheap.thetaMean() + 1);
+        assertThat(unpriced.thetaVar()).isGreaterThan(dear.thetaVar());
     }
 }
