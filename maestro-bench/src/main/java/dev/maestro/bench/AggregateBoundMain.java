@@ -130,21 +130,11 @@ public final class AggregateBoundMain {
     /** The suite's cascade baseline (chosen on the whole training split, as Baselines does), replayed on TEST. */
     private static double cascade(SuiteMatrices sm, double ref) {
         return Cascades.choose(sm.trainAll()).map(c -> {
-            PairMatrix m = sm.test();
-            int a = m.pairs().indexOf(c.first());
-            int b = m.pairs().indexOf(c.second());
-            int x = m.pairs().indexOf(c.third());
-            double acc = 0;
-            double cost = 0;
-            for (int t = 0; t < m.tasks().size(); t++) {
-                boolean agree = m.answer(t, a).isPresent() && m.answer(t, a).equals(m.answer(t, b));
-                acc += agree ? m.grade(t, a) : m.grade(t, x);
-                cost += m.cost(t, a) + m.cost(t, b) + (agree ? 0 : m.cost(t, x));
-            }
-            int n = m.tasks().size();
+            Cascades.Choice onTest = Cascades.replay(sm.test(), c.first(), c.second(), c.third());
             System.out.printf(Locale.ROOT, "cascade baseline (%s + %s, else %s; chosen on TRAIN+VALIDATION, replayed on the "
-                    + "TEST pair matrix): test %.2f%% at %.2f×%n", c.first().id(), c.second().id(), c.third().id(), 100 * acc / n, cost / n / ref);
-            return cost / n / ref;
+                    + "TEST pair matrix): test %.2f%% at %.2f×%n", c.first().id(), c.second().id(), c.third().id(),
+                    100 * onTest.trainAccuracy(), onTest.trainCostUsd() / ref);
+            return onTest.trainCostUsd() / ref;
         }).orElse(Double.NaN);
     }
 

@@ -1,5 +1,6 @@
 package dev.maestro.bench;
 
+import dev.maestro.eval.Cascades;
 import dev.maestro.eval.PairMatrix;
 import dev.maestro.registry.Pair;
 import dev.maestro.task.Task;
@@ -41,12 +42,8 @@ public final class ComposeFrontierMain {
                 return x.isPresent() ? new double[]{m.grade(t, a), m.cost(t, a)}
                         : new double[]{m.grade(t, c), m.cost(t, a) + m.cost(t, c)};
             }
-            Optional<String> y = m.answer(t, b);
-            double cost = m.cost(t, a) + m.cost(t, b);
-            if (x.isPresent() && x.equals(y)) {
-                return new double[]{m.grade(t, a), cost};
-            }
-            return new double[]{m.grade(t, c), cost + m.cost(t, c)};
+            Cascades.Outcome o = Cascades.outcome(m, t, a, b, c);
+            return new double[]{o.grade(), o.costUsd()};
         }
     }
 

@@ -55,7 +55,7 @@ public final class Cascades {
     }
 
     /** The cascade (a, b; else c) replayed on a pair matrix: accuracy, mean cost and escalation share. */
-    static Choice replay(PairMatrix m, Pair a, Pair b, Pair c) {
+    public static Choice replay(PairMatrix m, Pair a, Pair b, Pair c) {
         int pa = m.pairs().indexOf(a);
         int pb = m.pairs().indexOf(b);
         int pc = m.pairs().indexOf(c);
@@ -64,23 +64,33 @@ public final class Cascades {
         int escalated = 0;
         int n = m.tasks().size();
         for (int t = 0; t < n; t++) {
-            Optional<String> x = m.answer(t, pa);
-            Optional<String> y = m.answer(t, pb);
-            cost += m.cost(t, pa) + m.cost(t, pb);
-            if (x.isPresent() && x.equals(y)) {
-                correct += m.grade(t, pa);
-                continue;
-            }
-            escalated++;
-            cost += m.cost(t, pc);
-            if (m.answer(t, pc).isPresent()) {
-                correct += m.grade(t, pc);
-            } else if (x.isPresent() || y.isEmpty()) {
-                correct += m.grade(t, pa);
-            } else {
-                correct += m.grade(t, pb);
-            }
+            Outcome o = outcome(m, t, pa, pb, pc);
+            correct += o.grade();
+            cost += o.costUsd();
+            escalated += o.escalated() ? 1 : 0;
         }
         return new Choice(a, b, c, correct / n, cost / n, escalated / (double) n);
+    }
+
+    /** What the cascade did on one task: its grade, what it paid, and whether it called the third pair. */
+    public record Outcome(double grade, double costUsd, boolean escalated) {
+    }
+
+    /**
+     * The cascade of the pair matrix's pairs a, b (else c) on task t, as {@link CascadePolicy} plays it: the agreed
+     * answer, else the third's, else (the third gave none) the first's, or the second's when only it answered.
+     */
+    public static Outcome outcome(PairMatrix m, int t, int a, int b, int c) {
+        Optional<String> x = m.answer(t, a);
+        Optional<String> y = m.answer(t, b);
+        double cost = m.cost(t, a) + m.cost(t, b);
+        if (x.isPresent() && x.equals(y)) {
+            return new Outcome(m.grade(t, a), cost, false);
+        }
+        cost += m.cost(t, c);
+        if (m.answer(t, c).isPresent()) {
+            return new Outcome(m.grade(t, c), cost, true);
+        }
+        return new Outcome(x.isPresent() || y.isEmpty() ? m.grade(t, a) : m.grade(t, b), cost, true);
     }
 }
