@@ -65,8 +65,6 @@ import java.util.Set;
  * pair. Pure bookkeeping over the episode view; all learning is in the network that scores the rows.
  */
 final class Featurizer {
-    private static final double CLIP = 0.02;
-
     /**
      * What the policy knows about pairs and about the trade-off it is asked to make.
      *
@@ -393,7 +391,7 @@ final class Featurizer {
 
     /** A supporter's vote: log-odds that an expert this accurate is right rather than picking a wrong answer by chance. */
     static double vote(double accuracy, double wrongAnswers) {
-        double p = Math.min(1 - CLIP, Math.max(CLIP, accuracy));
+        double p = Lookahead.clip(accuracy);
         return Math.max(0, Math.log(p * wrongAnswers / (1 - p)));
     }
 

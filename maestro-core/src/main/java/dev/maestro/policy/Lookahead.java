@@ -112,8 +112,8 @@ final class Lookahead {
         return expected;
     }
 
-    /** The called pair's accuracy, kept off 0 and 1 so that its vote stays finite. */
-    private static double clip(double accuracy) {
+    /** An accuracy kept off 0 and 1 so that its vote stays finite (every vote of the policy goes through this). */
+    static double clip(double accuracy) {
         return Math.min(1 - CLIP, Math.max(CLIP, accuracy));
     }
 
