@@ -210,6 +210,7 @@ public final class Onboarding {
         // (the model's other skills) answered so far, widened by how far a known model's pairs stray from each other;
         // at the end each pair's estimate takes its own probes and all its siblings' (never its own twice).
         double[] pairVar = cp.pairVariance();
+        double knownRate = knownAnswerRate(known);
         Map<String, List<Pair>> byModel = new LinkedHashMap<>();
         fresh.forEach(p -> byModel.computeIfAbsent(p.model(), k -> new ArrayList<>()).add(p));
         Map<Pair, ProbeSession.Result> sessions = new LinkedHashMap<>();
@@ -251,7 +252,7 @@ public final class Onboarding {
                 Interval before = AbilityPosterior.of(irt, card, List.of()).overallAccuracy(1000, options.seed());
                 String source = card.source() + (siblings.size() > 1 ? "; with the probes of its " + (siblings.size() - 1)
                         + " sibling pair(s)" : "");
-                double answers = answerRate(known, res.probes());
+                double answers = answerRate(knownRate, res.probes());
                 results.add(new PairResult(pair, source, before, post.overallAccuracy(1000, options.seed()),
                         ProbeSession.byGroup(post), res.probes(), res.costUsd(), res.stop(), answers));
                 grades.put(pair, historyRow(post.probabilities(), res.probes(), answers));
@@ -297,11 +298,10 @@ public final class Onboarding {
 
     /**
      * A new pair's share of calls that come back with a gradable answer: its probes (an expert failure against an
-     * answer; an ungraded question says nothing), shrunk toward the known pairs' mean share over the questions any
-     * of them was graded on, with the weight of {@link #ANSWER_RATE_PRIOR_PROBES} probes.
+     * answer; an ungraded question says nothing), shrunk toward {@code prior}, the known pairs' mean share
+     * ({@link #knownAnswerRate}), with the weight of {@link #ANSWER_RATE_PRIOR_PROBES} probes.
      */
-    static double answerRate(Outcomes known, List<ProbeSession.Probe> probes) {
-        double prior = knownAnswerRate(known);
+    static double answerRate(double prior, List<ProbeSession.Probe> probes) {
         double answered = 0;
         double asked = 0;
         for (ProbeSession.Probe pr : probes) {

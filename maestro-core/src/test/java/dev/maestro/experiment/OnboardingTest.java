@@ -144,7 +144,7 @@ class OnboardingTest {
                 probe(4, OptionalDouble.empty(), "ungraded: nothing grades this question"));
 
         // when its answer rate and history row are computed
-        double rate = Onboarding.answerRate(known, probes);
+        double rate = Onboarding.answerRate(Onboarding.knownAnswerRate(known), probes);
         double[] row = Onboarding.historyRow(new double[]{0.5, 0.5, 0.5, 0.5, 0.5, 0.5}, probes, rate);
 
         // then the rate is 3 answers in 4 asked, shrunk toward 0.875 with the weight of 2 probes
