@@ -105,16 +105,7 @@ class ProbingTest {
         ProbeSelector adaptive = ProbeSelector.named("adaptive");
         assertThat(adaptive.name()).isEqualTo("adaptive");
         int i = adaptive.next(p0, new BitSet(), new SplittableRandom(1)).orElseThrow();
-        int g = model.groupOf(i);
-        double best = 0;
-        for (int k = 0; k < model.itemCount(); k++) {
-            if (model.groupOf(k) == g) {
-                double p = model.probability(k, p0.eta(g));
-                best = Math.max(best, p * (1 - p));
-            }
-        }
-        double p = model.probability(i, p0.eta(g));
-        assertThat(p * (1 - p)).isGreaterThanOrEqualTo(best / (1 + AdaptiveProbes.TIE));
+        assertThat(balance(p0, i)).isGreaterThanOrEqualTo(bestBalance(p0, model.groupOf(i)) / (1 + AdaptiveProbes.TIE));
         int j = ProbeSelector.named("informative").next(p0, new BitSet(), new SplittableRandom(1)).orElseThrow();
         assertThat(model.discrimination(j)).isGreaterThan(model.discrimination(i));
     }
@@ -135,17 +126,25 @@ class ProbingTest {
         // ... while the first probe of each is still within the tie band of the most informative question of its group
         AbilityPosterior p0 = AbilityPosterior.of(model, prior, List.of());
         for (int first : List.of(a.get(0), b.get(0))) {
-            int g = model.groupOf(first);
-            double best = 0;
-            for (int k = 0; k < model.itemCount(); k++) {
-                if (model.groupOf(k) == g) {
-                    double p = model.probability(k, p0.eta(g));
-                    best = Math.max(best, p * (1 - p));
-                }
-            }
-            double p = model.probability(first, p0.eta(g));
-            assertThat(p * (1 - p)).isGreaterThanOrEqualTo(best / (1 + AdaptiveProbes.TIE));
+            assertThat(balance(p0, first))
+                    .isGreaterThanOrEqualTo(bestBalance(p0, model.groupOf(first)) / (1 + AdaptiveProbes.TIE));
         }
+    }
+
+    /** p(1 − p) of a question at the posterior's estimate for its group: what the adaptive selector ranks by. */
+    static double balance(AbilityPosterior post, int item) {
+        double p = model.probability(item, post.eta(model.groupOf(item)));
+        return p * (1 - p);
+    }
+
+    static double bestBalance(AbilityPosterior post, int group) {
+        double best = 0;
+        for (int k = 0; k < model.itemCount(); k++) {
+            if (model.groupOf(k) == group) {
+                best = Math.max(best, balance(post, k));
+            }
+        }
+        return best;
     }
 
     @Test
