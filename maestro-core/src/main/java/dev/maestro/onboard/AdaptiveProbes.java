@@ -58,6 +58,16 @@ public final class AdaptiveProbes implements ProbeSelector {
      * logits above its other groups).
      */
     static final double SPECIALIST_SD = 2.0;
+    /**
+     * A question's information is multiplied by a seeded draw from [1, 1 + TIE) before the best is taken. Many
+     * questions are nearly as informative as the best (every question of middling difficulty at the estimate); without
+     * the draw the selector took the same 30 of them whatever the seed, so one onboarding was one draw of the probe
+     * noise, repeated, and a mean over seeds did not average over it (on MMLU-Pro gemini-1.5-pro-002 answered 22 of
+     * one sequence of 30 and 12 of another, and the policy's use of it turned on that; docs/policy.md). With the draw
+     * a seed picks among the questions within 5% of the best, so seeds sample the noise and each probe still carries
+     * at least 95% of the most information available.
+     */
+    static final double TIE = 0.05;
 
     private final float[][] vectors;
     /** Whether questions are chosen by difficulty alone (each at its group's discrimination): the default. */
@@ -108,6 +118,7 @@ public final class AdaptiveProbes implements ProbeSelector {
             } else {
                 info = m.information(i, post.eta(g));
             }
+            info *= 1 + TIE * rng.nextDouble();
             if (info > bestInfo[g][SHORTLIST - 1]) {
                 int pos = SHORTLIST - 1;
                 while (pos > 0 && bestInfo[g][pos - 1] < info) {

@@ -14,7 +14,8 @@ import java.util.Set;
 /**
  * A zero-shot prior of a new expert's ability from its card, learned across the known experts: its skill's mean
  * ability (shrunk toward the mean of all known experts), plus a ridge regression of the rest on the model's card
- * facts and price (log size, release date, tuning, open weights, log price; a missing one is imputed and flagged).
+ * facts and price (log size, release date, tuning, open weights, log price; a card that lacks some of them is
+ * placed by a regression on the ones it has, see {@code reduced}).
  * Group offsets get the skill's mean offsets. How good the card regression is, is measured by leaving each known
  * <em>model</em> out (all its pairs) and predicting it from the others; the prior uses the regression only when that
  * error is below the error of predicting the mean alone (a choice made on the known experts, never on the new one),
@@ -42,14 +43,29 @@ public final class CardPrior {
 
     private final ItemResponseModel model;
     private final List<ExpertCard> known;
+    private final double[] theta;
     private final Fit fit;
     private final Quality quality;
+    /** Regressions on fewer facts, for cards that lack some (keyed by the dropped columns), fitted when first needed. */
+    private final Map<String, Reduced> reduced = new HashMap<>();
+    /** Per feature column, whether some known card has the fact behind it. */
+    private final boolean[] knownHave = new boolean[FEATURES];
     private final AbilityPrior.GroupRegression groups;
     private final Map<String, double[]> skillDelta;
 
-    private CardPrior(ItemResponseModel model, List<ExpertCard> known, Fit fit, Quality quality) {
+    private record Reduced(Fit fit, Quality quality) {
+    }
+
+    private CardPrior(ItemResponseModel model, List<ExpertCard> known, double[] theta, Fit fit, Quality quality) {
         this.model = model;
         this.known = List.copyOf(known);
+        this.theta = theta;
+        for (ExpertCard c : known) {
+            boolean[] missing = missingFacts(c);
+            for (int j = 0; j < FEATURES; j++) {
+                knownHave[j] |= !missing[j];
+            }
+        }
         this.fit = fit;
         this.quality = quality;
         this.groups = AbilityPrior.GroupRegression.fit(model, AbilityPrior.all(known.size()));
@@ -74,43 +90,46 @@ public final class CardPrior {
         for (int e = 0; e < theta.length; e++) {
             theta[e] = model.ability(e);
         }
-        Fit all = Fit.of(known, theta, all(known.size()));
+        boolean[] none = new boolean[FEATURES];
+        return new CardPrior(model, known, theta, Fit.of(known, theta, all(known.size()), none),
+                quality(model, known, theta, none));
+    }
+
+    /** How well the card regression on the features not in {@code drop} predicts each known model left out. */
+    private static Quality quality(ItemResponseModel model, List<ExpertCard> known, double[] theta, boolean[] drop) {
         Set<String> models = new LinkedHashSet<>();
         known.forEach(c -> models.add(c.model()));
+        if (models.size() < MIN_MODELS) {
+            return new Quality(models.size(), Double.NaN, Double.NaN, Double.NaN, Double.NaN, false);
+        }
         double cardSq = 0;
         double meanSq = 0;
         double cardAcc = 0;
         double meanAcc = 0;
         int n = 0;
-        boolean enough = models.size() >= MIN_MODELS;
-        if (enough) {
-            for (String m : models) {
-                boolean[] use = new boolean[known.size()];
-                for (int e = 0; e < use.length; e++) {
-                    use[e] = !known.get(e).model().equals(m);
+        for (String m : models) {
+            boolean[] use = new boolean[known.size()];
+            for (int e = 0; e < use.length; e++) {
+                use[e] = !known.get(e).model().equals(m);
+            }
+            Fit f = Fit.of(known, theta, use, drop);
+            AbilityPrior.GroupRegression r = AbilityPrior.GroupRegression.fit(model, use);
+            for (int e = 0; e < use.length; e++) {
+                if (use[e]) {
+                    continue;
                 }
-                Fit f = Fit.of(known, theta, use);
-                AbilityPrior.GroupRegression r = AbilityPrior.GroupRegression.fit(model, use);
-                for (int e = 0; e < use.length; e++) {
-                    if (use[e]) {
-                        continue;
-                    }
-                    double card = f.predict(known.get(e), true);
-                    double mean = f.predict(known.get(e), false);
-                    cardSq += Math.pow(card - theta[e], 2);
-                    meanSq += Math.pow(mean - theta[e], 2);
-                    double truth = overall(model, theta[e], model.groupOffsets(e));
-                    cardAcc += Math.abs(overall(model, card, r.offsets(card)) - truth);
-                    meanAcc += Math.abs(overall(model, mean, r.offsets(mean)) - truth);
-                    n++;
-                }
+                double card = f.predict(known.get(e), true);
+                double mean = f.predict(known.get(e), false);
+                cardSq += Math.pow(card - theta[e], 2);
+                meanSq += Math.pow(mean - theta[e], 2);
+                double truth = overall(model, theta[e], model.groupOffsets(e));
+                cardAcc += Math.abs(overall(model, card, r.offsets(card)) - truth);
+                meanAcc += Math.abs(overall(model, mean, r.offsets(mean)) - truth);
+                n++;
             }
         }
-        Quality q = enough
-                ? new Quality(models.size(), Math.sqrt(cardSq / n), Math.sqrt(meanSq / n), cardAcc / n, meanAcc / n,
-                cardSq < meanSq)
-                : new Quality(models.size(), Double.NaN, Double.NaN, Double.NaN, Double.NaN, false);
-        return new CardPrior(model, known, all, q);
+        return new Quality(models.size(), Math.sqrt(cardSq / n), Math.sqrt(meanSq / n), cardAcc / n, meanAcc / n,
+                cardSq < meanSq);
     }
 
     private static boolean[] all(int n) {
@@ -182,25 +201,90 @@ public final class CardPrior {
         }
         double var;
         String source;
-        double mean = fit.predict(card, quality.usesCard());
-        if (Double.isNaN(quality.cardRmse())) {
+        boolean[] drop = missingFacts(card);
+        for (int j = 0; j < FEATURES; j++) {
+            // a fact no known card has is no loss: the full regression cannot use it either
+            drop[j] &= knownHave[j];
+        }
+        Reduced r = reduced(drop);
+        Quality q = r.quality();
+        double mean = r.fit().predict(card, q.usesCard());
+        String lacking = lacking(drop);
+        if (Double.isNaN(q.cardRmse())) {
             var = AbilityPrior.population(model).thetaVar();
             source = "mean of " + known.size() + " known experts (too few models to learn from cards)";
-        } else if (quality.usesCard()) {
-            // The leave-one-out error was measured on cards like the known ones; a fact missing from this card is
-            // imputed at the known models' mean, so its unknown true value adds its coefficient's share of variance.
-            double missing = fit.missingFactVariance(card);
-            var = Math.max(0.05, quality.cardRmse() * quality.cardRmse()) + missing;
+        } else if (q.usesCard()) {
+            var = Math.max(0.05, q.cardRmse() * q.cardRmse());
             source = String.format(Locale.ROOT, "card prior over %d known models (leave-one-out ability "
-                    + "RMSE %.2f vs %.2f without the card)", quality.models(), quality.cardRmse(), quality.meanRmse())
-                    + (missing > 0 ? String.format(Locale.ROOT, ", widened to SD %.2f for facts its card lacks",
-                    Math.sqrt(var)) : "");
+                    + "RMSE %.2f vs %.2f without the card)", q.models(), q.cardRmse(), q.meanRmse())
+                    + (lacking.isEmpty() ? "" : "; from the facts its card has (it lacks " + lacking + ")");
         } else {
-            var = Math.max(0.05, quality.meanRmse() * quality.meanRmse());
+            var = Math.max(0.05, q.meanRmse() * q.meanRmse());
             source = String.format(Locale.ROOT, "mean of %d known models (the card did not predict better:"
-                    + " leave-one-out ability RMSE %.2f vs %.2f)", quality.models(), quality.cardRmse(), quality.meanRmse());
+                    + " leave-one-out ability RMSE %.2f vs %.2f)", q.models(), q.cardRmse(), q.meanRmse())
+                    + (lacking.isEmpty() ? "" : "; its card lacks " + lacking);
         }
         return new AbilityPrior(mean, var, dm, groups.slope(), groups.residualVar(), source);
+    }
+
+    /**
+     * The regression for a card that lacks some facts is fitted on the facts it has ("reduced models" for missing
+     * values at prediction time): imputing a missing fact at the known models' mean predicts the new model as if it
+     * were of average size, and the facts it does have then speak only for what they add to size. On MMLU-Pro,
+     * gemini-1.5-pro-002 has no published size; imputed, its card placed it at 55% (truth 70%). Its error is the
+     * reduced regression's own leave-one-model-out error, measured on the known models as for the full one.
+     */
+    private synchronized Reduced reduced(boolean[] drop) {
+        return reduced.computeIfAbsent(Arrays.toString(drop), k -> {
+            boolean any = false;
+            for (boolean b : drop) {
+                any |= b;
+            }
+            return any ? new Reduced(Fit.of(known, theta, all(known.size()), drop), quality(model, known, theta, drop))
+                    : new Reduced(fit, quality);
+        });
+    }
+
+    /** The feature columns of the facts a card lacks, with their "missing" flags. */
+    static boolean[] missingFacts(ExpertCard card) {
+        boolean[] drop = new boolean[FEATURES];
+        ModelFacts f = card.facts();
+        if (f.sizeB().isEmpty()) {
+            drop[0] = drop[1] = true;
+        }
+        if (f.released().isEmpty()) {
+            drop[2] = drop[3] = true;
+        }
+        if (f.tuning().isEmpty()) {
+            drop[4] = drop[5] = drop[6] = true;
+        }
+        if (f.openWeights().isEmpty()) {
+            drop[7] = true;
+        }
+        if (card.price().isEmpty()) {
+            drop[8] = drop[9] = true;
+        }
+        return drop;
+    }
+
+    private static String lacking(boolean[] drop) {
+        List<String> out = new ArrayList<>();
+        String[] names = {"size", null, "release date", null, "tuning", null, null, "open weights", "price", null};
+        for (int j = 0; j < FEATURES; j++) {
+            if (drop[j] && names[j] != null) {
+                out.add(names[j]);
+            }
+        }
+        return String.join(", ", out);
+    }
+
+    private static double[] without(double[] x, boolean[] drop) {
+        for (int j = 0; j < x.length; j++) {
+            if (drop[j]) {
+                x[j] = 0;
+            }
+        }
+        return x;
     }
 
     /**
@@ -244,9 +328,14 @@ public final class CardPrior {
 
     /** A skill-mean plus ridge-on-card predictor, fitted on the rows marked {@code use}. */
     private record Fit(double globalMean, Map<String, Double> skillMean, double[] featureMean, double[] featureSd,
-                       double[] beta, double[] impute) {
+                       double[] beta, double[] impute, boolean[] drop) {
 
         static Fit of(List<ExpertCard> cards, double[] theta, boolean[] use) {
+            return of(cards, theta, use, new boolean[FEATURES]);
+        }
+
+        /** As above, on the card features not in {@code drop} (a dropped column is held at 0, so its β is 0). */
+        static Fit of(List<ExpertCard> cards, double[] theta, boolean[] use, boolean[] drop) {
             double gm = 0;
             int n = 0;
             for (int e = 0; e < theta.length; e++) {
@@ -273,7 +362,7 @@ public final class CardPrior {
             List<Double> ys = new ArrayList<>();
             for (int e = 0; e < theta.length; e++) {
                 if (use[e]) {
-                    rows.add(features(cards.get(e), impute));
+                    rows.add(without(features(cards.get(e), impute), drop));
                     ys.add(theta[e] - sm.getOrDefault(cards.get(e).skill(), g0));
                 }
             }
@@ -312,28 +401,7 @@ public final class CardPrior {
             // the residual mean (ym) goes into the global mean: a prediction is skill mean + ym + β·z
             Map<String, Double> shifted = new HashMap<>();
             sm.forEach((s, v) -> shifted.put(s, v + ym));
-            return new Fit(g0 + ym, shifted, mu, sd, beta, impute);
-        }
-
-        /**
-         * The variance a card's missing size or release date adds to its prediction: the fact is imputed at the
-         * known models' mean (standardised 0), while its true value, if like theirs, is standardised N(0, 1), so the
-         * prediction is off by β_j × that: variance β_j². A fact every known card has gives the regression no
-         * "missing" flag to learn from, which is when this matters (MMLU-Pro: gemini-1.5-pro-002, the one card
-         * without a size, was placed at 46% against a truth of 70% with the SD measured on sized cards).
-         */
-        double missingFactVariance(ExpertCard card) {
-            double v = 0;
-            if (card.facts().sizeB().isEmpty()) {
-                v += beta[0] * beta[0];
-            }
-            if (card.facts().released().isEmpty()) {
-                v += beta[2] * beta[2];
-            }
-            if (card.price().isEmpty()) {
-                v += beta[8] * beta[8];
-            }
-            return v;
+            return new Fit(g0 + ym, shifted, mu, sd, beta, impute, drop.clone());
         }
 
         double predict(ExpertCard card, boolean useCard) {
@@ -341,7 +409,7 @@ public final class CardPrior {
             if (!useCard) {
                 return base;
             }
-            double[] z = standardise(features(card, impute), featureMean, featureSd);
+            double[] z = standardise(without(features(card, impute), drop), featureMean, featureSd);
             double s = base;
             for (int j = 0; j < z.length; j++) {
                 s += beta[j] * z[j];

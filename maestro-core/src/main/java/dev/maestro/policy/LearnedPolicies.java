@@ -87,6 +87,30 @@ public final class LearnedPolicies {
         params.markChanged();
     }
 
+    /**
+     * The skip-path inputs whose weights training leaves where the start put them: a call's expected cost and its
+     * price. The reward charges a call's cost exactly (cost weight × dollars / reference), so the value of a call has
+     * a known cost part, and the start already charges it at the rate it values accuracy at. Learned, these two
+     * weights re-priced experts by their price: on MMLU-Pro a policy trained without gemini-1.5-pro-002 moved them
+     * from −0.75 and 0 to −1.64 and −0.68. Among the known experts, which cost a ninth of gemini, that changed
+     * little; a new expert at ten times the reference cost was then charged more than twice its price, and 30 probes
+     * recovered 0.71 of the reward gain of retraining, against 0.81 into the same policy without those two weights
+     * learned (docs/policy.md, "Cost weights are not learned"). The deep path still sees both inputs; its tanh units
+     * saturate, so what it learns there stays bounded for a price outside the known range.
+     */
+    static final int[] FIXED_SKIP_INPUTS = {CandidateFeatures.EXPECTED_COST, CandidateFeatures.PRICE};
+
+    /** Zeroes the gradients of {@link #FIXED_SKIP_INPUTS}' weights, so an optimiser step leaves them unchanged. */
+    public static void holdFixedWeights(Parameters params) {
+        params.find("skip.w").ifPresent(skip -> {
+            for (int f : FIXED_SKIP_INPUTS) {
+                if (f < skip.size()) {
+                    params.gradients()[skip.offset() + f] = 0;
+                }
+            }
+        });
+    }
+
     static LearnedPolicy build(PolicyArchitecture arch, TextEmbedder embedder, Parameters params, Map<Pair, Double> priors) {
         // A projection wider than the embedding would add nothing: cap it at the embedding size.
         QuestionEncoder q = new QuestionEncoder(embedder, Math.min(arch.projection(), embedder.dimension()), arch.projectionSeed());

@@ -1,6 +1,7 @@
 package dev.maestro.train;
 
 import dev.maestro.policy.Decision;
+import dev.maestro.policy.LearnedPolicies;
 import dev.maestro.policy.nn.Adam;
 import dev.maestro.policy.nn.GrpoLoss;
 import dev.maestro.policy.nn.MaskedSoftmax;
@@ -88,6 +89,7 @@ final class GrpoUpdate {
                 net.backward(dLogits, ws);
             }
             net.flushGradients();
+            LearnedPolicies.holdFixedWeights(params);
             gradNorm = adam.step(params);
         }
         return new Stats(clipped, kl, entropy, gradNorm, counted);

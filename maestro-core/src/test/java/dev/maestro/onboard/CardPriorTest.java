@@ -66,20 +66,39 @@ class CardPriorTest {
         assertThat(a.source()).contains("the card did not predict better");
     }
     @Test
-    void should_widen_the_prior_of_a_card_missing_a_fact_every_known_card_has() {
+    void should_place_a_card_missing_a_fact_by_the_facts_it_has_with_their_own_error() {
         // given cards whose size predicts ability, all with a size
         List<ExpertCard> cards = new ArrayList<>();
         CardPrior cp = fitted(true, cards);
 
-        // when a new card has no size
+        // when a new card has no size (and nothing else that tells the known models apart)
         AbilityPrior sized = cp.prior(new ExpertCard("a@@s", "a", "s", facts(30)));
         AbilityPrior unsized = cp.prior(new ExpertCard("b@@s", "b", "s",
                 ModelFacts.NONE.withTuning(ModelFacts.Tuning.INSTRUCT).withOpenWeights(true)));
 
-        // then its ability is uncertain by what size explains across the known models, not by the sized cards' error
+        // then its ability is as uncertain as the facts it has leave it (here the spread of the known models), not
+        // as the sized cards' error, and its source says what it lacks
         assertThat(unsized.thetaVar()).isGreaterThan(sized.thetaVar() + 0.5);
-        assertThat(unsized.source()).contains("widened");
-        assertThat(sized.source()).doesNotContain("widened");
+        assertThat(unsized.thetaVar()).isCloseTo(Math.pow(cp.quality().meanRmse(), 2), within(0.05));
+        assertThat(unsized.source()).contains("lacks size");
+        assertThat(sized.source()).doesNotContain("lacks");
+    }
+
+    @Test
+    void should_give_a_card_without_a_size_the_whole_weight_of_its_price_not_half_of_it() {
+        // given known cards whose size and price both grow with ability: a regression on both splits the weight
+        List<ExpertCard> cards = new ArrayList<>();
+        CardPrior cp = fitted(true, true, cards);
+        ModelFacts noSize = ModelFacts.NONE.withTuning(ModelFacts.Tuning.INSTRUCT).withOpenWeights(true);
+
+        // when a new card priced like a 150B model has no size
+        AbilityPrior sized = cp.prior(new ExpertCard("s@@s", "s", "s", facts(150), OptionalDouble.of(0.02 * 150)));
+        AbilityPrior unsized = cp.prior(new ExpertCard("u@@s", "u", "s", noSize, OptionalDouble.of(0.02 * 150)));
+
+        // then the price alone places it as the two facts together place its sized twin (imputing the size at the
+        // known models' mean would have placed it about halfway to the mean)
+        assertThat(unsized.thetaMean()).isCloseTo(sized.thetaMean(), within(0.4));
+        assertThat(unsized.source()).contains("lacks size");
     }
 
     @Test

@@ -1,9 +1,11 @@
 package dev.maestro.train;
 
 import dev.maestro.episode.Policy;
+import dev.maestro.policy.CandidateFeatures;
 import dev.maestro.policy.Checkpoint;
 import dev.maestro.policy.LearnedPolicies;
 import dev.maestro.policy.LearnedPolicy;
+import dev.maestro.policy.nn.Parameters;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -41,6 +43,23 @@ class GrpoTrainerTest {
         assertThat(accuracy(env, r.policy(), test)).isGreaterThanOrEqualTo(0.9);
         assertThat(r.curves().get("reward_mean")).isNotEmpty();
         assertThat(r.episodesPerSecond()).isPositive();
+    }
+
+    @Test
+    void should_leave_the_weights_of_a_calls_cost_and_price_where_the_start_put_them(@TempDir Path dir) {
+        // given a training run that moves the policy (the toy world is learned from outcomes, see above)
+        Environment env = ToyWorld.env();
+        List<Task> tasks = ToyWorld.tasks(64);
+        GrpoTrainer.builder(env, tasks, CFG.withEpochs(2), new ToyWorld.BagOfWords(), "bow-32").out(dir).build().run();
+        // when the last checkpoint's skip path is read
+        Parameters p = Checkpoint.read(dir.resolve("last.ckpt")).parameters();
+        int skip = p.view("skip.w").offset();
+        double start = CFG.priorWeight() + CFG.historyWeight() + CFG.wideWeight();
+        // then the cost is still charged at the rate the start charges it, and the price carries no weight of its own,
+        assertThat(p.values()[skip + CandidateFeatures.EXPECTED_COST]).isEqualTo(-start);
+        assertThat(p.values()[skip + CandidateFeatures.PRICE]).isEqualTo(0.0);
+        // while the weights training may move did move
+        assertThat(p.values()[skip + CandidateFeatures.POSTERIOR]).isNotEqualTo(start);
     }
 
     @Test
