@@ -10,6 +10,8 @@ import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
 
 class CardPriorTest {
+    /** A card with everything the known cards have but a size. */
+    static final ModelFacts NO_SIZE = ModelFacts.NONE.withTuning(ModelFacts.Tuning.INSTRUCT).withOpenWeights(true);
 
     static ModelFacts facts(double size) {
         return ModelFacts.NONE.withSizeB(size).withTuning(ModelFacts.Tuning.INSTRUCT).withOpenWeights(true);
@@ -73,8 +75,7 @@ class CardPriorTest {
 
         // when a new card has no size (and nothing else that tells the known models apart)
         AbilityPrior sized = cp.prior(new ExpertCard("a@@s", "a", "s", facts(30)));
-        AbilityPrior unsized = cp.prior(new ExpertCard("b@@s", "b", "s",
-                ModelFacts.NONE.withTuning(ModelFacts.Tuning.INSTRUCT).withOpenWeights(true)));
+        AbilityPrior unsized = cp.prior(new ExpertCard("b@@s", "b", "s", NO_SIZE));
 
         // then its ability is as uncertain as the facts it has leave it (here the spread of the known models), not
         // as the sized cards' error, and its source says what it lacks
@@ -89,11 +90,10 @@ class CardPriorTest {
         // given known cards whose size and price both grow with ability: a regression on both splits the weight
         List<ExpertCard> cards = new ArrayList<>();
         CardPrior cp = fitted(true, true, cards);
-        ModelFacts noSize = ModelFacts.NONE.withTuning(ModelFacts.Tuning.INSTRUCT).withOpenWeights(true);
 
         // when a new card priced like a 150B model has no size
         AbilityPrior sized = cp.prior(new ExpertCard("s@@s", "s", "s", facts(150), OptionalDouble.of(0.02 * 150)));
-        AbilityPrior unsized = cp.prior(new ExpertCard("u@@s", "u", "s", noSize, OptionalDouble.of(0.02 * 150)));
+        AbilityPrior unsized = cp.prior(new ExpertCard("u@@s", "u", "s", NO_SIZE, OptionalDouble.of(0.02 * 150)));
 
         // then the price alone places it as the two facts together place its sized twin (imputing the size at the
         // known models' mean would have placed it about halfway to the mean)
@@ -108,10 +108,9 @@ class CardPriorTest {
         CardPrior cp = fitted(true, true, cards);
 
         // when two new cards have no size, one priced like the largest known models and one like the smallest
-        ModelFacts noSize = ModelFacts.NONE.withTuning(ModelFacts.Tuning.INSTRUCT).withOpenWeights(true);
-        AbilityPrior dear = cp.prior(new ExpertCard("d@@s", "d", "s", noSize, OptionalDouble.of(4.0)));
-        AbilityPrior cheap = cp.prior(new ExpertCard("c@@s", "c", "s", noSize, OptionalDouble.of(0.04)));
-        AbilityPrior unpriced = cp.prior(new ExpertCard("u@@s", "u", "s", noSize));
+        AbilityPrior dear = cp.prior(new ExpertCard("d@@s", "d", "s", NO_SIZE, OptionalDouble.of(4.0)));
+        AbilityPrior cheap = cp.prior(new ExpertCard("c@@s", "c", "s", NO_SIZE, OptionalDouble.of(0.04)));
+        AbilityPrior unpriced = cp.prior(new ExpertCard("u@@s", "u", "s", NO_SIZE));
 
         // then the price places them apart, and a card with neither is the widest
         assertThat(dear.thetaMean()).isGreaterThan(cheap.thetaMean() + 1);
