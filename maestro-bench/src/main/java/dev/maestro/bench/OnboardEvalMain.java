@@ -27,7 +27,7 @@ import java.util.zip.GZIPInputStream;
 /**
  * Offline onboarding measurement on a replay suite's recorded outcomes ({@link ProbeEvaluation}): each recorded
  * (model, skill) pair in turn is the new expert; estimate error against the number of probes, adaptive and random.
- * {@code SUITE_DIR [RANDOM_RUNS] [SEED] [train]} ({@code train}: score against the TRAIN split instead of TEST, for
+ * {@code SUITE_DIR [RUNS] [SEED] [train]} (RUNS: probing runs per model and selector; {@code train}: score against the TRAIN split instead of TEST, for
  * choices that must not see the test split); the suite folder holds {@code tasks.jsonl} (id, group),
  * {@code recorded.jsonl.gz} (task_id, model, skill, correct) and {@code registry/} (for the model cards). Training
  * questions are the project split's TRAIN part, the truth its TEST part (docs/onboarding.md).
@@ -51,7 +51,7 @@ public final class OnboardEvalMain {
         Outcomes trainO = rec.train();
         Outcomes testO = trainTruth ? rec.train() : rec.test();
         List<ExpertCard> cards = rec.cards();
-        System.out.println("train " + trainO + "; " + (trainTruth ? "truth: TRAIN" : "test " + testO) + "; random runs "
+        System.out.println("train " + trainO + "; " + (trainTruth ? "truth: TRAIN" : "test " + testO) + "; runs per selector "
                 + runs + ", seed " + seed);
         long t0 = System.nanoTime();
         ProbeEvaluation.Report rep = ProbeEvaluation.run(trainO, testO, cards, List.of(0, 5, 10, 20, 30, 50, 100),

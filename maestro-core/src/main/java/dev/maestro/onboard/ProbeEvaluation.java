@@ -14,7 +14,8 @@ import java.util.TreeSet;
  * model and the card prior are fitted on the other experts' training outcomes only; the new expert is probed on
  * training questions (its recorded outcome is the answer; a missing record is a failed call); its estimated
  * accuracy per group is compared with its accuracy on the held-out test questions, which nothing here saw.
- * Adaptive probing is run once (it is deterministic), random probing {@code randomRuns} times with different seeds;
+ * Adaptive and random probing are each run {@code randomRuns} times with different seeds (adaptive probes break
+ * near-ties by a seeded draw, so each run is another sequence);
  * a third estimator, {@code random-raw}, is the plain share of random probes answered right (per group where the
  * group was probed, else overall) — what calibration without a model does.
  */
@@ -88,7 +89,7 @@ public final class ProbeEvaluation {
      * @param test       outcomes on held-out questions (the truth the estimates are scored against)
      * @param cards      the card of every expert of {@code train}, in its order
      * @param probes     the numbers of probes to measure at (0 = the card prior alone)
-     * @param randomRuns random-probing runs per expert (different seeds)
+     * @param randomRuns probing runs per expert and selector (different seeds)
      */
     public static Report run(Outcomes train, Outcomes test, List<ExpertCard> cards, List<Integer> probes,
                              int randomRuns, long seed, ItemResponseModel.Config config, Progress progress) {
@@ -117,17 +118,22 @@ public final class ProbeEvaluation {
             };
             if (ns.contains(0)) {
                 AbilityPosterior p0 = AbilityPosterior.of(irt, prior, List.of());
-                mine.put("adaptive|0", score(sums, "adaptive", 0, p0, truth, seed));
                 for (int r = 0; r < randomRuns; r++) {
+                    mine.put("adaptive|0", score(sums, "adaptive", 0, p0, truth, seed));
                     mine.put("random|0", score(sums, "random", 0, p0, truth, seed));
                 }
             }
             ProbeSession.Settings s = ProbeSession.Settings.of(maxN, seed).withTolerance(0);
-            ProbeSession.run(irt, prior, ProbeSelector.adaptive(), oracle, s, (n, post) -> {
-                if (ns.contains(n)) {
-                    mine.put("adaptive|" + n, score(sums, "adaptive", n, post, truth, seed));
-                }
-            });
+            for (int r = 0; r < randomRuns; r++) {
+                // adaptive probes break near-ties by a seeded draw (AdaptiveProbes.TIE): each run is another sequence
+                ProbeSession.run(irt, prior, ProbeSelector.adaptive(), oracle, s.withSeed(seed + 1000L * (r + 1)),
+                        (n, post) -> {
+                            if (ns.contains(n) && n > 0) {
+                                mine.merge("adaptive|" + n, score(sums, "adaptive", n, post, truth, seed) / randomRuns,
+                                        Double::sum);
+                            }
+                        });
+            }
             for (int r = 0; r < randomRuns; r++) {
                 ProbeSession.Result res = ProbeSession.run(irt, prior, ProbeSelector.random(), oracle,
                         s.withTolerance(0).withSeed(seed + 1000L * (r + 1)), (n, post) -> {
