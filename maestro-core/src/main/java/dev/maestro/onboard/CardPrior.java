@@ -330,11 +330,7 @@ public final class CardPrior {
     private record Fit(double globalMean, Map<String, Double> skillMean, double[] featureMean, double[] featureSd,
                        double[] beta, double[] impute, boolean[] drop) {
 
-        static Fit of(List<ExpertCard> cards, double[] theta, boolean[] use) {
-            return of(cards, theta, use, new boolean[FEATURES]);
-        }
-
-        /** As above, on the card features not in {@code drop} (a dropped column is held at 0, so its β is 0). */
+        /** On the card features not in {@code drop} (a dropped column is held at 0, so its β is 0). */
         static Fit of(List<ExpertCard> cards, double[] theta, boolean[] use, boolean[] drop) {
             double gm = 0;
             int n = 0;
