@@ -44,9 +44,8 @@ public final class CardPrior {
     private final ItemResponseModel model;
     private final List<ExpertCard> known;
     private final double[] theta;
-    private final Fit fit;
     private final Quality quality;
-    /** Regressions on fewer facts, for cards that lack some (keyed by the dropped columns), fitted when first needed. */
+    /** The card regression per set of dropped columns: the full one under none, fewer facts fitted when first needed. */
     private final Map<String, Reduced> reduced = new HashMap<>();
     /** Per feature column, whether some known card has the fact behind it. */
     private final boolean[] knownHave = new boolean[FEATURES];
@@ -66,8 +65,8 @@ public final class CardPrior {
                 knownHave[j] |= !missing[j];
             }
         }
-        this.fit = fit;
         this.quality = quality;
+        reduced.put(Arrays.toString(new boolean[FEATURES]), new Reduced(fit, quality));
         this.groups = AbilityPrior.GroupRegression.fit(model, AbilityPrior.all(known.size()));
         this.skillDelta = skillDeltas(model, known, groups);
     }
@@ -235,14 +234,8 @@ public final class CardPrior {
      * reduced regression's own leave-one-model-out error, measured on the known models as for the full one.
      */
     private synchronized Reduced reduced(boolean[] drop) {
-        return reduced.computeIfAbsent(Arrays.toString(drop), k -> {
-            boolean any = false;
-            for (boolean b : drop) {
-                any |= b;
-            }
-            return any ? new Reduced(Fit.of(known, theta, all(known.size()), drop), quality(model, known, theta, drop))
-                    : new Reduced(fit, quality);
-        });
+        return reduced.computeIfAbsent(Arrays.toString(drop),
+                k -> new Reduced(Fit.of(known, theta, all(known.size()), drop), quality(model, known, theta, drop)));
     }
 
     /** The feature columns of the facts a card lacks, with their "missing" flags. */
