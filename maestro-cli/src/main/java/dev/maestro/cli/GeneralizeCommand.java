@@ -49,6 +49,11 @@ final class GeneralizeCommand implements Callable<Integer> {
     @Option(names = "--selectors", split = ",", defaultValue = "adaptive,random", description = "Probe selectors to compare (default: ${DEFAULT-VALUE}).")
     List<String> selectors;
 
+    @Option(names = "--onboard-draws", defaultValue = "1", paramLabel = "K", description = {"With --onboard-probes: onboard",
+            "each set K times per N > 0 and selector, with independent probe seeds, and report means with 95% intervals",
+            "over the draws (one draw of 30 probes can move a set's recovery by half its gain; default: ${DEFAULT-VALUE})."})
+    int onboardDraws;
+
     @Option(names = "--unseen", description = "File with extra models (a `models:` list), default: the suite's.")
     Optional<Path> unseen;
 
@@ -70,6 +75,7 @@ final class GeneralizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        checkOnboardingOptions();
         int threads = Runtime.getRuntime().availableProcessors();
         TrainConfig cfg = TrainConfig.DEFAULT.withSeed(seed);
         CliProgress progress = new CliProgress(!noProgress);
@@ -88,23 +94,14 @@ final class GeneralizeCommand implements Callable<Integer> {
                         Generalization.loadExtraModels(wb.suite().orElseThrow().registry(), extra.get()), seed, threads));
             }
             if (onboardProbes != null && !onboardProbes.isEmpty()) {
-                if (leaveOut == null || leaveOut.isEmpty()) {
-                    throw new MaestroException("--onboard-probes needs at least one --leave-out M1,M2,... set");
-                }
                 List<List<String>> sets = leaveOut.stream().map(x -> List.of(x.split(","))).toList();
-                for (int p : onboardProbes) {
-                    if (p < 0) {
-                        throw new MaestroException("--onboard-probes takes numbers >= 0, got " + p);
-                    }
-                }
-                selectors.forEach(ProbeSelector::named);
                 TrainConfig gcfg = Generalization.generalizing(cfg);
                 progress.start("leave-out sets", sets.size());
                 OnboardingExperiment.Result on = OnboardingExperiment.run(wb, sets, onboardProbes, selectors, reference,
                         (env, known) -> GrpoTrainer.builder(env, train, gcfg, emb, emb.name()).threads(threads)
                                 .validation(wb.part(Split.Part.VALIDATION)).priors(known.accuracies()).costs(known.meanCosts())
                                 .history(PairHistory.build(train, known.gradesByPair(), emb)).build().run().policy(),
-                        seed, threads, progress);
+                        seed, onboardDraws, threads, progress);
                 progress.finish();
                 OnboardingExperiment.Section section = OnboardingExperiment.section(on, onboardProbes);
                 result.put("onboarding", section);
@@ -132,6 +129,25 @@ final class GeneralizeCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Before anything is trained: a bad option must not cost the minutes the reference policy takes. */
+    private void checkOnboardingOptions() {
+        if (onboardProbes == null || onboardProbes.isEmpty()) {
+            return;
+        }
+        if (leaveOut == null || leaveOut.isEmpty()) {
+            throw new MaestroException("--onboard-probes needs at least one --leave-out M1,M2,... set");
+        }
+        for (int p : onboardProbes) {
+            if (p < 0) {
+                throw new MaestroException("--onboard-probes takes numbers >= 0, got " + p);
+            }
+        }
+        if (onboardDraws < 1) {
+            throw new MaestroException("--onboard-draws must be 1 or more, got " + onboardDraws);
+        }
+        selectors.forEach(ProbeSelector::named);
+    }
+
     private static void printOnboarding(OnboardingExperiment.Result on) {
         System.out.printf(Locale.ROOT, "%-40s %-10s %5s %-9s %8s %10s %9s %8s %9s%n", "left out", "system", "N",
                 "selector", "acc %", "cost $", "reward", "share", "recovery");
@@ -150,6 +166,19 @@ final class GeneralizeCommand implements Callable<Integer> {
                     System.out.printf(Locale.ROOT, "N=%d %s: recovery pooled over the sets %.2f (mean of the per-set shares %.2f)%n",
                             n, sel, pooled, OnboardingExperiment.meanRecovery(on.rows(), n, sel));
                 }
+            }
+        }
+        for (OnboardingExperiment.Recovery r : on.recoveries()) {
+            if (r.draws().size() > 1) {
+                System.out.printf(Locale.ROOT, "N=%d %s over %d probe draws: pooled recovery %.2f [%.2f, %.2f] (draws %s)%n",
+                        r.probes(), r.selector(), r.draws().size(), r.mean(), r.low(), r.high(), r.draws().stream()
+                                .map(x -> String.format(Locale.ROOT, "%.2f", x)).toList());
+            }
+        }
+        for (OnboardingExperiment.RecoveryDifference d : on.differences()) {
+            if (d.draws() > 1) {
+                System.out.printf(Locale.ROOT, "N=%d adaptive - random pooled recovery over %d draws: %+.2f [%+.2f, %+.2f]%n",
+                        d.probes(), d.draws(), d.mean(), d.low(), d.high());
             }
         }
         for (OnboardingExperiment.Paired p : on.paired()) {

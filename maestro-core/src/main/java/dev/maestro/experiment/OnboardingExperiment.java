@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.maestro.MaestroException;
 import dev.maestro.Progress;
+import dev.maestro.Seeds;
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.episode.Environment;
 import dev.maestro.eval.CurveSection;
@@ -16,6 +17,7 @@ import dev.maestro.registry.Registry;
 import dev.maestro.task.Split;
 import dev.maestro.task.Task;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +34,13 @@ import java.util.function.BiFunction;
  * reward difference over the test tasks with its 95% interval. Every system is scored at the retrained policy's
  * price of accuracy in dollars ({@link #samePrice}); the reward is the environment's (grade − dollars − 0.01 per
  * call), the same for all.
+ *
+ * <p>Probing is random (random probes, and adaptive ones choosing among nearly-best questions), and one draw of 30
+ * probes can move the recovery of a set by half its gain (MMLU-Pro, docs/policy.md). So each N &gt; 0 can be
+ * onboarded {@code draws} times with independent probe seeds (the first is the run's seed, so one draw reproduces
+ * earlier runs): rows are means over the draws, and the pooled recovery gets a 95% interval over them, as does
+ * adaptive − random ({@link Recovery}, {@link RecoveryDifference}). Those intervals are about the probe noise for this
+ * trained policy; the training seed is another source of spread, for which the command is run again.
  */
 public final class OnboardingExperiment {
     /** One scored system of one set. */
@@ -43,8 +52,29 @@ public final class OnboardingExperiment {
     public record Paired(String set, int probes, double difference, double low, double high) {
     }
 
+    /**
+     * The recovery pooled over the sets ({@link #pooledRecovery}) at one N for one selector: per probe draw, and their
+     * mean with a 95% interval over the draws (Student t; NaN with one draw).
+     */
+    public record Recovery(int probes, String selector, double mean, double low, double high, List<Double> draws) {
+        public Recovery {
+            draws = List.copyOf(draws);
+        }
+    }
+
+    /**
+     * Adaptive − random pooled recovery at one N: the difference of draw k of one and draw k of the other (independent
+     * draws, so the pairing only halves the bookkeeping), its mean and 95% interval over the draws (NaN with one).
+     */
+    public record RecoveryDifference(int probes, double mean, double low, double high, int draws) {
+    }
+
     /** Everything measured, plus the systems for report.json. */
-    public record Result(List<Row> rows, List<Paired> paired, List<SystemResult> systems) {
+    public record Result(List<Row> rows, List<Paired> paired, List<SystemResult> systems, List<Recovery> recoveries,
+                         List<RecoveryDifference> differences) {
+        public Result(List<Row> rows, List<Paired> paired, List<SystemResult> systems) {
+            this(rows, paired, systems, List.of(), List.of());
+        }
     }
 
     private OnboardingExperiment() {
@@ -52,10 +82,15 @@ public final class OnboardingExperiment {
 
     /**
      * @param trainer trains a policy on an environment (the set left out of its registry) and returns it
+     * @param draws   onboardings per N &gt; 0 and selector, each with its own probe seed (the card prior, N = 0, is
+     *                drawn once: it probes nothing)
      */
     public static Result run(Workbench wb, List<List<String>> sets, List<Integer> probes, List<String> selectors,
                              LearnedPolicy retrained, BiFunction<Environment, PairMatrix, LearnedPolicy> trainer,
-                             long seed, int threads, Progress progress) {
+                             long seed, int draws, int threads, Progress progress) {
+        if (draws < 1) {
+            throw new MaestroException("--onboard-draws must be 1 or more, got " + draws);
+        }
         List<Task> train = wb.part(Split.Part.TRAIN);
         List<Task> test = wb.part(Split.Part.TEST);
         Environment full = wb.env();
@@ -63,6 +98,7 @@ public final class OnboardingExperiment {
                 Progress.NONE);
         List<Row> rows = new ArrayList<>();
         List<Paired> paired = new ArrayList<>();
+        Map<String, Map<String, double[]>> drawRewards = new LinkedHashMap<>(); // selector|N -> set -> reward per draw
         List<SystemResult> systems = new ArrayList<>();
         systems.add(SystemResult.of("retrained", "learned", null, ref, "trained with every model (the reference)"));
         for (List<String> set : sets) {
@@ -84,28 +120,101 @@ public final class OnboardingExperiment {
             double rRef = reward(ref);
             rows.add(row(name, "without", 0, "-", base, out, rBase, rRef, 0, 0));
             rows.add(row(name, "retrained", 0, "-", ref, out, rBase, rRef, 0, 0));
-            Map<String, List<EpisodeResult>> byKey = new LinkedHashMap<>();
+            Map<String, double[]> byKey = new LinkedHashMap<>();
             for (int n : probes) {
                 for (String sel : n == 0 ? List.of(selectors.get(0)) : selectors) {
-                    Onboarding.Result on = Onboarding.run(full, p, Onboarding.outcomes(known), train, Map.of(),
-                            Onboarding.Options.of(n, seed).withSelector(sel).withTolerance(0), Progress.NONE);
-                    List<EpisodeResult> rs = Evaluator.run(Generalization.asTrained(full, on.policy()), on.policy(), test,
-                            seed, threads, Progress.NONE);
                     String label = n == 0 ? "card" : sel;
-                    rows.add(row(name, "onboarded", n, label, rs, out, rBase, rRef, on.calls(), on.costUsd()));
-                    byKey.put(label + "|" + n, rs);
-                    systems.add(SystemResult.of("onboard-" + name + "-" + label + "-" + n, "learned", null, rs,
-                            "trained without " + set + ", onboarded with " + n + " " + label + " probes per new pair"));
+                    int k = n == 0 ? 1 : draws;
+                    List<EpisodeResult> all = new ArrayList<>();
+                    double[] perTask = new double[test.size()];
+                    double[] perDraw = new double[k];
+                    long calls = 0;
+                    double cost = 0;
+                    for (int d = 0; d < k; d++) {
+                        long probeSeed = d == 0 ? seed : Seeds.of(seed, d);
+                        Onboarding.Result on = Onboarding.run(full, p, Onboarding.outcomes(known), train, Map.of(),
+                                Onboarding.Options.of(n, probeSeed).withSelector(sel).withTolerance(0), Progress.NONE);
+                        List<EpisodeResult> rs = Evaluator.run(Generalization.asTrained(full, on.policy()), on.policy(),
+                                test, seed, threads, Progress.NONE);
+                        all.addAll(rs);
+                        double[] r = rewards(rs);
+                        for (int t = 0; t < r.length; t++) {
+                            perTask[t] += r[t] / k;
+                        }
+                        perDraw[d] = reward(rs);
+                        calls += on.calls();
+                        cost += on.costUsd();
+                        if (d == 0) {
+                            systems.add(SystemResult.of("onboard-" + name + "-" + label + "-" + n, "learned", null, rs,
+                                    "trained without " + set + ", onboarded with " + n + " " + label + " probes per new pair"
+                                            + (k > 1 ? " (the first of " + k + " probe draws)" : "")));
+                        }
+                    }
+                    rows.add(row(name, "onboarded", n, label, all, out, rBase, rRef, Math.round(calls / (double) k),
+                            cost / k));
+                    byKey.put(label + "|" + n, perTask);
+                    drawRewards.computeIfAbsent(label + "|" + n, x -> new LinkedHashMap<>()).put(name, perDraw);
                 }
                 if (byKey.containsKey("adaptive|" + n) && byKey.containsKey("random|" + n)) {
-                    double[] d = Stats.pairedDiff95(rewards(byKey.get("adaptive|" + n)), rewards(byKey.get("random|" + n)));
+                    double[] d = Stats.pairedDiff95(byKey.get("adaptive|" + n), byKey.get("random|" + n));
                     paired.add(new Paired(name, n, d[0], d[1], d[2]));
                 }
             }
             systems.add(SystemResult.of("without-" + name, "learned", null, base, "trained and scored without " + set));
             progress.advance(1);
         }
-        return new Result(rows, paired, systems);
+        List<Recovery> recoveries = new ArrayList<>();
+        Map<Integer, double[]> adaptive = new LinkedHashMap<>();
+        Map<Integer, double[]> random = new LinkedHashMap<>();
+        for (var e : drawRewards.entrySet()) {
+            String label = e.getKey().substring(0, e.getKey().indexOf('|'));
+            int n = Integer.parseInt(e.getKey().substring(e.getKey().indexOf('|') + 1));
+            double[] pooled = pooledByDraw(rows, e.getValue());
+            double[] ci = Stats.mean95(pooled);
+            recoveries.add(new Recovery(n, label, ci[0], ci[1], ci[2], Arrays.stream(pooled).boxed().toList()));
+            if (label.equals("adaptive")) {
+                adaptive.put(n, pooled);
+            } else if (label.equals("random")) {
+                random.put(n, pooled);
+            }
+        }
+        List<RecoveryDifference> differences = new ArrayList<>();
+        for (var e : adaptive.entrySet()) {
+            double[] r = random.get(e.getKey());
+            if (r != null) {
+                double[] a = e.getValue();
+                double[] d = new double[Math.min(a.length, r.length)];
+                for (int k = 0; k < d.length; k++) {
+                    d[k] = a[k] - r[k];
+                }
+                double[] ci = Stats.mean95(d);
+                differences.add(new RecoveryDifference(e.getKey(), ci[0], ci[1], ci[2], d.length));
+            }
+        }
+        return new Result(rows, paired, systems, recoveries, differences);
+    }
+
+    /**
+     * Per draw, the recovery pooled over the sets ({@link #pooledRecovery}) from each set's mean reward in that draw
+     * and its without and retrained rows; NaN where no set has a gain.
+     */
+    static double[] pooledByDraw(List<Row> rows, Map<String, double[]> rewardBySet) {
+        int k = rewardBySet.values().stream().mapToInt(x -> x.length).min().orElse(0);
+        double[] pooled = new double[k];
+        for (int d = 0; d < k; d++) {
+            double gained = 0;
+            double gain = 0;
+            for (var e : rewardBySet.entrySet()) {
+                Optional<Row> without = find(rows, e.getKey(), "without", -1, null);
+                Optional<Row> retrained = find(rows, e.getKey(), "retrained", -1, null);
+                if (without.isPresent() && retrained.isPresent()) {
+                    gained += e.getValue()[d] - without.get().meanReward();
+                    gain += retrained.get().meanReward() - without.get().meanReward();
+                }
+            }
+            pooled[d] = gain == 0 ? Double.NaN : gained / gain;
+        }
+        return pooled;
     }
 
     /**
@@ -170,6 +279,8 @@ public final class OnboardingExperiment {
      */
     public record Section(String x, Map<String, List<Double>> curves, List<Row> rows,
                           @JsonProperty("adaptive_minus_random_reward") List<Paired> adaptiveMinusRandomReward,
+                          @JsonProperty("recovery_over_draws") List<Recovery> recoveryOverDraws,
+                          @JsonProperty("adaptive_minus_random_recovery") List<RecoveryDifference> adaptiveMinusRandomRecovery,
                           @JsonIgnore List<Integer> probes)
             implements CurveSection {
         @Override
@@ -195,7 +306,8 @@ public final class OnboardingExperiment {
                 curves.put("recovered share of the retraining gain (pooled over the sets), " + sel, ys);
             }
         }
-        return new Section("probes per new pair: " + probes, curves, r.rows(), r.paired(), List.copyOf(probes));
+        return new Section("probes per new pair: " + probes, curves, r.rows(), r.paired(), r.recoveries(),
+                r.differences(), List.copyOf(probes));
     }
 
     /**

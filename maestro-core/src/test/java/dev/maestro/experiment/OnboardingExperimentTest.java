@@ -12,7 +12,9 @@ import dev.maestro.policy.LearnedPolicy;
 import dev.maestro.task.Task;
 import dev.maestro.train.GrpoTrainer;
 import dev.maestro.train.ToyWorld;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class OnboardingExperimentTest {
@@ -48,6 +50,21 @@ class OnboardingExperimentTest {
         assertThat(OnboardingExperiment.pooledRecovery(rows, 30, "adaptive")).isCloseTo(0.043 / 0.081, within(1e-9));
         assertThat(OnboardingExperiment.meanRecovery(rows, 30, "adaptive")).isCloseTo(1.75, within(1e-9));
         assertThat(OnboardingExperiment.pooledRecovery(rows, 10, "adaptive")).isNaN();
+    }
+
+    @Test
+    void should_pool_each_probe_draw_over_the_sets_with_that_draws_rewards() {
+        // set A gains 0.08 by retraining, set B 0.02; draw 0 recovers 0.04 + 0.00, draw 1 0.08 + 0.02
+        List<OnboardingExperiment.Row> rows = List.of(
+                row("A", "without", 0, "-", 0.60, Double.NaN), row("A", "retrained", 0, "-", 0.68, 1),
+                row("B", "without", 0, "-", 0.50, Double.NaN), row("B", "retrained", 0, "-", 0.52, 1));
+        Map<String, double[]> rewards = new LinkedHashMap<>();
+        rewards.put("A", new double[] {0.64, 0.68});
+        rewards.put("B", new double[] {0.50, 0.52});
+
+        double[] pooled = OnboardingExperiment.pooledByDraw(rows, rewards);
+
+        assertThat(pooled).containsExactly(new double[] {0.4, 1.0}, within(1e-9));
     }
 
     private static OnboardingExperiment.Row row(String set, String system, int n, String sel, double reward, double recovery) {
