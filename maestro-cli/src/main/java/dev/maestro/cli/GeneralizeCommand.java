@@ -168,6 +168,16 @@ final class GeneralizeCommand implements Callable<Integer> {
                 }
             }
         }
+        if (on.draws().stream().anyMatch(d -> d.draw() > 0)) {
+            for (OnboardingExperiment.Draw d : on.draws()) {
+                if (d.probes() > 0 && !Double.isNaN(d.recovery())) {
+                    System.out.printf(Locale.ROOT, "%s N=%d %s draw %d: recovery %.2f, estimated accuracy %s%n", d.set(),
+                            d.probes(), d.selector(), d.draw(), d.recovery(), d.estimates().entrySet().stream()
+                                    .map(e -> String.format(Locale.ROOT, "%s %.1f%%", e.getKey(), 100 * e.getValue()))
+                                    .toList());
+                }
+            }
+        }
         for (OnboardingExperiment.Recovery r : on.recoveries()) {
             if (r.draws().size() > 1) {
                 System.out.printf(Locale.ROOT, "N=%d %s over %d probe draws: pooled recovery %.2f [%.2f, %.2f] (draws %s)%n",

@@ -18,6 +18,7 @@ import dev.maestro.task.Split;
 import dev.maestro.task.Task;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,11 +70,22 @@ public final class OnboardingExperiment {
     public record RecoveryDifference(int probes, double mean, double low, double high, int draws) {
     }
 
+    /**
+     * One onboarding of one set: its reward, its share of the set's retraining gain, and each new pair's estimated
+     * training accuracy — what shows whether a draw's recovery followed its estimates.
+     */
+    public record Draw(String set, int probes, String selector, int draw, double meanReward, double recovery,
+                       Map<String, Double> estimates) {
+        public Draw {
+            estimates = Collections.unmodifiableMap(new LinkedHashMap<>(estimates));
+        }
+    }
+
     /** Everything measured, plus the systems for report.json. */
     public record Result(List<Row> rows, List<Paired> paired, List<SystemResult> systems, List<Recovery> recoveries,
-                         List<RecoveryDifference> differences) {
+                         List<RecoveryDifference> differences, List<Draw> draws) {
         public Result(List<Row> rows, List<Paired> paired, List<SystemResult> systems) {
-            this(rows, paired, systems, List.of(), List.of());
+            this(rows, paired, systems, List.of(), List.of(), List.of());
         }
     }
 
@@ -99,6 +111,7 @@ public final class OnboardingExperiment {
         List<Row> rows = new ArrayList<>();
         List<Paired> paired = new ArrayList<>();
         Map<String, Map<String, double[]>> drawRewards = new LinkedHashMap<>(); // selector|N -> set -> reward per draw
+        List<Draw> drawList = new ArrayList<>();
         List<SystemResult> systems = new ArrayList<>();
         systems.add(SystemResult.of("retrained", "learned", null, ref, "trained with every model (the reference)"));
         for (List<String> set : sets) {
@@ -142,6 +155,11 @@ public final class OnboardingExperiment {
                             perTask[t] += r[t] / k;
                         }
                         perDraw[d] = reward(rs);
+                        Map<String, Double> est = new LinkedHashMap<>();
+                        on.accuracies().forEach((pair, a) -> est.put(pair.id(), Stats.round(a, 4)));
+                        double gain = rRef - rBase;
+                        drawList.add(new Draw(name, n, label, d, Stats.round(perDraw[d], 5),
+                                Math.abs(gain) < 1e-9 ? Double.NaN : Stats.round((perDraw[d] - rBase) / gain, 3), est));
                         calls += on.calls();
                         cost += on.costUsd();
                         if (d == 0) {
@@ -191,7 +209,7 @@ public final class OnboardingExperiment {
                 differences.add(new RecoveryDifference(e.getKey(), ci[0], ci[1], ci[2], d.length));
             }
         }
-        return new Result(rows, paired, systems, recoveries, differences);
+        return new Result(rows, paired, systems, recoveries, differences, drawList);
     }
 
     /**
@@ -281,6 +299,7 @@ public final class OnboardingExperiment {
                           @JsonProperty("adaptive_minus_random_reward") List<Paired> adaptiveMinusRandomReward,
                           @JsonProperty("recovery_over_draws") List<Recovery> recoveryOverDraws,
                           @JsonProperty("adaptive_minus_random_recovery") List<RecoveryDifference> adaptiveMinusRandomRecovery,
+                          List<Draw> draws,
                           @JsonIgnore List<Integer> probes)
             implements CurveSection {
         @Override
@@ -307,7 +326,7 @@ public final class OnboardingExperiment {
             }
         }
         return new Section("probes per new pair: " + probes, curves, r.rows(), r.paired(), r.recoveries(),
-                r.differences(), List.copyOf(probes));
+                r.differences(), r.draws(), List.copyOf(probes));
     }
 
     /**
