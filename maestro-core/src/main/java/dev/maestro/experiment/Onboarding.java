@@ -22,6 +22,7 @@ import dev.maestro.policy.LearnedPolicy;
 import dev.maestro.registry.ModelCard;
 import dev.maestro.registry.ModelFacts;
 import dev.maestro.registry.Pair;
+import dev.maestro.registry.Price;
 import dev.maestro.registry.Registry;
 import dev.maestro.task.Task;
 import java.util.ArrayList;
@@ -383,21 +384,87 @@ public final class Onboarding {
         return out;
     }
 
-    /** A pair's cost per call from its price: the known pairs' median cost per unit of price (input + output per 1M). */
+    /**
+     * A pair's cost per call from its price, before any call ({@link #costFromPrice}, over the known pairs' costs per
+     * call and prices).
+     */
     static double priceEstimate(LearnedPolicy policy, Registry registry, Pair pair) {
-        List<Double> ratios = new ArrayList<>();
+        Map<Price, Double> known = new LinkedHashMap<>();
+        List<Double> all = new ArrayList<>();
         policy.costs().forEach((p, c) -> {
-            double pr = price(registry, p);
-            if (pr > 0) {
-                ratios.add(c / pr);
+            all.add(c);
+            registry.model(p.model()).map(ModelCard::price).ifPresent(pr -> known.merge(pr, c, (a, b) -> (a + b) / 2));
+        });
+        double fallback = all.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+        return registry.model(pair.model()).map(m -> costFromPrice(known, m.price(), fallback)).orElse(fallback);
+    }
+
+    /**
+     * A call's expected cost at {@code price}, from known prices and their mean costs per call. A call costs input
+     * tokens × input price + output tokens × output price, so the known costs are fitted as t_in × input price +
+     * t_out × output price (least squares on relative error, t ≥ 0): the effective tokens per call of these questions,
+     * which then price the new pair. Before, the cost per unit of the summed price (input + output per 1M) was
+     * carried over, which is right only when the new pair's output price is as far above its input price as the known
+     * ones' are: on MMLU-Pro, where calls are about 2,000 tokens in and 110 out and most known prices are equal in and
+     * out, it priced gemini-1.5-pro-002 ($1.25 in, $5.00 out) at $0.0066 per call against its $0.0028 (the fit:
+     * $0.0031), so the card prior alone left it the dearest expert by 2.3 times. Where every known price has the same
+     * ratio of output to input price the two token counts cannot be told apart, and that ratio's median cost per unit
+     * of summed price is used; free or unpriced known pairs say nothing about tokens and are skipped.
+     *
+     * @param fallback the cost when nothing priced is known or the price is zero
+     */
+    static double costFromPrice(Map<Price, Double> known, Price price, double fallback) {
+        double sum = price.inputPerMillion() + price.outputPerMillion();
+        List<double[]> rows = new ArrayList<>(); // input price, output price, cost
+        known.forEach((pr, c) -> {
+            if (pr.inputPerMillion() + pr.outputPerMillion() > 0 && c > 0) {
+                rows.add(new double[] {pr.inputPerMillion(), pr.outputPerMillion(), c});
             }
         });
-        double mine = price(registry, pair);
-        if (ratios.isEmpty() || mine <= 0) {
-            return policy.costs().values().stream().mapToDouble(Double::doubleValue).average().orElse(0);
+        if (rows.isEmpty() || sum <= 0) {
+            return fallback;
+        }
+        double minShare = 1;
+        double maxShare = 0;
+        for (double[] r : rows) {
+            double share = r[1] / (r[0] + r[1]);
+            minShare = Math.min(minShare, share);
+            maxShare = Math.max(maxShare, share);
+        }
+        if (maxShare - minShare > 0.01) {
+            // weighted normal equations of Σ ((t_in·in + t_out·out − c) / c)²
+            double a = 0;
+            double b = 0;
+            double d = 0;
+            double u = 0;
+            double v = 0;
+            for (double[] r : rows) {
+                double x = r[0] / r[2];
+                double y = r[1] / r[2];
+                a += x * x;
+                b += x * y;
+                d += y * y;
+                u += x;
+                v += y;
+            }
+            double det = a * d - b * b;
+            double tin = (u * d - v * b) / det;
+            double tout = (a * v - b * u) / det;
+            if (tin < 0) { // one count alone, the other at zero (the constrained optimum then lies on that edge)
+                tin = 0;
+                tout = v / d;
+            } else if (tout < 0) {
+                tout = 0;
+                tin = u / a;
+            }
+            return tin * price.inputPerMillion() + tout * price.outputPerMillion();
+        }
+        List<Double> ratios = new ArrayList<>();
+        for (double[] r : rows) {
+            ratios.add(r[2] / (r[0] + r[1]));
         }
         Collections.sort(ratios);
-        return ratios.get(ratios.size() / 2) * mine;
+        return ratios.get(ratios.size() / 2) * sum;
     }
 
     private static ExpertCard card(Pair p, Registry registry, Map<String, ModelCard> cards) {
