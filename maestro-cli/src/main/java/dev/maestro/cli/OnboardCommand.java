@@ -139,6 +139,7 @@ final class OnboardCommand implements Callable<Integer> {
             m.put("stop", p.stop().text());
             m.put("answer_rate", round(p.answerRate()));
             m.put("cost_usd", p.costUsd());
+            m.put("expected_cost_per_call_usd", r.costs().get(p.pair()));
             List<Object> probes = new ArrayList<>();
             for (ProbeSession.Probe pr : p.probes()) {
                 Map<String, Object> x = new LinkedHashMap<>();
@@ -182,6 +183,9 @@ final class OnboardCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "  estimated accuracy: %s%n", show(p.accuracy()));
             System.out.printf(Locale.ROOT, "  answer rate: %.1f%% of calls answered (failed calls count as no right answer)%n",
                     100 * p.answerRate());
+            System.out.printf(Locale.ROOT, "  expected cost per call: $%.6f (%s)%n", r.costs().get(p.pair()),
+                    p.probes().isEmpty() ? "from its price, at the tokens the known pairs' calls take"
+                            : "the mean of its " + p.probes().size() + " probes");
             p.byGroup().forEach((g, i) -> System.out.printf(Locale.ROOT, "    %-24s %s%n", g, show(i)));
         }
         System.out.printf(Locale.ROOT, "total: %d probes, $%.4f%n", r.calls(), r.costUsd());

@@ -1,6 +1,7 @@
 package dev.maestro.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -56,12 +57,18 @@ class OnboardCommandTest {
                 "--probes", "4", "--out", file.toString(), "--no-progress");
 
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.out()).contains("med-specialist-sim@@medical-solver: 4 probes").contains("total: 56 probes");
+        assertThat(r.out()).contains("med-specialist-sim@@medical-solver: 4 probes").contains("total: 56 probes")
+                .contains("expected cost per call: $").contains("(the mean of its 4 probes)");
         JsonNode report = new ObjectMapper().readTree(Files.readString(Path.of(file + ".json")));
         assertThat(report.path("pairs")).hasSize(14); // 2 new models x 7 level-1 skills
         for (JsonNode p : report.path("pairs")) {
             assertThat(p.path("pair").asText()).matches("(med|ocr)-specialist-sim@@.*");
             assertThat(p.path("probes").size()).isEqualTo(4);
+            double probeMean = 0;
+            for (JsonNode x : p.path("probes")) {
+                probeMean += x.path("cost_usd").asDouble() / 4;
+            }
+            assertThat(p.path("expected_cost_per_call_usd").asDouble()).isCloseTo(probeMean, within(1e-9));
             assertThat(p.path("by_group").path("medical").path("low").asDouble())
                     .isLessThanOrEqualTo(p.path("by_group").path("medical").path("high").asDouble());
         }
