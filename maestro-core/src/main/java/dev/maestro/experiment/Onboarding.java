@@ -389,14 +389,14 @@ public final class Onboarding {
      * call and prices).
      */
     static double priceEstimate(LearnedPolicy policy, Registry registry, Pair pair) {
-        Map<Price, Double> known = new LinkedHashMap<>();
-        List<Double> all = new ArrayList<>();
-        policy.costs().forEach((p, c) -> {
-            all.add(c);
-            registry.model(p.model()).map(ModelCard::price).ifPresent(pr -> known.merge(pr, c, (a, b) -> (a + b) / 2));
-        });
-        double fallback = all.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+        List<PricedCost> known = new ArrayList<>();
+        policy.costs().forEach((p, c) -> registry.model(p.model()).ifPresent(m -> known.add(new PricedCost(m.price(), c))));
+        double fallback = policy.costs().values().stream().mapToDouble(Double::doubleValue).average().orElse(0);
         return registry.model(pair.model()).map(m -> costFromPrice(known, m.price(), fallback)).orElse(fallback);
+    }
+
+    /** A known pair's price and its mean cost per call (US$). */
+    record PricedCost(Price price, double costUsd) {
     }
 
     /**
@@ -413,14 +413,14 @@ public final class Onboarding {
      *
      * @param fallback the cost when nothing priced is known or the price is zero
      */
-    static double costFromPrice(Map<Price, Double> known, Price price, double fallback) {
+    static double costFromPrice(List<PricedCost> known, Price price, double fallback) {
         double sum = price.inputPerMillion() + price.outputPerMillion();
         List<double[]> rows = new ArrayList<>(); // input price, output price, cost
-        known.forEach((pr, c) -> {
-            if (pr.inputPerMillion() + pr.outputPerMillion() > 0 && c > 0) {
-                rows.add(new double[] {pr.inputPerMillion(), pr.outputPerMillion(), c});
+        for (PricedCost k : known) {
+            if (k.price().inputPerMillion() + k.price().outputPerMillion() > 0 && k.costUsd() > 0) {
+                rows.add(new double[] {k.price().inputPerMillion(), k.price().outputPerMillion(), k.costUsd()});
             }
-        });
+        }
         if (rows.isEmpty() || sum <= 0) {
             return fallback;
         }

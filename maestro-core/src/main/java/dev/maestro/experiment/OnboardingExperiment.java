@@ -72,12 +72,13 @@ public final class OnboardingExperiment {
 
     /**
      * One onboarding of one set: its reward, its share of the set's retraining gain, and each new pair's estimated
-     * training accuracy — what shows whether a draw's recovery followed its estimates.
+     * training accuracy and expected cost per call — what shows whether a draw's recovery followed its estimates.
      */
     public record Draw(String set, int probes, String selector, int draw, double meanReward, double recovery,
-                       Map<String, Double> estimates) {
+                       Map<String, Double> estimates, @JsonProperty("cost_per_call_usd") Map<String, Double> costPerCallUsd) {
         public Draw {
             estimates = Collections.unmodifiableMap(new LinkedHashMap<>(estimates));
+            costPerCallUsd = Collections.unmodifiableMap(new LinkedHashMap<>(costPerCallUsd));
         }
     }
 
@@ -157,9 +158,11 @@ public final class OnboardingExperiment {
                         perDraw[d] = reward(rs);
                         Map<String, Double> est = new LinkedHashMap<>();
                         on.accuracies().forEach((pair, a) -> est.put(pair.id(), Stats.round(a, 4)));
+                        Map<String, Double> perCall = new LinkedHashMap<>();
+                        on.costs().forEach((pair, c) -> perCall.put(pair.id(), Stats.round(c, 7)));
                         double gain = rRef - rBase;
                         drawList.add(new Draw(name, n, label, d, Stats.round(perDraw[d], 5),
-                                Math.abs(gain) < 1e-9 ? Double.NaN : Stats.round((perDraw[d] - rBase) / gain, 3), est));
+                                Math.abs(gain) < 1e-9 ? Double.NaN : Stats.round((perDraw[d] - rBase) / gain, 3), est, perCall));
                         calls += on.calls();
                         cost += on.costUsd();
                         if (d == 0) {

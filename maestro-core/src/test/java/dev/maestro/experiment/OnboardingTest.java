@@ -19,6 +19,7 @@ import dev.maestro.registry.Registry;
 import dev.maestro.task.Task;
 import dev.maestro.train.GrpoTrainer;
 import dev.maestro.train.ToyWorld;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -173,10 +174,10 @@ class OnboardingTest {
     @Test
     void should_price_a_new_pair_by_the_tokens_a_call_takes_not_by_its_summed_price() {
         // known calls take 2,000 tokens in and 100 out; two known prices differ in and out, the rest are equal
-        Map<Price, Double> known = new LinkedHashMap<>();
-        for (Price p : List.of(new Price(0.18, 0.18), new Price(0.9, 0.9), new Price(0.6, 0.6), new Price(0.5, 1.5),
-                new Price(0.14, 0.28))) {
-            known.put(p, p.cost(2000, 100));
+        List<Onboarding.PricedCost> known = new ArrayList<>();
+        for (Price p : List.of(new Price(0.18, 0.18), new Price(0.18, 0.18), new Price(0.18, 0.18), new Price(0.9, 0.9),
+                new Price(0.6, 0.6), new Price(0.5, 1.5), new Price(0.14, 0.28))) {
+            known.add(new Onboarding.PricedCost(p, p.cost(2000, 100)));
         }
         Price dearOutput = new Price(1.25, 5.00);
 
@@ -189,15 +190,13 @@ class OnboardingTest {
 
     @Test
     void should_fall_back_to_the_cost_per_unit_of_price_when_every_known_price_has_one_ratio() {
-        Map<Price, Double> known = new LinkedHashMap<>();
-        known.put(new Price(0.2, 0.2), 0.2 * 0.001);
-        known.put(new Price(0.6, 0.6), 0.6 * 0.0011);
-        known.put(new Price(0.9, 0.9), 0.9 * 0.0012);
-        known.put(Price.FREE, 0.0);
+        List<Onboarding.PricedCost> known = List.of(new Onboarding.PricedCost(new Price(0.2, 0.2), 0.2 * 0.001),
+                new Onboarding.PricedCost(new Price(0.6, 0.6), 0.6 * 0.0011),
+                new Onboarding.PricedCost(new Price(0.9, 0.9), 0.9 * 0.0012), new Onboarding.PricedCost(Price.FREE, 0.0));
 
         // tokens in and out cannot be told apart: the median cost per unit of summed price, 0.0011 / 2 per $1
         assertThat(Onboarding.costFromPrice(known, new Price(1, 3), 0)).isCloseTo(4 * 0.00055, within(1e-12));
         assertThat(Onboarding.costFromPrice(known, Price.FREE, 0.007)).isEqualTo(0.007);
-        assertThat(Onboarding.costFromPrice(Map.of(), new Price(1, 1), 0.007)).isEqualTo(0.007);
+        assertThat(Onboarding.costFromPrice(List.of(), new Price(1, 1), 0.007)).isEqualTo(0.007);
     }
 }
