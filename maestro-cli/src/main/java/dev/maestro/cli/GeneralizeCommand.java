@@ -50,7 +50,7 @@ final class GeneralizeCommand implements Callable<Integer> {
     List<String> selectors;
 
     @Option(names = "--onboard-draws", defaultValue = "1", paramLabel = "K", description = {"With --onboard-probes: onboard",
-            "each set K times per N > 0 and selector, with independent probe seeds, and report means with 95% intervals",
+            "each set K times per N > 0 and selector, with independent probe seeds, and report means with 95%% intervals",
             "over the draws (one draw of 30 probes can move a set's recovery by half its gain; default: ${DEFAULT-VALUE})."})
     int onboardDraws;
 

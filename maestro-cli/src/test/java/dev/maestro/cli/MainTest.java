@@ -6,12 +6,15 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import picocli.CommandLine;
 
 class MainTest {
     @TempDir
@@ -70,5 +73,33 @@ class MainTest {
         assertThat(r.code()).as(r.err()).isEqualTo(Main.BAD_INPUT);
         assertThat(r.err()).startsWith(message).doesNotContain("\tat ").doesNotContain("Exception");
         assertThat(r.err().strip().lines().count()).as(r.err()).isEqualTo(1);
+    }
+    static Stream<String> commandPaths() {
+        List<String> paths = new ArrayList<>();
+        collect(new CommandLine(new Main()), "", paths);
+        return paths.stream();
+    }
+
+    private static void collect(CommandLine cl, String prefix, List<String> into) {
+        cl.getSubcommands().forEach((name, sub) -> {
+            String path = (prefix + " " + name).strip();
+            if (!into.contains(path) && sub.getCommandSpec().name().equals(name)) { // aliases list a command twice
+                into.add(path);
+                collect(sub, path, into);
+            }
+        });
+    }
+
+    @ParameterizedTest
+    @MethodSource("commandPaths")
+    void should_print_every_commands_help_without_a_picocli_warning(String path) {
+        // a description with an unescaped % makes picocli warn on stderr and print the raw string
+        List<String> args = new ArrayList<>(List.of(path.split(" ")));
+        args.add("--help");
+
+        Run r = run(args.toArray(String[]::new));
+
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.err()).as(path).doesNotContain("picocli WARN");
     }
 }
