@@ -407,7 +407,7 @@ public final class Onboarding {
      * carried over, which is right only when the new pair's output price is as far above its input price as the known
      * ones' are: on MMLU-Pro, where calls are about 2,000 tokens in and 110 out and most known prices are equal in and
      * out, it priced gemini-1.5-pro-002 ($1.25 in, $5.00 out) at $0.0066 per call against its $0.0028 (the fit:
-     * $0.0031), so the card prior alone left it the dearest expert by 2.3 times. Where every known price has the same
+     * $0.0028), so with its card alone it looked 2.3 times as dear as it is. Where every known price has the same
      * ratio of output to input price the two token counts cannot be told apart, and that ratio's median cost per unit
      * of summed price is used; free or unpriced known pairs say nothing about tokens and are skipped.
      *

@@ -49,7 +49,10 @@ public final class OnboardingExperiment {
                       double meanReward, double shareNew, double recovery, long probeCalls, double probeCostUsd) {
     }
 
-    /** Adaptive − random at one N of one set: paired reward difference over the test tasks, with its 95% interval. */
+    /**
+     * Adaptive − random at one N of one set: paired reward difference over the test tasks (each task's reward averaged
+     * over the probe draws), with its 95% interval: the spread over tasks, not over draws ({@link RecoveryDifference}).
+     */
     public record Paired(String set, int probes, double difference, double low, double high) {
     }
 
@@ -75,7 +78,7 @@ public final class OnboardingExperiment {
      * training accuracy and expected cost per call — what shows whether a draw's recovery followed its estimates.
      */
     public record Draw(String set, int probes, String selector, int draw, double meanReward, double recovery,
-                       Map<String, Double> estimates, @JsonProperty("cost_per_call_usd") Map<String, Double> costPerCallUsd) {
+                       Map<String, Double> estimates, Map<String, Double> costPerCallUsd) {
         public Draw {
             estimates = Collections.unmodifiableMap(new LinkedHashMap<>(estimates));
             costPerCallUsd = Collections.unmodifiableMap(new LinkedHashMap<>(costPerCallUsd));
@@ -138,43 +141,16 @@ public final class OnboardingExperiment {
             for (int n : probes) {
                 for (String sel : n == 0 ? List.of(selectors.get(0)) : selectors) {
                     String label = n == 0 ? "card" : sel;
-                    int k = n == 0 ? 1 : draws;
-                    List<EpisodeResult> all = new ArrayList<>();
-                    double[] perTask = new double[test.size()];
-                    double[] perDraw = new double[k];
-                    long calls = 0;
-                    double cost = 0;
-                    for (int d = 0; d < k; d++) {
-                        long probeSeed = d == 0 ? seed : Seeds.of(seed, d);
-                        Onboarding.Result on = Onboarding.run(full, p, Onboarding.outcomes(known), train, Map.of(),
-                                Onboarding.Options.of(n, probeSeed).withSelector(sel).withTolerance(0), Progress.NONE);
-                        List<EpisodeResult> rs = Evaluator.run(Generalization.asTrained(full, on.policy()), on.policy(),
-                                test, seed, threads, Progress.NONE);
-                        all.addAll(rs);
-                        double[] r = rewards(rs);
-                        for (int t = 0; t < r.length; t++) {
-                            perTask[t] += r[t] / k;
-                        }
-                        perDraw[d] = reward(rs);
-                        Map<String, Double> est = new LinkedHashMap<>();
-                        on.accuracies().forEach((pair, a) -> est.put(pair.id(), Stats.round(a, 4)));
-                        Map<String, Double> perCall = new LinkedHashMap<>();
-                        on.costs().forEach((pair, c) -> perCall.put(pair.id(), Stats.round(c, 7)));
-                        double gain = rRef - rBase;
-                        drawList.add(new Draw(name, n, label, d, Stats.round(perDraw[d], 5),
-                                Math.abs(gain) < 1e-9 ? Double.NaN : Stats.round((perDraw[d] - rBase) / gain, 3), est, perCall));
-                        calls += on.calls();
-                        cost += on.costUsd();
-                        if (d == 0) {
-                            systems.add(SystemResult.of("onboard-" + name + "-" + label + "-" + n, "learned", null, rs,
-                                    "trained without " + set + ", onboarded with " + n + " " + label + " probes per new pair"
-                                            + (k > 1 ? " (the first of " + k + " probe draws)" : "")));
-                        }
-                    }
-                    rows.add(row(name, "onboarded", n, label, all, out, rBase, rRef, Math.round(calls / (double) k),
-                            cost / k));
-                    byKey.put(label + "|" + n, perTask);
-                    drawRewards.computeIfAbsent(label + "|" + n, x -> new LinkedHashMap<>()).put(name, perDraw);
+                    Draws ds = onboard(full, p, known, train, test, name, n, sel, label, n == 0 ? 1 : draws, seed,
+                            threads, rBase, rRef);
+                    drawList.addAll(ds.draws());
+                    systems.add(SystemResult.of("onboard-" + name + "-" + label + "-" + n, "learned", null, ds.first(),
+                            "trained without " + set + ", onboarded with " + n + " " + label + " probes per new pair"
+                                    + (ds.perDraw().length > 1 ? " (the first of " + ds.perDraw().length + " probe draws)" : "")));
+                    rows.add(row(name, "onboarded", n, label, ds.all(), out, rBase, rRef, Math.round(ds.meanCalls()),
+                            ds.meanCostUsd()));
+                    byKey.put(label + "|" + n, ds.perTask());
+                    drawRewards.computeIfAbsent(label + "|" + n, x -> new LinkedHashMap<>()).put(name, ds.perDraw());
                 }
                 if (byKey.containsKey("adaptive|" + n) && byKey.containsKey("random|" + n)) {
                     double[] d = Stats.pairedDiff95(byKey.get("adaptive|" + n), byKey.get("random|" + n));
@@ -213,6 +189,53 @@ public final class OnboardingExperiment {
             }
         }
         return new Result(rows, paired, systems, recoveries, differences, drawList);
+    }
+
+    /**
+     * K onboardings of one set with one selector at N: every episode, each test task's reward averaged over the draws,
+     * each draw's mean reward, the mean probe calls and cost, each draw's record, and the first draw's episodes.
+     */
+    private record Draws(List<EpisodeResult> all, double[] perTask, double[] perDraw, double meanCalls,
+                         double meanCostUsd, List<Draw> draws, List<EpisodeResult> first) {
+    }
+
+    /** Onboards the set {@code k} times, draw d with probe seed {@code seed} (d = 0) or {@code Seeds.of(seed, d)}. */
+    private static Draws onboard(Environment full, LearnedPolicy p, PairMatrix known, List<Task> train, List<Task> test,
+                                 String set, int n, String selector, String label, int k, long seed, int threads,
+                                 double rBase, double rRef) {
+        List<EpisodeResult> all = new ArrayList<>();
+        List<EpisodeResult> first = List.of();
+        double[] perTask = new double[test.size()];
+        double[] perDraw = new double[k];
+        List<Draw> records = new ArrayList<>();
+        double calls = 0;
+        double cost = 0;
+        double gain = rRef - rBase;
+        for (int d = 0; d < k; d++) {
+            long probeSeed = d == 0 ? seed : Seeds.of(seed, d);
+            Onboarding.Result on = Onboarding.run(full, p, Onboarding.outcomes(known), train, Map.of(),
+                    Onboarding.Options.of(n, probeSeed).withSelector(selector).withTolerance(0), Progress.NONE);
+            List<EpisodeResult> rs = Evaluator.run(Generalization.asTrained(full, on.policy()), on.policy(), test, seed,
+                    threads, Progress.NONE);
+            if (d == 0) {
+                first = rs;
+            }
+            all.addAll(rs);
+            double[] r = rewards(rs);
+            for (int t = 0; t < r.length; t++) {
+                perTask[t] += r[t] / k;
+            }
+            perDraw[d] = reward(rs);
+            Map<String, Double> est = new LinkedHashMap<>();
+            on.accuracies().forEach((pair, a) -> est.put(pair.id(), Stats.round(a, 4)));
+            Map<String, Double> perCall = new LinkedHashMap<>();
+            on.costs().forEach((pair, c) -> perCall.put(pair.id(), Stats.round(c, 7)));
+            records.add(new Draw(set, n, label, d, Stats.round(perDraw[d], 5),
+                    Math.abs(gain) < 1e-9 ? Double.NaN : Stats.round((perDraw[d] - rBase) / gain, 3), est, perCall));
+            calls += on.calls() / (double) k;
+            cost += on.costUsd() / k;
+        }
+        return new Draws(all, perTask, perDraw, calls, cost, records, first);
     }
 
     /**
