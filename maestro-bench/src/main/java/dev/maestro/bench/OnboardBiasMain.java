@@ -61,6 +61,27 @@ public final class OnboardBiasMain {
         }
     }
 
+    /**
+     * Per group, the left-out model's offset from all its outcomes against the prior's pattern at that ability
+     * (δ_g = m_g + s_g θ, the regression over the known models), in logits and as accuracy, next to the best known
+     * model's accuracy there: how much of its subject profile the known models' pattern predicts.
+     */
+    private static void profile(LeftOut lo) {
+        ItemResponseModel m = lo.irt();
+        AbilityPosterior f = lo.full();
+        double[] dm = lo.card().deltaMean();
+        double[] ds = lo.card().deltaSlope();
+        double[] dv = lo.card().deltaVar();
+        System.out.printf("%-22s %7s %8s %6s %9s %9s %9s%n", "group", "delta", "pattern", "z", "acc", "acc(pat)",
+                "best known");
+        for (int g = 0; g < m.groups().size(); g++) {
+            double pattern = dm[g] + ds[g] * f.theta();
+            System.out.printf("%-22s %7.2f %8.2f %6.2f %8.1f%% %8.1f%% %8.1f%%%n", m.groups().get(g), f.delta(g), pattern,
+                    (f.delta(g) - pattern) / Math.sqrt(dv[g]), 100 * m.groupAccuracy(g, f.eta(g)),
+                    100 * m.groupAccuracy(g, f.theta() + pattern), 100 * m.bestKnownAccuracy(g));
+        }
+    }
+
     private static AbilityPrior flat(AbilityPrior p) {
         return p.withTheta(p.thetaMean(), 100, "flat");
     }
@@ -107,6 +128,7 @@ public final class OnboardBiasMain {
                         expected);
             }
         }
+        profile(lo);
         calibration(rec);
     }
 
