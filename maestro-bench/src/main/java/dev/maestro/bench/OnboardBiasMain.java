@@ -23,6 +23,7 @@ import java.util.List;
  * adaptive probes go). {@code SUITE_DIR [EXPERT] [SEED]}, e.g. {@code data/mmlupro gemini-1.5-pro-002@@cot-5shot 7}.
  */
 public final class OnboardBiasMain {
+    /** Probing runs per selector and N; both selectors draw with the seed (adaptive among nearly-best questions). */
     private static final int RUNS = 10;
     private static final double[] BIN_LOW = {0, 0.02, 0.05, 0.1, 0.3, 0.7, 0.9, 0.95, 0.98};
 
@@ -106,22 +107,21 @@ public final class OnboardBiasMain {
         System.out.printf("%-9s %4s %9s %7s %11s %12s %14s%n", "selector", "N", "estimate", "theta", "flat prior",
                 "share right", "expected(full)");
         for (String sel : List.of("adaptive", "random")) {
-            int runs = RUNS; // both selectors draw with the seed (adaptive among nearly-best questions)
             for (int n : new int[] {10, 30}) {
                 double est = 0;
                 double theta = 0;
                 double flat = 0;
                 double right = 0;
                 double expected = 0;
-                for (int r = 0; r < runs; r++) {
+                for (int r = 0; r < RUNS; r++) {
                     AbilityPosterior post = lo.probe(rec, sel, n, seed + 1000L * r).posterior();
-                    est += post.overallAccuracy(400, seed).estimate() / runs;
-                    theta += post.theta() / runs;
+                    est += post.overallAccuracy(400, seed).estimate() / RUNS;
+                    theta += post.theta() / RUNS;
                     flat += AbilityPosterior.of(lo.irt(), flat(lo.card()), post.observations())
-                            .overallAccuracy(400, seed).estimate() / runs;
+                            .overallAccuracy(400, seed).estimate() / RUNS;
                     for (Observation o : post.observations()) {
-                        right += o.grade() / post.observations().size() / runs;
-                        expected += lo.full().probability(o.item()) / post.observations().size() / runs;
+                        right += o.grade() / post.observations().size() / RUNS;
+                        expected += lo.full().probability(o.item()) / post.observations().size() / RUNS;
                     }
                 }
                 System.out.printf("%-9s %4d %9.4f %7.2f %11.4f %12.3f %14.3f%n", sel, n, est, theta, flat, right,

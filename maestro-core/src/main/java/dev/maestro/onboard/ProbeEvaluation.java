@@ -118,33 +118,25 @@ public final class ProbeEvaluation {
             };
             if (ns.contains(0)) {
                 AbilityPosterior p0 = AbilityPosterior.of(irt, prior, List.of());
-                for (int r = 0; r < randomRuns; r++) {
-                    mine.put("adaptive|0", score(sums, "adaptive", 0, p0, truth, seed));
-                    mine.put("random|0", score(sums, "random", 0, p0, truth, seed));
-                }
+                mine.put("adaptive|0", score(sums, "adaptive", 0, p0, truth, seed));
+                mine.put("random|0", score(sums, "random", 0, p0, truth, seed));
             }
             ProbeSession.Settings s = ProbeSession.Settings.of(maxN, seed).withTolerance(0);
-            for (int r = 0; r < randomRuns; r++) {
-                // adaptive probes break near-ties by a seeded draw (AdaptiveProbes.TIE): each run is another sequence
-                ProbeSession.run(irt, prior, ProbeSelector.adaptive(), oracle, s.withSeed(seed + 1000L * (r + 1)),
-                        (n, post) -> {
-                            if (ns.contains(n) && n > 0) {
-                                mine.merge("adaptive|" + n, score(sums, "adaptive", n, post, truth, seed) / randomRuns,
-                                        Double::sum);
-                            }
-                        });
-            }
-            for (int r = 0; r < randomRuns; r++) {
-                ProbeSession.Result res = ProbeSession.run(irt, prior, ProbeSelector.random(), oracle,
-                        s.withTolerance(0).withSeed(seed + 1000L * (r + 1)), (n, post) -> {
-                            if (ns.contains(n) && n > 0) {
-                                mine.merge("random|" + n, score(sums, "random", n, post, truth, seed) / randomRuns,
-                                        Double::sum);
-                            }
-                        });
-                for (int n : ns) {
-                    if (n > 0 && n <= res.probes().size()) {
-                        raw(sums, n, res.probes().subList(0, n), irt, truth);
+            for (ProbeSelector selector : List.of(ProbeSelector.adaptive(), ProbeSelector.random())) {
+                String name = selector.name();
+                for (int r = 0; r < randomRuns; r++) {
+                    // both draw with the seed (adaptive breaks near-ties by a seeded draw, AdaptiveProbes.TIE)
+                    ProbeSession.Result res = ProbeSession.run(irt, prior, selector, oracle,
+                            s.withSeed(seed + 1000L * (r + 1)), (n, post) -> {
+                                if (ns.contains(n) && n > 0) {
+                                    mine.merge(name + "|" + n, score(sums, name, n, post, truth, seed) / randomRuns,
+                                            Double::sum);
+                                }
+                            });
+                    for (int n : ns) {
+                        if (name.equals("random") && n > 0 && n <= res.probes().size()) {
+                            raw(sums, n, res.probes().subList(0, n), irt, truth);
+                        }
                     }
                 }
             }
