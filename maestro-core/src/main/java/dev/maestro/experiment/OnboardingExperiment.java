@@ -114,7 +114,7 @@ public final class OnboardingExperiment {
                 Progress.NONE);
         List<Row> rows = new ArrayList<>();
         List<Paired> paired = new ArrayList<>();
-        Map<String, Map<String, double[]>> drawRewards = new LinkedHashMap<>(); // selector|N -> set -> reward per draw
+        Map<Estimator, Map<String, double[]>> drawRewards = new LinkedHashMap<>(); // set -> reward per draw
         List<Draw> drawList = new ArrayList<>();
         List<SystemResult> systems = new ArrayList<>();
         systems.add(SystemResult.of("retrained", "learned", null, ref, "trained with every model (the reference)"));
@@ -150,7 +150,7 @@ public final class OnboardingExperiment {
                     rows.add(row(name, "onboarded", n, label, ds.all(), out, rBase, rRef, Math.round(ds.meanCalls()),
                             ds.meanCostUsd()));
                     byKey.put(label + "|" + n, ds.perTask());
-                    drawRewards.computeIfAbsent(label + "|" + n, x -> new LinkedHashMap<>()).put(name, ds.perDraw());
+                    drawRewards.computeIfAbsent(new Estimator(label, n), x -> new LinkedHashMap<>()).put(name, ds.perDraw());
                 }
                 if (byKey.containsKey("adaptive|" + n) && byKey.containsKey("random|" + n)) {
                     double[] d = Stats.pairedDiff95(byKey.get("adaptive|" + n), byKey.get("random|" + n));
@@ -161,33 +161,25 @@ public final class OnboardingExperiment {
             progress.advance(1);
         }
         List<Recovery> recoveries = new ArrayList<>();
-        Map<Integer, double[]> adaptive = new LinkedHashMap<>();
-        Map<Integer, double[]> random = new LinkedHashMap<>();
-        for (var e : drawRewards.entrySet()) {
-            String label = e.getKey().substring(0, e.getKey().indexOf('|'));
-            int n = Integer.parseInt(e.getKey().substring(e.getKey().indexOf('|') + 1));
-            double[] pooled = pooledByDraw(rows, e.getValue());
-            double[] ci = Stats.mean95(pooled);
-            recoveries.add(new Recovery(n, label, ci[0], ci[1], ci[2], Arrays.stream(pooled).boxed().toList()));
-            if (label.equals("adaptive")) {
-                adaptive.put(n, pooled);
-            } else if (label.equals("random")) {
-                random.put(n, pooled);
-            }
-        }
+        Map<Estimator, double[]> pooled = new LinkedHashMap<>();
+        drawRewards.forEach((est, bySet) -> {
+            double[] p = pooledByDraw(rows, bySet);
+            double[] ci = Stats.mean95(p);
+            recoveries.add(new Recovery(est.probes(), est.selector(), ci[0], ci[1], ci[2], Arrays.stream(p).boxed().toList()));
+            pooled.put(est, p);
+        });
         List<RecoveryDifference> differences = new ArrayList<>();
-        for (var e : adaptive.entrySet()) {
-            double[] r = random.get(e.getKey());
-            if (r != null) {
-                double[] a = e.getValue();
+        pooled.forEach((est, a) -> {
+            double[] r = pooled.get(new Estimator("random", est.probes()));
+            if (est.selector().equals("adaptive") && r != null) {
                 double[] d = new double[Math.min(a.length, r.length)];
                 for (int k = 0; k < d.length; k++) {
                     d[k] = a[k] - r[k];
                 }
                 double[] ci = Stats.mean95(d);
-                differences.add(new RecoveryDifference(e.getKey(), ci[0], ci[1], ci[2], d.length));
+                differences.add(new RecoveryDifference(est.probes(), ci[0], ci[1], ci[2], d.length));
             }
-        }
+        });
         return new Result(rows, paired, systems, recoveries, differences, drawList);
     }
 
@@ -195,6 +187,10 @@ public final class OnboardingExperiment {
      * K onboardings of one set with one selector at N: every episode, each test task's reward averaged over the draws,
      * each draw's mean reward, the mean probe calls and cost, each draw's record, and the first draw's episodes.
      */
+    /** A selector (or {@code card}) at a number of probes. */
+    private record Estimator(String selector, int probes) {
+    }
+
     private record Draws(List<EpisodeResult> all, double[] perTask, double[] perDraw, double meanCalls,
                          double meanCostUsd, List<Draw> draws, List<EpisodeResult> first) {
     }
@@ -244,19 +240,21 @@ public final class OnboardingExperiment {
      */
     static double[] pooledByDraw(List<Row> rows, Map<String, double[]> rewardBySet) {
         int k = rewardBySet.values().stream().mapToInt(x -> x.length).min().orElse(0);
-        double[] pooled = new double[k];
-        for (int d = 0; d < k; d++) {
-            double gained = 0;
-            double gain = 0;
-            for (var e : rewardBySet.entrySet()) {
-                Optional<Row> without = find(rows, e.getKey(), "without", -1, null);
-                Optional<Row> retrained = find(rows, e.getKey(), "retrained", -1, null);
-                if (without.isPresent() && retrained.isPresent()) {
-                    gained += e.getValue()[d] - without.get().meanReward();
-                    gain += retrained.get().meanReward() - without.get().meanReward();
+        double[] gained = new double[k];
+        double gain = 0;
+        for (var e : rewardBySet.entrySet()) {
+            Optional<Row> without = find(rows, e.getKey(), "without", -1, null);
+            Optional<Row> retrained = find(rows, e.getKey(), "retrained", -1, null);
+            if (without.isPresent() && retrained.isPresent()) {
+                gain += retrained.get().meanReward() - without.get().meanReward();
+                for (int d = 0; d < k; d++) {
+                    gained[d] += e.getValue()[d] - without.get().meanReward();
                 }
             }
-            pooled[d] = gain == 0 ? Double.NaN : gained / gain;
+        }
+        double[] pooled = new double[k];
+        for (int d = 0; d < k; d++) {
+            pooled[d] = gain == 0 ? Double.NaN : gained[d] / gain;
         }
         return pooled;
     }
