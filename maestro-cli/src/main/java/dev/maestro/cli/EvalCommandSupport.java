@@ -28,6 +28,18 @@ final class EvalCommandSupport {
         return open(suite, registry, tasks, cache.isPresent() ? wo.withCache(cache.get()) : wo);
     }
 
+    /**
+     * The suite's own registry over the same questions, when --registry overrides it (empty otherwise). For a suite
+     * written by {@code collect} that is the recorded replies of the models it was collected from: what a command
+     * needs to know about those models, read for free instead of asked again of the live registry.
+     */
+    Optional<Workbench> openSuiteRegistry(Workbench.Options wo) {
+        if (suite.isEmpty() || registry.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(open(suite, Optional.empty(), tasks, cache.isPresent() ? wo.withCache(cache.get()) : wo));
+    }
+
     static Workbench open(Optional<String> suite, Optional<String> registry, Optional<Path> tasks, Workbench.Options options) {
         Workbench.Options wo = options.withEnv(CliEnv.all());
         MaestroHome home = CliEnv.home();

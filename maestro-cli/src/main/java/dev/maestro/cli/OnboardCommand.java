@@ -3,6 +3,7 @@ package dev.maestro.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.maestro.AtomicFiles;
 import dev.maestro.MaestroException;
+import dev.maestro.episode.Environment;
 import dev.maestro.eval.PairMatrix;
 import dev.maestro.eval.ReportWriter;
 import dev.maestro.experiment.OnboardedPolicy;
@@ -93,9 +94,23 @@ final class OnboardCommand implements Callable<Integer> {
             Set<String> newModels = new HashSet<>();
             fresh.forEach(p -> newModels.add(p.model()));
             Registry known = wb.registry().filterModels(m -> !newModels.contains(m.id()));
-            System.err.println("onboarding " + fresh.size() + " new pair(s) " + fresh.stream().map(Pair::id).toList()
-                    + "; known pairs' outcomes on " + train.size() + " training questions first");
-            PairMatrix m = PairMatrix.compute(wb.env().withRegistry(known, Map.of()), train, seed, n, progress);
+            PairMatrix m;
+            try (Workbench own = where.openSuiteRegistry(Workbench.Options.defaults()).orElse(null)) {
+                Environment knownEnv = wb.env().withRegistry(known, Map.of());
+                String from = "registry " + wb.registry().name();
+                // The known pairs' outcomes are what the checkpoint was trained on: for a suite written by collect,
+                // its recordings. Asking the live models of --registry again would pay for every call a second time.
+                if (own != null) {
+                    Registry ownKnown = own.registry().filterModels(c -> known.model(c.id()).isPresent());
+                    if (Set.copyOf(ownKnown.pairs()).equals(Set.copyOf(known.pairs()))) {
+                        knownEnv = own.env().withRegistry(ownKnown, Map.of());
+                        from = "the suite's own registry " + own.registry().name();
+                    }
+                }
+                System.err.println("onboarding " + fresh.size() + " new pair(s) " + fresh.stream().map(Pair::id).toList()
+                        + "; known pairs' outcomes on " + train.size() + " training questions first, from " + from);
+                m = PairMatrix.compute(knownEnv, train, seed, n, progress);
+            }
             Onboarding.Result r = Onboarding.run(wb.env(), lp, Onboarding.outcomes(m), train, Map.of(),
                     options.withExpectedProbeCost(Onboarding.expectedProbeCost(m, wb.registry(), fresh)), progress);
             Map<String, Object> report = report(r, options);

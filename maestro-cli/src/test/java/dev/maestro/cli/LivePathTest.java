@@ -65,8 +65,13 @@ class LivePathTest {
 
     /** The commands of the quickstart block, one token list each, with the block's relative paths under {@code dir}. */
     List<List<String>> quickstart() throws Exception {
+        return block("quickstart");
+    }
+
+    /** The commands of the page's block {@code <!-- NAME:begin -->}, as {@link #quickstart}. */
+    List<List<String>> block(String name) throws Exception {
         String page = Files.readString(DOCS);
-        String block = page.substring(page.indexOf("<!-- quickstart:begin -->"), page.indexOf("<!-- quickstart:end -->"));
+        String block = page.substring(page.indexOf("<!-- " + name + ":begin -->"), page.indexOf("<!-- " + name + ":end -->"));
         List<List<String>> out = new ArrayList<>();
         for (String line : block.lines().toList()) {
             if (!line.startsWith("./maestro ")) {
@@ -135,6 +140,60 @@ class LivePathTest {
                 assertThat(s.policy().name()).isEqualTo("maestro");
             }
             assertThat(models.requests()).isGreaterThan(afterCollect);
+        }
+    }
+
+    @Test
+    void should_onboard_a_model_added_later_asking_only_it_and_each_question_once() throws Exception {
+        List<List<String>> commands = quickstart();
+        List<List<String>> onboard = block("onboard");
+        assertThat(onboard).extracting(c -> c.get(0)).containsExactly("onboard", "serve");
+        ArithmeticModels models = new ArithmeticModels();
+        try (FakeOpenAiServer server = FakeOpenAiServer.start(models)) {
+            // given: a policy collected and trained without the model 'slow'
+            Path suite = ArithmeticModels.writeSuite(dir.resolve("my-suite"), 40);
+            Path yaml = suite.resolve("registry/models.yaml");
+            String all = Files.readString(yaml);
+            Files.writeString(yaml, all.substring(0, all.indexOf("  - id: slow")));
+            Map<String, String> env = env(server);
+            for (List<String> c : commands.subList(1, 3)) {
+                Result r = run(env, c);
+                assertThat(r.exit()).as(r.out()).isZero();
+            }
+            int before = models.requests();
+
+            // when: 'slow' is added back and onboarded, twice
+            Files.writeString(yaml, all);
+            List<String> args = new ArrayList<>(onboard.get(0));
+            args.add("--no-progress");
+            Result first = run(env, args);
+            List<ArithmeticModels.Logged> asked = models.log().subList(before, models.requests());
+            Result again = run(env, args);
+
+            // then: only the new model was asked, each question once, at most --probes of them; the rerun asks nothing
+            assertThat(first.exit()).as(first.out()).isZero();
+            assertThat(first.out()).contains("slow@@direct").contains("from the suite's own registry");
+            assertThat(asked).isNotEmpty().allMatch(l -> l.model().equals("slow"));
+            assertThat(asked.stream().filter(ArithmeticModels.Logged::ok).map(ArithmeticModels.Logged::prompt).distinct().count())
+                    .isEqualTo(asked.stream().filter(ArithmeticModels.Logged::ok).count()).isLessThanOrEqualTo(10);
+            assertThat(again.exit()).as(again.out()).isZero();
+            assertThat(models.requests()).as("the rerun is answered by the cache").isEqualTo(before + asked.size());
+            JsonNode report = new ObjectMapper().readTree(dir.resolve("runs/mine/onboarded.ckpt.json").toFile());
+            assertThat(report.at("/pairs/0/pair").asText()).isEqualTo("slow@@direct");
+
+            // and: the onboarded file serves like a checkpoint, with the new model in its registry
+            List<String> serve = new ArrayList<>(onboard.get(1).subList(1, onboard.get(1).size()));
+            serve.addAll(List.of("--port", "0"));
+            ServeCommand cmd = new ServeCommand();
+            new CommandLine(cmd).parseArgs(serve.toArray(String[]::new));
+            try (ServeCommand.Started s = CliEnv.with(env, cmd::start)) {
+                HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                                URI.create(s.server().url() + "/v1/chat/completions")).timeout(Duration.ofSeconds(60))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"maestro\",\"messages\":[{\"role\":\"user\","
+                                + "\"content\":\"What is 17 * 23?\"}]}")).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                assertThat(new ObjectMapper().readTree(r.body()).at("/choices/0/message/content").asText()).contains("391");
+            }
         }
     }
 
