@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 
 /** The --suite / --registry / --tasks / --cache options shared by eval, train and collect (a picocli mixin), and opening them. */
 final class EvalCommandSupport {
-    @Option(names = "--suite", description = "Suite name (mathv, blind, blind-tools, paper-sim) or folder or file with suite.yaml.")
+    @Option(names = "--suite", description = "Suite name (mathv, blind, blind-tools, paper-sim, mmlupro) or folder or file with suite.yaml.")
     Optional<String> suite;
 
     @Option(names = "--registry", description = "Registry name or folder (overrides the suite's).")

@@ -16,10 +16,15 @@ public final class Main implements Runnable {
 
     /** Exit status of a run refused for bad input (a {@link MaestroException}); 1 stays for unexpected failures. */
     public static final int BAD_INPUT = 2;
+    /** Columns of --help text. */
+    static final int USAGE_WIDTH = 120;
 
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
         cl.addSubcommand("serve", new ServeCommand());
+        // Descriptions are written as lines of up to ~115 characters; at picocli's default 80 columns each of them
+        // broke in two, leaving ragged half-lines in every --help.
+        cl.setUsageHelpWidth(USAGE_WIDTH);
         return cl.setCaseInsensitiveEnumValuesAllowed(true).setExecutionExceptionHandler(Main::handle).execute(args);
     }
 
@@ -41,6 +46,6 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        new CommandLine(this).usage(System.out);
+        new CommandLine(this).setUsageHelpWidth(USAGE_WIDTH).usage(System.out);
     }
 }
