@@ -125,7 +125,9 @@ public record AbilityPrior(double thetaMean, double thetaVar, double[] deltaMean
                         std += (model.ability(e) - tm) * (model.groupOffsets(e)[g] - dm);
                     }
                 }
-                s[g] = std / (stt + stt / n);
+                // known experts of one ability (copies of a model, or all right everywhere) say nothing about how
+                // offsets move with ability: no slope (0 / 0 here made the prior NaN and onboarding refuse it)
+                s[g] = stt > 0 ? std / (stt + stt / n) : 0;
                 c[g] = dm - s[g] * tm;
                 double rss = 0;
                 for (int e = 0; e < use.length; e++) {

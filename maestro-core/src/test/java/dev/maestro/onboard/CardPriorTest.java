@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.maestro.registry.ModelFacts;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
@@ -54,6 +55,26 @@ class CardPriorTest {
         assertThat(big.thetaMean()).isGreaterThan(small.thetaMean() + 1);
         assertThat(big.source()).contains("card prior over 16 known models");
         assertThat(big.thetaVar()).isCloseTo(Math.pow(cp.quality().cardRmse(), 2), within(0.05));
+    }
+
+    @Test
+    void should_give_a_finite_prior_when_every_known_expert_answered_alike() {
+        // three known models that answered every question the same way (e.g. copies of one model behind different
+        // names): their abilities are equal, and the regression of group offsets on ability has nothing to go on
+        Synthetic s = new Synthetic(60, 2, 3);
+        double[] grades = s.sample(0.5, new double[2]);
+        List<String> ids = List.of("a@@s", "b@@s", "c@@s");
+        ItemResponseModel m = ItemResponseModel.fit(s.outcomes(ids, new double[][] {grades, grades, grades}),
+                ItemResponseModel.Config.defaults());
+        List<ExpertCard> cards = ids.stream().map(id -> new ExpertCard(id, id.substring(0, 1), "s", ModelFacts.NONE)).toList();
+
+        AbilityPrior p = CardPrior.fit(m, cards).prior(new ExpertCard("d@@s", "d", "s", ModelFacts.NONE));
+
+        assertThat(p.thetaMean()).isFinite();
+        assertThat(Arrays.stream(p.deltaMean())).allMatch(Double::isFinite);
+        assertThat(Arrays.stream(p.deltaSlope())).allMatch(Double::isFinite);
+        assertThat(Arrays.stream(p.deltaVar())).allMatch(v -> v > 0 && Double.isFinite(v));
+        assertThat(AbilityPosterior.of(m, p, List.of()).overallAccuracy(200, 7).estimate()).isBetween(0.0, 1.0);
     }
 
     @Test
