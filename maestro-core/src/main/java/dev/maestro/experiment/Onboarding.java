@@ -17,6 +17,7 @@ import dev.maestro.onboard.ItemResponseModel;
 import dev.maestro.onboard.Outcomes;
 import dev.maestro.onboard.ProbeSelector;
 import dev.maestro.onboard.ProbeSession;
+import dev.maestro.onboard.QuestionClusters;
 import dev.maestro.policy.FixedPairPolicy;
 import dev.maestro.policy.LearnedPolicy;
 import dev.maestro.registry.ModelCard;
@@ -194,6 +195,7 @@ public final class Onboarding {
             }
             tasks.add(t);
         }
+        known = withClusters(known, tasks, policy);
         ItemResponseModel irt = ItemResponseModel.fit(known, ItemResponseModel.Config.defaults());
         List<ExpertCard> knownCards = new ArrayList<>();
         for (String id : known.experts()) {
@@ -267,6 +269,25 @@ public final class Onboarding {
         }
         LearnedPolicy onboarded = apply(policy, results, grades, tasks, costs);
         return new Result(onboarded, results, grades, tasks, cp.quality(), costs);
+    }
+
+    /** Seed of the question clusters: fixed, so every onboarding of one checkpoint sees the same groups. */
+    static final long CLUSTER_SEED = 1;
+
+    /**
+     * The known outcomes, grouped by clusters of the questions' embeddings ({@link QuestionClusters}) when the
+     * questions come with fewer than two groups and there are enough of them; unchanged otherwise (also when the
+     * policy keeps no history to take the embeddings from).
+     */
+    static Outcomes withClusters(Outcomes known, List<Task> tasks, LearnedPolicy policy) {
+        int k = QuestionClusters.count(tasks.size());
+        if (known.groups().size() >= 2 || k == 0 || policy.history().isEmpty()) {
+            return known;
+        }
+        return policy.history().get().embeddings(tasks)
+                .map(v -> known.withGroups(QuestionClusters.groups(v, tasks.stream().map(Task::question).toList(), k,
+                        CLUSTER_SEED)))
+                .orElse(known);
     }
 
     /**

@@ -87,6 +87,19 @@ public final class Outcomes {
         return e;
     }
 
+    /** The same outcomes with other groups: {@code itemGroup} per question, in item order. */
+    public Outcomes withGroups(List<String> itemGroup) {
+        if (itemGroup.size() != items.size()) {
+            throw new IllegalArgumentException(itemGroup.size() + " groups for " + items.size() + " items");
+        }
+        Map<String, Integer> gi = new LinkedHashMap<>();
+        int[] g = new int[items.size()];
+        for (int i = 0; i < items.size(); i++) {
+            g[i] = gi.computeIfAbsent(itemGroup.get(i), k -> gi.size());
+        }
+        return new Outcomes(experts, items, new ArrayList<>(gi.keySet()), g, grade);
+    }
+
     /** The same questions, only these experts (in this order). */
     public Outcomes onlyExperts(List<String> ids) {
         float[][] f = new float[ids.size()][];

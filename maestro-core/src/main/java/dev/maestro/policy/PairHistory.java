@@ -14,6 +14,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -220,6 +221,26 @@ public final class PairHistory {
 
     public int size() {
         return ids.size();
+    }
+
+    /**
+     * The unit embeddings of these training questions (matched by source and id, copies, in order); empty when the
+     * history lacks one of them.
+     */
+    public Optional<float[][]> embeddings(List<Task> tasks) {
+        Map<String, Integer> row = new HashMap<>();
+        for (int i = 0; i < ids.size(); i++) {
+            row.putIfAbsent(ids.get(i), i);
+        }
+        float[][] out = new float[tasks.size()][];
+        for (int i = 0; i < out.length; i++) {
+            Integer r = row.get(key(tasks.get(i)));
+            if (r == null) {
+                return Optional.empty();
+            }
+            out[i] = embeddings[r].clone();
+        }
+        return Optional.of(out);
     }
 
     public Map<Pair, Double> global() {

@@ -73,6 +73,34 @@ class OnboardingTest {
     }
 
     @Test
+    void should_split_questions_that_come_without_groups_into_clusters_of_their_embeddings() {
+        // given a policy trained without the medic, and known outcomes whose questions carry no group
+        Environment toy = ToyWorld.env();
+        Registry withoutMedic = toy.registry().filterModels(m -> !m.id().equals("medic"));
+        Environment env = toy.withRegistry(withoutMedic, Map.of());
+        List<Task> all = ToyWorld.tasks(320);
+        List<Task> train = all.subList(0, 240);
+        PairMatrix m = PairMatrix.compute(env, train, 7, 1, Progress.NONE);
+        LearnedPolicy policy = GrpoTrainer.builder(env, train, ToyWorld.CFG, words, "bow-32").validation(all.subList(240, 280))
+                .priors(m.accuracies()).history(PairHistory.build(train, m.gradesByPair(), words)).build().run().policy();
+        Outcomes ungrouped = Onboarding.outcomes(m).withGroups(java.util.Collections.nCopies(train.size(), "all"));
+
+        // when the medic joins
+        Onboarding.Result r = Onboarding.run(toy, policy, ungrouped, train, Map.of(), Onboarding.Options.of(16, 7).withTolerance(0),
+                Progress.NONE);
+
+        // then its estimate is per cluster, named by a question, and tells its radiology questions from the charts
+        Map<String, dev.maestro.onboard.AbilityPosterior.Interval> byGroup = r.pairs().get(0).byGroup();
+        assertThat(byGroup).hasSizeBetween(2, 8);
+        assertThat(byGroup.keySet()).allMatch(g -> g.startsWith("cluster "));
+        double radiology = byGroup.entrySet().stream().filter(e -> e.getKey().contains("radiology"))
+                .mapToDouble(e -> e.getValue().estimate()).min().orElseThrow();
+        double chart = byGroup.entrySet().stream().filter(e -> e.getKey().contains("chart"))
+                .mapToDouble(e -> e.getValue().estimate()).max().orElseThrow();
+        assertThat(radiology).isGreaterThan(chart + 0.3);
+    }
+
+    @Test
     void should_keep_the_new_pairs_in_a_checkpoint_that_loads_like_a_trained_one(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
         // given a checkpoint trained without the medic
         Environment toy = ToyWorld.env();
