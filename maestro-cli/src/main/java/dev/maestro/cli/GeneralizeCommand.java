@@ -4,6 +4,7 @@ import dev.maestro.Progress;
 import dev.maestro.MaestroException;
 import dev.maestro.eval.Report;
 import dev.maestro.experiment.Generalization;
+import dev.maestro.experiment.Onboarding;
 import dev.maestro.experiment.OnboardingExperiment;
 import dev.maestro.eval.PairMatrix;
 import dev.maestro.eval.ReportWriter;
@@ -48,6 +49,11 @@ final class GeneralizeCommand implements Callable<Integer> {
 
     @Option(names = "--selectors", split = ",", defaultValue = "adaptive,random", description = "Probe selectors to compare (default: ${DEFAULT-VALUE}).")
     List<String> selectors;
+
+    @Option(names = "--onboard-groups", defaultValue = "auto", paramLabel = "auto|task|clusters", description = {
+            "With --onboard-probes: the groups a new model gets an ability for: the questions' own (task), clusters of",
+            "their embeddings (clusters), or their own unless they have fewer than two (auto, the default). docs/onboarding.md."})
+    String onboardGroups;
 
     @Option(names = "--onboard-draws", defaultValue = "1", paramLabel = "K", description = {"With --onboard-probes: onboard",
             "each set K times per N > 0 and selector, with independent probe seeds, and report means with 95%% intervals",
@@ -101,7 +107,7 @@ final class GeneralizeCommand implements Callable<Integer> {
                         (env, known) -> GrpoTrainer.builder(env, train, gcfg, emb, emb.name()).threads(threads)
                                 .validation(wb.part(Split.Part.VALIDATION)).priors(known.accuracies()).costs(known.meanCosts())
                                 .history(PairHistory.build(train, known.gradesByPair(), emb)).build().run().policy(),
-                        seed, onboardDraws, threads, progress);
+                        seed, onboardDraws, Onboarding.Grouping.named(onboardGroups), threads, progress);
                 progress.finish();
                 OnboardingExperiment.Section section = OnboardingExperiment.section(on, onboardProbes);
                 result.put("onboarding", section);
@@ -146,6 +152,7 @@ final class GeneralizeCommand implements Callable<Integer> {
             throw new MaestroException("--onboard-draws must be 1 or more, got " + onboardDraws);
         }
         selectors.forEach(ProbeSelector::named);
+        Onboarding.Grouping.named(onboardGroups);
     }
 
     private static void printOnboarding(OnboardingExperiment.Result on) {

@@ -59,6 +59,11 @@ final class OnboardCommand implements Callable<Integer> {
             "accuracy's 95%% half-width is at most this and every group's at most 3x (0: never; default: ${DEFAULT-VALUE})."})
     double tolerance;
 
+    @Option(names = "--groups", defaultValue = "auto", paramLabel = "auto|task|clusters", description = {
+            "The groups a new pair gets an ability for: the questions' own (task), clusters of their embeddings",
+            "(clusters), or their own unless they have fewer than two (auto, the default). docs/onboarding.md."})
+    String groups;
+
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "The onboarded policy file to write (FILE.json gets the probes and estimates).")
     Path out;
 
@@ -77,7 +82,7 @@ final class OnboardCommand implements Callable<Integer> {
             throw new MaestroException("--tolerance must be a number >= 0 (0: never stop early), got " + tolerance);
         }
         Onboarding.Options options = new Onboarding.Options(probes, budget.orElse(Double.POSITIVE_INFINITY),
-                selector.toLowerCase(Locale.ROOT), tolerance, seed);
+                selector.toLowerCase(Locale.ROOT), tolerance, seed).withGrouping(Onboarding.Grouping.named(groups));
         int n = threads.orElse(Runtime.getRuntime().availableProcessors());
         if (n < 1) {
             throw new MaestroException("--threads must be at least 1, got " + n);
@@ -131,6 +136,7 @@ final class OnboardCommand implements Callable<Integer> {
         top.put("budget_usd", Double.isInfinite(o.budgetUsd()) ? null : o.budgetUsd());
         top.put("tolerance", o.tolerance());
         top.put("seed", o.seed());
+        top.put("groups", o.grouping().toString());
         top.put("calls", r.calls());
         top.put("cost_usd", r.costUsd());
         Map<String, Object> card = new LinkedHashMap<>();

@@ -51,7 +51,7 @@ public final class Onboarding {
      * @param tolerance early stop when the overall 95% half-width is at most this (0: never)
      */
     public record Options(int probes, double budgetUsd, String selector, double tolerance, long seed,
-                          double expectedProbeCostUsd) {
+                          double expectedProbeCostUsd, Grouping grouping) {
         public Options {
             if (probes < 0) {
                 throw new MaestroException("--probes must be 0 (card prior only) or more, got " + probes);
@@ -63,21 +63,48 @@ public final class Onboarding {
             if (!(expectedProbeCostUsd >= 0)) {
                 throw new IllegalArgumentException("expected probe cost must be >= 0, got " + expectedProbeCostUsd);
             }
+            java.util.Objects.requireNonNull(grouping);
         }
 
         public Options(int probes, double budgetUsd, String selector, double tolerance, long seed) {
-            this(probes, budgetUsd, selector, tolerance, seed, 0);
+            this(probes, budgetUsd, selector, tolerance, seed, 0, Grouping.AUTO);
         }
 
         public static Options of(int probes, long seed) {
             return new Options(probes, Double.POSITIVE_INFINITY, "adaptive", ProbeSession.DEFAULT_TOLERANCE, seed);
         }
 
-        public Options withBudget(double usd) { return new Options(probes, usd, selector, tolerance, seed, expectedProbeCostUsd); }
-        public Options withSelector(String s) { return new Options(probes, budgetUsd, s, tolerance, seed, expectedProbeCostUsd); }
-        public Options withTolerance(double t) { return new Options(probes, budgetUsd, selector, t, seed, expectedProbeCostUsd); }
+        public Options withBudget(double usd) { return new Options(probes, usd, selector, tolerance, seed, expectedProbeCostUsd, grouping); }
+        public Options withSelector(String s) { return new Options(probes, budgetUsd, s, tolerance, seed, expectedProbeCostUsd, grouping); }
+        public Options withTolerance(double t) { return new Options(probes, budgetUsd, selector, t, seed, expectedProbeCostUsd, grouping); }
         /** What the first probe is expected to cost ({@link Onboarding#expectedProbeCost}); later ones are priced by the dearest made. */
-        public Options withExpectedProbeCost(double usd) { return new Options(probes, budgetUsd, selector, tolerance, seed, usd); }
+        public Options withExpectedProbeCost(double usd) { return new Options(probes, budgetUsd, selector, tolerance, seed, usd, grouping); }
+        public Options withGrouping(Grouping g) { return new Options(probes, budgetUsd, selector, tolerance, seed, expectedProbeCostUsd, g); }
+    }
+
+    /** The groups a new pair gets an ability offset for in the item-response model. */
+    public enum Grouping {
+        /** The questions' own groups; clusters of their embeddings when they come with fewer than two. */
+        AUTO,
+        /** The questions' own groups, always. */
+        TASK,
+        /** Clusters of the questions' embeddings, whatever groups the questions have. */
+        CLUSTERS;
+
+        /** {@code auto}, {@code task} or {@code clusters} (any case). */
+        public static Grouping named(String name) {
+            for (Grouping g : values()) {
+                if (g.name().equalsIgnoreCase(name.strip())) {
+                    return g;
+                }
+            }
+            throw new MaestroException("unknown grouping '" + name + "'; valid: auto, task, clusters");
+        }
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
     /** One new pair after onboarding. */
@@ -195,7 +222,7 @@ public final class Onboarding {
             }
             tasks.add(t);
         }
-        known = withClusters(known, tasks, policy);
+        known = grouped(known, tasks, policy, options.grouping());
         ItemResponseModel irt = ItemResponseModel.fit(known, ItemResponseModel.Config.defaults());
         List<ExpertCard> knownCards = new ArrayList<>();
         for (String id : known.experts()) {
@@ -275,13 +302,15 @@ public final class Onboarding {
     static final long CLUSTER_SEED = 1;
 
     /**
-     * The known outcomes, grouped by clusters of the questions' embeddings ({@link QuestionClusters}) when the
-     * questions come with fewer than two groups and there are enough of them; unchanged otherwise (also when the
-     * policy keeps no history to take the embeddings from).
+     * The known outcomes, grouped as {@code grouping} asks: by clusters of the questions' embeddings
+     * ({@link QuestionClusters}) for {@link Grouping#CLUSTERS}, and for {@link Grouping#AUTO} when the questions come
+     * with fewer than two groups; by the questions' own groups otherwise, and also when there are too few questions to
+     * split or the policy keeps no history to take the embeddings from.
      */
-    static Outcomes withClusters(Outcomes known, List<Task> tasks, LearnedPolicy policy) {
+    static Outcomes grouped(Outcomes known, List<Task> tasks, LearnedPolicy policy, Grouping grouping) {
         int k = QuestionClusters.count(tasks.size());
-        if (known.groups().size() >= 2 || k == 0 || policy.history().isEmpty()) {
+        boolean wanted = grouping == Grouping.CLUSTERS || (grouping == Grouping.AUTO && known.groups().size() < 2);
+        if (!wanted || k == 0 || policy.history().isEmpty()) {
             return known;
         }
         return policy.history().get().embeddings(tasks)

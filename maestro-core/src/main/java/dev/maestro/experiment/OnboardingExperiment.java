@@ -104,6 +104,13 @@ public final class OnboardingExperiment {
     public static Result run(Workbench wb, List<List<String>> sets, List<Integer> probes, List<String> selectors,
                              LearnedPolicy retrained, BiFunction<Environment, PairMatrix, LearnedPolicy> trainer,
                              long seed, int draws, int threads, Progress progress) {
+        return run(wb, sets, probes, selectors, retrained, trainer, seed, draws, Onboarding.Grouping.AUTO, threads, progress);
+    }
+
+    /** As above, onboarding with {@code grouping} ({@link Onboarding.Grouping}). */
+    public static Result run(Workbench wb, List<List<String>> sets, List<Integer> probes, List<String> selectors,
+                             LearnedPolicy retrained, BiFunction<Environment, PairMatrix, LearnedPolicy> trainer,
+                             long seed, int draws, Onboarding.Grouping grouping, int threads, Progress progress) {
         if (draws < 1) {
             throw new MaestroException("--onboard-draws must be 1 or more, got " + draws);
         }
@@ -142,7 +149,7 @@ public final class OnboardingExperiment {
                 for (String sel : n == 0 ? List.of(selectors.get(0)) : selectors) {
                     String label = n == 0 ? "card" : sel;
                     Draws ds = onboard(full, p, known, train, test, name, n, sel, label, n == 0 ? 1 : draws, seed,
-                            threads, rBase, rRef);
+                            grouping, threads, rBase, rRef);
                     drawList.addAll(ds.draws());
                     systems.add(SystemResult.of("onboard-" + name + "-" + label + "-" + n, "learned", null, ds.first(),
                             "trained without " + set + ", onboarded with " + n + " " + label + " probes per new pair"
@@ -197,8 +204,8 @@ public final class OnboardingExperiment {
 
     /** Onboards the set {@code k} times, draw d with probe seed {@code seed} (d = 0) or {@code Seeds.of(seed, d)}. */
     private static Draws onboard(Environment full, LearnedPolicy p, PairMatrix known, List<Task> train, List<Task> test,
-                                 String set, int n, String selector, String label, int k, long seed, int threads,
-                                 double rBase, double rRef) {
+                                 String set, int n, String selector, String label, int k, long seed,
+                                 Onboarding.Grouping grouping, int threads, double rBase, double rRef) {
         List<EpisodeResult> all = new ArrayList<>();
         List<EpisodeResult> first = List.of();
         double[] perTask = new double[test.size()];
@@ -210,7 +217,8 @@ public final class OnboardingExperiment {
         for (int d = 0; d < k; d++) {
             long probeSeed = d == 0 ? seed : Seeds.of(seed, d);
             Onboarding.Result on = Onboarding.run(full, p, Onboarding.outcomes(known), train, Map.of(),
-                    Onboarding.Options.of(n, probeSeed).withSelector(selector).withTolerance(0), Progress.NONE);
+                    Onboarding.Options.of(n, probeSeed).withSelector(selector).withTolerance(0).withGrouping(grouping),
+                    Progress.NONE);
             List<EpisodeResult> rs = Evaluator.run(Generalization.asTrained(full, on.policy()), on.policy(), test, seed,
                     threads, Progress.NONE);
             if (d == 0) {

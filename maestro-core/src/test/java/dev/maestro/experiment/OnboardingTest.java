@@ -98,6 +98,15 @@ class OnboardingTest {
         double chart = byGroup.entrySet().stream().filter(e -> e.getKey().contains("chart"))
                 .mapToDouble(e -> e.getValue().estimate()).max().orElseThrow();
         assertThat(radiology).isGreaterThan(chart + 0.3);
+        // and the questions' own groups are kept when asked for, clusters taken when asked for even where groups exist
+        Onboarding.Result task = Onboarding.run(toy, policy, ungrouped, train, Map.of(),
+                Onboarding.Options.of(0, 7).withGrouping(Onboarding.Grouping.TASK), Progress.NONE);
+        assertThat(task.pairs().get(0).byGroup().keySet()).containsExactly("all");
+        Onboarding.Result clusters = Onboarding.run(toy, policy, Onboarding.outcomes(m), train, Map.of(),
+                Onboarding.Options.of(0, 7).withGrouping(Onboarding.Grouping.CLUSTERS), Progress.NONE);
+        assertThat(clusters.pairs().get(0).byGroup().keySet()).allMatch(g -> g.startsWith("cluster "));
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> Onboarding.Grouping.named("subjects")))
+                .hasMessage("unknown grouping 'subjects'; valid: auto, task, clusters");
     }
 
     @Test
