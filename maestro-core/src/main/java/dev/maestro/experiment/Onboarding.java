@@ -31,7 +31,9 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -63,7 +65,7 @@ public final class Onboarding {
             if (!(expectedProbeCostUsd >= 0)) {
                 throw new IllegalArgumentException("expected probe cost must be >= 0, got " + expectedProbeCostUsd);
             }
-            java.util.Objects.requireNonNull(grouping);
+            Objects.requireNonNull(grouping);
         }
 
         public Options(int probes, double budgetUsd, String selector, double tolerance, long seed) {
@@ -103,7 +105,7 @@ public final class Onboarding {
 
         @Override
         public String toString() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 
