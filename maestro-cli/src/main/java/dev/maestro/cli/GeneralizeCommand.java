@@ -111,9 +111,12 @@ final class GeneralizeCommand implements Callable<Integer> {
                 progress.finish();
                 OnboardingExperiment.Section section = OnboardingExperiment.section(on, onboardProbes);
                 result.put("onboarding", section);
+                result.put("onboard_groups", Onboarding.Grouping.named(onboardGroups).toString());
                 Report report = new Report(wb.name(), "test", wb.part(Split.Part.TEST).size(), seed, wb.simulated(),
                         Report.GRADING, on.systems(), Map.of("onboarding", section));
                 ReportWriter.write(report, out);
+                System.out.println("onboarding groups: " + Onboarding.Grouping.named(onboardGroups)
+                        + " (--onboard-groups; docs/onboarding.md)");
                 printOnboarding(on);
                 emb.save();
                 AtomicFiles.write(out.resolve("generalization.json"), ReportWriter.JSON.writeValueAsString(result));
