@@ -93,6 +93,27 @@ class LivePathTest {
         return out;
     }
 
+    /**
+     * Starts {@code serve} as the block's command gives it (on a free port) and asks it one chat question: the
+     * answer's text, after checking the reply is a 200 from the learned policy.
+     */
+    static String serveAndAsk(Map<String, String> env, List<String> command, String question) throws Exception {
+        List<String> serve = new ArrayList<>(command.subList(1, command.size()));
+        serve.addAll(List.of("--port", "0"));
+        ServeCommand cmd = new ServeCommand();
+        new CommandLine(cmd).parseArgs(serve.toArray(String[]::new));
+        try (ServeCommand.Started s = CliEnv.with(env, cmd::start)) {
+            String body = new ObjectMapper().writeValueAsString(Map.of("model", "maestro",
+                    "messages", List.of(Map.of("role", "user", "content", question))));
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create(s.server().url() + "/v1/chat/completions")).timeout(Duration.ofSeconds(60))
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(s.policy().name()).isEqualTo("maestro");
+            return new ObjectMapper().readTree(r.body()).at("/choices/0/message/content").asText();
+        }
+    }
+
     @Test
     void should_run_the_quickstart_paying_each_call_once_and_nothing_after_collect() throws Exception {
         List<List<String>> commands = quickstart();
@@ -126,19 +147,7 @@ class LivePathTest {
             assertThat(report.at("/systems/0/accuracy").asDouble()).isGreaterThan(0.9);
 
             // 5. serve: the learned policy answers a chat request by calling the live models
-            List<String> serve = new ArrayList<>(commands.get(4).subList(1, commands.get(4).size()));
-            serve.addAll(List.of("--port", "0"));
-            ServeCommand cmd = new ServeCommand();
-            new CommandLine(cmd).parseArgs(serve.toArray(String[]::new));
-            try (ServeCommand.Started s = CliEnv.with(env, cmd::start)) {
-                HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                                URI.create(s.server().url() + "/v1/chat/completions")).timeout(Duration.ofSeconds(60))
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"maestro\",\"messages\":[{\"role\":\"user\","
-                                + "\"content\":\"What is 17 * 23?\"}]}")).build(), HttpResponse.BodyHandlers.ofString());
-                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-                assertThat(new ObjectMapper().readTree(r.body()).at("/choices/0/message/content").asText()).contains("391");
-                assertThat(s.policy().name()).isEqualTo("maestro");
-            }
+            assertThat(serveAndAsk(env, commands.get(4), "What is 17 * 23?")).contains("391");
             assertThat(models.requests()).isGreaterThan(afterCollect);
         }
     }
@@ -182,18 +191,7 @@ class LivePathTest {
             assertThat(report.at("/pairs/0/pair").asText()).isEqualTo("slow@@direct");
 
             // and: the onboarded file serves like a checkpoint, with the new model in its registry
-            List<String> serve = new ArrayList<>(onboard.get(1).subList(1, onboard.get(1).size()));
-            serve.addAll(List.of("--port", "0"));
-            ServeCommand cmd = new ServeCommand();
-            new CommandLine(cmd).parseArgs(serve.toArray(String[]::new));
-            try (ServeCommand.Started s = CliEnv.with(env, cmd::start)) {
-                HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                                URI.create(s.server().url() + "/v1/chat/completions")).timeout(Duration.ofSeconds(60))
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"maestro\",\"messages\":[{\"role\":\"user\","
-                                + "\"content\":\"What is 17 * 23?\"}]}")).build(), HttpResponse.BodyHandlers.ofString());
-                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-                assertThat(new ObjectMapper().readTree(r.body()).at("/choices/0/message/content").asText()).contains("391");
-            }
+            assertThat(serveAndAsk(env, onboard.get(1), "What is 17 * 23?")).contains("391");
         }
     }
 
