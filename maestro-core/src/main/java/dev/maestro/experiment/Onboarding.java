@@ -135,7 +135,7 @@ public final class Onboarding {
      * @param tasks      the training questions the model was fitted on
      * @param card       how well the card prior predicted ability, leaving each known model out
      * @param costs      per new pair, its expected cost per call (US$): the mean of its probes, or, without probes,
-     *                   its price times the known pairs' median cost per unit of price
+     *                   its price for the tokens a known pair's call takes ({@link #costFromPrice})
      */
     public record Result(LearnedPolicy policy, List<PairResult> pairs, Map<Pair, double[]> grades, List<Task> tasks,
                          CardPrior.Quality card, Map<Pair, Double> costs) {

@@ -100,14 +100,8 @@ public final class OnboardingExperiment {
      * @param trainer trains a policy on an environment (the set left out of its registry) and returns it
      * @param draws   onboardings per N &gt; 0 and selector, each with its own probe seed (the card prior, N = 0, is
      *                drawn once: it probes nothing)
+     * @param grouping what a new pair gets an ability for ({@link Onboarding.Grouping})
      */
-    public static Result run(Workbench wb, List<List<String>> sets, List<Integer> probes, List<String> selectors,
-                             LearnedPolicy retrained, BiFunction<Environment, PairMatrix, LearnedPolicy> trainer,
-                             long seed, int draws, int threads, Progress progress) {
-        return run(wb, sets, probes, selectors, retrained, trainer, seed, draws, Onboarding.Grouping.AUTO, threads, progress);
-    }
-
-    /** As above, onboarding with {@code grouping} ({@link Onboarding.Grouping}). */
     public static Result run(Workbench wb, List<List<String>> sets, List<Integer> probes, List<String> selectors,
                              LearnedPolicy retrained, BiFunction<Environment, PairMatrix, LearnedPolicy> trainer,
                              long seed, int draws, Onboarding.Grouping grouping, int threads, Progress progress) {
