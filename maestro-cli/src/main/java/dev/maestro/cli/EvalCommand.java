@@ -45,9 +45,9 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--split", description = "train, validation, test or all (default: ${DEFAULT-VALUE}).", defaultValue = "test")
     String split;
 
-    @Option(names = "--policy", split = ",", description = {"Policies: baselines (all), best-single, random, keyword-router,",
-            "majority-vote, oracle, fixed:MODEL@@SKILL, llm:MODEL@BASE_URL, or a checkpoint file",
-            "(default: ${DEFAULT-VALUE})."},
+    @Option(names = "--policy", split = ",", description = {"Policies: baselines (all), best-single, random, keyword-router, "
+            + "majority-vote, oracle, fixed:MODEL@@SKILL, llm:MODEL@BASE_URL, or a checkpoint file "
+            + "(default: ${DEFAULT-VALUE})."},
             defaultValue = "baselines")
     List<String> policies;
 
@@ -63,29 +63,29 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--traces", description = "Write one JSONL line per episode to this file.")
     Optional<Path> traces;
 
-    @Option(names = "--resume", description = {"Continue an interrupted run of this same command: episodes already in",
-            "the --traces file are taken from it instead of being run again (the report ends the same)."})
+    @Option(names = "--resume", description = {"Continue an interrupted run of this same command: episodes already in "
+            + "the --traces file are taken from it instead of being run again (the report ends the same)."})
     boolean resume;
 
     @Option(names = "--no-progress", description = "No progress bars.")
     boolean noProgress;
 
     @Option(names = "--calibrate", paramLabel = "N", defaultValue = "0", description = {
-            "For a checkpoint policy: first call every pair it has no training numbers for (models added after",
-            "training) on N questions of the training split, so the policy can weigh them (no retraining; the calls",
-            "and their cost are in the report). 0 = off, the policy then knows new models by description only",
-            "(default: ${DEFAULT-VALUE}; the generalization experiments use " + Calibration.DEFAULT_SAMPLE + ")."})
+            "For a checkpoint policy: first call every pair it has no training numbers for (models added after "
+            + "training) on N questions of the training split, so the policy can weigh them (no retraining; the calls "
+            + "and their cost are in the report). 0 = off, the policy then knows new models by description only "
+            + "(default: ${DEFAULT-VALUE}; the generalization experiments use " + Calibration.DEFAULT_SAMPLE + ")."})
     int calibrate;
 
     @Option(names = "--cost-weight", paramLabel = "W", description = {
-            "For a checkpoint policy: the cost weight to decide with (default: the one chosen on validation when it was",
-            "trained). W = accuracy traded for spending one best-single call's worth of dollars: 0.1 means a call as",
-            "expensive as the best single expert must buy 10 points of accuracy (docs/policy.md, 'Choosing the cost weight')."})
+            "For a checkpoint policy: the cost weight to decide with (default: the one chosen on validation when it was "
+            + "trained). W = accuracy traded for spending one best-single call's worth of dollars: 0.1 means a call as "
+            + "expensive as the best single expert must buy 10 points of accuracy (docs/policy.md, 'Choosing the cost weight')."})
     Optional<Double> costWeight;
 
     @Option(names = "--cost-sweep", split = ",", paramLabel = "W1,W2,...", description = {
-            "For a checkpoint policy: also evaluate it at each of these cost weights and draw its accuracy-vs-cost curve",
-            "with every baseline's point (report section cost_sweep, cost_curve.png)."})
+            "For a checkpoint policy: also evaluate it at each of these cost weights and draw its accuracy-vs-cost curve "
+            + "with every baseline's point (report section cost_sweep, cost_curve.png)."})
     List<Double> costSweep;
 
     @Override

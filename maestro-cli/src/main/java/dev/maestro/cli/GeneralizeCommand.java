@@ -38,26 +38,26 @@ final class GeneralizeCommand implements Callable<Integer> {
     @Option(names = "--suite", required = true, description = "Suite name or folder.")
     String suite;
 
-    @Option(names = "--leave-out", paramLabel = "M1,M2,...", description = {"Experts to leave out (default: the suite's list):",
-            "one at a time (leave-one-out); with --onboard-probes, each occurrence is one set left out together."})
+    @Option(names = "--leave-out", paramLabel = "M1,M2,...", description = {"Experts to leave out (default: the suite's list): "
+            + "one at a time (leave-one-out); with --onboard-probes, each occurrence is one set left out together."})
     List<String> leaveOut;
 
-    @Option(names = "--onboard-probes", split = ",", paramLabel = "N", description = {"Onboarding against retraining: for each",
-            "--leave-out set, train without it, onboard it with N probes per new pair for each N (0 = card prior only),",
-            "and compare with the policy trained with it; writes report.json/report.html with the curves."})
+    @Option(names = "--onboard-probes", split = ",", paramLabel = "N", description = {"Onboarding against retraining: for each "
+            + "--leave-out set, train without it, onboard it with N probes per new pair for each N (0 = card prior only), "
+            + "and compare with the policy trained with it; writes report.json/report.html with the curves."})
     List<Integer> onboardProbes;
 
     @Option(names = "--selectors", split = ",", defaultValue = "adaptive,random", description = "Probe selectors to compare (default: ${DEFAULT-VALUE}).")
     List<String> selectors;
 
     @Option(names = "--onboard-groups", defaultValue = "auto", paramLabel = "auto|task|clusters", description = {
-            "With --onboard-probes: the groups a new model gets an ability for: the questions' own (task), clusters of",
-            "their embeddings (clusters), or their own unless they have fewer than two (auto, the default). docs/onboarding.md."})
+            "With --onboard-probes: the groups a new model gets an ability for: the questions' own (task), clusters of "
+            + "their embeddings (clusters), or their own unless they have fewer than two (auto, the default). docs/onboarding.md."})
     String onboardGroups;
 
-    @Option(names = "--onboard-draws", defaultValue = "1", paramLabel = "K", description = {"With --onboard-probes: onboard",
-            "each set K times per N > 0 and selector, with independent probe seeds, and report means with 95%% intervals",
-            "over the draws (one draw of 30 probes can move a set's recovery by half its gain; default: ${DEFAULT-VALUE})."})
+    @Option(names = "--onboard-draws", defaultValue = "1", paramLabel = "K", description = {"With --onboard-probes: onboard "
+            + "each set K times per N > 0 and selector, with independent probe seeds, and report means with 95%% intervals "
+            + "over the draws (one draw of 30 probes can move a set's recovery by half its gain; default: ${DEFAULT-VALUE})."})
     int onboardDraws;
 
     @Option(names = "--unseen", description = "File with extra models (a `models:` list), default: the suite's.")

@@ -61,14 +61,14 @@ public final class McpCommand implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
     boolean help;
 
-    @Option(names = "--registry", paramLabel = "NAME|DIR", description = {"registry folder, or a registry name found under",
-            "registries/ or data/*/registry (default: " + DEFAULT_REGISTRY + ")"})
+    @Option(names = "--registry", paramLabel = "NAME|DIR", description = {"registry folder, or a registry name found under "
+            + "registries/ or data/*/registry (default: " + DEFAULT_REGISTRY + ")"})
     Optional<String> registry = Optional.empty();
 
-    @Option(names = "--policy", paramLabel = "SPEC", description = {"fixed:MODEL@@SKILL (default: the demo's learned policy",
-            "without --registry, as for serve; else the registry's first pair),",
-            "a checkpoint (policy.ckpt from `maestro train`), llm:MODEL@BASE_URL, or best-single, majority-vote,",
-            "keyword-router, random, most-expensive-expert (fitted on the training split of --suite)"})
+    @Option(names = "--policy", paramLabel = "SPEC", description = {"fixed:MODEL@@SKILL (default: the demo's learned policy "
+            + "without --registry, as for serve; else the registry's first pair), "
+            + "a checkpoint (policy.ckpt from `maestro train`), llm:MODEL@BASE_URL, or best-single, majority-vote, "
+            + "keyword-router, random, most-expensive-expert (fitted on the training split of --suite)"})
     Optional<String> policy = Optional.empty();
 
     @Option(names = "--suite", paramLabel = "NAME|DIR", description = "suite whose training split (and router keywords) baseline policies are fitted on")

@@ -48,20 +48,20 @@ final class OnboardCommand implements Callable<Integer> {
     @Option(names = "--probes", required = true, paramLabel = "N", description = "Probes per new pair at most (0: card prior only).")
     int probes;
 
-    @Option(names = "--budget", paramLabel = "USD", description = {"Stop probing before spending more than this (US dollars,",
-            "all new pairs together): a probe starts only if one priced like the dearest call seen still fits."})
+    @Option(names = "--budget", paramLabel = "USD", description = {"Stop probing before spending more than this (US dollars, "
+            + "all new pairs together): a probe starts only if one priced like the dearest call seen still fits."})
     Optional<Double> budget;
 
     @Option(names = "--selector", defaultValue = "adaptive", description = "adaptive, informative (adaptive weighing each question's fitted discrimination, as before) or random (default: ${DEFAULT-VALUE}).")
     String selector;
 
-    @Option(names = "--tolerance", defaultValue = "0.03", description = {"Stop probing a pair early when its overall",
-            "accuracy's 95%% half-width is at most this and every group's at most 3x (0: never; default: ${DEFAULT-VALUE})."})
+    @Option(names = "--tolerance", defaultValue = "0.03", description = {"Stop probing a pair early when its overall "
+            + "accuracy's 95%% half-width is at most this and every group's at most 3x (0: never; default: ${DEFAULT-VALUE})."})
     double tolerance;
 
     @Option(names = "--groups", defaultValue = "auto", paramLabel = "auto|task|clusters", description = {
-            "The groups a new pair gets an ability for: the questions' own (task), clusters of their embeddings",
-            "(clusters), or their own unless they have fewer than two (auto, the default). docs/onboarding.md."})
+            "The groups a new pair gets an ability for: the questions' own (task), clusters of their embeddings "
+            + "(clusters), or their own unless they have fewer than two (auto, the default). docs/onboarding.md."})
     String groups;
 
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "The onboarded policy file to write (FILE.json gets the probes and estimates).")

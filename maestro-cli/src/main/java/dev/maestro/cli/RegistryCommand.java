@@ -52,8 +52,8 @@ public final class RegistryCommand implements Runnable {
         @Option(names = "--strict", description = "treat warnings (such as an unset API key variable) as errors")
         boolean strict;
 
-        @Option(names = "--no-connect", description = {"do not start or reach the MCP servers the skills declare",
-                "(by default each is connected once to check that it answers and has the tools the steps call)"})
+        @Option(names = "--no-connect", description = {"do not start or reach the MCP servers the skills declare "
+                + "(by default each is connected once to check that it answers and has the tools the steps call)"})
         boolean noConnect;
 
         @Override

@@ -105,9 +105,9 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--traces", paramLabel = "FILE", description = "SQLite file to store every episode (enables /traces, /viewer data and /v1/feedback)")
     Optional<Path> traces = Optional.empty();
 
-    @Option(names = "--store", paramLabel = "FILE|URL", description = {"where the record/replay cache, the traces and the feedback go:",
-            "a SQLite file, or postgresql://USER@HOST:PORT/DB?password-env=VAR (password from that",
-            "variable or PGPASSWORD) shared by several replicas; replaces --cache and --traces"})
+    @Option(names = "--store", paramLabel = "FILE|URL", description = {"where the record/replay cache, the traces and the feedback go: "
+            + "a SQLite file, or postgresql://USER@HOST:PORT/DB?password-env=VAR (password from that "
+            + "variable or PGPASSWORD) shared by several replicas; replaces --cache and --traces"})
     Optional<String> store = Optional.empty();
 
     @Option(names = "--max-concurrent", defaultValue = "64", description = "requests served at once; more get 429 (default: ${DEFAULT-VALUE})")

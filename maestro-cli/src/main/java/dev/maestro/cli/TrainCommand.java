@@ -52,8 +52,8 @@ final class TrainCommand implements Callable<Integer> {
     Optional<Double> lr;
 
     @Option(names = "--cost-weights", split = ",", paramLabel = "MIN,MAX", description = {
-            "Range of cost weights sampled per episode group (log-uniform; one policy learns the whole cost-quality",
-            "curve; see docs/policy.md). Default: 0.003,1."})
+            "Range of cost weights sampled per episode group (log-uniform; one policy learns the whole cost-quality "
+            + "curve; see docs/policy.md). Default: 0.003,1."})
     List<Double> costWeights;
 
     @Option(names = "--lambda-call", description = "Reward penalty per call (default: 0.001).")

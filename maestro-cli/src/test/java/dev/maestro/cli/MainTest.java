@@ -102,4 +102,19 @@ class MainTest {
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.err()).as(path).doesNotContain("picocli WARN");
     }
+
+    @ParameterizedTest
+    @MethodSource("commandPaths")
+    void should_give_every_option_one_paragraph_that_picocli_wraps(String path) {
+        // each element of a description array is its own line: an option's sentence split over elements to keep the
+        // source short rendered as alternating long and short lines in the narrow description column
+        CommandLine cl = new CommandLine(new Main());
+        for (String name : path.split(" ")) {
+            cl = cl.getSubcommands().get(name);
+        }
+
+        for (CommandLine.Model.OptionSpec o : cl.getCommandSpec().options()) {
+            assertThat(o.description()).as(path + " " + o.longestName()).hasSizeLessThanOrEqualTo(1);
+        }
+    }
 }
