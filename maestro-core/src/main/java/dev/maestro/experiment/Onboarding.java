@@ -35,6 +35,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.IntStream;
 
 /**
  * Onboards experts added after training with a few probes each, instead of retraining: the known pairs' outcomes
@@ -224,7 +225,10 @@ public final class Onboarding {
             }
             tasks.add(t);
         }
+        Outcomes own = known;
         known = grouped(known, tasks, policy, options.grouping());
+        // fitted per clusters, reported per the user's own groups (when there are any to report by)
+        Map<String, int[]> report = known != own && own.groups().size() >= 2 ? itemsByGroup(own) : Map.of();
         ItemResponseModel irt = ItemResponseModel.fit(known, ItemResponseModel.Config.defaults());
         List<ExpertCard> knownCards = new ArrayList<>();
         for (String id : known.experts()) {
@@ -286,7 +290,8 @@ public final class Onboarding {
                         + " sibling pair(s)" : "");
                 double answers = answerRate(knownRate, res.probes());
                 results.add(new PairResult(pair, source, before, post.overallAccuracy(1000, options.seed()),
-                        ProbeSession.byGroup(post), res.probes(), res.costUsd(), res.stop(), answers));
+                        report.isEmpty() ? ProbeSession.byGroup(post) : byGroup(post, report, options.seed()),
+                        res.probes(), res.costUsd(), res.stop(), answers));
                 grades.put(pair, historyRow(post.probabilities(), res.probes(), answers));
             }
         }
@@ -298,6 +303,24 @@ public final class Onboarding {
         }
         LearnedPolicy onboarded = apply(policy, results, grades, tasks, costs);
         return new Result(onboarded, results, grades, tasks, cp.quality(), costs);
+    }
+
+    /** The questions of each group of {@code o}, by the group's name, in the order of {@code o.groups()}. */
+    static Map<String, int[]> itemsByGroup(Outcomes o) {
+        Map<String, int[]> out = new LinkedHashMap<>();
+        for (int g = 0; g < o.groups().size(); g++) {
+            final int group = g;
+            out.put(o.groups().get(g), IntStream.range(0, o.items().size())
+                    .filter(i -> o.groupOf(i) == group).toArray());
+        }
+        return out;
+    }
+
+    /** The posterior's accuracy on each of {@code groups}' questions, with its interval. */
+    static Map<String, Interval> byGroup(AbilityPosterior post, Map<String, int[]> groups, long seed) {
+        Map<String, Interval> out = new LinkedHashMap<>();
+        groups.forEach((name, items) -> out.put(name, post.accuracyOn(items, 1000, seed)));
+        return out;
     }
 
     /** Seed of the question clusters: fixed, so every onboarding of one checkpoint sees the same groups. */
