@@ -59,9 +59,10 @@ final class OnboardCommand implements Callable<Integer> {
             + "accuracy's 95%% half-width is at most this and every group's at most 3x (0: never; default: ${DEFAULT-VALUE})."})
     double tolerance;
 
-    @Option(names = "--groups", defaultValue = "auto", paramLabel = "auto|task|clusters", description = {
-            "The groups a new pair gets an ability for: the questions' own (task), clusters of their embeddings "
-            + "(clusters), or their own unless they have fewer than two (auto, the default). docs/onboarding.md."})
+    @Option(names = "--groups", defaultValue = "clusters", paramLabel = "clusters|task", description = {
+            "The groups a new pair gets an ability for: clusters of the questions' embeddings (clusters, the default; the "
+            + "questions' own groups below 100 training questions) or the questions' own groups (task). Estimates are "
+            + "reported per the questions' own groups either way. docs/onboarding.md."})
     String groups;
 
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "The onboarded policy file to write (FILE.json gets the probes and estimates).")

@@ -110,7 +110,7 @@ class OnboardingTest {
         assertThat(own.get("medical").estimate()).isGreaterThan(own.get("chart").estimate() + 0.3);
         assertThat(own.values()).allMatch(i -> i.low() <= i.estimate() && i.estimate() <= i.high());
         assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> Onboarding.Grouping.named("subjects")))
-                .hasMessage("unknown grouping 'subjects'; valid: auto, task, clusters");
+                .hasMessage("unknown grouping 'subjects'; valid: clusters, task");
     }
 
     @Test
