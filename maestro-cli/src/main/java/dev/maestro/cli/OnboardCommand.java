@@ -123,6 +123,9 @@ final class OnboardCommand implements Callable<Integer> {
             OnboardedPolicy.write(out, policy, r, wb.registry(), report);
             AtomicFiles.write(Path.of(out + ".json"), ReportWriter.JSON.writeValueAsString(report));
             print(r);
+            System.out.println("abilities placed per " + r.fitted().size() + (r.clustered()
+                    ? " clusters of the question embeddings (--groups; reported per the questions' own groups)"
+                    : " of the questions' own groups") + "; " + out + ".json lists them under fitted_groups");
             System.out.println("wrote " + out + " (load it like a checkpoint: eval --policy " + out + ") and " + out + ".json");
         } catch (JsonProcessingException e) {
             throw new MaestroException("cannot write the onboarding report: " + e.getMessage(), e);
@@ -138,6 +141,8 @@ final class OnboardCommand implements Callable<Integer> {
         top.put("tolerance", o.tolerance());
         top.put("seed", o.seed());
         top.put("groups", o.grouping().toString());
+        top.put("fitted_groups", r.fitted());
+        top.put("fitted_clusters", r.clustered());
         top.put("calls", r.calls());
         top.put("cost_usd", r.costUsd());
         Map<String, Object> card = new LinkedHashMap<>();

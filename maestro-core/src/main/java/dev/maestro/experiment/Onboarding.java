@@ -143,12 +143,17 @@ public final class Onboarding {
      * @param card       how well the card prior predicted ability, leaving each known model out
      * @param costs      per new pair, its expected cost per call (US$): the mean of its probes, or, without probes,
      *                   its price for the tokens a known pair's call takes ({@link #costFromPrice})
+     * @param fitted     the groups the item-response model placed each new pair's ability in: clusters of the
+     *                   questions (named by their most central question) or the questions' own groups
+     * @param clustered  whether {@code fitted} are clusters of the question embeddings
      */
     public record Result(LearnedPolicy policy, List<PairResult> pairs, Map<Pair, double[]> grades, List<Task> tasks,
-                         CardPrior.Quality card, Map<Pair, Double> costs) {
+                         CardPrior.Quality card, Map<Pair, Double> costs, List<String> fitted,
+                         boolean clustered) {
         public Result {
             pairs = List.copyOf(pairs);
             tasks = List.copyOf(tasks);
+            fitted = List.copyOf(fitted);
         }
 
         public double costUsd() {
@@ -308,7 +313,7 @@ public final class Onboarding {
                     : pr.costUsd() / pr.probes().size());
         }
         LearnedPolicy onboarded = apply(policy, results, grades, tasks, costs);
-        return new Result(onboarded, results, grades, tasks, cp.quality(), costs);
+        return new Result(onboarded, results, grades, tasks, cp.quality(), costs, known.groups(), known != own);
     }
 
     /** The questions of each group of {@code o}, by the group's name, in the order of {@code o.groups()}. */
