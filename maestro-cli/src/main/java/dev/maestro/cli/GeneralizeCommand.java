@@ -50,9 +50,10 @@ final class GeneralizeCommand implements Callable<Integer> {
     @Option(names = "--selectors", split = ",", defaultValue = "adaptive,random", description = "Probe selectors to compare (default: ${DEFAULT-VALUE}).")
     List<String> selectors;
 
-    @Option(names = "--onboard-groups", defaultValue = "auto", paramLabel = "auto|task|clusters", description = {
-            "With --onboard-probes: the groups a new model gets an ability for: the questions' own (task), clusters of "
-            + "their embeddings (clusters), or their own unless they have fewer than two (auto, the default). docs/onboarding.md."})
+    @Option(names = "--onboard-groups", defaultValue = "clusters", paramLabel = "clusters|task", description = {
+            "With --onboard-probes: the groups a new model gets an ability for: clusters of the questions' embeddings "
+            + "(clusters, the default; the questions' own groups below 100 training questions) or the questions' own "
+            + "groups (task). docs/onboarding.md."})
     String onboardGroups;
 
     @Option(names = "--onboard-draws", defaultValue = "1", paramLabel = "K", description = {"With --onboard-probes: onboard "

@@ -59,9 +59,10 @@ final class OnboardCommand implements Callable<Integer> {
             + "accuracy's 95%% half-width is at most this and every group's at most 3x (0: never; default: ${DEFAULT-VALUE})."})
     double tolerance;
 
-    @Option(names = "--groups", defaultValue = "auto", paramLabel = "auto|task|clusters", description = {
-            "The groups a new pair gets an ability for: the questions' own (task), clusters of their embeddings "
-            + "(clusters), or their own unless they have fewer than two (auto, the default). docs/onboarding.md."})
+    @Option(names = "--groups", defaultValue = "clusters", paramLabel = "clusters|task", description = {
+            "The groups a new pair gets an ability for: clusters of the questions' embeddings (clusters, the default; the "
+            + "questions' own groups below 100 training questions) or the questions' own groups (task). Estimates are "
+            + "reported per the questions' own groups either way. docs/onboarding.md."})
     String groups;
 
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "The onboarded policy file to write (FILE.json gets the probes and estimates).")
@@ -122,6 +123,9 @@ final class OnboardCommand implements Callable<Integer> {
             OnboardedPolicy.write(out, policy, r, wb.registry(), report);
             AtomicFiles.write(Path.of(out + ".json"), ReportWriter.JSON.writeValueAsString(report));
             print(r);
+            System.out.println("abilities placed per " + r.fitted().size() + (r.clustered()
+                    ? " clusters of the question embeddings (--groups; reported per the questions' own groups)"
+                    : " of the questions' own groups") + "; " + out + ".json lists them under fitted_groups");
             System.out.println("wrote " + out + " (load it like a checkpoint: eval --policy " + out + ") and " + out + ".json");
         } catch (JsonProcessingException e) {
             throw new MaestroException("cannot write the onboarding report: " + e.getMessage(), e);
@@ -137,6 +141,8 @@ final class OnboardCommand implements Callable<Integer> {
         top.put("tolerance", o.tolerance());
         top.put("seed", o.seed());
         top.put("groups", o.grouping().toString());
+        top.put("fitted_groups", r.fitted());
+        top.put("fitted_clusters", r.clustered());
         top.put("calls", r.calls());
         top.put("cost_usd", r.costUsd());
         Map<String, Object> card = new LinkedHashMap<>();

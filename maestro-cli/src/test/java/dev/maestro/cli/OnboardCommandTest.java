@@ -61,6 +61,11 @@ class OnboardCommandTest {
                 .contains("expected cost per call: $").contains("(the mean of its 4 probes)");
         JsonNode report = new ObjectMapper().readTree(Files.readString(Path.of(file + ".json")));
         assertThat(report.path("pairs")).hasSize(14); // 2 new models x 7 level-1 skills
+        // placed per clusters of the questions by default, reported per the suite's own groups
+        assertThat(report.path("groups").asText()).isEqualTo("clusters");
+        assertThat(report.path("fitted_clusters").asBoolean()).isTrue();
+        assertThat(report.path("fitted_groups").size()).isBetween(2, 8);
+        assertThat(r.out()).contains("abilities placed per " + report.path("fitted_groups").size() + " clusters");
         for (JsonNode p : report.path("pairs")) {
             assertThat(p.path("pair").asText()).matches("(med|ocr)-specialist-sim@@.*");
             assertThat(p.path("probes").size()).isEqualTo(4);

@@ -35,6 +35,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.IntStream;
 
 /**
  * Onboards experts added after training with a few probes each, instead of retraining: the known pairs' outcomes
@@ -69,7 +70,7 @@ public final class Onboarding {
         }
 
         public Options(int probes, double budgetUsd, String selector, double tolerance, long seed) {
-            this(probes, budgetUsd, selector, tolerance, seed, 0, Grouping.AUTO);
+            this(probes, budgetUsd, selector, tolerance, seed, 0, Grouping.CLUSTERS);
         }
 
         public static Options of(int probes, long seed) {
@@ -84,23 +85,29 @@ public final class Onboarding {
         public Options withGrouping(Grouping g) { return new Options(probes, budgetUsd, selector, tolerance, seed, expectedProbeCostUsd, g); }
     }
 
-    /** The groups a new pair gets an ability offset for in the item-response model. */
+    /**
+     * The groups a new pair gets an ability offset for in the item-response model. Either way its estimates are
+     * reported per the questions' own groups when they have two or more.
+     */
     public enum Grouping {
-        /** The questions' own groups; clusters of their embeddings when they come with fewer than two. */
-        AUTO,
+        /**
+         * Clusters of the questions' embeddings ({@link QuestionClusters}), whatever groups the questions have; their
+         * own groups when there are too few questions to split or the policy keeps no embeddings. The default: on
+         * MMLU-Pro 30 probes recovered 0.74 of retraining's gain with the clusters against 0.64 with the 14 subjects, and
+         * as much on BlindTest and paper-sim (docs/onboarding.md).
+         */
+        CLUSTERS,
         /** The questions' own groups, always. */
-        TASK,
-        /** Clusters of the questions' embeddings, whatever groups the questions have. */
-        CLUSTERS;
+        TASK;
 
-        /** {@code auto}, {@code task} or {@code clusters} (any case). */
+        /** {@code clusters} or {@code task} (any case). */
         public static Grouping named(String name) {
             for (Grouping g : values()) {
                 if (g.name().equalsIgnoreCase(name.strip())) {
                     return g;
                 }
             }
-            throw new MaestroException("unknown grouping '" + name + "'; valid: auto, task, clusters");
+            throw new MaestroException("unknown grouping '" + name + "'; valid: clusters, task");
         }
 
         @Override
@@ -136,12 +143,17 @@ public final class Onboarding {
      * @param card       how well the card prior predicted ability, leaving each known model out
      * @param costs      per new pair, its expected cost per call (US$): the mean of its probes, or, without probes,
      *                   its price for the tokens a known pair's call takes ({@link #costFromPrice})
+     * @param fitted     the groups the item-response model placed each new pair's ability in: clusters of the
+     *                   questions (named by their most central question) or the questions' own groups
+     * @param clustered  whether {@code fitted} are clusters of the question embeddings
      */
     public record Result(LearnedPolicy policy, List<PairResult> pairs, Map<Pair, double[]> grades, List<Task> tasks,
-                         CardPrior.Quality card, Map<Pair, Double> costs) {
+                         CardPrior.Quality card, Map<Pair, Double> costs, List<String> fitted,
+                         boolean clustered) {
         public Result {
             pairs = List.copyOf(pairs);
             tasks = List.copyOf(tasks);
+            fitted = List.copyOf(fitted);
         }
 
         public double costUsd() {
@@ -224,7 +236,10 @@ public final class Onboarding {
             }
             tasks.add(t);
         }
+        Outcomes own = known;
         known = grouped(known, tasks, policy, options.grouping());
+        // fitted per clusters, reported per the user's own groups (when there are any to report by)
+        Map<String, int[]> report = known != own && own.groups().size() >= 2 ? itemsByGroup(own) : Map.of();
         ItemResponseModel irt = ItemResponseModel.fit(known, ItemResponseModel.Config.defaults());
         List<ExpertCard> knownCards = new ArrayList<>();
         for (String id : known.experts()) {
@@ -286,7 +301,8 @@ public final class Onboarding {
                         + " sibling pair(s)" : "");
                 double answers = answerRate(knownRate, res.probes());
                 results.add(new PairResult(pair, source, before, post.overallAccuracy(1000, options.seed()),
-                        ProbeSession.byGroup(post), res.probes(), res.costUsd(), res.stop(), answers));
+                        report.isEmpty() ? ProbeSession.byGroup(post) : byGroup(post, report, options.seed()),
+                        res.probes(), res.costUsd(), res.stop(), answers));
                 grades.put(pair, historyRow(post.probabilities(), res.probes(), answers));
             }
         }
@@ -297,7 +313,25 @@ public final class Onboarding {
                     : pr.costUsd() / pr.probes().size());
         }
         LearnedPolicy onboarded = apply(policy, results, grades, tasks, costs);
-        return new Result(onboarded, results, grades, tasks, cp.quality(), costs);
+        return new Result(onboarded, results, grades, tasks, cp.quality(), costs, known.groups(), known != own);
+    }
+
+    /** The questions of each group of {@code o}, by the group's name, in the order of {@code o.groups()}. */
+    static Map<String, int[]> itemsByGroup(Outcomes o) {
+        Map<String, int[]> out = new LinkedHashMap<>();
+        for (int g = 0; g < o.groups().size(); g++) {
+            final int group = g;
+            out.put(o.groups().get(g), IntStream.range(0, o.items().size())
+                    .filter(i -> o.groupOf(i) == group).toArray());
+        }
+        return out;
+    }
+
+    /** The posterior's accuracy on each of {@code groups}' questions, with its interval. */
+    static Map<String, Interval> byGroup(AbilityPosterior post, Map<String, int[]> groups, long seed) {
+        Map<String, Interval> out = new LinkedHashMap<>();
+        groups.forEach((name, items) -> out.put(name, post.accuracyOn(items, 1000, seed)));
+        return out;
     }
 
     /** Seed of the question clusters: fixed, so every onboarding of one checkpoint sees the same groups. */
@@ -305,14 +339,12 @@ public final class Onboarding {
 
     /**
      * The known outcomes, grouped as {@code grouping} asks: by clusters of the questions' embeddings
-     * ({@link QuestionClusters}) for {@link Grouping#CLUSTERS}, and for {@link Grouping#AUTO} when the questions come
-     * with fewer than two groups; by the questions' own groups otherwise, and also when there are too few questions to
-     * split or the policy keeps no history to take the embeddings from.
+     * ({@link QuestionClusters}) for {@link Grouping#CLUSTERS}; by the questions' own groups for {@link Grouping#TASK},
+     * and also when there are too few questions to split or the policy keeps no history to take the embeddings from.
      */
     static Outcomes grouped(Outcomes known, List<Task> tasks, LearnedPolicy policy, Grouping grouping) {
         int k = QuestionClusters.count(tasks.size());
-        boolean wanted = grouping == Grouping.CLUSTERS || (grouping == Grouping.AUTO && known.groups().size() < 2);
-        if (!wanted || k == 0 || policy.history().isEmpty()) {
+        if (grouping == Grouping.TASK || k == 0 || policy.history().isEmpty()) {
             return known;
         }
         return policy.history().get().embeddings(tasks)

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.ToDoubleFunction;
 
 /**
  * A new expert's ability given a prior and some probe outcomes: the maximum a posteriori (θ, δ_1..δ_G) and the
@@ -211,28 +212,61 @@ public final class AbilityPosterior {
      */
     public Interval overallAccuracy(int draws, long seed) {
         double[] w = model.groupWeights();
-        int ng = w.length;
+        return sampled(draws, seed, eta -> {
+            double acc = 0;
+            for (int g = 0; g < w.length; g++) {
+                acc += w[g] * model.groupAccuracy(g, eta[g]);
+            }
+            return acc;
+        });
+    }
+
+    /**
+     * Expected accuracy on some of the training questions (indices in the model's item order), with a 95% interval
+     * from {@code draws} joint posterior samples: how a new expert is reported per the user's own groups when its
+     * ability was fitted per other groups (clusters of the questions), which a user's group may straddle.
+     */
+    public Interval accuracyOn(int[] items, int draws, long seed) {
+        if (items.length == 0) {
+            throw new IllegalArgumentException("no questions to estimate an accuracy on");
+        }
+        return sampled(draws, seed, eta -> {
+            double acc = 0;
+            for (int i : items) {
+                acc += model.probability(i, eta[model.groupOf(i)]);
+            }
+            return acc / items.length;
+        });
+    }
+
+    /**
+     * Mean of {@code f}, a function of the groups' abilities η_1..η_G, over joint posterior samples of (θ, δ), with its
+     * 2.5% and 97.5% quantiles.
+     */
+    private Interval sampled(int draws, long seed, ToDoubleFunction<double[]> f) {
+        int ng = model.groups().size();
+        int dim = ng + 1; // θ, δ_1..δ_G
         double[][] l = Dense.cholesky(cov);
         SplittableRandom rng = new SplittableRandom(seed);
         double[] v = new double[draws];
         double sum = 0;
+        double[] z = new double[dim];
+        double[] eta = new double[ng];
         for (int s = 0; s < draws; s++) {
-            double[] z = new double[ng + 1];
-            for (int k = 0; k <= ng; k++) {
+            for (int k = 0; k < dim; k++) {
                 z[k] = gaussian(rng);
             }
             double[] x = mean.clone();
-            for (int r = 0; r <= ng; r++) {
+            for (int r = 0; r < dim; r++) {
                 for (int c = 0; c <= r; c++) {
                     x[r] += l[r][c] * z[c];
                 }
             }
-            double acc = 0;
             for (int g = 0; g < ng; g++) {
-                acc += w[g] * model.groupAccuracy(g, x[0] + x[g + 1]);
+                eta[g] = x[0] + x[g + 1];
             }
-            v[s] = acc;
-            sum += acc;
+            v[s] = f.applyAsDouble(eta);
+            sum += v[s];
         }
         Arrays.sort(v);
         return new Interval(sum / draws, v[(int) Math.floor(0.025 * (draws - 1))], v[(int) Math.ceil(0.975 * (draws - 1))]);

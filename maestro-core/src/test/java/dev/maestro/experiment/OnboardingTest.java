@@ -103,10 +103,14 @@ class OnboardingTest {
                 Onboarding.Options.of(0, 7).withGrouping(Onboarding.Grouping.TASK), Progress.NONE);
         assertThat(task.pairs().get(0).byGroup().keySet()).containsExactly("all");
         Onboarding.Result clusters = Onboarding.run(toy, policy, Onboarding.outcomes(m), train, Map.of(),
-                Onboarding.Options.of(0, 7).withGrouping(Onboarding.Grouping.CLUSTERS), Progress.NONE);
-        assertThat(clusters.pairs().get(0).byGroup().keySet()).allMatch(g -> g.startsWith("cluster "));
+                Onboarding.Options.of(16, 7).withTolerance(0).withGrouping(Onboarding.Grouping.CLUSTERS), Progress.NONE);
+        // fitted per cluster, but reported per the questions' own groups, with what the clusters learned
+        Map<String, dev.maestro.onboard.AbilityPosterior.Interval> own = clusters.pairs().get(0).byGroup();
+        assertThat(own.keySet()).containsExactlyInAnyOrder("chart", "medical");
+        assertThat(own.get("medical").estimate()).isGreaterThan(own.get("chart").estimate() + 0.3);
+        assertThat(own.values()).allMatch(i -> i.low() <= i.estimate() && i.estimate() <= i.high());
         assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> Onboarding.Grouping.named("subjects")))
-                .hasMessage("unknown grouping 'subjects'; valid: auto, task, clusters");
+                .hasMessage("unknown grouping 'subjects'; valid: clusters, task");
     }
 
     @Test

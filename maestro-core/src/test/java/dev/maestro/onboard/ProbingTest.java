@@ -1,6 +1,7 @@
 package dev.maestro.onboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.maestro.onboard.AbilityPosterior.Interval;
@@ -35,6 +36,32 @@ class ProbingTest {
     static ProbeSession.Oracle expert(double theta, double[] delta, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         return item -> ProbeSession.Answer.graded(r.nextDouble() < s.p(item, theta, delta) ? 1 : 0, 0.01);
+    }
+
+    @Test
+    void should_estimate_any_set_of_questions_as_the_groups_and_the_whole_are_estimated() {
+        ProbeSession.Result r = ProbeSession.run(model, prior, ProbeSelector.random(), expert(0.5, new double[3], 5),
+                ProbeSession.Settings.of(20, 9).withTolerance(0), (n, p) -> { });
+        AbilityPosterior post = r.posterior();
+        int[] all = new int[model.itemCount()];
+        List<Integer> group1 = new ArrayList<>();
+        for (int i = 0; i < all.length; i++) {
+            all[i] = i;
+            if (model.groupOf(i) == 1) {
+                group1.add(i);
+            }
+        }
+
+        Interval whole = post.accuracyOn(all, 2000, 3);
+        Interval one = post.accuracyOn(group1.stream().mapToInt(Integer::intValue).toArray(), 2000, 3);
+
+        // the same expectation as the per-group curves and the overall estimate, from the item predictions
+        assertThat(whole.estimate()).isCloseTo(post.overallAccuracy(2000, 3).estimate(), within(0.005));
+        assertThat(one.estimate()).isCloseTo(post.groupAccuracy(1).estimate(), within(0.01));
+        assertThat(one.low()).isCloseTo(post.groupAccuracy(1).low(), within(0.03));
+        assertThat(one.high()).isCloseTo(post.groupAccuracy(1).high(), within(0.03));
+        assertThat(catchThrowable(() -> post.accuracyOn(new int[0], 10, 1)))
+                .hasMessageContaining("no questions");
     }
 
     @Test
