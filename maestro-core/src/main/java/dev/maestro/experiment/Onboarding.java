@@ -94,7 +94,7 @@ public final class Onboarding {
          * Clusters of the questions' embeddings ({@link QuestionClusters}), whatever groups the questions have; their
          * own groups when there are too few questions to split or the policy keeps no embeddings. The default: on
          * MMLU-Pro 30 probes recovered 0.74 of retraining's gain with the clusters against 0.64 with the 14 subjects, and
-         * as much on BlindTest and paper-sim (docs/onboarding.md).
+         * about as much on BlindTest and paper-sim (docs/onboarding.md).
          */
         CLUSTERS,
         /** The questions' own groups, always. */
