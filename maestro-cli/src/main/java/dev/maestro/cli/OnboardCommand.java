@@ -123,9 +123,10 @@ final class OnboardCommand implements Callable<Integer> {
             OnboardedPolicy.write(out, policy, r, wb.registry(), report);
             AtomicFiles.write(Path.of(out + ".json"), ReportWriter.JSON.writeValueAsString(report));
             print(r);
-            System.out.println("abilities placed per " + r.fitted().size() + (r.clustered()
-                    ? " clusters of the question embeddings (--groups; reported per the questions' own groups)"
-                    : " of the questions' own groups") + "; " + out + ".json lists them under fitted_groups");
+            String placed = r.clustered()
+                    ? r.fitted().size() + " clusters of the question embeddings (--groups; reported per the questions' own groups)"
+                    : "the questions' own " + r.fitted().size() + " group(s)";
+            System.out.println("abilities placed per " + placed + "; " + out + ".json lists them under fitted_groups");
             System.out.println("wrote " + out + " (load it like a checkpoint: eval --policy " + out + ") and " + out + ".json");
         } catch (JsonProcessingException e) {
             throw new MaestroException("cannot write the onboarding report: " + e.getMessage(), e);
