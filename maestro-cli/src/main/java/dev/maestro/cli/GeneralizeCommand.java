@@ -103,21 +103,21 @@ final class GeneralizeCommand implements Callable<Integer> {
             if (onboardProbes != null && !onboardProbes.isEmpty()) {
                 List<List<String>> sets = leaveOut.stream().map(x -> List.of(x.split(","))).toList();
                 TrainConfig gcfg = Generalization.generalizing(cfg);
+                Onboarding.Grouping grouping = Onboarding.Grouping.named(onboardGroups);
                 progress.start("leave-out sets", sets.size());
                 OnboardingExperiment.Result on = OnboardingExperiment.run(wb, sets, onboardProbes, selectors, reference,
                         (env, known) -> GrpoTrainer.builder(env, train, gcfg, emb, emb.name()).threads(threads)
                                 .validation(wb.part(Split.Part.VALIDATION)).priors(known.accuracies()).costs(known.meanCosts())
                                 .history(PairHistory.build(train, known.gradesByPair(), emb)).build().run().policy(),
-                        seed, onboardDraws, Onboarding.Grouping.named(onboardGroups), threads, progress);
+                        seed, onboardDraws, grouping, threads, progress);
                 progress.finish();
                 OnboardingExperiment.Section section = OnboardingExperiment.section(on, onboardProbes);
                 result.put("onboarding", section);
-                result.put("onboard_groups", Onboarding.Grouping.named(onboardGroups).toString());
+                result.put("onboard_groups", grouping.toString());
                 Report report = new Report(wb.name(), "test", wb.part(Split.Part.TEST).size(), seed, wb.simulated(),
                         Report.GRADING, on.systems(), Map.of("onboarding", section));
                 ReportWriter.write(report, out);
-                System.out.println("onboarding groups: " + Onboarding.Grouping.named(onboardGroups)
-                        + " (--onboard-groups; docs/onboarding.md)");
+                System.out.println("onboarding groups: " + grouping + " (--onboard-groups; docs/onboarding.md)");
                 printOnboarding(on);
                 emb.save();
                 AtomicFiles.write(out.resolve("generalization.json"), ReportWriter.JSON.writeValueAsString(result));
@@ -156,7 +156,7 @@ final class GeneralizeCommand implements Callable<Integer> {
             throw new MaestroException("--onboard-draws must be 1 or more, got " + onboardDraws);
         }
         selectors.forEach(ProbeSelector::named);
-        Onboarding.Grouping.named(onboardGroups);
+        Onboarding.Grouping.named(onboardGroups); // before training, not after
     }
 
     private static void printOnboarding(OnboardingExperiment.Result on) {
