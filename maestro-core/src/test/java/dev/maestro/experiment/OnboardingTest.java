@@ -1,6 +1,7 @@
 package dev.maestro.experiment;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.maestro.Progress;
@@ -8,6 +9,7 @@ import dev.maestro.episode.Environment;
 import dev.maestro.episode.EpisodeResult;
 import dev.maestro.eval.Evaluator;
 import dev.maestro.eval.PairMatrix;
+import dev.maestro.onboard.AbilityPosterior.Interval;
 import dev.maestro.onboard.Outcomes;
 import dev.maestro.onboard.ProbeSession;
 import dev.maestro.policy.LearnedPolicies;
@@ -20,6 +22,7 @@ import dev.maestro.task.Task;
 import dev.maestro.train.GrpoTrainer;
 import dev.maestro.train.ToyWorld;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -83,14 +86,14 @@ class OnboardingTest {
         PairMatrix m = PairMatrix.compute(env, train, 7, 1, Progress.NONE);
         LearnedPolicy policy = GrpoTrainer.builder(env, train, ToyWorld.CFG, words, "bow-32").validation(all.subList(240, 280))
                 .priors(m.accuracies()).history(PairHistory.build(train, m.gradesByPair(), words)).build().run().policy();
-        Outcomes ungrouped = Onboarding.outcomes(m).withGroups(java.util.Collections.nCopies(train.size(), "all"));
+        Outcomes ungrouped = Onboarding.outcomes(m).withGroups(Collections.nCopies(train.size(), "all"));
 
         // when the medic joins
         Onboarding.Result r = Onboarding.run(toy, policy, ungrouped, train, Map.of(), Onboarding.Options.of(16, 7).withTolerance(0),
                 Progress.NONE);
 
         // then its estimate is per cluster, named by a question, and tells its radiology questions from the charts
-        Map<String, dev.maestro.onboard.AbilityPosterior.Interval> byGroup = r.pairs().get(0).byGroup();
+        Map<String, Interval> byGroup = r.pairs().get(0).byGroup();
         assertThat(byGroup).hasSizeBetween(2, 8);
         assertThat(byGroup.keySet()).allMatch(g -> g.startsWith("cluster "));
         double radiology = byGroup.entrySet().stream().filter(e -> e.getKey().contains("radiology"))
@@ -105,11 +108,11 @@ class OnboardingTest {
         Onboarding.Result clusters = Onboarding.run(toy, policy, Onboarding.outcomes(m), train, Map.of(),
                 Onboarding.Options.of(16, 7).withTolerance(0).withGrouping(Onboarding.Grouping.CLUSTERS), Progress.NONE);
         // fitted per cluster, but reported per the questions' own groups, with what the clusters learned
-        Map<String, dev.maestro.onboard.AbilityPosterior.Interval> own = clusters.pairs().get(0).byGroup();
+        Map<String, Interval> own = clusters.pairs().get(0).byGroup();
         assertThat(own.keySet()).containsExactlyInAnyOrder("chart", "medical");
         assertThat(own.get("medical").estimate()).isGreaterThan(own.get("chart").estimate() + 0.3);
         assertThat(own.values()).allMatch(i -> i.low() <= i.estimate() && i.estimate() <= i.high());
-        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> Onboarding.Grouping.named("subjects")))
+        assertThat(catchThrowable(() -> Onboarding.Grouping.named("subjects")))
                 .hasMessage("unknown grouping 'subjects'; valid: clusters, task");
     }
 
