@@ -8,7 +8,7 @@ import java.util.SplittableRandom;
 /**
  * Groups of questions by their embeddings (spherical k-means, seeded k-means++ start), each named by the question
  * nearest its centre: what the item-response model gives a new expert an ability offset for, and what the adaptive
- * selector spreads its probes over, by default whatever groups the questions come with. With one group for
+ * selector spreads its probes over (the default, whether or not the questions come with groups of their own). With one group for
  * everything a model's strength on one kind of question and its weakness on another average out; on MMLU-Pro 8
  * clusters also did better than its 14 subjects (30 adaptive probes recovered 0.74 of the retraining gain against
  * 0.64; docs/onboarding.md, "Clusters of the questions instead of their groups").
@@ -91,7 +91,7 @@ public final class QuestionClusters {
             int medoid = -1;
             double best = Double.NEGATIVE_INFINITY;
             for (int i = 0; i < x.length; i++) {
-                double s = of[i] == j ? dot(x[i], c[j]) : Double.NEGATIVE_INFINITY;
+                double s = of[i] == j ? Dense.dot(x[i], c[j]) : Double.NEGATIVE_INFINITY;
                 if (s > best) {
                     best = s;
                     medoid = i;
@@ -115,7 +115,7 @@ public final class QuestionClusters {
         for (int j = 1; j < k; j++) {
             double total = 0;
             for (int i = 0; i < x.length; i++) {
-                d2[i] = Math.min(d2[i], Math.max(0, 2 - 2 * dot(x[i], c[j - 1])));
+                d2[i] = Math.min(d2[i], Math.max(0, 2 - 2 * Dense.dot(x[i], c[j - 1])));
                 total += d2[i];
             }
             int pick = rng.nextInt(x.length);
@@ -138,21 +138,13 @@ public final class QuestionClusters {
         int b = 0;
         double best = Double.NEGATIVE_INFINITY;
         for (int j = 0; j < c.length; j++) {
-            double s = dot(v, c[j]);
+            double s = Dense.dot(v, c[j]);
             if (s > best) {
                 best = s;
                 b = j;
             }
         }
         return b;
-    }
-
-    private static double dot(double[] a, double[] b) {
-        double s = 0;
-        for (int d = 0; d < a.length; d++) {
-            s += a[d] * b[d];
-        }
-        return s;
     }
 
     private static double[] unit(float[] v) {
@@ -164,7 +156,7 @@ public final class QuestionClusters {
     }
 
     private static double[] unit(double[] v) {
-        double n = Math.sqrt(dot(v, v));
+        double n = Math.sqrt(Dense.dot(v, v));
         double[] out = new double[v.length];
         for (int i = 0; i < v.length; i++) {
             out[i] = n == 0 ? 0 : v[i] / n;
