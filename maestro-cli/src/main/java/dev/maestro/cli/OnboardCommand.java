@@ -124,7 +124,8 @@ final class OnboardCommand implements Callable<Integer> {
             AtomicFiles.write(Path.of(out + ".json"), ReportWriter.JSON.writeValueAsString(report));
             print(r);
             String placed = r.clustered()
-                    ? r.fitted().size() + " clusters of the question embeddings (--groups; reported per the questions' own groups)"
+                    ? r.fitted().size() + " clusters of the question embeddings (--groups; the estimates are per the "
+                    + "questions' own groups when they have two or more)"
                     : "the questions' own " + r.fitted().size() + " group(s)";
             System.out.println("abilities placed per " + placed + "; " + out + ".json lists them under fitted_groups");
             System.out.println("wrote " + out + " (load it like a checkpoint: eval --policy " + out + ") and " + out + ".json");
